@@ -1,0 +1,1 @@
+"""socialmart core: settings, the pipeline steps, publishing and the command line."""
