@@ -1,0 +1,257 @@
+"""One retrying HTTP session shared by every connector.
+
+:class:`ApiSession` owns timeouts, retries with exponential backoff and jitter, ``Retry-After``,
+pacing hints and request logging. What a platform's answer *means* is decided by a pluggable
+:data:`Classifier`; the session only knows the generic cases (connection failures, HTTP 5xx/429,
+truncated bodies). Every URL that is logged or raised goes through :func:`redact_url`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from connectors.common.errors import (
+    ApiError,
+    FatalApiError,
+    RetriesExhaustedError,
+    RetryableApiError,
+)
+from connectors.common.redaction import install_url_log_redaction, redact_text, redact_url
+from socialmart.settings import HttpSettings
+
+__all__ = ["ApiSession", "Classifier", "Pacer", "redact_url"]
+
+log = logging.getLogger(__name__)
+
+Classifier = Callable[[requests.Response, Any, str | None], ApiError | None]
+"""``(response, parsed JSON body or None, account) -> error or None`` for a usable answer."""
+
+Pacer = Callable[[requests.Response], float]
+"""``response -> seconds`` to wait before the next request (0 = go on), e.g. from usage headers."""
+
+_TRANSPORT_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+def _no_pause(_response: requests.Response) -> float:
+    return 0.0
+
+
+class ApiSession:
+    """A ``requests.Session`` with the retry, pacing and redaction rules of socialmart.
+
+    Args:
+        platform: Human name used in messages, e.g. ``"Meta"``.
+        base_url: Prefix for relative paths (absolute URLs are requested as they are).
+        http: Timeouts and retry budget from settings.
+        classify: Platform classifier; see :data:`Classifier`.
+        pace: Optional pacer; see :data:`Pacer`.
+        default_params: Query parameters added to requests of relative paths (e.g. auth).
+        headers: Headers sent with every request.
+        session: An existing ``requests.Session`` (tests, connection reuse).
+        sleep: Replaces ``time.sleep`` (tests).
+        clock: Replaces ``time.time`` (tests).
+        jitter: Returns a float in [0, 1); replaces ``random.random`` (tests).
+    """
+
+    def __init__(
+        self,
+        platform: str,
+        base_url: str,
+        http: HttpSettings,
+        classify: Classifier,
+        *,
+        pace: Pacer = _no_pause,
+        default_params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.platform = platform
+        self.base_url = base_url.rstrip("/")
+        self.http = http
+        self._classify = classify
+        self._pace = pace
+        self._default_params = dict(default_params or {})
+        self._session = session or requests.Session()
+        self._session.headers.update(headers or {})
+        self._sleep = sleep
+        self._clock = clock
+        self._jitter = jitter
+        self._resume_at = 0.0
+        self.request_count = 0
+        install_url_log_redaction()
+
+    def close(self) -> None:
+        """Close the underlying connection pool."""
+        self._session.close()
+
+    def get(
+        self,
+        path_or_url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        account: str | None = None,
+    ) -> Any:
+        """GET a JSON document, retrying transient failures.
+
+        Args:
+            path_or_url: A path below ``base_url`` or an absolute URL (e.g. a ``paging.next``
+                link, requested as is).
+            params: Query parameters.
+            account: Account the request is about; used in error messages.
+
+        Returns:
+            The parsed JSON body.
+
+        Raises:
+            FatalApiError: The platform refused the request for good.
+            QueryTooLargeError: The platform asks for a smaller query.
+            RetriesExhaustedError: Transient failures outlasted ``http.max_retries``.
+        """
+        return self.request("GET", path_or_url, params, account=account)
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        account: str | None = None,
+    ) -> Any:
+        """Send one logical request (several attempts if needed); see :meth:`get`."""
+        url, query = self._resolve(path_or_url, params)
+        last_problem = ""
+        for attempt in range(self.http.max_retries + 1):
+            self._wait_for_pacing()
+            try:
+                return self._attempt(method, url, query, account)
+            except RetryableApiError as exc:
+                last_problem = str(exc)
+                delay = self._retry_delay(attempt, exc.wait_seconds)
+            if attempt < self.http.max_retries:
+                log.warning(
+                    "%s %s %s failed (%s); retry %d/%d in %.1fs",
+                    self.platform,
+                    method,
+                    redact_url(url),
+                    last_problem,
+                    attempt + 1,
+                    self.http.max_retries,
+                    delay,
+                )
+                self._sleep(delay)
+        raise RetriesExhaustedError(
+            f"{self.platform} {method} {redact_url(url)} still failing after "
+            f"{self.http.max_retries + 1} attempts: {last_problem}"
+        )
+
+    def _resolve(
+        self, path_or_url: str, params: Mapping[str, Any] | None
+    ) -> tuple[str, dict[str, Any]]:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url, dict(params or {})
+        url = f"{self.base_url}/{path_or_url.lstrip('/')}"
+        return url, {**self._default_params, **(params or {})}
+
+    def _attempt(self, method: str, url: str, query: dict[str, Any], account: str | None) -> Any:
+        """One HTTP exchange; returns the body or raises an :class:`ApiError` subclass."""
+        self.request_count += 1
+        started = self._clock()
+        try:
+            response = self._session.request(
+                method, url, params=query or None, timeout=self.http.timeout_seconds
+            )
+        except _TRANSPORT_ERRORS as exc:
+            # requests' messages embed the full URL: redact, and drop the chained original.
+            raise RetryableApiError(
+                f"{type(exc).__name__}: {redact_text(str(exc))}", platform=self.platform
+            ) from None
+        log.debug(
+            "%s %s %s -> HTTP %d in %.0f ms",
+            self.platform,
+            method,
+            redact_url(response.url or url),
+            response.status_code,
+            (self._clock() - started) * 1000,
+        )
+        self._resume_at = max(self._resume_at, self._clock() + max(0.0, self._pace(response)))
+        return self._interpret(response, account)
+
+    def _interpret(self, response: requests.Response, account: str | None) -> Any:
+        body = _json_or_none(response)
+        status = response.status_code
+        if status >= 500 or status == 429:
+            raise RetryableApiError(
+                f"HTTP {status}", platform=self.platform, wait_seconds=self._retry_after(response)
+            )
+        if body is None and status < 300:
+            raise RetryableApiError(
+                f"HTTP {status} with an unreadable (truncated or non-JSON) body",
+                platform=self.platform,
+            )
+        problem = self._classify(response, body, account)
+        if problem is None and status >= 400:
+            problem = FatalApiError(
+                f"{self.platform} answered HTTP {status} to {redact_url(response.url)}"
+                f"{_account_suffix(account)}; check the base URL and API version settings.",
+                platform=self.platform,
+                account=account,
+            )
+        if problem is None:
+            return body
+        if isinstance(problem, RetryableApiError) and problem.wait_seconds is None:
+            problem.wait_seconds = self._retry_after(response)
+        raise problem
+
+    def _retry_after(self, response: requests.Response) -> float | None:
+        """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), if any."""
+        value = response.headers.get("Retry-After", "").strip()
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - self._clock())
+        except (TypeError, ValueError):
+            return None
+
+    def _retry_delay(self, attempt: int, hint: float | None) -> float:
+        """The platform's hint when given, else capped exponential backoff with jitter."""
+        if hint is not None:
+            return hint
+        ceiling = min(self.http.backoff_max_seconds, self.http.backoff_base_seconds * 2**attempt)
+        # "Equal jitter": at least half the ceiling, spreads clients that failed together.
+        return ceiling / 2 + ceiling / 2 * self._jitter()
+
+    def _wait_for_pacing(self) -> None:
+        remaining = self._resume_at - self._clock()
+        if remaining > 0:
+            log.info("%s: pausing %.1fs to stay under the rate limit", self.platform, remaining)
+            self._sleep(remaining)
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _account_suffix(account: str | None) -> str:
+    return f" for account {account}" if account else ""

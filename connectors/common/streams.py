@@ -1,0 +1,97 @@
+"""Declarative stream specs and the registry the loader looks them up in.
+
+A stream spec says what a stream's raw table looks like (typed payload columns, key, window
+column) and where its records come from (endpoint path and fixed query parameters). Each source
+package declares its specs in ``connectors/<source>/streams.py`` and registers them there; the
+registry imports that module on first lookup, so the generic loader never hard-codes sources.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """One stream of one source.
+
+    Attributes:
+        name: Stream name, e.g. ``"ad_insights_placement"``.
+        source: Source package name, e.g. ``"meta"``; prefixes the raw table name.
+        source_label: Value of the ``_source`` metadata column, e.g. ``"meta_marketing_api"``.
+        columns: Payload column name -> DuckDB type, in table order, as the API returns them.
+        key: Columns that identify one row (one version history per key).
+        window_column: DATE column a pull's window refers to (tombstones stay inside it).
+        account_column: Column holding the account a manifest was pulled for.
+        path: Endpoint path template, formatted with ``account_id``.
+        params: Fixed query parameters of the endpoint.
+    """
+
+    name: str
+    source: str
+    source_label: str
+    columns: Mapping[str, str]
+    key: tuple[str, ...]
+    window_column: str
+    account_column: str
+    path: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for ident in (self.name, self.source, *self.columns):
+            if not _IDENTIFIER.match(ident):
+                raise ValueError(f"{ident!r} is not a lower-case SQL identifier")
+        missing = {*self.key, self.window_column, self.account_column} - set(self.columns)
+        if missing:
+            raise ValueError(f"stream {self.name}: columns {sorted(missing)} are not declared")
+        if self.columns[self.window_column] != "DATE":
+            raise ValueError(f"stream {self.name}: window column must be DATE")
+        object.__setattr__(self, "columns", MappingProxyType(dict(self.columns)))
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    @property
+    def raw_table(self) -> str:
+        """Table name inside schema ``raw``: ``<source>__<stream>``."""
+        return f"{self.source}__{self.name}"
+
+    @property
+    def json_columns(self) -> tuple[str, ...]:
+        """Payload columns stored as DuckDB JSON (nested lists and objects)."""
+        return tuple(name for name, kind in self.columns.items() if kind == "JSON")
+
+
+_REGISTRY: dict[tuple[str, str], StreamSpec] = {}
+
+
+def register(spec: StreamSpec) -> StreamSpec:
+    """Add ``spec`` to the registry (re-registering the identical spec is a no-op)."""
+    known = _REGISTRY.get((spec.source, spec.name))
+    if known is not None and known != spec:
+        raise ValueError(f"stream {spec.source}/{spec.name} is registered twice, differently")
+    _REGISTRY[(spec.source, spec.name)] = spec
+    return spec
+
+
+def get_stream(source: str, name: str) -> StreamSpec:
+    """Return the spec of ``source``/``name``, importing ``connectors.<source>.streams`` if needed.
+
+    Raises:
+        KeyError: No such stream.
+    """
+    if (source, name) not in _REGISTRY and _IDENTIFIER.match(source):
+        module = f"connectors.{source}.streams"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name not in {module, f"connectors.{source}"}:
+                raise
+    try:
+        return _REGISTRY[(source, name)]
+    except KeyError:
+        raise KeyError(f"unknown stream {source}/{name}") from None

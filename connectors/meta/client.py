@@ -1,0 +1,165 @@
+"""Meta Graph / Marketing API client: auth, the shared retrying session, one pagination loop."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+
+from connectors.common.errors import FatalApiError
+from connectors.common.http import ApiSession, redact_url
+from connectors.meta.errors import PLATFORM, classify_meta_response
+from connectors.meta.throttle import ThrottlePolicy, pause_seconds, read_usage
+from socialmart.settings import HttpSettings, MetaSettings
+
+log = logging.getLogger(__name__)
+
+TOKEN_PARAM = "access_token"
+
+
+def normalize_account_id(account: str) -> str:
+    """``"act_123"`` or ``"123"`` -> ``"123"`` (the form insights rows carry in ``account_id``)."""
+    account = account.strip()
+    return account.removeprefix("act_")
+
+
+class MetaClient:
+    """Talks to ``{base_url}/{api_version}`` with the token as the ``access_token`` parameter.
+
+    Args:
+        meta: Meta settings (base URL, version, token, page limit).
+        http: Shared HTTP settings (timeouts, retries, backoff).
+        session: Optional ``requests.Session`` to send through (tests, connection reuse).
+        throttle: When to slow down on usage headers.
+        sleep: Replaces ``time.sleep`` (tests).
+        clock: Replaces ``time.time`` (tests).
+        jitter: Replaces ``random.random`` (tests).
+    """
+
+    def __init__(
+        self,
+        meta: MetaSettings,
+        http: HttpSettings,
+        session: requests.Session | None = None,
+        *,
+        throttle: ThrottlePolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = meta
+        policy = throttle or ThrottlePolicy()
+        self._api = ApiSession(
+            PLATFORM,
+            f"{meta.base_url.rstrip('/')}/{meta.api_version}",
+            http,
+            classify_meta_response,
+            pace=lambda response: pause_seconds(read_usage(response.headers), policy),
+            default_params={TOKEN_PARAM: meta.access_token},
+            session=session,
+            sleep=sleep,
+            clock=clock,
+            jitter=jitter,
+        )
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent so far, retries included."""
+        return self._api.request_count
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._api.close()
+
+    def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
+    ) -> dict[str, Any]:
+        """GET one Graph API object or edge page.
+
+        Args:
+            path: Path below the versioned base URL, e.g. ``"act_123/insights"``.
+            params: Query parameters (the token is added automatically).
+            account: Ad account the call is about, for error messages.
+
+        Returns:
+            The JSON object Meta answered.
+
+        Raises:
+            FatalApiError: Meta refused for good, or answered something that is not an object.
+            QueryTooLargeError: Meta asks for a smaller query.
+            RetriesExhaustedError: Transient failures outlasted the retry budget.
+        """
+        return self._object(self._api.get(path, params, account=account), path, account)
+
+    def pages(
+        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield the ``data`` list of every page of an edge, following ``paging.next`` as is.
+
+        Stops only when a page has no ``paging.next`` (short and empty pages may still have
+        one). The ``next`` link repeats the query including the token: it is requested
+        unchanged and only ever logged redacted.
+
+        Args:
+            path: Edge path below the versioned base URL.
+            params: Query parameters of the first request.
+            account: Ad account the call is about, for error messages.
+
+        Yields:
+            Each page's records, possibly empty.
+        """
+        body = self.get(path, params, account=account)
+        seen: set[str] = set()
+        while True:
+            data = body.get("data")
+            if not isinstance(data, list):
+                raise FatalApiError(
+                    f"Meta answered {path} without a data list; is META_GRAPH_BASE_URL a Graph "
+                    "API endpoint?",
+                    platform=PLATFORM,
+                    account=account,
+                )
+            yield data
+            next_url = (body.get("paging") or {}).get("next")
+            if not next_url:
+                return
+            if next_url in seen:
+                raise FatalApiError(
+                    f"Meta paging loops on {redact_url(next_url)}; restart the extract.",
+                    platform=PLATFORM,
+                    account=account,
+                )
+            seen.add(next_url)
+            log.debug("Meta %s: next page %s", path, redact_url(next_url))
+            extra = {} if _has_token(next_url) else {TOKEN_PARAM: self.settings.access_token}
+            body = self._object(self._api.get(next_url, extra, account=account), path, account)
+
+    def list_ad_accounts(self) -> list[str]:
+        """Ad account ids (without ``act_``) the token can read, via ``GET /me/adaccounts``."""
+        params = {"fields": "id,account_id", "limit": str(self.settings.page_limit)}
+        accounts: list[str] = []
+        for page in self.pages("me/adaccounts", params):
+            for row in page:
+                raw = row.get("account_id") or row.get("id")
+                if raw:
+                    accounts.append(normalize_account_id(str(raw)))
+        return list(dict.fromkeys(accounts))
+
+    @staticmethod
+    def _object(body: Any, path: str, account: str | None) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise FatalApiError(
+                f"Meta answered {path} with a JSON {type(body).__name__}, not an object.",
+                platform=PLATFORM,
+                account=account,
+            )
+        return body
+
+
+def _has_token(url: str) -> bool:
+    return any(name == TOKEN_PARAM for name, _ in parse_qsl(urlsplit(url).query))
