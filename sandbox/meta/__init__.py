@@ -1,0 +1,1 @@
+"""The Meta Marketing API (Graph API) stand-in: scenario, generator, endpoints, truth."""

@@ -1,0 +1,456 @@
+"""The stand-in's Meta advertiser: accounts, campaigns, ad sets, ads and where they deliver.
+
+The structure is declared once as data (``_ACCOUNTS``) and expanded into flat, frozen
+entities with Meta-style string IDs by :func:`build_scenario`. Numbers are not stored
+here: :mod:`sandbox.meta.generator` derives them from the seed, so the structure is the
+same for every seed and only the daily numbers change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+
+THREADS_ROLLOUT_DEFAULT = date(2026, 10, 1)
+
+
+@dataclass(frozen=True, order=True)
+class Placement:
+    """One reporting placement, as Meta's ``publisher_platform``/``platform_position`` pair."""
+
+    publisher_platform: str
+    platform_position: str
+
+
+FACEBOOK_FEED = Placement("facebook", "feed")
+FACEBOOK_REELS = Placement("facebook", "facebook_reels")
+FACEBOOK_STORIES = Placement("facebook", "facebook_stories")
+INSTAGRAM_FEED = Placement("instagram", "feed")
+INSTAGRAM_REELS = Placement("instagram", "instagram_reels")
+INSTAGRAM_STORIES = Placement("instagram", "instagram_stories")
+INSTAGRAM_EXPLORE = Placement("instagram", "instagram_explore")
+THREADS_FEED = Placement("threads", "threads_feed")
+AUDIENCE_NETWORK = Placement("audience_network", "an_classic")
+
+#: Every placement the stand-in reports, in the order rows are served.
+ALL_PLACEMENTS: tuple[Placement, ...] = (
+    FACEBOOK_FEED,
+    FACEBOOK_REELS,
+    FACEBOOK_STORIES,
+    INSTAGRAM_FEED,
+    INSTAGRAM_REELS,
+    INSTAGRAM_STORIES,
+    INSTAGRAM_EXPLORE,
+    THREADS_FEED,
+    AUDIENCE_NETWORK,
+)
+
+#: Automatic placements before Threads joined them.
+_AUTO_WITHOUT_THREADS = tuple(p for p in ALL_PLACEMENTS if p != THREADS_FEED)
+
+#: Targeting position names (ad set ``targeting``) that report as each placement.
+_TARGETING_POSITION = {
+    FACEBOOK_FEED: ("facebook_positions", "feed"),
+    FACEBOOK_REELS: ("facebook_positions", "facebook_reels"),
+    FACEBOOK_STORIES: ("facebook_positions", "story"),
+    INSTAGRAM_FEED: ("instagram_positions", "stream"),
+    INSTAGRAM_REELS: ("instagram_positions", "reels"),
+    INSTAGRAM_STORIES: ("instagram_positions", "story"),
+    INSTAGRAM_EXPLORE: ("instagram_positions", "explore"),
+    THREADS_FEED: ("threads_positions", "threads_stream"),
+    AUDIENCE_NETWORK: ("audience_network_positions", "classic"),
+}
+
+
+@dataclass(frozen=True)
+class Account:
+    """An ad account; ``account_id`` is the bare number, ``id`` the ``act_`` form."""
+
+    account_id: str
+    name: str
+    currency: str
+    timezone_name: str
+    country: str
+    #: Scales budgets and order values to the currency (EUR = 1.0).
+    money_scale: float
+    created: date
+
+    @property
+    def id(self) -> str:
+        return f"act_{self.account_id}"
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A campaign; ``kind`` is ``advantage_plus``, ``manual`` or ``legacy_asc``."""
+
+    id: str
+    account_id: str
+    name: str
+    kind: str
+    objective: str
+    start: date
+    daily_budget_cents: int | None
+
+    @property
+    def smart_promotion_type(self) -> str | None:
+        return {"advantage_plus": "GUIDED_CREATION", "legacy_asc": "AUTOMATED_SHOPPING_ADS"}.get(
+            self.kind
+        )
+
+    @property
+    def advantage_state_info(self) -> dict[str, str] | None:
+        if self.kind != "advantage_plus":
+            return None
+        return {
+            "advantage_state": "ADVANTAGE_PLUS_SALES",
+            "advantage_budget_state": "ENABLED",
+            "advantage_audience_state": "ENABLED",
+            "advantage_placement_state": "ENABLED",
+        }
+
+
+@dataclass(frozen=True)
+class AdSet:
+    """An ad set; ``placements`` empty means automatic (Advantage+) placements."""
+
+    id: str
+    account_id: str
+    campaign_id: str
+    name: str
+    start: date
+    daily_budget_cents: int
+    placements: tuple[Placement, ...]
+
+    @property
+    def targeting(self) -> dict[str, object]:
+        """The ad set's ``targeting`` object as Meta returns it."""
+        if not self.placements:
+            return {}
+        positions: dict[str, list[str]] = {}
+        for placement in self.placements:
+            key, position = _TARGETING_POSITION[placement]
+            positions.setdefault(key, []).append(position)
+        platforms = sorted({p.publisher_platform for p in self.placements})
+        return {"publisher_platforms": platforms, **positions}
+
+
+@dataclass(frozen=True)
+class Ad:
+    """An ad; it delivers every day from ``start`` on its ``placements``."""
+
+    id: str
+    account_id: str
+    campaign_id: str
+    adset_id: str
+    creative_id: str
+    name: str
+    start: date
+    #: Expected spend per day in account minor units, before noise.
+    daily_spend_cents: int
+    #: The account's ``money_scale``: prices and order values follow the currency.
+    money_scale: float
+    base_placements: tuple[Placement, ...]
+    #: Placements joined automatically on a date, without advertiser action.
+    late_placements: tuple[tuple[Placement, date], ...] = ()
+
+    def placements_on(self, day: date) -> tuple[Placement, ...]:
+        """Placements eligible for delivery on ``day`` (empty before the ad starts)."""
+        if day < self.start:
+            return ()
+        late = tuple(p for p, since in self.late_placements if day >= since)
+        return self.base_placements + late
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The whole advertiser, expanded, with lookups by ID."""
+
+    accounts: tuple[Account, ...]
+    campaigns: tuple[Campaign, ...]
+    adsets: tuple[AdSet, ...]
+    ads: tuple[Ad, ...]
+    business_id: str
+    threads_rollout: date
+    _accounts: dict[str, Account] = field(init=False, compare=False, repr=False)
+    _campaigns: dict[str, Campaign] = field(init=False, compare=False, repr=False)
+    _adsets: dict[str, AdSet] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Frozen: the lookups are set once, through object.__setattr__.
+        object.__setattr__(self, "_accounts", {a.account_id: a for a in self.accounts})
+        object.__setattr__(self, "_campaigns", {c.id: c for c in self.campaigns})
+        object.__setattr__(self, "_adsets", {s.id: s for s in self.adsets})
+
+    def __hash__(self) -> int:
+        # Used as a cache key; identity of the expanded structure is enough.
+        return hash((self.business_id, self.threads_rollout, len(self.ads)))
+
+    def account(self, account_id: str) -> Account | None:
+        """The account with bare number ``account_id``, or None."""
+        return self._accounts.get(account_id)
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        return self._campaigns[campaign_id]
+
+    def adset(self, adset_id: str) -> AdSet:
+        return self._adsets[adset_id]
+
+    def ads_of(self, account_id: str) -> tuple[Ad, ...]:
+        return tuple(ad for ad in self.ads if ad.account_id == account_id)
+
+    def campaigns_of(self, account_id: str) -> tuple[Campaign, ...]:
+        return tuple(c for c in self.campaigns if c.account_id == account_id)
+
+    def adsets_of(self, account_id: str) -> tuple[AdSet, ...]:
+        return tuple(s for s in self.adsets if s.account_id == account_id)
+
+
+# --- declaration -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _AdSetSpec:
+    name: str
+    n_ads: int
+    daily_budget: int  # major units, EUR-scale
+    placements: tuple[Placement, ...] = ()
+
+
+@dataclass(frozen=True)
+class _CampaignSpec:
+    name: str
+    kind: str
+    start: date
+    adsets: tuple[_AdSetSpec, ...]
+    objective: str = "OUTCOME_SALES"
+
+
+@dataclass(frozen=True)
+class _AccountSpec:
+    account_id: str
+    name: str
+    currency: str
+    timezone_name: str
+    country: str
+    money_scale: float
+    created: date
+    campaigns: tuple[_CampaignSpec, ...]
+
+
+_ACCOUNTS: tuple[_AccountSpec, ...] = (
+    _AccountSpec(
+        "248710003360117",
+        "Nordlicht Apparel EU",
+        "EUR",
+        "Europe/Berlin",
+        "DE",
+        1.0,
+        date(2023, 3, 14),
+        (
+            _CampaignSpec(
+                "EU | Sales | Advantage+",
+                "advantage_plus",
+                date(2026, 8, 15),
+                (_AdSetSpec("EU | A+ audience", 6, 420),),
+            ),
+            _CampaignSpec(
+                "EU | Prospecting | Manual placements",
+                "manual",
+                date(2026, 9, 10),
+                (
+                    _AdSetSpec("EU | FB+IG feeds", 4, 160, (FACEBOOK_FEED, INSTAGRAM_FEED)),
+                    _AdSetSpec(
+                        "EU | IG reels+stories", 4, 140, (INSTAGRAM_REELS, INSTAGRAM_STORIES)
+                    ),
+                ),
+            ),
+            _CampaignSpec(
+                "EU | Catalog | ASC legacy",
+                "legacy_asc",
+                date(2026, 5, 4),
+                (_AdSetSpec("EU | ASC", 4, 180),),
+            ),
+        ),
+    ),
+    _AccountSpec(
+        "579220001184532",
+        "Nordlicht Apparel US",
+        "USD",
+        "America/New_York",
+        "US",
+        1.1,
+        date(2024, 1, 22),
+        (
+            _CampaignSpec(
+                "US | Sales | Advantage+",
+                "advantage_plus",
+                date(2026, 7, 1),
+                (_AdSetSpec("US | A+ audience", 5, 520),),
+            ),
+            _CampaignSpec(
+                "US | Retargeting | Manual placements",
+                "manual",
+                date(2026, 9, 20),
+                (
+                    _AdSetSpec(
+                        "US | Feeds+stories",
+                        4,
+                        150,
+                        (FACEBOOK_FEED, INSTAGRAM_FEED, INSTAGRAM_STORIES),
+                    ),
+                ),
+            ),
+            _CampaignSpec(
+                "US | Catalog | ASC legacy",
+                "legacy_asc",
+                date(2026, 9, 1),
+                (_AdSetSpec("US | ASC", 3, 120),),
+            ),
+        ),
+    ),
+    _AccountSpec(
+        "331840007712906",
+        "Nordlicht Apparel UK",
+        "GBP",
+        "Europe/London",
+        "GB",
+        0.87,
+        date(2024, 9, 2),
+        (
+            _CampaignSpec(
+                "UK | Sales | Advantage+",
+                "advantage_plus",
+                date(2026, 9, 15),
+                (_AdSetSpec("UK | A+ audience", 4, 300),),
+            ),
+            _CampaignSpec(
+                "UK | Awareness | Manual placements",
+                "manual",
+                date(2026, 8, 1),
+                (
+                    _AdSetSpec(
+                        "UK | FB feed + Audience Network",
+                        3,
+                        90,
+                        (FACEBOOK_FEED, AUDIENCE_NETWORK),
+                    ),
+                ),
+                objective="OUTCOME_AWARENESS",
+            ),
+        ),
+    ),
+)
+
+
+def _object_id(account_index: int, kind: int, serial: int) -> str:
+    """An 18-digit Meta-style ID: ``120210`` + account digit + kind digit + serial."""
+    return f"120210{account_index}{kind}{serial:010d}"
+
+
+def _expand_ads(
+    spec: _AdSetSpec,
+    adset: AdSet,
+    campaign: Campaign,
+    money_scale: float,
+    rollout: date,
+    first: int,
+) -> list[Ad]:
+    account_index = int(adset.id[6])
+    kind = campaign.kind
+    if spec.placements:
+        base, late = spec.placements, ()
+    elif kind == "advantage_plus":
+        base, late = _AUTO_WITHOUT_THREADS, ((THREADS_FEED, rollout),)
+    else:
+        base, late = _AUTO_WITHOUT_THREADS, ()
+    per_ad = adset.daily_budget_cents // spec.n_ads
+    return [
+        Ad(
+            id=_object_id(account_index, 3, first + i),
+            account_id=adset.account_id,
+            campaign_id=campaign.id,
+            adset_id=adset.id,
+            creative_id=_object_id(account_index, 4, first + i),
+            name=f"{spec.name} | Ad {i + 1:02d}",
+            # New creatives join every week: ads 1-3 on day one, 4-6 a week later.
+            start=adset.start + timedelta(days=7 * (i // 3)),
+            daily_spend_cents=per_ad,
+            money_scale=money_scale,
+            base_placements=base,
+            late_placements=late,
+        )
+        for i in range(spec.n_ads)
+    ]
+
+
+def _expand_account(
+    index: int, spec: _AccountSpec, rollout: date
+) -> tuple[Account, list[Campaign], list[AdSet], list[Ad]]:
+    account = Account(
+        spec.account_id,
+        spec.name,
+        spec.currency,
+        spec.timezone_name,
+        spec.country,
+        spec.money_scale,
+        spec.created,
+    )
+    campaigns: list[Campaign] = []
+    adsets: list[AdSet] = []
+    ads: list[Ad] = []
+    for c_serial, c_spec in enumerate(spec.campaigns, start=101):
+        budget = sum(round(s.daily_budget * spec.money_scale) * 100 for s in c_spec.adsets)
+        campaign = Campaign(
+            id=_object_id(index, 1, c_serial),
+            account_id=spec.account_id,
+            name=c_spec.name,
+            kind=c_spec.kind,
+            objective=c_spec.objective,
+            start=c_spec.start,
+            # Advantage+ and ASC budgets sit on the campaign, manual ones on the ad set.
+            daily_budget_cents=None if c_spec.kind == "manual" else budget,
+        )
+        campaigns.append(campaign)
+        for s_spec in c_spec.adsets:
+            adset = AdSet(
+                id=_object_id(index, 2, 201 + len(adsets)),
+                account_id=spec.account_id,
+                campaign_id=campaign.id,
+                name=s_spec.name,
+                start=c_spec.start,
+                daily_budget_cents=round(s_spec.daily_budget * spec.money_scale) * 100,
+                placements=s_spec.placements,
+            )
+            adsets.append(adset)
+            first_ad = 301 + len(ads)
+            ads.extend(_expand_ads(s_spec, adset, campaign, spec.money_scale, rollout, first_ad))
+    return account, campaigns, adsets, ads
+
+
+@cache
+def build_scenario(threads_rollout: date = THREADS_ROLLOUT_DEFAULT) -> Scenario:
+    """Expand the declared advertiser into entities.
+
+    Args:
+        threads_rollout: first day Advantage+ sales ads deliver on ``threads/threads_feed``.
+
+    Returns:
+        The scenario; the same object for the same arguments.
+    """
+    accounts, campaigns, adsets, ads = [], [], [], []
+    for index, spec in enumerate(_ACCOUNTS, start=1):
+        account, a_campaigns, a_adsets, a_ads = _expand_account(index, spec, threads_rollout)
+        accounts.append(account)
+        campaigns.extend(a_campaigns)
+        adsets.extend(a_adsets)
+        ads.extend(a_ads)
+    return Scenario(
+        accounts=tuple(accounts),
+        campaigns=tuple(campaigns),
+        adsets=tuple(adsets),
+        ads=tuple(ads),
+        business_id="1093884470021455",
+        threads_rollout=threads_rollout,
+    )

@@ -1,0 +1,248 @@
+"""One local HTTP server for every stand-in API, with fault injection.
+
+Each platform is served under the real host's name as first path segment, so clients
+switch between the real API and the stand-in by base URL alone, e.g.
+``http://127.0.0.1:8765/graph.facebook.com/v25.0/me/adaccounts``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from sandbox.faults import TRANSPORT_KINDS, FaultPlan, FaultRule
+from sandbox.meta.api import MetaGraphApi
+from sandbox.routing import Request, Response, Router
+from socialmart.settings import SANDBOX_META_TOKEN
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One served request, token-free, for tests and logs."""
+
+    method: str
+    path: str
+    status: int | None  # None when the connection was reset
+    fault: str | None
+
+
+class SandboxServer(ThreadingHTTPServer):
+    """``ThreadingHTTPServer`` carrying the router, the fault plan and a request log."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], router: Router, faults: FaultPlan | None) -> None:
+        super().__init__(address, _Handler)
+        self.router = router
+        self.faults = faults
+        self.stopping = threading.Event()
+        self.requests: list[RequestRecord] = []
+        self._log_lock = threading.Lock()
+
+    def record(self, entry: RequestRecord) -> None:
+        with self._log_lock:
+            self.requests.append(entry)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SandboxServer
+    protocol_version = "HTTP/1.1"
+    server_version = "socialmart-sandbox"
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._discard_body()
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def _discard_body(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+
+    def _request(self) -> Request:
+        parts = urlsplit(self.path)
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        return Request(
+            method=self.command,
+            path=parts.path,
+            query=tuple(parse_qsl(parts.query, keep_blank_values=True)),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            host=host,
+        )
+
+    def _dispatch(self) -> None:
+        request = self._request()
+        fault = self.server.faults.next_fault(request.path) if self.server.faults else None
+        kind = fault.kind if fault else None
+        if kind == "reset":
+            self._reset()
+            self.server.record(RequestRecord(request.method, request.path, None, kind))
+            return
+        if fault is not None and kind == "slow":
+            self.server.stopping.wait(fault.seconds)
+        response = self._answer(request, fault)
+        if kind == "truncated":
+            response.body = response.body[: len(response.body) // 2]
+            self.close_connection = True
+        self._send(response)
+        self.server.record(RequestRecord(request.method, request.path, response.status, kind))
+
+    def _answer(self, request: Request, fault: FaultRule | None) -> Response:
+        if fault is not None and fault.kind in ("http_500", "http_503"):
+            return _server_error(fault)
+        resolved = self.server.router.resolve(request.path)
+        if resolved is None:
+            hosts = ", ".join(self.server.router.hosts)
+            return Response.json(404, {"error": {"message": f"unknown API host; serving {hosts}"}})
+        platform, subpath = resolved
+        api_fault = fault if fault is not None and fault.kind not in TRANSPORT_KINDS else None
+        return platform.handle(request, subpath, api_fault)
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def _reset(self) -> None:
+        """Drop the connection with a TCP RST, without any response bytes."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # The default access log prints the raw path, whose query carries access_token.
+        log.debug("%s %s -> %s", self.command, urlsplit(self.path).path, code)
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("sandbox: " + format, *args)
+
+
+def _server_error(fault: FaultRule) -> Response:
+    status = 500 if fault.kind == "http_500" else 503
+    reason = "Internal Server Error" if status == 500 else "Service Unavailable"
+    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    body = f"<html><body><h1>{status} {reason}</h1></body></html>".encode()
+    return Response(status, body, headers, content_type="text/html; charset=UTF-8")
+
+
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    seed: int,
+    meta_token: str = SANDBOX_META_TOKEN,
+    faults: FaultPlan | None = None,
+) -> SandboxServer:
+    """Build (not start) the sandbox server.
+
+    Args:
+        host: interface to bind.
+        port: port to bind; 0 picks a free one (see ``server.server_address``).
+        seed: data seed for every platform.
+        meta_token: the access token the Meta stand-in accepts.
+        faults: fault plan; None serves without faults.
+
+    Returns:
+        The bound server; call ``serve_forever()`` to run it.
+    """
+    router = Router([MetaGraphApi(seed=seed, token=meta_token)])
+    return SandboxServer((host, port), router, faults)
+
+
+class RunningSandbox:
+    """A sandbox server running in a background thread."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        # A short poll interval keeps stop() fast (shutdown waits for the next poll).
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), name="sandbox", daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT`` (platform prefixes go after it)."""
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def meta_base_url(self) -> str:
+        """Stand-in for ``https://graph.facebook.com``."""
+        return f"{self.base_url}/{MetaGraphApi.host}"
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Requests served so far (paths without query, so without tokens)."""
+        return list(self.server.requests)
+
+    def stop(self) -> None:
+        """Stop serving, wake sleeping ``slow`` faults and close the socket."""
+        self.server.stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+
+@contextmanager
+def serve_in_thread(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    seed: int,
+    meta_token: str = SANDBOX_META_TOKEN,
+    faults: FaultPlan | None = None,
+) -> Iterator[RunningSandbox]:
+    """Run the sandbox in a thread for the ``with`` block (arguments as :func:`make_server`).
+
+    Yields:
+        The running sandbox; it stops when the block exits.
+    """
+    running = RunningSandbox(
+        make_server(host, port, seed=seed, meta_token=meta_token, faults=faults)
+    )
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def serve_forever(
+    host: str,
+    port: int,
+    seed: int,
+    *,
+    meta_token: str = SANDBOX_META_TOKEN,
+    faults: FaultPlan | None = None,
+) -> None:
+    """Serve until interrupted (Ctrl-C); for the command line."""
+    server = make_server(host, port, seed=seed, meta_token=meta_token, faults=faults)
+    bound_host, bound_port = server.server_address[:2]
+    log.info("sandbox serving on http://%s:%s (seed %s)", bound_host, bound_port, seed)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        log.info("sandbox stopping")
+    finally:
+        server.stopping.set()
+        server.server_close()

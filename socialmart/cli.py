@@ -1,0 +1,139 @@
+"""The `socialmart` command: every pipeline step outside Airflow, plus the stand-in APIs.
+
+    socialmart sandbox serve --port 8765 --seed 42
+    socialmart sandbox truth --seed 42 --start 2026-10-01 --end 2026-10-07
+    socialmart run --start 2026-10-01 --end 2026-10-07
+    socialmart extract|load|transform|validate|publish ...
+    socialmart demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from socialmart.settings import Settings, load_settings
+
+log = logging.getLogger("socialmart")
+
+
+def _add_window(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--start", required=True, type=date.fromisoformat, help="first day")
+    parser.add_argument("--end", required=True, type=date.fromisoformat, help="last day, inclusive")
+
+
+def _build_parser(settings: Settings) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="socialmart", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sandbox = commands.add_parser("sandbox", help="the local stand-in of the platform APIs")
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    serve = sandbox_commands.add_parser("serve", help="serve the stand-in APIs until stopped")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=settings.sandbox_port)
+    serve.add_argument("--seed", type=int, default=settings.sandbox_seed)
+    serve.add_argument(
+        "--faults", type=Path, help="JSON fault plan to inject (default: $SANDBOX_FAULTS)"
+    )
+    truth = sandbox_commands.add_parser("truth", help="ground truth as JSON on stdout")
+    truth.add_argument("--seed", type=int, default=settings.sandbox_seed)
+    truth.add_argument(
+        "--grain",
+        choices=["day-account-placement", "ad-placement"],
+        default="day-account-placement",
+        help="totals per day x account x placement, or every day x ad x placement row",
+    )
+    _add_window(truth)
+
+    run = commands.add_parser("run", help="the whole pipeline for a date range")
+    _add_window(run)
+    run.add_argument("--run-id", help="defaults to a new id")
+
+    extract = commands.add_parser("extract", help="pull a date range into the spool")
+    _add_window(extract)
+    extract.add_argument("--run-id", required=True)
+    for name, text in [
+        ("load", "merge a run's spool into the raw tables"),
+        ("validate", "run the quality gate on the built marts"),
+        ("publish", "publish the validated marts to readers"),
+    ]:
+        step = commands.add_parser(name, help=text)
+        step.add_argument("--run-id", required=True)
+    transform = commands.add_parser("transform", help="dbt build against the warehouse")
+    transform.add_argument("--run-id", default="cli")
+    transform.add_argument("--full-refresh", action="store_true")
+
+    demo = commands.add_parser("demo", help="run the demo pipeline through Airflow")
+    demo.add_argument("--start", type=date.fromisoformat, help="defaults to the demo window")
+    demo.add_argument("--end", type=date.fromisoformat)
+    return parser
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    if args.sandbox_command == "serve":
+        from sandbox.faults import FaultPlan
+        from sandbox.server import serve_forever
+
+        faults = FaultPlan.from_json(args.faults.read_text()) if args.faults else FaultPlan.from_env()
+        serve_forever(args.host, args.port, seed=args.seed, faults=faults)
+        return 0
+    from sandbox.meta import truth
+
+    compute = (
+        truth.totals_by_day_account_placement
+        if args.grain == "day-account-placement"
+        else truth.placement_truth
+    )
+    rows = compute(args.seed, args.start, args.end)
+    json.dump(rows, sys.stdout, default=str, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _steps(args: argparse.Namespace, settings: Settings) -> int:
+    from socialmart import pipeline
+
+    if args.command == "run":
+        window = pipeline.Window(args.start, args.end)
+        summary = pipeline.run(settings, window, args.run_id)
+        print(f"published run {summary.run_id} to {settings.published_marts_path}")
+    elif args.command == "extract":
+        run_id = pipeline.safe_run_id(args.run_id)
+        pipeline.extract(settings, pipeline.Window(args.start, args.end), run_id)
+    elif args.command == "load":
+        pipeline.load(settings, pipeline.safe_run_id(args.run_id))
+    elif args.command == "transform":
+        pipeline.transform(settings, pipeline.safe_run_id(args.run_id), full_refresh=args.full_refresh)
+    elif args.command == "validate":
+        pipeline.validate(settings, pipeline.safe_run_id(args.run_id))
+    elif args.command == "publish":
+        pipeline.publish(settings, pipeline.safe_run_id(args.run_id))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from socialmart.logs import configure_logging
+
+    settings = load_settings()
+    args = _build_parser(settings).parse_args(argv)
+    configure_logging(settings)
+    if args.command == "sandbox":
+        return _sandbox(args)
+    if args.command == "demo":
+        from socialmart.demo import run_demo
+
+        return run_demo(settings, args.start, args.end)
+    try:
+        return _steps(args, settings)
+    except Exception as error:  # one clear line for people, the traceback in debug logs
+        log.debug("failed", exc_info=True)
+        print(f"socialmart {args.command} failed: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
