@@ -1,0 +1,49 @@
+{#
+    Helpers for Meta's `actions` / `action_values` lists:
+    [{"action_type": "omni_purchase", "value": "3", "7d_click": "2", ...}, ...].
+    Zero-valued types are omitted by the API, so a missing type or window means 0.
+#}
+
+{# Attribution windows requested from the Insights API, one column pair each. #}
+{% macro meta_attribution_windows() -%}
+    {{ return(['1d_click', '7d_click', '28d_click', '1d_view']) }}
+{%- endmacro %}
+
+
+{# The list element whose action_type equals `action_type`, or null. #}
+{% macro meta_find_action(json_column, action_type) -%}
+    {{ return(adapter.dispatch('meta_find_action', 'socialmart')(json_column, action_type)) }}
+{%- endmacro %}
+
+{% macro duckdb__meta_find_action(json_column, action_type) -%}
+    {%- set fields = ['value'] + socialmart.meta_attribution_windows() -%}
+    {%- set struct_type -%}
+        [{"action_type": "VARCHAR"
+        {%- for field in fields -%}, "{{ field }}": "VARCHAR"{%- endfor -%}
+        }]
+    {%- endset -%}
+    list_filter(
+        from_json({{ json_column }}, '{{ struct_type }}'),
+        lambda action: action.action_type = '{{ action_type | replace("'", "''") }}'
+    )[1]
+{%- endmacro %}
+
+{% macro default__meta_find_action(json_column, action_type) -%}
+    {{ exceptions.raise_compiler_error(
+        'meta_find_action has no implementation for adapter ' ~ target.type) }}
+{%- endmacro %}
+
+
+{# One numeric field (`value` or a window) of an element found by meta_find_action. #}
+{% macro meta_action_amount(action, field) -%}
+    {{ return(adapter.dispatch('meta_action_amount', 'socialmart')(action, field)) }}
+{%- endmacro %}
+
+{% macro duckdb__meta_action_amount(action, field) -%}
+    coalesce(cast({{ action }}."{{ field }}" as decimal(18, 2)), 0)
+{%- endmacro %}
+
+{% macro default__meta_action_amount(action, field) -%}
+    {{ exceptions.raise_compiler_error(
+        'meta_action_amount has no implementation for adapter ' ~ target.type) }}
+{%- endmacro %}

@@ -1,0 +1,118 @@
+"""Run an expectation suite on a pandas DataFrame with an ephemeral, quiet GX context.
+
+GX's SQL datasource cannot resolve metrics on DuckDB (great_expectations issues #10738,
+#11579), so datasets are read with DuckDB into pandas and validated there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import great_expectations as gx
+import pandas as pd
+from great_expectations.core.expectation_validation_result import (
+    ExpectationValidationResult,
+)
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+
+_SAMPLE_SIZE = 5
+_MAX_OBSERVED_CHARS = 500
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    """The outcome of one expectation on one dataset."""
+
+    suite: str
+    expectation_type: str
+    columns: tuple[str, ...]
+    severity: str
+    success: bool
+    observed_value: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line naming the expectation, its columns and what was observed."""
+        target = f"({', '.join(self.columns)})" if self.columns else ""
+        return f"{self.suite}: {self.expectation_type}{target}: {self.observed_value}"
+
+
+def validate_frame(suite: gx.ExpectationSuite, frame: pd.DataFrame) -> list[ExpectationResult]:
+    """Validate ``frame`` against ``suite``.
+
+    Args:
+        suite: A suite whose expectations carry ``meta={"severity": "error"|"warning"}``
+            (missing severity counts as error).
+        frame: The whole dataset.
+
+    Returns:
+        One result per expectation, in suite order.
+    """
+    # Progress bars and analytics off: the gate runs unattended and offline.
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    asset = context.data_sources.add_pandas("socialmart").add_dataframe_asset(suite.name)
+    batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+    validation = batch.validate(suite, result_format="SUMMARY")
+    return [_to_result(suite.name, result) for result in validation.results]
+
+
+def _to_result(suite_name: str, result: ExpectationValidationResult) -> ExpectationResult:
+    config = result.expectation_config
+    kwargs = {key: value for key, value in config.kwargs.items() if key != "batch_id"}
+    exception = result.exception_info or {}
+    details = {"kwargs": kwargs, "result": dict(result.result or {})}
+    if exception.get("raised_exception"):
+        details["exception"] = exception.get("exception_message")
+    return ExpectationResult(
+        suite=suite_name,
+        expectation_type=config.type,
+        columns=_columns(config.type, kwargs),
+        severity=str((config.meta or {}).get("severity", "error")),
+        success=bool(result.success),
+        observed_value=_observed(details),
+        details=json.loads(json.dumps(details, default=str)),
+    )
+
+
+def _columns(expectation_type: str, kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    """The columns an expectation is about; none for table-level expectations."""
+    if expectation_type.startswith("expect_table_"):
+        return ()
+    if "column" in kwargs:
+        return (str(kwargs["column"]),)
+    return tuple(str(name) for name in kwargs.get("column_list") or ())
+
+
+def _observed(details: Mapping[str, Any]) -> str:
+    """A short, readable text of what the expectation saw."""
+    if "exception" in details:
+        return f"could not be evaluated: {details['exception']}"
+    result = details["result"]
+    if "observed_value" in result:
+        text = json.dumps(result["observed_value"], default=str)
+        mismatch = result.get("details", {}).get("mismatched")
+        if mismatch:
+            text = f"mismatched {json.dumps(mismatch, default=str)} in {text}"
+    elif result.get("unexpected_count"):
+        sample = json.dumps(result.get("partial_unexpected_list", [])[:_SAMPLE_SIZE], default=str)
+        text = (
+            f"{result['unexpected_count']} of {result.get('element_count')} rows "
+            f"unexpected, e.g. {sample}"
+        )
+    else:
+        text = f"0 of {result.get('element_count')} rows unexpected"
+    return text[:_MAX_OBSERVED_CHARS]

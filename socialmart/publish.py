@@ -1,0 +1,202 @@
+"""Publish validated marts (write-audit-publish) and refresh the published health file.
+
+Readers never open the warehouse. Each publication builds a complete new DuckDB file
+next to the published one and renames it over the old one (``os.replace``): readers
+holding the old file keep a consistent snapshot, new readers see the new file, and
+nobody waits on a lock. Nothing reaches the published file unless the gate passed on
+the marts as they are now.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from socialmart import warehouse
+from socialmart.settings import Settings
+
+MARTS_SCHEMA = "marts"
+PUBLICATION_TABLE = "_publication"
+# Audit tables copied into the health file (same names, schema main).
+HEALTH_TABLES = ("gate_runs", "gate_results", "publish_log", "dbt_builds")
+
+_ATTACH_ALIAS = "socialmart_target"
+
+
+class PublishRefused(RuntimeError):
+    """Publishing is not allowed: no passing gate for the marts as they are now."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What one publication wrote."""
+
+    run_id: str
+    published_at: datetime
+    path: Path
+    row_counts: dict[str, int]
+
+
+def publish(settings: Settings, run_id: str) -> PublishResult:
+    """Copy every table of schema ``marts`` into a new file and swap it in atomically.
+
+    The published file holds the mart tables in its default schema ``main`` plus
+    ``_publication`` (run_id, published_at, table_name, row_count; one row per table).
+
+    Args:
+        settings: Warehouse and published file locations.
+        run_id: The run whose gate must have passed.
+
+    Returns:
+        The publication's run id, time, path and row count per table.
+
+    Raises:
+        PublishRefused: No passing gate run for ``run_id`` newer than the latest dbt
+            build, or no mart tables; the published file is left untouched.
+    """
+    with warehouse.connect(settings) as con:
+        _require_passing_gate(con, run_id)
+        tables = _mart_tables(con)
+        if not tables:
+            raise PublishRefused(f"schema {MARTS_SCHEMA} has no tables to publish")
+        published_at = datetime.now(UTC)
+        row_counts: dict[str, int] = {}
+
+        def fill(target: str) -> None:
+            for table in tables:
+                con.execute(
+                    f"create table {target}.main.{_ident(table)} as "
+                    f"select * from {MARTS_SCHEMA}.{_ident(table)}"
+                )
+                (row_counts[table],) = con.execute(
+                    f"select count(*) from {target}.main.{_ident(table)}"
+                ).fetchone()
+            con.execute(
+                f"create table {target}.main.{PUBLICATION_TABLE} ("
+                "run_id varchar, published_at timestamptz, table_name varchar, row_count bigint)"
+            )
+            con.executemany(
+                f"insert into {target}.main.{PUBLICATION_TABLE} values (?, ?, ?, ?)",
+                [[run_id, published_at, table, count] for table, count in row_counts.items()],
+            )
+
+        write_atomically(con, settings.published_marts_path, fill)
+        con.execute(
+            "insert into audit.publish_log values (?, ?, ?, ?, ?)",
+            [
+                run_id,
+                published_at,
+                str(settings.published_marts_path),
+                len(row_counts),
+                json.dumps(row_counts),
+            ],
+        )
+        refresh_health(con, settings)
+    return PublishResult(run_id, published_at, settings.published_marts_path, row_counts)
+
+
+def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Atomically replace the health file with copies of the warehouse's audit tables.
+
+    Args:
+        con: An open warehouse connection (see :func:`socialmart.warehouse.connect`).
+        settings: Where the health file lives (``settings.published_health_path``).
+    """
+
+    def fill(target: str) -> None:
+        for table in HEALTH_TABLES:
+            con.execute(f"create table {target}.main.{table} as select * from audit.{table}")
+
+    write_atomically(con, settings.published_health_path, fill)
+
+
+def write_atomically(
+    con: duckdb.DuckDBPyConnection, target: Path, fill: Callable[[str], None]
+) -> None:
+    """Build a new DuckDB file and rename it over ``target`` in one atomic step.
+
+    ``fill`` receives the catalog name under which the new file is attached to ``con``
+    and creates its tables, inside one transaction. The file is checkpointed, detached
+    and fsynced before ``os.replace``; on any failure ``target`` is left untouched.
+
+    Args:
+        con: Connection that can read the source tables.
+        target: The file to replace (its folder is created if missing).
+        fill: Creates the content, given the attached catalog name.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    con.execute(f"attach {_literal(str(temp))} as {_ATTACH_ALIAS}")
+    try:
+        try:
+            _fill_in_transaction(con, fill)
+            con.execute(f"checkpoint {_ATTACH_ALIAS}")
+        finally:
+            con.execute(f"detach {_ATTACH_ALIAS}")
+        _fsync(temp)
+        os.replace(temp, target)
+        _fsync(target.parent)
+    finally:
+        temp.unlink(missing_ok=True)
+        temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
+
+
+def _fill_in_transaction(con: duckdb.DuckDBPyConnection, fill: Callable[[str], None]) -> None:
+    con.execute("begin transaction")
+    try:
+        fill(_ATTACH_ALIAS)
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def _require_passing_gate(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    gate = con.execute(
+        "select passed, validated_at from audit.gate_runs where run_id = ? "
+        "order by validated_at desc limit 1",
+        [run_id],
+    ).fetchone()
+    if gate is None:
+        raise PublishRefused(f"run {run_id} has no gate result: run the gate first")
+    passed, validated_at = gate
+    if not passed:
+        raise PublishRefused(f"the gate failed for run {run_id} (see audit.gate_results)")
+    (build_started,) = con.execute("select max(started_at) from audit.dbt_builds").fetchone()
+    if build_started is not None and build_started >= validated_at:
+        raise PublishRefused(
+            f"the marts were rebuilt at {build_started} after run {run_id}'s gate "
+            f"passed at {validated_at}: validate again before publishing"
+        )
+
+
+def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "select table_name from duckdb_tables() "
+        "where database_name = current_database() and schema_name = ? order by table_name",
+        [MARTS_SCHEMA],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

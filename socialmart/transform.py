@@ -1,0 +1,181 @@
+"""Run the dbt project (``dbt_project/``) against the warehouse.
+
+dbt runs in a child process (``python -m dbt.cli.main``), not in-process through
+``dbtRunner``, because:
+
+* DuckDB locks the warehouse file per process. A child that exits is guaranteed to have
+  released its lock and flushed its writes, so the gate and publish can open the file
+  right after; an in-process run leaves adapter connections and caches behind.
+* dbt configures global state (flags, logging handlers, the adapter registry) and is not
+  safe to invoke repeatedly or concurrently inside one interpreter, such as an Airflow
+  worker or a test session.
+* A crash or memory blow-up in dbt stays in the child and surfaces as an error here.
+
+The cost is interpreter start-up (a few seconds), small next to a build.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from socialmart import warehouse
+from socialmart.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+_OUTPUT_TAIL_LINES = 40
+
+
+class TransformError(RuntimeError):
+    """dbt could not build the project; the message names the failing nodes."""
+
+
+def build(
+    settings: Settings,
+    run_id: str,
+    *,
+    select: str | None = None,
+    full_refresh: bool = False,
+) -> None:
+    """Run ``dbt build`` (models and their tests) against the warehouse.
+
+    Every attempt is recorded in ``audit.dbt_builds``, so publish can tell whether the
+    marts changed after the gate validated them.
+
+    Args:
+        settings: Warehouse path, dbt project and target folders.
+        run_id: The pipeline run this build belongs to.
+        select: Optional dbt node selection (``--select``).
+        full_refresh: Rebuild incremental models from scratch.
+
+    Raises:
+        TransformError: dbt reported failing nodes or could not run at all.
+    """
+    started_at = datetime.now(UTC)
+    with warehouse.connect(settings) as con:
+        con.execute(
+            "insert into audit.dbt_builds values (?, ?, ?, ?, null, null)",
+            [run_id, select, full_refresh, started_at],
+        )
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
+    try:
+        _run_dbt(settings, args)
+    except TransformError:
+        _record_build_end(settings, run_id, started_at, succeeded=False)
+        raise
+    _record_build_end(settings, run_id, started_at, succeeded=True)
+
+
+def parse_manifest(settings: Settings) -> Path:
+    """Run ``dbt parse`` and return the path of the ``manifest.json`` it wrote.
+
+    Args:
+        settings: dbt project and target folders.
+
+    Returns:
+        ``<settings.dbt_target_dir>/manifest.json``.
+
+    Raises:
+        TransformError: The project does not parse.
+    """
+    _run_dbt(settings, ["parse"])
+    return settings.dbt_target_dir / "manifest.json"
+
+
+def _record_build_end(
+    settings: Settings, run_id: str, started_at: datetime, *, succeeded: bool
+) -> None:
+    with warehouse.connect(settings) as con:
+        con.execute(
+            "update audit.dbt_builds set finished_at = ?, succeeded = ? "
+            "where run_id = ? and started_at = ?",
+            [datetime.now(UTC), succeeded, run_id, started_at],
+        )
+
+
+def _run_dbt(settings: Settings, args: list[str]) -> None:
+    """Run one dbt command in a child process; raise TransformError when it fails."""
+    run_results = settings.dbt_target_dir / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "dbt.cli.main",
+        *args,
+        "--project-dir",
+        str(settings.dbt_project_dir),
+        "--profiles-dir",
+        str(settings.dbt_project_dir),
+        "--target-path",
+        str(settings.dbt_target_dir),
+        "--log-path",
+        str(dbt_log_dir(settings)),
+        "--vars",
+        json.dumps(dbt_vars(settings)),
+        "--no-use-colors",
+    ]
+    logger.info("running dbt %s", " ".join(args))
+    completed = subprocess.run(
+        command,
+        cwd=settings.dbt_project_dir,
+        env=_dbt_env(settings),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in completed.stdout.splitlines():
+        logger.info("dbt: %s", line)
+    if completed.returncode != 0:
+        raise TransformError(_failure_message(args[0], completed, run_results))
+
+
+def dbt_vars(settings: Settings) -> dict[str, str]:
+    """The dbt vars the pipeline passes on every invocation."""
+    return {"meta_purchase_action_type": settings.meta.purchase_action_type}
+
+
+def dbt_log_dir(settings: Settings) -> Path:
+    """Where dbt writes ``dbt.log`` (under SOCIALMART_HOME, never inside the repository)."""
+    return settings.home / "logs" / "dbt"
+
+
+def _dbt_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env["SOCIALMART_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    return env
+
+
+def _failure_message(
+    command: str, completed: subprocess.CompletedProcess[str], run_results: Path
+) -> str:
+    failed = _failed_nodes(run_results)
+    if failed:
+        listing = "\n".join(f"  - {node}" for node in failed)
+        return f"dbt {command} failed on {len(failed)} node(s):\n{listing}"
+    tail = "\n".join(completed.stdout.splitlines()[-_OUTPUT_TAIL_LINES:])
+    stderr = completed.stderr.strip()
+    return f"dbt {command} exited with code {completed.returncode}:\n{tail}\n{stderr}".rstrip()
+
+
+def _failed_nodes(run_results: Path) -> list[str]:
+    """``unique_id: message`` for every errored or failed node in run_results.json."""
+    if not run_results.exists():
+        return []
+    results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+    return [
+        f"{result['unique_id']}: {(result.get('message') or '').strip()}"
+        for result in results
+        if result.get("status") in _FAILED_STATUSES
+    ]

@@ -1,0 +1,85 @@
+"""Open the warehouse DuckDB file and make sure its schemas and audit tables exist.
+
+The warehouse has one writer at a time (DuckDB locks the file per process): open a
+connection for one step, close it before handing the file to another process (dbt).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from socialmart.settings import Settings
+
+SCHEMAS = ("raw", "staging", "marts", "audit")
+
+# Audit tables shared by transform, the gate and publish. Timestamps are UTC.
+_AUDIT_DDL = (
+    """
+    create table if not exists audit.dbt_builds (
+        run_id varchar not null,
+        selector varchar,
+        full_refresh boolean not null,
+        started_at timestamptz not null,
+        finished_at timestamptz,
+        succeeded boolean
+    )
+    """,
+    """
+    create table if not exists audit.gate_runs (
+        run_id varchar not null,
+        validated_at timestamptz not null,
+        passed boolean not null,
+        error_count integer not null,
+        warning_count integer not null
+    )
+    """,
+    """
+    create table if not exists audit.gate_results (
+        run_id varchar not null,
+        validated_at timestamptz not null,
+        suite varchar not null,
+        expectation_type varchar not null,
+        column_names varchar,
+        severity varchar not null,
+        success boolean not null,
+        observed_value varchar,
+        details json
+    )
+    """,
+    """
+    create table if not exists audit.publish_log (
+        run_id varchar not null,
+        published_at timestamptz not null,
+        published_path varchar not null,
+        table_count integer not null,
+        row_counts json not null
+    )
+    """,
+)
+
+
+def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-write, creating the file, schemas and audit tables if missing.
+
+    Args:
+        settings: Where the warehouse lives (``settings.warehouse_path``).
+
+    Returns:
+        An open connection; close it (or use it as a context manager) when the step ends.
+    """
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        ensure_schemas(con)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the layer schemas and the audit tables if they do not exist (idempotent)."""
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+    for ddl in _AUDIT_DDL:
+        con.execute(ddl)

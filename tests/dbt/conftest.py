@@ -1,0 +1,158 @@
+"""A warehouse with fixture raw Meta insights, built once per module with dbt."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from socialmart import transform, warehouse
+from socialmart.settings import Settings, load_settings
+
+RAW_DDL = """
+create table raw.meta__ad_insights_placement (
+    account_id varchar, account_currency varchar, campaign_id varchar, campaign_name varchar,
+    adset_id varchar, adset_name varchar, ad_id varchar, ad_name varchar,
+    date_start date, date_stop date, publisher_platform varchar, platform_position varchar,
+    impressions varchar, clicks varchar, spend varchar, actions json, action_values json,
+    _sync_id varchar, _pulled_at timestamptz, _source varchar, _row_hash varchar,
+    _is_deleted boolean
+)
+"""
+
+T1, T2, T3 = "2026-06-02 06:00:00+00", "2026-06-03 06:00:00+00", "2026-06-04 06:00:00+00"
+
+
+def _action(action_type: str, value: str, **windows: str) -> dict[str, str]:
+    return {"action_type": action_type, "value": value} | {
+        key.removeprefix("w"): amount for key, amount in windows.items()
+    }
+
+
+# Purchase aliases carry different numbers, so summing them or picking the wrong one shows.
+RESTATED_ACTIONS = [
+    _action("link_click", "81", w7d_click="81"),
+    _action("omni_purchase", "4", w1d_click="2", w7d_click="3", w28d_click="4", w1d_view="1"),
+    _action("purchase", "4", w7d_click="3", w1d_view="1"),
+    _action("offsite_conversion.fb_pixel_purchase", "2", w7d_click="2"),
+]
+RESTATED_VALUES = [
+    _action(
+        "omni_purchase",
+        "199.96",
+        w1d_click="99.98",
+        w7d_click="149.97",
+        w28d_click="199.96",
+        w1d_view="49.99",
+    ),
+    _action("purchase", "199.96", w7d_click="149.97"),
+    _action("offsite_conversion.fb_pixel_purchase", "99.98", w7d_click="99.98"),
+]
+
+
+def _row(
+    ad_id: str,
+    platform: str,
+    position: str,
+    spend: str | None,
+    *,
+    sync_id: str = "run-1",
+    pulled_at: str = T1,
+    deleted: bool = False,
+    account: str = "111",
+    currency: str = "EUR",
+    day: str = "2026-06-01",
+    actions: list | None = None,
+    values: list | None = None,
+) -> tuple:
+    payload = not deleted
+    return (
+        account,
+        currency if payload else None,
+        "c1" if payload else None,
+        "Sales" if payload else None,
+        "as1" if payload else None,
+        "Auto" if payload else None,
+        ad_id,
+        f"Ad {ad_id}" if payload else None,
+        day,
+        day if payload else None,
+        platform,
+        position,
+        "1000" if payload else None,
+        "10" if payload else None,
+        spend,
+        json.dumps(actions) if actions is not None else None,
+        json.dumps(values) if values is not None else None,
+        sync_id,
+        pulled_at,
+        "meta_marketing_api",
+        f"hash-{ad_id}-{sync_id}",
+        deleted,
+    )
+
+
+RAW_ROWS = [
+    # restated: the first version must be superseded by the second
+    _row(
+        "301",
+        "instagram",
+        "instagram_reels",
+        "41.87",
+        actions=[_action("omni_purchase", "3", w7d_click="2")],
+        values=[_action("omni_purchase", "149.97")],
+    ),
+    _row(
+        "301",
+        "instagram",
+        "instagram_reels",
+        "45.1",
+        sync_id="run-2",
+        pulled_at=T2,
+        actions=RESTATED_ACTIONS,
+        values=RESTATED_VALUES,
+    ),
+    # no purchases at all: zeros, not nulls
+    _row("301", "threads", "threads_feed", "3.12", actions=[_action("link_click", "4")]),
+    # tombstoned: must disappear
+    _row("302", "facebook", "feed", "10.00"),
+    _row("302", "facebook", "feed", None, sync_id="run-2", pulled_at=T2, deleted=True),
+    # deleted, then back: present with the latest payload
+    _row("303", "facebook", "feed", "1.00"),
+    _row("303", "facebook", "feed", None, sync_id="run-2", pulled_at=T2, deleted=True),
+    _row("303", "facebook", "feed", "2.50", sync_id="run-3", pulled_at=T3),
+    # same pulled_at: the greater sync id wins
+    _row("304", "instagram", "feed", "7.77", sync_id="run-a", pulled_at=T2),
+    _row("304", "instagram", "feed", "8.88", sync_id="run-b", pulled_at=T2),
+    # exact decimals to the cent
+    _row("305", "facebook", "feed", "5339.5"),
+    _row("305", "facebook", "facebook_reels", "0.1"),
+    _row("305", "facebook", "facebook_stories", "0.2"),
+    _row("305", "audience_network", "an_classic", "12"),
+    # unknown platform: kept (dbt warns)
+    _row("306", "oculus", "vr_feed", "1.01"),
+    # another account in another currency
+    _row("401", "instagram", "feed", "99.99", account="222", currency="USD"),
+]
+
+
+def create_raw_warehouse(settings: Settings) -> None:
+    """Create the raw insights table with the connector's exact contract and fixture rows."""
+    with warehouse.connect(settings) as con:
+        con.execute(RAW_DDL)
+        con.executemany(
+            f"insert into raw.meta__ad_insights_placement values ({', '.join('?' * 22)})",
+            RAW_ROWS,
+        )
+
+
+@pytest.fixture(scope="module")
+def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of a warehouse whose fixture raw data dbt has built into the marts."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOCIALMART_HOME", str(home))
+        settings = load_settings()
+    create_raw_warehouse(settings)
+    transform.build(settings, "run-build")
+    return settings

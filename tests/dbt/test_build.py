@@ -1,0 +1,182 @@
+"""dbt build of the Meta staging model and the placement mart on fixture raw data."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.gate import run_gate
+from socialmart import publish, transform
+from socialmart.settings import Settings, load_settings
+
+MART = "marts.fct_placement_performance_daily"
+WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
+MART_COLUMNS = [
+    ("report_date", "DATE"),
+    ("ad_account_id", "VARCHAR"),
+    ("account_currency", "VARCHAR"),
+    ("campaign_id", "VARCHAR"),
+    ("campaign_name", "VARCHAR"),
+    ("adset_id", "VARCHAR"),
+    ("adset_name", "VARCHAR"),
+    ("ad_id", "VARCHAR"),
+    ("ad_name", "VARCHAR"),
+    ("publisher_platform", "VARCHAR"),
+    ("platform_position", "VARCHAR"),
+    ("spend", "DECIMAL(18,2)"),
+    ("impressions", "BIGINT"),
+    ("clicks", "BIGINT"),
+    ("purchases", "DECIMAL(18,2)"),
+    ("purchase_value", "DECIMAL(18,2)"),
+    *(
+        (f"{measure}_{window}", "DECIMAL(18,2)")
+        for window in WINDOWS
+        for measure in ("purchases", "purchase_value")
+    ),
+]
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    """Run one read-only query against a DuckDB file."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _mart_row(settings: Settings, ad_id: str, position: str) -> dict:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        cursor = con.execute(
+            f"select * from {MART} where ad_id = ? and platform_position = ?", [ad_id, position]
+        )
+        names = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
+    assert len(rows) == 1, rows
+    return dict(zip(names, rows[0], strict=True))
+
+
+def test_mart_columns_and_types_are_the_contract(built_settings: Settings) -> None:
+    columns = query(
+        built_settings.warehouse_path,
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' and table_name = 'fct_placement_performance_daily' "
+        "order by ordinal_position",
+    )
+    assert columns == MART_COLUMNS
+
+
+def test_restated_row_takes_the_latest_version(built_settings: Settings) -> None:
+    row = _mart_row(built_settings, "301", "instagram_reels")
+    assert row["spend"] == Decimal("45.10")
+    # omni_purchase only: not the first version's 3, not 4 + 4 + 2 aliases summed
+    assert row["purchases"] == Decimal("4")
+    assert row["purchase_value"] == Decimal("199.96")
+    assert [row[f"purchases_{w}"] for w in WINDOWS] == [2, 3, 4, 1]
+    assert [row[f"purchase_value_{w}"] for w in WINDOWS] == [
+        Decimal("99.98"),
+        Decimal("149.97"),
+        Decimal("199.96"),
+        Decimal("49.99"),
+    ]
+
+
+def test_tombstoned_key_disappears_and_a_revived_key_returns(built_settings: Settings) -> None:
+    ads = query(built_settings.warehouse_path, f"select distinct ad_id from {MART}")
+    assert ("302",) not in ads
+    assert _mart_row(built_settings, "303", "feed")["spend"] == Decimal("2.50")
+
+
+def test_equal_pulled_at_is_decided_by_sync_id(built_settings: Settings) -> None:
+    assert _mart_row(built_settings, "304", "feed")["spend"] == Decimal("8.88")
+
+
+def test_missing_purchase_types_are_zero(built_settings: Settings) -> None:
+    row = _mart_row(built_settings, "301", "threads_feed")
+    assert row["purchases"] == 0 and row["purchase_value"] == 0
+    assert all(row[f"purchases_{w}"] == 0 for w in WINDOWS)
+
+
+def test_spend_is_exact_to_the_cent(built_settings: Settings) -> None:
+    totals = dict(
+        query(
+            built_settings.warehouse_path,
+            f"select account_currency, sum(spend) from {MART} group by 1",
+        )
+    )
+    expected = sum(
+        Decimal(v) for v in ("45.1", "3.12", "2.50", "8.88", "5339.5", "0.1", "0.2", "12", "1.01")
+    )
+    assert totals == {"EUR": expected, "USD": Decimal("99.99")}
+    assert str(totals["EUR"]) == "5412.41"
+
+
+def test_unknown_publisher_platform_is_kept(built_settings: Settings) -> None:
+    assert _mart_row(built_settings, "306", "vr_feed")["publisher_platform"] == "oculus"
+    assert query(built_settings.warehouse_path, f"select count(*) from {MART}") == [(10,)]
+
+
+def test_nothing_is_written_into_the_repository(built_settings: Settings) -> None:
+    for folder in ("target", "logs"):
+        assert not (built_settings.dbt_project_dir / folder).exists()
+    assert (built_settings.dbt_target_dir / "run_results.json").exists()
+    assert (transform.dbt_log_dir(built_settings) / "dbt.log").exists()
+
+
+def test_gate_and_publish_on_the_built_mart(built_settings: Settings) -> None:
+    outcome = run_gate(built_settings, "run-build")
+    assert outcome.passed, outcome.summary()
+    assert [w.columns for w in outcome.warnings] == [("publisher_platform",)]
+    result = publish.publish(built_settings, "run-build")
+    assert result.row_counts == {"fct_placement_performance_daily": 10}
+    published = query(
+        built_settings.published_marts_path,
+        "select sum(spend), sum(purchases) from fct_placement_performance_daily",
+    )
+    assert published == [(Decimal("5512.40"), Decimal("4.00"))]
+
+
+@pytest.fixture
+def copied_settings(
+    built_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """A copy of the built warehouse in a fresh home (dbt runs against it may change it)."""
+    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+    settings = load_settings()
+    shutil.copy(built_settings.warehouse_path, settings.warehouse_path)
+    return settings
+
+
+def test_configured_purchase_action_type_is_used(
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("META_PURCHASE_ACTION_TYPE", "offsite_conversion.fb_pixel_purchase")
+    settings = load_settings()
+    transform.build(settings, "run-pixel")
+    row = _mart_row(settings, "301", "instagram_reels")
+    assert (row["purchases"], row["purchase_value"]) == (Decimal("2"), Decimal("99.98"))
+    assert row["purchases_1d_view"] == 0
+
+
+def test_failing_dbt_test_raises_with_the_node_name(copied_settings: Settings) -> None:
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
+        con.execute(
+            "insert into raw.meta__ad_insights_placement "
+            "select * replace ('-1.00' as spend, '999' as ad_id, 'run-x' as _sync_id) "
+            "from raw.meta__ad_insights_placement where ad_id = '305' limit 1"
+        )
+    with pytest.raises(transform.TransformError, match="expression_is_true.*spend"):
+        transform.build(copied_settings, "run-broken")
+    builds = query(
+        copied_settings.warehouse_path,
+        "select run_id, succeeded from audit.dbt_builds where finished_at is not null "
+        "order by started_at",
+    )
+    assert builds[-1] == ("run-broken", False)
+
+
+def test_parse_manifest_writes_the_manifest(copied_settings: Settings) -> None:
+    manifest = transform.parse_manifest(copied_settings)
+    assert manifest.is_file()
+    assert "model.socialmart.fct_placement_performance_daily" in manifest.read_text()

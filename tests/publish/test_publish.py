@@ -1,0 +1,141 @@
+"""Write-audit-publish: only gated marts reach the published file, atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.gate import run_gate
+from socialmart import warehouse
+from socialmart.publish import PublishRefused, publish, write_atomically
+from socialmart.settings import Settings
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fetch(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _publish_good_run(settings: Settings, write_mart, rows: list[dict], run_id: str) -> None:
+    write_mart(rows)
+    assert run_gate(settings, run_id).passed
+    publish(settings, run_id)
+
+
+def test_good_run_publishes_the_mart(settings: Settings, write_mart, good_rows) -> None:
+    write_mart(good_rows)
+    assert run_gate(settings, "run-1").passed
+    result = publish(settings, "run-1")
+    assert result.row_counts == {"fct_placement_performance_daily": 3}
+    assert result.path == settings.published_marts_path
+    published = settings.published_marts_path
+    totals = _fetch(
+        published,
+        "select account_currency, sum(spend) from fct_placement_performance_daily "
+        "group by 1 order by 1",
+    )
+    assert totals == [("EUR", Decimal("83.74")), ("USD", Decimal("41.87"))]
+    assert _fetch(published, "select run_id, table_name, row_count from _publication") == [
+        ("run-1", "fct_placement_performance_daily", 3)
+    ]
+    [(run_id, counts)] = _fetch(
+        settings.published_health_path, "select run_id, row_counts from publish_log"
+    )
+    assert (run_id, json.loads(counts)) == ("run-1", {"fct_placement_performance_daily": 3})
+    leftovers = [p.name for p in settings.published_dir.iterdir()]
+    assert sorted(leftovers) == ["health.duckdb", "marts.duckdb"]
+
+
+def test_failed_gate_leaves_the_published_file_byte_identical(
+    settings: Settings, write_mart, good_rows
+) -> None:
+    _publish_good_run(settings, write_mart, good_rows, "run-1")
+    before = _sha256(settings.published_marts_path)
+    write_mart([good_rows[0] | {"spend": "-5.00"}, good_rows[1], good_rows[1]])
+    assert not run_gate(settings, "run-2").passed
+    with pytest.raises(PublishRefused, match="gate failed for run run-2"):
+        publish(settings, "run-2")
+    assert _sha256(settings.published_marts_path) == before
+    # the blocked run still shows up in the health file
+    assert _fetch(settings.published_health_path, "select run_id, passed from gate_runs") == [
+        ("run-1", True),
+        ("run-2", False),
+    ]
+
+
+def test_unknown_platform_warns_and_still_publishes(
+    settings: Settings, write_mart, good_rows
+) -> None:
+    write_mart([*good_rows, good_rows[0] | {"publisher_platform": "oculus"}])
+    outcome = run_gate(settings, "run-1")
+    assert outcome.passed and len(outcome.warnings) == 1
+    publish(settings, "run-1")
+    assert _fetch(
+        settings.published_marts_path,
+        "select count(*) from fct_placement_performance_daily where publisher_platform = 'oculus'",
+    ) == [(1,)]
+
+
+def test_refuses_without_a_gate_run(settings: Settings, write_mart, good_rows) -> None:
+    write_mart(good_rows)
+    with pytest.raises(PublishRefused, match="no gate result"):
+        publish(settings, "run-1")
+    assert not settings.published_marts_path.exists()
+
+
+def test_refuses_when_the_marts_were_rebuilt_after_the_gate(
+    settings: Settings, write_mart, good_rows
+) -> None:
+    write_mart(good_rows)
+    assert run_gate(settings, "run-1").passed
+    with warehouse.connect(settings) as con:
+        con.execute(
+            "insert into audit.dbt_builds values ('run-2', null, false, ?, null, null)",
+            [datetime.now(UTC) + timedelta(seconds=1)],
+        )
+    with pytest.raises(PublishRefused, match="rebuilt"):
+        publish(settings, "run-1")
+
+
+def test_open_reader_keeps_its_snapshot_and_does_not_block(
+    settings: Settings, write_mart, good_rows
+) -> None:
+    _publish_good_run(settings, write_mart, good_rows, "run-1")
+    reader = duckdb.connect(str(settings.published_marts_path), read_only=True)
+    try:
+        _publish_good_run(settings, write_mart, good_rows[:1], "run-2")
+        old = reader.execute("select count(*) from fct_placement_performance_daily").fetchone()
+        assert old == (3,)
+    finally:
+        reader.close()
+    assert _fetch(settings.published_marts_path, "select distinct run_id from _publication") == [
+        ("run-2",)
+    ]
+    assert _fetch(
+        settings.published_marts_path, "select count(*) from fct_placement_performance_daily"
+    ) == [(1,)]
+
+
+def test_failed_write_leaves_the_target_untouched(settings: Settings) -> None:
+    target = settings.published_dir / "some.duckdb"
+    settings.published_dir.mkdir(parents=True)
+    target.write_bytes(b"old content")
+
+    def fill(catalog: str) -> None:
+        con.execute(f"create table {catalog}.main.t as select 1 as x")
+        raise RuntimeError("boom")
+
+    with warehouse.connect(settings) as con, pytest.raises(RuntimeError, match="boom"):
+        write_atomically(con, target, fill)
+    assert target.read_bytes() == b"old content"
+    assert [p.name for p in settings.published_dir.iterdir()] == ["some.duckdb"]
