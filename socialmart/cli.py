@@ -78,7 +78,8 @@ def _sandbox(args: argparse.Namespace) -> int:
         from sandbox.faults import FaultPlan
         from sandbox.server import serve_forever
 
-        faults = FaultPlan.from_json(args.faults.read_text()) if args.faults else FaultPlan.from_env()
+        faults = FaultPlan.from_json(args.faults.read_text()) if args.faults else None
+        faults = faults or FaultPlan.from_env()
         serve_forever(args.host, args.port, seed=args.seed, faults=faults)
         return 0
     from sandbox.meta import truth
@@ -107,7 +108,8 @@ def _steps(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "load":
         pipeline.load(settings, pipeline.safe_run_id(args.run_id))
     elif args.command == "transform":
-        pipeline.transform(settings, pipeline.safe_run_id(args.run_id), full_refresh=args.full_refresh)
+        run_id = pipeline.safe_run_id(args.run_id)
+        pipeline.transform(settings, run_id, full_refresh=args.full_refresh)
     elif args.command == "validate":
         pipeline.validate(settings, pipeline.safe_run_id(args.run_id))
     elif args.command == "publish":

@@ -43,6 +43,7 @@ class MetaSettings:
     ad_account_ids: tuple[str, ...]
     purchase_action_type: str
     page_limit: int
+    lookback_days: int
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def load_settings() -> Settings:
             ad_account_ids=_env_list("META_AD_ACCOUNT_IDS"),
             purchase_action_type=_env("META_PURCHASE_ACTION_TYPE", "omni_purchase"),
             page_limit=int(_env("META_PAGE_LIMIT", "500")),
+            lookback_days=int(_env("META_LOOKBACK_DAYS", "28")),
         ),
         http=HttpSettings(
             timeout_seconds=float(_env("HTTP_TIMEOUT_SECONDS", "60")),

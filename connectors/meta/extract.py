@@ -20,48 +20,56 @@ log = logging.getLogger(__name__)
 MIN_PAGE_LIMIT = 25
 
 
-def extract_insights(
+def list_accounts(settings: Settings, client: MetaClient | None = None) -> list[str]:
+    """The ad accounts to pull: ``settings.meta.ad_account_ids``, else all the token can see."""
+    configured = [normalize_account_id(a) for a in settings.meta.ad_account_ids]
+    if configured:
+        return configured
+    api = client or MetaClient(settings.meta, settings.http)
+    try:
+        return api.list_ad_accounts()
+    finally:
+        if client is None:
+            api.close()
+
+
+def extract_account(
     settings: Settings,
+    account: str,
     start: date,
     end: date,
     run_id: str,
     client: MetaClient | None = None,
 ) -> list[Path]:
-    """Pull daily ad-level insights by placement for every account into the spool.
+    """Pull every Meta stream of one ad account for ``start..end`` into the spool.
 
-    Accounts come from ``settings.meta.ad_account_ids``, or from ``/me/adaccounts`` when that
-    is empty. Each account's pages land in
-    ``<spool_dir>/<run_id>/meta/ad_insights_placement/<account>/`` with a manifest written last.
+    Pages land in ``<spool_dir>/<run_id>/meta/<stream>/<account>/`` with a manifest written
+    last, so a unit that failed half-way is never loadable.
 
     Args:
         settings: Process settings (spool folder, Meta and HTTP settings).
+        account: Ad account id, with or without ``act_``.
         start: First day to pull (inclusive, ad account time zone).
         end: Last day to pull (inclusive).
         run_id: The pipeline run.
         client: A client to use instead of one built from ``settings`` (tests).
 
     Returns:
-        The manifest path of every account, in account order.
+        The manifest path of every stream pulled.
 
     Raises:
-        FatalApiError: Meta refused for good; the failing account's unit is removed, so
-            nothing partial of it is loadable.
+        FatalApiError: Meta refused for good; the account's unit is removed.
         RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
     """
     if end < start:
         raise ValueError(f"window end {end} is before start {start}")
-    own_client = client is None
     api = client or MetaClient(settings.meta, settings.http)
+    account = normalize_account_id(account)
     try:
-        accounts = [normalize_account_id(a) for a in settings.meta.ad_account_ids]
-        accounts = accounts or api.list_ad_accounts()
-        log.info("Meta insights %s..%s for %d account(s)", start, end, len(accounts))
-        return [
-            _extract_account(api, settings, AD_INSIGHTS_PLACEMENT, account, start, end, run_id)
-            for account in accounts
-        ]
+        log.info("Meta account %s: insights %s..%s", account, start, end)
+        return [_extract_account(api, settings, AD_INSIGHTS_PLACEMENT, account, start, end, run_id)]
     finally:
-        if own_client:
+        if client is None:
             api.close()
 
 

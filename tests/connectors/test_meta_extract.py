@@ -1,4 +1,4 @@
-"""extract_insights: spool output, range splitting, fatal cleanup, no token anywhere."""
+"""Meta extract: spool output, range splitting, fatal cleanup, no token anywhere."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from connectors.common.errors import FatalApiError
 from connectors.common.land import load_spool
 from connectors.common.spool import MANIFEST_NAME, read_manifest
 from connectors.meta.client import MetaClient
-from connectors.meta.extract import extract_insights
+from connectors.meta.extract import extract_account, list_accounts
 from socialmart.settings import Settings
 
 INSIGHTS = f"{META_API}/act_1234567890/insights"
@@ -41,6 +41,17 @@ def _row(day: date, platform: str = "facebook") -> dict[str, str]:
         "platform_position": "feed",
         "spend": "1.00",
     }
+
+
+def extract_insights(
+    settings: Settings, start: date, end: date, run_id: str, client: MetaClient
+) -> list[Path]:
+    """Every account the settings name (or the token sees), the way the pipeline runs them."""
+    return [
+        path
+        for account in list_accounts(settings, client)
+        for path in extract_account(settings, account, start, end, run_id, client=client)
+    ]
 
 
 def _unit(settings: Settings, account: str = "1234567890") -> Path:

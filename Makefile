@@ -1,0 +1,47 @@
+# socialmart: one entry point for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test lint fmt dashboard sandbox dbt-build clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv from requirements.lock (uv, reproducible)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	touch $(STAMP)
+
+demo: setup ## run the whole pipeline through Airflow on the stand-in APIs
+	$(VENV)/bin/socialmart demo
+
+test: setup lint ## lint, then every test (offline)
+	$(VENV)/bin/pytest
+
+lint: setup ## ruff lint + format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: setup ## format and auto-fix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+dashboard: setup ## serve the dashboard on http://127.0.0.1:8501
+	$(VENV)/bin/streamlit run dashboards/app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
+
+sandbox: setup ## serve the stand-in APIs on $$SANDBOX_PORT (default 8765)
+	$(VENV)/bin/socialmart sandbox serve
+
+dbt-build: setup ## dbt build against the warehouse
+	$(VENV)/bin/socialmart transform
+
+clean: ## remove runtime state (warehouse, published marts, Airflow home)
+	rm -rf var

@@ -1,0 +1,11 @@
+"""Meta Marketing API as a pipeline source."""
+
+from connectors.meta.extract import extract_account, list_accounts
+from connectors.sources import Source
+
+SOURCE = Source(
+    name="meta",
+    accounts=list_accounts,
+    extract_account=extract_account,
+    lookback_days=lambda settings: settings.meta.lookback_days,
+)

@@ -1,0 +1,44 @@
+"""The registry of sources: what the pipeline and the DAGs extract, account by account.
+
+Each source package exposes a module-level ``SOURCE`` (a :class:`Source`) in
+``connectors/<name>/source.py``. Extraction is per account so that one failing account
+never loses the others' data (and Airflow can map a task over accounts).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from socialmart.settings import Settings
+
+SOURCE_NAMES: tuple[str, ...] = ("meta",)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One platform the pipeline pulls from.
+
+    Attributes:
+        name: Folder and raw-table prefix (``meta`` -> ``raw.meta__*``).
+        accounts: The accounts to pull: configured ones, or those the credential can see.
+        extract_account: Pulls every stream of one account for ``start..end`` into the run's
+            spool; returns the manifest paths. Raises ``ConnectorError`` subclasses.
+        lookback_days: How many days before a scheduled window are re-pulled, because the
+            platform restates them.
+    """
+
+    name: str
+    accounts: Callable[[Settings], list[str]]
+    extract_account: Callable[[Settings, str, date, date, str], list[Path]]
+    lookback_days: Callable[[Settings], int]
+
+
+def get_source(name: str) -> Source:
+    """The registered source called ``name`` (imported on first use)."""
+    if name not in SOURCE_NAMES:
+        raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCE_NAMES)}")
+    return importlib.import_module(f"connectors.{name}.source").SOURCE

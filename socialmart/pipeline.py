@@ -1,0 +1,195 @@
+"""The pipeline's steps as plain functions: the `socialmart` command and the DAGs call these.
+
+extract -> load -> transform -> validate -> publish. Each step is idempotent for a given
+window and run id, so any step (or the whole run) can be repeated safely.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from connectors.sources import SOURCE_NAMES
+from socialmart.settings import Settings
+
+if TYPE_CHECKING:
+    from connectors.common.land import LoadReport
+    from expectations.gate import GateOutcome
+    from socialmart.publish import PublishResult
+
+log = logging.getLogger(__name__)
+
+_UNSAFE_RUN_ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class Window:
+    """An inclusive range of report days (account-local dates, as the platforms report them)."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"window end {self.end} is before its start {self.start}")
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> Window:
+        return cls(date.fromisoformat(start), date.fromisoformat(end))
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+@dataclass(frozen=True)
+class AccountFailure:
+    source: str
+    account: str
+    error: str
+
+
+@dataclass
+class ExtractOutcome:
+    manifests: list[Path] = field(default_factory=list)
+    failures: list[AccountFailure] = field(default_factory=list)
+
+
+class ExtractFailed(Exception):
+    """Some accounts could not be pulled; the others were loaded, nothing was published."""
+
+    def __init__(self, failures: list[AccountFailure]) -> None:
+        lines = [f"- {f.source} account {f.account}: {f.error}" for f in failures]
+        super().__init__(
+            f"{len(failures)} account(s) could not be extracted:\n"
+            + "\n".join(lines)
+            + "\nThe other accounts' data was loaded; nothing was published. Fix the "
+            "credential or permission named above, or remove the account from the settings, "
+            "and re-run the same window (re-running is safe)."
+        )
+        self.failures = failures
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    window: Window
+    loads: list[LoadReport]
+    gate: GateOutcome
+    publication: PublishResult
+
+
+def window_for_interval(interval_start: datetime, interval_end: datetime) -> Window:
+    """The report days of a scheduled run: every day the data interval covers.
+
+    A daily interval [2026-10-31T00:00, 2026-11-01T00:00) covers the single day 2026-10-31.
+    """
+    last_day = (interval_end - timedelta(microseconds=1)).date()
+    return Window(min(interval_start.date(), last_day), last_day)
+
+
+def safe_run_id(run_id: str | None = None) -> str:
+    """A run id usable as a folder name and a table value (Airflow's ids hold ':' and '+')."""
+    if not run_id:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        return f"cli__{stamp}__{uuid.uuid4().hex[:8]}"
+    return _UNSAFE_RUN_ID_CHARS.sub("_", run_id).strip("_")
+
+
+def run_spool_dir(settings: Settings, run_id: str) -> Path:
+    return settings.spool_dir / run_id
+
+
+def extract(
+    settings: Settings,
+    window: Window,
+    run_id: str,
+    sources: tuple[str, ...] = SOURCE_NAMES,
+) -> ExtractOutcome:
+    """Pull the window from every source's accounts into the run's spool (no warehouse access).
+
+    An account that fails is recorded and the others go on, so one bad credential or
+    permission never loses the rest of the data.
+    """
+    from connectors.common.errors import ConnectorError
+    from connectors.sources import get_source
+
+    outcome = ExtractOutcome()
+    for name in sources:
+        source = get_source(name)
+        for account in source.accounts(settings):
+            try:
+                outcome.manifests += source.extract_account(
+                    settings, account, window.start, window.end, run_id
+                )
+            except ConnectorError as error:
+                log.error("%s account %s failed: %s", name, account, error)
+                outcome.failures.append(AccountFailure(name, account, str(error)))
+    log.info(
+        "extracted %d units for %s..%s, %d account(s) failed",
+        len(outcome.manifests),
+        window.start,
+        window.end,
+        len(outcome.failures),
+    )
+    return outcome
+
+
+def load(settings: Settings, run_id: str) -> list[LoadReport]:
+    """Merge the run's spool into the versioned raw tables, then drop the spool."""
+    from connectors.common.land import load_spool
+    from socialmart.warehouse import connect
+
+    spool = run_spool_dir(settings, run_id)
+    if not spool.exists():
+        log.warning("run %s extracted nothing: %s does not exist", run_id, spool)
+        return []
+    with connect(settings) as con:
+        reports = load_spool(con, spool, run_id)
+    shutil.rmtree(spool)
+    for report in reports:
+        log.info("loaded %s", report)
+    return reports
+
+
+def transform(settings: Settings, run_id: str, *, full_refresh: bool = False) -> None:
+    """Build and test every dbt model against the warehouse."""
+    from socialmart.transform import build
+
+    build(settings, run_id, full_refresh=full_refresh)
+
+
+def validate(settings: Settings, run_id: str) -> GateOutcome:
+    """Run the quality gate on the built marts; ``GateFailed`` when an error-level check fails."""
+    from expectations.gate import enforce, run_gate
+
+    outcome = run_gate(settings, run_id)
+    log.info("gate: %s", outcome.summary())
+    enforce(outcome)
+    return outcome
+
+
+def publish(settings: Settings, run_id: str) -> PublishResult:
+    """Swap the validated marts in for readers, atomically."""
+    from socialmart.publish import publish as publish_marts
+
+    return publish_marts(settings, run_id)
+
+
+def run(settings: Settings, window: Window, run_id: str | None = None) -> RunSummary:
+    """The whole pipeline for one window, outside Airflow."""
+    run_id = safe_run_id(run_id)
+    log.info("run %s: %s..%s", run_id, window.start, window.end)
+    extracted = extract(settings, window, run_id)
+    loads = load(settings, run_id)
+    if extracted.failures:
+        raise ExtractFailed(extracted.failures)
+    transform(settings, run_id)
+    gate = validate(settings, run_id)
+    publication = publish(settings, run_id)
+    return RunSummary(run_id, window, loads, gate, publication)
