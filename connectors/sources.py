@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from connectors.common.streams import StreamSpec
 from socialmart.settings import Settings
 
 SOURCE_NAMES: tuple[str, ...] = ("meta",)
@@ -24,6 +25,8 @@ class Source:
 
     Attributes:
         name: Folder and raw-table prefix (``meta`` -> ``raw.meta__*``).
+        streams: Every stream the source lands; their raw tables exist before dbt runs,
+            even for a source that is not configured, so models always compile.
         accounts: The accounts to pull: configured ones, or those the credential can see.
         extract_account: Pulls every stream of one account for ``start..end`` into the run's
             spool; returns the manifest paths. Raises ``ConnectorError`` subclasses.
@@ -32,6 +35,7 @@ class Source:
     """
 
     name: str
+    streams: tuple[StreamSpec, ...]
     accounts: Callable[[Settings], list[str]]
     extract_account: Callable[[Settings, str, date, date, str], list[Path]]
     lookback_days: Callable[[Settings], int]

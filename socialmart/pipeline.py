@@ -157,10 +157,23 @@ def load(settings: Settings, run_id: str) -> list[LoadReport]:
     return reports
 
 
+def prepare_raw_tables(settings: Settings) -> None:
+    """Create every registered stream's raw table (sources not configured stay empty)."""
+    from connectors.common.land import ensure_raw_table
+    from connectors.sources import get_source
+    from socialmart.warehouse import connect
+
+    with connect(settings) as con:
+        for name in SOURCE_NAMES:
+            for spec in get_source(name).streams:
+                ensure_raw_table(con, spec)
+
+
 def transform(settings: Settings, run_id: str, *, full_refresh: bool = False) -> None:
     """Build and test every dbt model against the warehouse."""
     from socialmart.transform import build
 
+    prepare_raw_tables(settings)
     build(settings, run_id, full_refresh=full_refresh)
 
 
