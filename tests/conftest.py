@@ -1,17 +1,82 @@
-"""Session-wide test isolation: runtime state and Airflow's home live in a temp folder.
+"""Session-wide test isolation (runtime state and Airflow's home in a temp folder) and the
+fixtures several test folders share.
 
 Airflow reads its configuration once, at first import, so the environment is set here,
 before any test module imports it.
 """
 
+from __future__ import annotations
+
 import os
 import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from socialmart.airflow_env import airflow_env
-from socialmart.settings import load_settings
+from socialmart.settings import Settings, load_settings
 
 os.environ.setdefault("SOCIALMART_HOME", tempfile.mkdtemp(prefix="socialmart-tests-"))
 os.environ["TQDM_DISABLE"] = "1"
 os.environ.update(
     {key: value for key, value in airflow_env(load_settings()).items() if key.startswith("AIRFLOW")}
 )
+
+MartWriter = Callable[[list[dict]], None]
+_TYPES = {"report_date": "date", "impressions": "bigint", "clicks": "bigint"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings whose every path is under tmp_path."""
+    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+    return load_settings()
+
+
+@pytest.fixture
+def good_rows() -> list[dict]:
+    """Three valid mart rows in two currencies."""
+    base = {
+        "report_date": "2026-06-01",
+        "ad_account_id": "111",
+        "account_currency": "EUR",
+        "campaign_id": "c1",
+        "adset_id": "as1",
+        "ad_id": "301",
+        "spend": "41.87",
+        "impressions": 5210,
+        "clicks": 97,
+    }
+    return [
+        base | {"publisher_platform": "instagram", "platform_position": "instagram_reels"},
+        base | {"publisher_platform": "threads", "platform_position": "threads_feed"},
+        base
+        | {"ad_account_id": "222", "account_currency": "USD"}
+        | {"publisher_platform": "facebook", "platform_position": "feed"},
+    ]
+
+
+@pytest.fixture
+def write_mart(settings: Settings) -> MartWriter:
+    """Replace the placement mart with given rows (missing: strings null, measures 0)."""
+    from expectations.suites.fct_placement_performance_daily import COLUMNS, DATASET
+    from socialmart import warehouse
+
+    measures = COLUMNS[COLUMNS.index("spend") :]
+
+    def write(rows: list[dict]) -> None:
+        ddl = ", ".join(
+            f"{name} {_TYPES.get(name, 'decimal(18, 2)' if name in measures else 'varchar')}"
+            for name in COLUMNS
+        )
+        values = [
+            [row.get(name, 0 if name in measures else None) for name in COLUMNS] for row in rows
+        ]
+        with warehouse.connect(settings) as con:
+            con.execute(f"create or replace table {DATASET} ({ddl})")
+            con.executemany(
+                f"insert into {DATASET} values ({', '.join('?' * len(COLUMNS))})", values
+            )
+
+    return write
