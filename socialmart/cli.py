@@ -1,10 +1,10 @@
 """The `socialmart` command: every pipeline step outside Airflow, plus the stand-in APIs.
 
-    socialmart sandbox serve --port 8765 --seed 42
-    socialmart sandbox truth --seed 42 --start 2026-10-01 --end 2026-10-07
-    socialmart run --start 2026-10-01 --end 2026-10-07
-    socialmart extract|load|transform|validate|publish ...
-    socialmart demo
+socialmart sandbox serve --port 8765 --seed 42
+socialmart sandbox truth --seed 42 --start 2026-10-01 --end 2026-10-07
+socialmart run --start 2026-10-01 --end 2026-10-07
+socialmart extract|load|transform|validate|publish ...
+socialmart demo
 """
 
 from __future__ import annotations

@@ -77,6 +77,6 @@ def run_demo(settings: Settings, start: date | None = None, end: date | None = N
     ok = _print_summary(settings, start, end)
     print("\nLook at it:")
     print("  make dashboard   -> http://127.0.0.1:8501 (spend by placement, Threads included)")
-    print(f"  duckdb -readonly {settings.published_marts_path}   (BI access, read-only)")
+    print(f"  {settings.published_marts_path}: the published marts (open read-only, see README)")
     print(f"  Airflow task logs: {settings.home / 'demo-airflow.log'}")
     return 0 if ok else 1

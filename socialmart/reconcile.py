@@ -56,9 +56,7 @@ def reconcile_placements(
             "cast(purchase_value as decimal(18, 2)) as purchase_value",
         ]
     )
-    sums = ", ".join(
-        f"sum({c}) as {c}" for c in MEASURES
-    )
+    sums = ", ".join(f"sum({c}) as {c}" for c in MEASURES)
     with duckdb.connect(str(published_marts), read_only=True) as con:
         query = f"""
             with mart as (

@@ -41,9 +41,7 @@ def settings(stand_in, tmp_path, monkeypatch):
 
 def _mart_rows(path):
     with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(
-            "select * from fct_placement_performance_daily order by all"
-        ).fetchall()
+        return con.execute("select * from fct_placement_performance_daily order by all").fetchall()
 
 
 def _raw_state(settings):
