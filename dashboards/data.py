@@ -1,0 +1,363 @@
+"""Read-only queries on the published marts file, for every dashboard page.
+
+Pure functions: each takes the path of the published marts file (see
+``Settings.published_marts_path``), opens its own short-lived connection, runs one set-based,
+parameterised query and returns a pandas DataFrame (or a small value). Nothing is held open
+across Streamlit reruns, so the pipeline can swap in a new file at any time and the next query
+reads it.
+
+Money stays exact: sums of DECIMAL columns come back as ``decimal.Decimal`` values, and no
+function ever adds amounts of different currencies together.
+
+Why ``ATTACH ... (READ_ONLY)`` into a private in-memory database instead of
+``duckdb.connect(path, read_only=True)``: DuckDB's Python client reuses one database instance per
+file path and process while any connection to that path is open. With two browser sessions, one
+still querying while the pipeline publishes, ``connect`` would hand the other session the
+replaced file (the old inode) and the new publication would stay invisible. Attaching from a
+fresh in-memory database always opens the file the path names now.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+MART_TABLE = "fct_placement_performance_daily"
+PUBLICATION_TABLE = "_publication"
+_CATALOG = "marts"
+
+# Shared WHERE clause of every filtered query; an empty account list means every account.
+_SELECTION_SQL = """
+    report_date between $start and $end
+    and (
+        len($account_ids::varchar[]) = 0
+        or list_contains($account_ids::varchar[], ad_account_id)
+    )
+"""
+
+ACCOUNT_COLUMNS = ["ad_account_id", "account_currency", "first_date", "last_date"]
+DAILY_COLUMNS = ["report_date", "publisher_platform", "spend"]
+PLATFORM_COLUMNS = [
+    "publisher_platform",
+    "spend",
+    "spend_share",
+    "impressions",
+    "clicks",
+    "purchases",
+    "purchase_value",
+]
+CURRENCY_COLUMNS = [
+    "account_currency",
+    "accounts",
+    "spend",
+    "impressions",
+    "clicks",
+    "purchases",
+    "purchase_value",
+]
+
+
+class MartsStatus(enum.StrEnum):
+    """How far the published marts file is from being readable."""
+
+    MISSING = "missing"  # nothing published yet
+    NO_MART = "no_mart"  # a file without the placement mart
+    EMPTY = "empty"  # the mart exists but has no rows
+    READY = "ready"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the reader filters on: an inclusive date range and optionally some accounts."""
+
+    start: date
+    end: date
+    account_ids: tuple[str, ...] = ()
+
+    def params(self) -> dict[str, Any]:
+        """Named query parameters for ``_SELECTION_SQL``."""
+        return {"start": self.start, "end": self.end, "account_ids": list(self.account_ids)}
+
+
+@dataclass(frozen=True)
+class Publication:
+    """When and by which run the marts file was published.
+
+    ``recorded`` is False for files written before publications were recorded; then
+    ``published_at`` is the file's modification time and ``run_id`` is unknown.
+    ``row_counts`` maps each published table to its number of rows, when recorded.
+    """
+
+    published_at: datetime | None
+    run_id: str | None
+    recorded: bool
+    row_counts: Mapping[str, int] = field(default_factory=dict)
+
+
+@contextmanager
+def open_marts(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the published marts read-only for the duration of a ``with`` block.
+
+    Args:
+        path: The published marts DuckDB file.
+
+    Yields:
+        A connection whose default schema is the file's ``main`` schema. External file access
+        is disabled on it: it can read the attached marts and nothing else.
+
+    Raises:
+        duckdb.IOException: The file does not exist or is not a DuckDB database.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        literal = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{literal}' AS {_CATALOG} (READ_ONLY)")
+        con.execute(f"USE {_CATALOG}")
+        con.execute("SET enable_external_access = false")
+        yield con
+    finally:
+        con.close()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    # Through Arrow so DECIMAL sums arrive as exact decimal.Decimal values, not floats.
+    return con.execute(sql, dict(params)).to_arrow_table().to_pandas()
+
+
+def _table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main'",
+        [_CATALOG],
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def _mart_query(
+    path: Path, sql: str, params: Mapping[str, Any], columns: list[str]
+) -> pd.DataFrame:
+    """Run ``sql`` if the mart is there; otherwise an empty frame with ``columns``."""
+    if not path.is_file():
+        return pd.DataFrame(columns=columns)
+    with open_marts(path) as con:
+        if MART_TABLE not in _table_names(con):
+            return pd.DataFrame(columns=columns)
+        return _frame(con, sql, params)
+
+
+def marts_status(path: Path) -> MartsStatus:
+    """Tell whether the published marts can be shown, and if not, why.
+
+    Args:
+        path: The published marts DuckDB file.
+
+    Returns:
+        The status; only ``READY`` has rows to show.
+    """
+    if not path.is_file():
+        return MartsStatus.MISSING
+    with open_marts(path) as con:
+        if MART_TABLE not in _table_names(con):
+            return MartsStatus.NO_MART
+        (has_rows,) = con.execute(f"select exists (select 1 from {MART_TABLE})").fetchone()
+    return MartsStatus.READY if has_rows else MartsStatus.EMPTY
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from duckdb_columns()"
+        " where database_name = ? and schema_name = 'main' and table_name = ?",
+        [_CATALOG, table],
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def _latest_publication_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(run_id, published_at, table_name, row_count) of the newest publication, if recorded."""
+    columns = _columns(con, PUBLICATION_TABLE)
+    if not {"run_id", "published_at"} <= columns:
+        return []
+    counts = (
+        "table_name, row_count"
+        if {"table_name", "row_count"} <= columns
+        else "null as table_name, null as row_count"
+    )
+    return con.execute(
+        f"""
+        select run_id, published_at, {counts}
+        from {PUBLICATION_TABLE}
+        where published_at = (select max(published_at) from {PUBLICATION_TABLE})
+        order by table_name
+        """
+    ).fetchall()
+
+
+def latest_publication(path: Path) -> Publication | None:
+    """Describe the newest publication recorded in the file's ``_publication`` table.
+
+    The pipeline writes one ``_publication`` row per published table: ``run_id``,
+    ``published_at``, ``table_name``, ``row_count``.
+
+    Args:
+        path: The published marts DuckDB file.
+
+    Returns:
+        None when nothing is published. For files without a usable ``_publication`` table
+        (older files), a publication with ``recorded=False`` dated by the file's
+        modification time.
+    """
+    if not path.is_file():
+        return None
+    with open_marts(path) as con:
+        rows = _latest_publication_rows(con)
+    if not rows:
+        modified_at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        return Publication(modified_at, None, recorded=False)
+    run_id, published_at = rows[0][0], rows[0][1]
+    return Publication(
+        published_at=published_at,
+        run_id=None if run_id is None else str(run_id),
+        recorded=True,
+        row_counts={table: count for _, _, table, count in rows if table is not None},
+    )
+
+
+def date_bounds(path: Path) -> tuple[date, date] | None:
+    """First and last ``report_date`` in the mart, or None when there are no rows.
+
+    Args:
+        path: The published marts DuckDB file.
+
+    Returns:
+        ``(first, last)`` report dates, or None.
+    """
+    sql = f"select min(report_date) as first_date, max(report_date) as last_date from {MART_TABLE}"
+    frame = _mart_query(path, sql, {}, ["first_date", "last_date"])
+    if frame.empty or pd.isna(frame.at[0, "first_date"]):
+        return None
+    return frame.at[0, "first_date"], frame.at[0, "last_date"]
+
+
+def accounts(path: Path) -> pd.DataFrame:
+    """Every ad account in the mart with its currency and the dates it has rows for.
+
+    Args:
+        path: The published marts DuckDB file.
+
+    Returns:
+        Columns ``ACCOUNT_COLUMNS``, one row per account and currency, ordered by account.
+    """
+    sql = f"""
+        select
+            ad_account_id,
+            account_currency,
+            min(report_date) as first_date,
+            max(report_date) as last_date
+        from {MART_TABLE}
+        group by ad_account_id, account_currency
+        order by ad_account_id, account_currency
+    """
+    return _mart_query(path, sql, {}, ACCOUNT_COLUMNS)
+
+
+def totals_by_currency(path: Path, selection: Selection) -> pd.DataFrame:
+    """Totals of the selection, one row per account currency (amounts never mixed).
+
+    Args:
+        path: The published marts DuckDB file.
+        selection: Date range and accounts to include.
+
+    Returns:
+        Columns ``CURRENCY_COLUMNS``; ``spend`` and ``purchase_value`` are exact decimals in
+        the row's ``account_currency``. Empty when the selection has no rows.
+    """
+    sql = f"""
+        select
+            account_currency,
+            count(distinct ad_account_id) as accounts,
+            sum(spend) as spend,
+            sum(impressions)::bigint as impressions,
+            sum(clicks)::bigint as clicks,
+            sum(purchases) as purchases,
+            sum(purchase_value) as purchase_value
+        from {MART_TABLE}
+        where {_SELECTION_SQL}
+        group by account_currency
+        order by account_currency
+    """
+    return _mart_query(path, sql, selection.params(), CURRENCY_COLUMNS)
+
+
+def spend_by_platform_daily(path: Path, selection: Selection, currency: str) -> pd.DataFrame:
+    """Daily spend per publisher platform for the accounts billed in one currency.
+
+    Args:
+        path: The published marts DuckDB file.
+        selection: Date range and accounts to include.
+        currency: Only accounts with this ``account_currency`` are summed.
+
+    Returns:
+        Columns ``DAILY_COLUMNS`` (``spend`` exact decimal), ordered by date and platform.
+    """
+    sql = f"""
+        select
+            report_date,
+            publisher_platform,
+            sum(spend) as spend
+        from {MART_TABLE}
+        where {_SELECTION_SQL}
+            and account_currency = $currency
+        group by report_date, publisher_platform
+        order by report_date, publisher_platform
+    """
+    params = {**selection.params(), "currency": currency}
+    return _mart_query(path, sql, params, DAILY_COLUMNS)
+
+
+def platform_totals(path: Path, selection: Selection, currency: str) -> pd.DataFrame:
+    """Totals per publisher platform for the accounts billed in one currency.
+
+    Args:
+        path: The published marts DuckDB file.
+        selection: Date range and accounts to include.
+        currency: Only accounts with this ``account_currency`` are summed.
+
+    Returns:
+        Columns ``PLATFORM_COLUMNS``; ``spend_share`` is the platform's fraction of the
+        currency's spend (a float, for display). Ordered by spend, largest first.
+    """
+    sql = f"""
+        with by_platform as (
+            select
+                publisher_platform,
+                sum(spend) as spend,
+                sum(impressions)::bigint as impressions,
+                sum(clicks)::bigint as clicks,
+                sum(purchases) as purchases,
+                sum(purchase_value) as purchase_value
+            from {MART_TABLE}
+            where {_SELECTION_SQL}
+                and account_currency = $currency
+            group by publisher_platform
+        )
+
+        select
+            publisher_platform,
+            spend,
+            (spend / nullif(sum(spend) over (), 0))::double as spend_share,
+            impressions,
+            clicks,
+            purchases,
+            purchase_value
+        from by_platform
+        order by spend desc, publisher_platform
+    """
+    params = {**selection.params(), "currency": currency}
+    return _mart_query(path, sql, params, PLATFORM_COLUMNS)

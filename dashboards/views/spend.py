@@ -1,0 +1,88 @@
+"""Spend by publisher platform over time, with totals per currency.
+
+Amounts are summed only within one account currency: the totals table has a row per
+currency, and the chart shows one currency at a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts, components, data
+
+_TOTAL_COLUMNS = {
+    "account_currency": st.column_config.TextColumn("Currency"),
+    "accounts": components.number_column("Accounts"),
+    "spend": components.number_column("Spend", 2),
+    "impressions": components.number_column("Impressions"),
+    "clicks": components.number_column("Clicks"),
+    "purchases": st.column_config.NumberColumn("Purchases"),
+    "purchase_value": components.number_column("Purchase value", 2),
+}
+_PLATFORM_COLUMNS = {
+    "publisher_platform": st.column_config.TextColumn("Platform"),
+    "spend": components.number_column("Spend", 2),
+    "spend_share": st.column_config.ProgressColumn(
+        "Share of spend", format="percent", min_value=0.0, max_value=1.0
+    ),
+    "impressions": components.number_column("Impressions"),
+    "clicks": components.number_column("Clicks"),
+    "purchases": st.column_config.NumberColumn("Purchases"),
+    "purchase_value": components.number_column("Purchase value", 2),
+}
+
+
+def _show_totals(totals: pd.DataFrame) -> None:
+    st.subheader("Totals per currency")
+    for column, row in zip(st.columns(len(totals)), totals.itertuples(), strict=True):
+        column.metric(f"Spend ({row.account_currency})", components.amount(row.spend))
+    st.dataframe(totals, column_config=_TOTAL_COLUMNS, hide_index=True)
+
+
+def _pick_currency(totals: pd.DataFrame) -> str:
+    currencies = totals["account_currency"].tolist()
+    if len(currencies) == 1:
+        return currencies[0]
+    return st.radio(
+        "Currency",
+        currencies,
+        horizontal=True,
+        help="Accounts billed in different currencies are never added together.",
+    )
+
+
+def _show_platforms(path: Path, selection: data.Selection, currency: str) -> None:
+    st.subheader(f"Daily spend by platform ({currency})")
+    style = st.radio("Chart", ["Stacked bars", "Lines"], horizontal=True, key="spend_chart_style")
+    daily = data.spend_by_platform_daily(path, selection, currency)
+    chart = charts.spend_over_time(daily, currency, stacked=style == "Stacked bars")
+    st.altair_chart(chart, width="stretch")
+    by_platform = data.platform_totals(path, selection, currency)
+    st.dataframe(by_platform, column_config=_PLATFORM_COLUMNS, hide_index=True)
+
+
+def main() -> None:
+    """Render the page."""
+    st.title("Spend by platform")
+    path = components.marts_path()
+    status = data.marts_status(path)
+    if status is not data.MartsStatus.READY:
+        components.show_unavailable(status, path)
+        return
+    bounds = data.date_bounds(path)
+    components.show_publication(path, bounds[1] if bounds else None)
+    if bounds is None:
+        return
+    selection = components.sidebar_selection(path, bounds)
+    totals = data.totals_by_currency(path, selection)
+    if totals.empty:
+        st.info("No ad delivery for the selected dates and accounts.", icon=":material/info:")
+        return
+    _show_totals(totals)
+    _show_platforms(path, selection, _pick_currency(totals))
+
+
+main()
