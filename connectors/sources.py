@@ -16,7 +16,7 @@ from pathlib import Path
 from connectors.common.streams import StreamSpec
 from socialmart.settings import Settings
 
-SOURCE_NAMES: tuple[str, ...] = ("meta",)
+SOURCE_NAMES: tuple[str, ...] = ("meta", "tiktok_shop", "tiktok", "threads", "instagram", "fx")
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,14 @@ plan reproduces the same failures on every run. An optional seeded random mode a
 faults with a fixed probability per request.
 
 Kinds handled by the server (transport): ``reset`` (close without answering), ``http_500``,
-``http_503``, ``slow`` (sleep ``seconds`` then answer normally), ``truncated`` (send the
-first half of the body, with a matching ``Content-Length``). Kinds handled by the platform
-(API): ``meta_error`` (Meta error envelope, HTTP 400 by default) and ``high_usage``
-(normal answer, usage headers at ``usage_pct``).
+``http_503``, ``http_504`` (a gateway timeout page, not JSON), ``slow`` (sleep ``seconds``
+then answer normally), ``truncated`` (send the first half of the body, with a matching
+``Content-Length``). Kinds handled by the platform
+(API): ``meta_error`` (Meta error envelope, HTTP 400 by default), ``high_usage``
+(normal answer, usage headers at ``usage_pct``) and ``api_error`` (the platform's own error
+envelope carrying ``code`` and ``message``, for platforms other than Meta). The async job
+kinds ``async_failed``, ``async_skipped`` and ``async_stalled`` decide how a report job
+created by the matching request ends (other requests ignore them).
 
 JSON form, also accepted from ``SANDBOX_FAULTS`` (text, or ``@path`` to a file)::
 
@@ -30,8 +34,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-TRANSPORT_KINDS = frozenset({"reset", "http_500", "http_503", "slow", "truncated"})
-API_KINDS = frozenset({"meta_error", "high_usage"})
+TRANSPORT_KINDS = frozenset({"reset", "http_500", "http_503", "http_504", "slow", "truncated"})
+#: Async report job fates, applied by a platform to the request that creates the job
+#: (``code``/``subcode``/``message`` fill a failed job's error fields).
+ASYNC_JOB_KINDS = frozenset({"async_failed", "async_skipped", "async_stalled"})
+API_KINDS = frozenset({"meta_error", "high_usage", "api_error"}) | ASYNC_JOB_KINDS
 KINDS = TRANSPORT_KINDS | API_KINDS
 
 ENV_VAR = "SANDBOX_FAULTS"
@@ -137,6 +144,12 @@ META_ERROR_PRESETS: dict[str, dict[str, Any]] = {
         "message": "(#4) Application request limit reached",
         "is_transient": True,
     },
+    "async_too_large": {
+        "kind": "async_failed",
+        "code": -3,
+        "subcode": 1504045,
+        "message": "Your report was too large.",
+    },
     "user_limit": {
         "kind": "meta_error",
         "code": 17,
@@ -145,6 +158,29 @@ META_ERROR_PRESETS: dict[str, dict[str, Any]] = {
         "usage_pct": 100.0,
         "regain_minutes": 1,
     },
+    # TikTok API for Business: errors are HTTP 200 envelopes with a non-zero code.
+    "tiktok_qps_limit": {
+        "kind": "api_error",
+        "code": 40100,
+        "message": "App reaches the QPS limit.",
+    },
+    "tiktok_system_error": {"kind": "api_error", "code": 50000, "message": "System error."},
+    "tiktok_token_revoked": {
+        "kind": "api_error",
+        "code": 40105,
+        "message": "Access token is incorrect or has been revoked.",
+    },
+    "tiktok_no_permission": {
+        "kind": "api_error",
+        "code": 40001,
+        "message": "No permission to operate the advertiser, please check the scope.",
+    },
+    "tiktok_span_too_long": {
+        "kind": "api_error",
+        "code": 40002,
+        "message": "max time span is 30 days when use stat_time_day",
+    },
+    "tiktok_query_too_large": {"kind": "api_error", "code": 40067, "message": "Query too large."},
 }
 
 _DEFAULT_RANDOM_POOL = (

@@ -25,6 +25,7 @@ class Request:
         query: query pairs in the order sent.
         headers: header names lower-cased.
         host: the ``Host`` header (``127.0.0.1:PORT``), used to build absolute links.
+        body: the request body as received (empty without one), e.g. for signature checks.
     """
 
     method: str
@@ -32,6 +33,7 @@ class Request:
     query: tuple[tuple[str, str], ...]
     headers: Mapping[str, str]
     host: str
+    body: bytes = b""
 
     def param(self, name: str) -> str | None:
         """The last value of query parameter ``name``, or None."""

@@ -18,9 +18,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.faults import TRANSPORT_KINDS, FaultPlan, FaultRule
+from sandbox.fx.api import EcbRatesApi
+from sandbox.instagram.api import InstagramApi
 from sandbox.meta.api import MetaGraphApi
+from sandbox.meta.restatement import model_for
 from sandbox.routing import Request, Response, Router
-from socialmart.settings import SANDBOX_META_TOKEN
+from sandbox.threads.api import ThreadsApi
+from sandbox.tiktok.api import TikTokBusinessApi
+from sandbox.tiktok_shop.api import ShopStandInConfig, TikTokShopApi
+from socialmart.settings import (
+    SANDBOX_INSTAGRAM_TOKEN,
+    SANDBOX_META_TOKEN,
+    SANDBOX_THREADS_TOKEN,
+    SANDBOX_TIKTOK_TOKEN,
+    load_settings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,23 +69,24 @@ class _Handler(BaseHTTPRequestHandler):
     server: SandboxServer
     protocol_version = "HTTP/1.1"
     server_version = "socialmart-sandbox"
+    # Headers and body go out as separate small writes; with Nagle's algorithm on, each
+    # kept-alive request then waits ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._dispatch()
 
     def do_POST(self) -> None:
-        self._discard_body()
-        self._dispatch()
+        self._dispatch(self._read_body())
 
     def do_DELETE(self) -> None:
         self._dispatch()
 
-    def _discard_body(self) -> None:
+    def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
+        return self.rfile.read(length) if length else b""
 
-    def _request(self) -> Request:
+    def _request(self, body: bytes = b"") -> Request:
         parts = urlsplit(self.path)
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         return Request(
@@ -82,10 +95,11 @@ class _Handler(BaseHTTPRequestHandler):
             query=tuple(parse_qsl(parts.query, keep_blank_values=True)),
             headers={k.lower(): v for k, v in self.headers.items()},
             host=host,
+            body=body,
         )
 
-    def _dispatch(self) -> None:
-        request = self._request()
+    def _dispatch(self, body: bytes = b"") -> None:
+        request = self._request(body)
         fault = self.server.faults.next_fault(request.path) if self.server.faults else None
         kind = fault.kind if fault else None
         if kind == "reset":
@@ -102,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.record(RequestRecord(request.method, request.path, response.status, kind))
 
     def _answer(self, request: Request, fault: FaultRule | None) -> Response:
-        if fault is not None and fault.kind in ("http_500", "http_503"):
+        if fault is not None and fault.kind in ("http_500", "http_503", "http_504"):
             return _server_error(fault)
         resolved = self.server.router.resolve(request.path)
         if resolved is None:
@@ -138,8 +152,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _server_error(fault: FaultRule) -> Response:
-    status = 500 if fault.kind == "http_500" else 503
-    reason = "Internal Server Error" if status == 500 else "Service Unavailable"
+    status = {"http_500": 500, "http_503": 503, "http_504": 504}[fault.kind]
+    reason = {500: "Internal Server Error", 503: "Service Unavailable", 504: "Gateway Time-out"}[
+        status
+    ]
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
     body = f"<html><body><h1>{status} {reason}</h1></body></html>".encode()
     return Response(status, body, headers, content_type="text/html; charset=UTF-8")
@@ -151,6 +167,7 @@ def make_server(
     *,
     seed: int,
     meta_token: str = SANDBOX_META_TOKEN,
+    tiktok_shop: ShopStandInConfig | None = None,
     faults: FaultPlan | None = None,
 ) -> SandboxServer:
     """Build (not start) the sandbox server.
@@ -160,12 +177,27 @@ def make_server(
         port: port to bind; 0 picks a free one (see ``server.server_address``).
         seed: data seed for every platform.
         meta_token: the access token the Meta stand-in accepts.
+        tiktok_shop: TikTok Shop stand-in credentials and switches (default: the sandbox
+            ones, with ``SANDBOX_NOW`` as the scenario's now).
         faults: fault plan; None serves without faults.
 
     Returns:
         The bound server; call ``serve_forever()`` to run it.
     """
-    router = Router([MetaGraphApi(seed=seed, token=meta_token)])
+    router = Router(
+        [
+            MetaGraphApi(
+                seed=seed,
+                token=meta_token,
+                restatement=model_for(load_settings().sandbox_meta_restatement_days),
+            ),
+            TikTokBusinessApi(seed=seed, token=SANDBOX_TIKTOK_TOKEN),
+            TikTokShopApi(seed=seed, config=tiktok_shop or ShopStandInConfig.from_env()),
+            ThreadsApi(seed=seed, token=SANDBOX_THREADS_TOKEN),
+            InstagramApi(seed=seed, token=SANDBOX_INSTAGRAM_TOKEN),
+            EcbRatesApi(seed=seed),
+        ]
+    )
     return SandboxServer((host, port), router, faults)
 
 
@@ -192,6 +224,11 @@ class RunningSandbox:
         return f"{self.base_url}/{MetaGraphApi.host}"
 
     @property
+    def tiktok_shop_base_url(self) -> str:
+        """Stand-in for ``https://open-api.tiktokglobalshop.com``."""
+        return f"{self.base_url}/{TikTokShopApi.host}"
+
+    @property
     def requests(self) -> list[RequestRecord]:
         """Requests served so far (paths without query, so without tokens)."""
         return list(self.server.requests)
@@ -211,6 +248,7 @@ def serve_in_thread(
     *,
     seed: int,
     meta_token: str = SANDBOX_META_TOKEN,
+    tiktok_shop: ShopStandInConfig | None = None,
     faults: FaultPlan | None = None,
 ) -> Iterator[RunningSandbox]:
     """Run the sandbox in a thread for the ``with`` block (arguments as :func:`make_server`).
@@ -219,7 +257,9 @@ def serve_in_thread(
         The running sandbox; it stops when the block exits.
     """
     running = RunningSandbox(
-        make_server(host, port, seed=seed, meta_token=meta_token, faults=faults)
+        make_server(
+            host, port, seed=seed, meta_token=meta_token, tiktok_shop=tiktok_shop, faults=faults
+        )
     )
     try:
         yield running
@@ -233,10 +273,13 @@ def serve_forever(
     seed: int,
     *,
     meta_token: str = SANDBOX_META_TOKEN,
+    tiktok_shop: ShopStandInConfig | None = None,
     faults: FaultPlan | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C); for the command line."""
-    server = make_server(host, port, seed=seed, meta_token=meta_token, faults=faults)
+    server = make_server(
+        host, port, seed=seed, meta_token=meta_token, tiktok_shop=tiktok_shop, faults=faults
+    )
     bound_host, bound_port = server.server_address[:2]
     log.info("sandbox serving on http://%s:%s (seed %s)", bound_host, bound_port, seed)
     try:

@@ -16,6 +16,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_DEFAULT_PORT = 8765
 SANDBOX_DEFAULT_SEED = 42
 SANDBOX_META_TOKEN = "sandbox-meta-token"
+SANDBOX_THREADS_TOKEN = "sandbox-threads-token"
+SANDBOX_INSTAGRAM_TOKEN = "sandbox-instagram-token"
+SANDBOX_TIKTOK_TOKEN = "sandbox-tiktok-token"
+SANDBOX_TIKTOK_SHOP_APP_KEY = "sandbox-tts-app-key"
+SANDBOX_TIKTOK_SHOP_APP_SECRET = "sandbox-tts-app-secret"
+SANDBOX_TIKTOK_SHOP_ACCESS_TOKEN = "sandbox-tts-access-token"
 
 
 def _env(name: str, default: str) -> str:
@@ -26,6 +32,21 @@ def _env(name: str, default: str) -> str:
 def _env_list(name: str) -> tuple[str, ...]:
     raw = os.environ.get(name, "")
     return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _env_ints(name: str, default: str) -> tuple[int, ...]:
+    return tuple(int(item) for item in _env(name, default).split(",") if item.strip())
+
+
+def _env_pairs(name: str) -> tuple[tuple[str, str], ...]:
+    """``id:value,id:value`` -> ``(("id", "value"), ...)``; a value may itself contain ``:``."""
+    pairs = []
+    for item in _env_list(name):
+        key, sep, value = item.partition(":")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"{name}: expected id:token pairs separated by commas")
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
 
 
 def _sandbox_url(host: str) -> str:
@@ -44,6 +65,126 @@ class MetaSettings:
     purchase_action_type: str
     page_limit: int
     lookback_days: int
+    #: Insights ranges longer than this many days go through async report runs.
+    async_threshold_days: int = 90
+    #: First wait between report-run status polls; doubles up to ``async_poll_max_seconds``.
+    async_poll_seconds: float = 1.0
+    async_poll_max_seconds: float = 30.0
+    #: A report run not completed after this long is abandoned (then split or resubmitted).
+    async_job_timeout_seconds: float = 3600.0
+
+
+@dataclass(frozen=True)
+class TikTokSettings:
+    """TikTok API for Business v1.3 settings (ads, reports, GMV Max).
+
+    ``advertiser_ids`` empty means: list the advertisers authorized to the app
+    (``/oauth2/advertiser/get/``, needs ``app_id`` and ``app_secret``); with neither set,
+    TikTok is not configured and is skipped.
+    """
+
+    base_url: str
+    api_version: str
+    access_token: str = field(repr=False)
+    advertiser_ids: tuple[str, ...]
+    app_id: str
+    app_secret: str = field(repr=False)
+    page_size: int
+    qps: float
+    lookback_days: int
+    report_span_days: int
+
+
+@dataclass(frozen=True)
+class TikTokShopSettings:
+    """TikTok Shop Open API (seller-side affiliate orders) settings.
+
+    A report "day" is a calendar day in ``timezone``: a window of days becomes the unix-second
+    range [first day 00:00, day after the last 00:00) in that zone.
+    """
+
+    base_url: str
+    app_key: str
+    app_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    shop_ciphers: tuple[str, ...]
+    timezone: str
+    page_size: int
+    lookback_days: int
+    retry_codes: tuple[int, ...]
+    auth_code_prefixes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ThreadsSettings:
+    """Threads API settings (the brand's and creators' profiles).
+
+    Each Threads user authorizes the app separately, so tokens are per profile:
+    ``profile_tokens`` (``THREADS_ACCESS_TOKENS=id:token,...``) wins over the shared
+    ``access_token``. ``profile_ids`` empty means the profiles named in ``profile_tokens``;
+    with neither, Threads is not configured and is skipped.
+    """
+
+    base_url: str
+    api_version: str
+    access_token: str = field(repr=False)
+    profile_tokens: tuple[tuple[str, str], ...] = field(repr=False)
+    profile_ids: tuple[str, ...]
+    page_limit: int
+    lookback_days: int
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The profiles to pull, in configured order."""
+        return self.profile_ids or tuple(profile for profile, _ in self.profile_tokens)
+
+    def token_for(self, profile: str) -> str:
+        """The access token for ``profile``: its own, else the shared one."""
+        return dict(self.profile_tokens).get(profile, self.access_token)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every configured token value, for log masking."""
+        return (self.access_token, *(token for _, token in self.profile_tokens))
+
+
+@dataclass(frozen=True)
+class InstagramSettings:
+    """Instagram Graph API settings for media insights of partnership-ad creator posts.
+
+    ``business_account_id`` (the brand's Instagram account) switches the source on; the media
+    pulled are ``media_ids``, else the ad creatives' ``source_instagram_media_id`` values.
+    """
+
+    base_url: str
+    api_version: str
+    access_token: str = field(repr=False)
+    business_account_id: str
+    media_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FxSettings:
+    """Reporting currency and the daily FX rates it is converted with.
+
+    ``rates_url`` serves the ECB euro reference rates in the ECB's historical CSV format
+    (real source: https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.csv): one row per
+    TARGET business day, rates in units of currency per 1 EUR. A rate stays valid for
+    ``carry_forward_days`` calendar days after its publication unless a newer one exists.
+    """
+
+    rates_url: str
+    reporting_currency: str
+    lookback_days: int
+    carry_forward_days: int
+
+
+@dataclass(frozen=True)
+class DbtSettings:
+    """Settings the dbt project reads as vars: source freshness thresholds (hours)."""
+
+    freshness_warn_hours: int
+    freshness_error_hours: int
 
 
 @dataclass(frozen=True)
@@ -70,6 +211,14 @@ class Settings:
     sandbox_seed: int
     meta: MetaSettings
     http: HttpSettings
+    threads: ThreadsSettings
+    instagram: InstagramSettings
+    tiktok: TikTokSettings
+    tiktok_shop: TikTokShopSettings
+    #: Days after which the Meta stand-in stops restating conversions (0-28).
+    sandbox_meta_restatement_days: int = 7
+    fx: FxSettings = field(default_factory=lambda: _fx_settings())
+    dbt: DbtSettings = field(default_factory=lambda: _dbt_settings())
 
     @property
     def published_marts_path(self) -> Path:
@@ -102,6 +251,10 @@ def load_settings() -> Settings:
             purchase_action_type=_env("META_PURCHASE_ACTION_TYPE", "omni_purchase"),
             page_limit=int(_env("META_PAGE_LIMIT", "500")),
             lookback_days=int(_env("META_LOOKBACK_DAYS", "28")),
+            async_threshold_days=int(_env("META_ASYNC_THRESHOLD_DAYS", "90")),
+            async_poll_seconds=float(_env("META_ASYNC_POLL_SECONDS", "1")),
+            async_poll_max_seconds=float(_env("META_ASYNC_POLL_MAX_SECONDS", "30")),
+            async_job_timeout_seconds=float(_env("META_ASYNC_JOB_TIMEOUT_SECONDS", "3600")),
         ),
         http=HttpSettings(
             timeout_seconds=float(_env("HTTP_TIMEOUT_SECONDS", "60")),
@@ -109,4 +262,72 @@ def load_settings() -> Settings:
             backoff_base_seconds=float(_env("HTTP_BACKOFF_BASE_SECONDS", "1.0")),
             backoff_max_seconds=float(_env("HTTP_BACKOFF_MAX_SECONDS", "120")),
         ),
+        threads=ThreadsSettings(
+            base_url=_env("THREADS_BASE_URL", _sandbox_url("graph.threads.net")).rstrip("/"),
+            api_version=_env("THREADS_API_VERSION", "v1.0"),
+            access_token=_env("THREADS_ACCESS_TOKEN", SANDBOX_THREADS_TOKEN),
+            profile_tokens=_env_pairs("THREADS_ACCESS_TOKENS"),
+            profile_ids=_env_list("THREADS_PROFILES"),
+            page_limit=int(_env("THREADS_PAGE_LIMIT", "100")),
+            lookback_days=int(_env("THREADS_LOOKBACK_DAYS", "28")),
+        ),
+        instagram=InstagramSettings(
+            base_url=_env("INSTAGRAM_GRAPH_BASE_URL", _sandbox_url("graph.instagram.com")).rstrip(
+                "/"
+            ),
+            api_version=_env("INSTAGRAM_API_VERSION", "v25.0"),
+            access_token=_env("INSTAGRAM_ACCESS_TOKEN", SANDBOX_INSTAGRAM_TOKEN),
+            business_account_id=_env("INSTAGRAM_BUSINESS_ACCOUNT_ID", ""),
+            media_ids=_env_list("INSTAGRAM_MEDIA_IDS"),
+        ),
+        tiktok=TikTokSettings(
+            base_url=_env("TIKTOK_BASE_URL", _sandbox_url("business-api.tiktok.com")).rstrip("/"),
+            api_version=_env("TIKTOK_API_VERSION", "v1.3"),
+            access_token=_env("TIKTOK_ACCESS_TOKEN", SANDBOX_TIKTOK_TOKEN),
+            advertiser_ids=_env_list("TIKTOK_ADVERTISER_IDS"),
+            app_id=_env("TIKTOK_APP_ID", ""),
+            app_secret=_env("TIKTOK_APP_SECRET", ""),
+            page_size=int(_env("TIKTOK_PAGE_SIZE", "1000")),
+            qps=float(_env("TIKTOK_QPS", "10")),
+            lookback_days=int(_env("TIKTOK_LOOKBACK_DAYS", "7")),
+            report_span_days=int(_env("TIKTOK_REPORT_SPAN_DAYS", "30")),
+        ),
+        tiktok_shop=TikTokShopSettings(
+            base_url=_env(
+                "TIKTOK_SHOP_BASE_URL", _sandbox_url("open-api.tiktokglobalshop.com")
+            ).rstrip("/"),
+            app_key=_env("TIKTOK_SHOP_APP_KEY", SANDBOX_TIKTOK_SHOP_APP_KEY),
+            app_secret=_env("TIKTOK_SHOP_APP_SECRET", SANDBOX_TIKTOK_SHOP_APP_SECRET),
+            access_token=_env("TIKTOK_SHOP_ACCESS_TOKEN", SANDBOX_TIKTOK_SHOP_ACCESS_TOKEN),
+            shop_ciphers=_env_list("TIKTOK_SHOP_CIPHERS"),
+            timezone=_env("TIKTOK_SHOP_TIMEZONE", "UTC"),
+            page_size=int(_env("TIKTOK_SHOP_PAGE_SIZE", "100")),
+            lookback_days=int(_env("TIKTOK_SHOP_LOOKBACK_DAYS", "7")),
+            retry_codes=_env_ints(
+                "TIKTOK_SHOP_RETRY_CODES", "40100,40200,40201,40202,40700,50000,50002,51021,60001"
+            ),
+            auth_code_prefixes=_env_ints("TIKTOK_SHOP_AUTH_CODE_PREFIXES", "105,360"),
+        ),
+        sandbox_meta_restatement_days=int(_env("SANDBOX_META_RESTATEMENT_DAYS", "7")),
+        fx=_fx_settings(),
+        dbt=_dbt_settings(),
+    )
+
+
+def _fx_settings() -> FxSettings:
+    return FxSettings(
+        rates_url=_env(
+            "FX_RATES_URL",
+            _sandbox_url("www.ecb.europa.eu") + "/stats/eurofxref/eurofxref-hist.csv",
+        ),
+        reporting_currency=_env("REPORTING_CURRENCY", "EUR").upper(),
+        lookback_days=int(_env("FX_LOOKBACK_DAYS", "7")),
+        carry_forward_days=int(_env("FX_CARRY_FORWARD_DAYS", "7")),
+    )
+
+
+def _dbt_settings() -> DbtSettings:
+    return DbtSettings(
+        freshness_warn_hours=int(_env("SOURCE_FRESHNESS_WARN_HOURS", "36")),
+        freshness_error_hours=int(_env("SOURCE_FRESHNESS_ERROR_HOURS", "72")),
     )

@@ -8,12 +8,14 @@ truncated bodies). Every URL that is logged or raised goes through :func:`redact
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -26,15 +28,27 @@ from connectors.common.errors import (
 from connectors.common.redaction import install_url_log_redaction, redact_text, redact_url
 from socialmart.settings import HttpSettings
 
-__all__ = ["ApiSession", "Classifier", "Pacer", "redact_url"]
+__all__ = ["ApiSession", "BodyReader", "Classifier", "Pacer", "Signer", "redact_url"]
 
 log = logging.getLogger(__name__)
 
 Classifier = Callable[[requests.Response, Any, str | None], ApiError | None]
 """``(response, parsed JSON body or None, account) -> error or None`` for a usable answer."""
 
+BodyReader = Callable[[requests.Response], Any]
+"""``response -> parsed body``, or ``None`` when a 2xx body is unusable (truncated): retried.
+
+The default parses JSON; a platform serving another format (e.g. CSV) passes its own.
+"""
+
 Pacer = Callable[[requests.Response], float]
 """``response -> seconds`` to wait before the next request (0 = go on), e.g. from usage headers."""
+
+Signer = Callable[[str, str, dict[str, Any], bytes | None], dict[str, Any]]
+"""``(method, URL path, query, body bytes or None) -> query to send``, e.g. adding a signature.
+
+Called before every attempt, so signatures over a timestamp stay fresh across retries.
+"""
 
 _TRANSPORT_ERRORS = (
     requests.ConnectionError,
@@ -57,6 +71,8 @@ class ApiSession:
         http: Timeouts and retry budget from settings.
         classify: Platform classifier; see :data:`Classifier`.
         pace: Optional pacer; see :data:`Pacer`.
+        read_body: Optional body reader; see :data:`BodyReader` (default: JSON).
+        sign: Optional request signer; see :data:`Signer`.
         default_params: Query parameters added to requests of relative paths (e.g. auth).
         headers: Headers sent with every request.
         session: An existing ``requests.Session`` (tests, connection reuse).
@@ -73,6 +89,8 @@ class ApiSession:
         classify: Classifier,
         *,
         pace: Pacer = _no_pause,
+        read_body: BodyReader | None = None,
+        sign: Signer | None = None,
         default_params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         session: requests.Session | None = None,
@@ -85,6 +103,8 @@ class ApiSession:
         self.http = http
         self._classify = classify
         self._pace = pace
+        self._read_body = read_body or _json_or_none
+        self._sign = sign
         self._default_params = dict(default_params or {})
         self._session = session or requests.Session()
         self._session.headers.update(headers or {})
@@ -131,14 +151,22 @@ class ApiSession:
         params: Mapping[str, Any] | None = None,
         *,
         account: str | None = None,
+        json_body: Any = None,
     ) -> Any:
-        """Send one logical request (several attempts if needed); see :meth:`get`."""
+        """Send one logical request (several attempts if needed); see :meth:`get`.
+
+        ``json_body``, when given, is serialized once (compact UTF-8 JSON) and sent as the
+        ``application/json`` body of every attempt, byte for byte what a signer signed.
+        """
         url, query = self._resolve(path_or_url, params)
+        body = None
+        if json_body is not None:
+            body = json.dumps(json_body, separators=(",", ":"), ensure_ascii=False).encode()
         last_problem = ""
         for attempt in range(self.http.max_retries + 1):
             self._wait_for_pacing()
             try:
-                return self._attempt(method, url, query, account)
+                return self._attempt(method, url, query, account, body, path_or_url)
             except RetryableApiError as exc:
                 last_problem = str(exc)
                 delay = self._retry_delay(attempt, exc.wait_seconds)
@@ -167,13 +195,29 @@ class ApiSession:
         url = f"{self.base_url}/{path_or_url.lstrip('/')}"
         return url, {**self._default_params, **(params or {})}
 
-    def _attempt(self, method: str, url: str, query: dict[str, Any], account: str | None) -> Any:
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        query: dict[str, Any],
+        account: str | None,
+        body: bytes | None = None,
+        path_or_url: str = "",
+    ) -> Any:
         """One HTTP exchange; returns the body or raises an :class:`ApiError` subclass."""
         self.request_count += 1
+        if self._sign is not None:
+            query = self._sign(method, _signed_path(path_or_url or url), dict(query), body)
+        headers = {"Content-Type": "application/json"} if body is not None else None
         started = self._clock()
         try:
             response = self._session.request(
-                method, url, params=query or None, timeout=self.http.timeout_seconds
+                method,
+                url,
+                params=query or None,
+                data=body,
+                headers=headers,
+                timeout=self.http.timeout_seconds,
             )
         except _TRANSPORT_ERRORS as exc:
             # requests' messages embed the full URL: redact, and drop the chained original.
@@ -192,7 +236,7 @@ class ApiSession:
         return self._interpret(response, account)
 
     def _interpret(self, response: requests.Response, account: str | None) -> Any:
-        body = _json_or_none(response)
+        body = self._read_body(response)
         status = response.status_code
         if status >= 500 or status == 429:
             raise RetryableApiError(
@@ -244,6 +288,13 @@ class ApiSession:
         if remaining > 0:
             log.info("%s: pausing %.1fs to stay under the rate limit", self.platform, remaining)
             self._sleep(remaining)
+
+
+def _signed_path(path_or_url: str) -> str:
+    """The path a signer sees: below ``base_url`` for relative paths, else the URL's path."""
+    if path_or_url.startswith(("http://", "https://")):
+        return urlsplit(path_or_url).path
+    return "/" + path_or_url.lstrip("/")
 
 
 def _json_or_none(response: requests.Response) -> Any:

@@ -120,7 +120,8 @@ def load_unit(
         rows_seen = _stage(con, spec, files, manifest)
         _snapshot_latest(con, spec, manifest)
         meta = {"run_id": manifest.run_id, "pulled_at": manifest.pulled_at.isoformat()}
-        tombstones = _scalar(con, _tombstone_sql(spec), {**meta, **_window(manifest)})
+        window = {} if spec.is_snapshot else _window(manifest)
+        tombstones = _scalar(con, _tombstone_sql(spec), {**meta, **window})
         inserted = _scalar(con, _insert_versions_sql(spec), meta)
         con.execute(
             f"insert into {RAW_SCHEMA}._loads values ($run_id, $source, $stream, $account, "
@@ -230,10 +231,11 @@ def _stage(
 def _snapshot_latest(con: duckdb.DuckDBPyConnection, spec: StreamSpec, manifest: Manifest) -> None:
     """Latest stored version of each key of the manifest's account (pruned to the dates seen)."""
     keys = ", ".join(_q(k) for k in spec.key)
-    kept = ", ".join(_q(c) for c in dict.fromkeys([*spec.key, spec.window_column]))
+    window = [spec.window_column] if spec.window_column is not None else []
+    kept = ", ".join(_q(c) for c in dict.fromkeys([*spec.key, *window]))
     where = f"{_q(spec.account_column)} = $account"
     params: dict[str, Any] = {"account": manifest.account_id}
-    if spec.window_column in spec.key:
+    if spec.window_column is not None and spec.window_column in spec.key:
         day = _q(spec.window_column)
         where += (
             f" and {day} between least($window_start, (select min({day}) from temp._land_stage))"
@@ -252,14 +254,19 @@ def _snapshot_latest(con: duckdb.DuckDBPyConnection, spec: StreamSpec, manifest:
 def _tombstone_sql(spec: StreamSpec) -> str:
     keys = [_q(k) for k in spec.key]
     key_only = {name: kind for name, kind in spec.columns.items() if name in spec.key}
-    day = _q(spec.window_column)
+    # A snapshot pull covers every key of the account; a windowed pull only its days.
+    in_window = (
+        "true"
+        if spec.window_column is None
+        else f"l.{_q(spec.window_column)} between $window_start and $window_end"
+    )
     return (
         f"insert into {_table(spec)} ({', '.join(keys)}, _sync_id, _pulled_at, _source, "
         f"_row_hash, _is_deleted) "
         f"select {', '.join(f'l.{k}' for k in keys)}, $run_id, $pulled_at::timestamptz, "
         f"{_literal(spec.source_label)}, {_hash_sql(spec, key_only, alias='l')}, true "
         f"from temp._land_latest as l "
-        f"where not l._is_deleted and l.{day} between $window_start and $window_end "
+        f"where not l._is_deleted and {in_window} "
         f"and not exists (select 1 from temp._land_stage as s where {_key_match(spec)})"
     )
 

@@ -27,7 +27,9 @@ class StreamSpec:
         source_label: Value of the ``_source`` metadata column, e.g. ``"meta_marketing_api"``.
         columns: Payload column name -> DuckDB type, in table order, as the API returns them.
         key: Columns that identify one row (one version history per key).
-        window_column: DATE column a pull's window refers to (tombstones stay inside it).
+        window_column: DATE column a pull's window refers to (tombstones stay inside it);
+            ``None`` for a snapshot stream (entities): every pull returns the account's whole
+            current set, so a key it no longer returns is tombstoned whatever its dates.
         account_column: Column holding the account a manifest was pulled for.
         path: Endpoint path template, formatted with ``account_id``.
         params: Fixed query parameters of the endpoint.
@@ -38,7 +40,7 @@ class StreamSpec:
     source_label: str
     columns: Mapping[str, str]
     key: tuple[str, ...]
-    window_column: str
+    window_column: str | None
     account_column: str
     path: str = ""
     params: Mapping[str, str] = field(default_factory=dict)
@@ -47,10 +49,11 @@ class StreamSpec:
         for ident in (self.name, self.source, *self.columns):
             if not _IDENTIFIER.match(ident):
                 raise ValueError(f"{ident!r} is not a lower-case SQL identifier")
-        missing = {*self.key, self.window_column, self.account_column} - set(self.columns)
+        window = {self.window_column} - {None}
+        missing = {*self.key, *window, self.account_column} - set(self.columns)
         if missing:
             raise ValueError(f"stream {self.name}: columns {sorted(missing)} are not declared")
-        if self.columns[self.window_column] != "DATE":
+        if self.window_column is not None and self.columns[self.window_column] != "DATE":
             raise ValueError(f"stream {self.name}: window column must be DATE")
         object.__setattr__(self, "columns", MappingProxyType(dict(self.columns)))
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
@@ -59,6 +62,11 @@ class StreamSpec:
     def raw_table(self) -> str:
         """Table name inside schema ``raw``: ``<source>__<stream>``."""
         return f"{self.source}__{self.name}"
+
+    @property
+    def is_snapshot(self) -> bool:
+        """Whether a pull is the account's complete current set rather than a date window."""
+        return self.window_column is None
 
     @property
     def json_columns(self) -> tuple[str, ...]:
@@ -84,14 +92,30 @@ def get_stream(source: str, name: str) -> StreamSpec:
     Raises:
         KeyError: No such stream.
     """
-    if (source, name) not in _REGISTRY and _IDENTIFIER.match(source):
-        module = f"connectors.{source}.streams"
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name not in {module, f"connectors.{source}"}:
-                raise
+    if (source, name) not in _REGISTRY:
+        _import_streams_module(source)
     try:
         return _REGISTRY[(source, name)]
     except KeyError:
         raise KeyError(f"unknown stream {source}/{name}") from None
+
+
+def source_streams(source: str) -> tuple[StreamSpec, ...]:
+    """Every registered stream of ``source``, by name; imports its streams module if needed.
+
+    Cheap (no HTTP client or database library is imported), so Airflow DAG files can call it
+    at parse time to declare one asset per raw table.
+    """
+    _import_streams_module(source)
+    return tuple(spec for (owner, _), spec in sorted(_REGISTRY.items()) if owner == source)
+
+
+def _import_streams_module(source: str) -> None:
+    if not _IDENTIFIER.match(source):
+        return
+    module = f"connectors.{source}.streams"
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name not in {module, f"connectors.{source}"}:
+            raise

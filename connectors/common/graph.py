@@ -1,0 +1,240 @@
+"""A client for Graph-style APIs (Threads, Instagram): token parameter, error envelope, paging.
+
+Meta's Graph APIs share one error envelope (``{"error": {code, error_subcode, message,
+is_transient, fbtrace_id}}``, usually HTTP 400) and one paging scheme (``paging.next`` links
+that repeat the query, token included). :func:`graph_classifier` maps the envelope's codes to
+retry or stop (reference section 5); :class:`GraphClient` sends through the shared
+:class:`~connectors.common.http.ApiSession` and follows ``paging.next`` as is.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+
+from connectors.common.errors import ApiError, FatalApiError, RetryableApiError
+from connectors.common.http import ApiSession, Classifier, redact_url
+from connectors.common.redaction import SecretMaskingFilter, redact_text
+from socialmart.settings import HttpSettings
+
+log = logging.getLogger(__name__)
+
+TOKEN_PARAM = "access_token"
+RETRYABLE_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80010), 80014})
+TOKEN_CODES = frozenset({190, 102})
+PERMISSION_CODES = frozenset({10, *range(200, 300)})
+
+#: Loggers whose records can carry request details of a Graph call.
+_LOGGERS = ("connectors.common.http", __name__, "urllib3.connectionpool")
+
+
+def graph_error(body: Any) -> tuple[int | None, int | None, str, bool] | None:
+    """``(code, subcode, redacted message, is_transient)`` of an error envelope, else None."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return None
+    message = redact_text(str(error.get("message") or "no message"))
+    return (
+        _int(error.get("code")),
+        _int(error.get("error_subcode")),
+        message,
+        bool(error.get("is_transient") is True),
+    )
+
+
+def graph_classifier(platform: str, token_hint: str, permission_hint: str) -> Classifier:
+    """A classifier for a Graph API with Meta's error codes and platform-specific advice.
+
+    Args:
+        platform: Human name, e.g. ``"Threads"``.
+        token_hint: What to do about a rejected token (names the setting to change).
+        permission_hint: What to do about a missing permission.
+
+    Returns:
+        ``(response, body, account) -> ApiError | None``, see :data:`Classifier`.
+    """
+
+    def classify(response: requests.Response, body: Any, account: str | None) -> ApiError | None:
+        if body is None and "json" in response.headers.get("Content-Type", ""):
+            # Graph errors are JSON: an unreadable JSON error body was cut off in transit.
+            return RetryableApiError(
+                f"{platform}: HTTP {response.status_code} with a truncated JSON body",
+                platform=platform,
+                account=account,
+            )
+        found = graph_error(body)
+        if found is None:
+            return None
+        code, subcode, message, transient = found
+        label = f"code {code}" + (f", subcode {subcode}" if subcode else "")
+        where = f" for {account}" if account else ""
+        context = {"platform": platform, "code": code, "subcode": subcode, "account": account}
+        if code in TOKEN_CODES:
+            text = f"{platform} rejected the access token ({label}){where}: {message}. {token_hint}"
+            return FatalApiError(text, **context)
+        if code in PERMISSION_CODES:
+            text = f"{platform} denied permission ({label}){where}: {message}. {permission_hint}"
+            return FatalApiError(text, **context)
+        if code in RETRYABLE_CODES or transient:
+            return RetryableApiError(
+                f"{platform}: transient error ({label}){where}: {message}", **context
+            )
+        return FatalApiError(
+            f"{platform} refused the request ({label}){where}: {message}. Retrying will not "
+            "help; check the ids and API version settings, or report a connector bug.",
+            **context,
+        )
+
+    return classify
+
+
+def mask_secrets(secrets: Iterable[str]) -> None:
+    """Mask these secret values in every record of the loggers that see Graph requests.
+
+    Idempotent per set of secrets. Logger filters only see records created on that logger,
+    so the loggers that format request details are named one by one.
+    """
+    wanted = frozenset(s for s in secrets if s)
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _TokenMask) and f.masked == wanted for f in logger.filters):
+            logger.addFilter(_TokenMask(wanted))
+
+
+class _TokenMask(SecretMaskingFilter):
+    """A masking filter that remembers its secrets, so installing it twice is a no-op."""
+
+    def __init__(self, secrets: frozenset[str]) -> None:
+        super().__init__(secrets)
+        self.masked = secrets
+
+
+class GraphClient:
+    """GETs objects and edges of one Graph API with one access token.
+
+    Args:
+        platform: Human name used in messages.
+        base_url: Versioned base URL, e.g. ``https://graph.threads.net/v1.0``.
+        token: Access token, sent as ``access_token`` and masked in logs.
+        http: Timeouts and retry budget.
+        classify: Error classifier, e.g. from :func:`graph_classifier`.
+        session: Optional ``requests.Session`` (tests, connection reuse).
+        sleep: Replaces ``time.sleep`` (tests).
+        clock: Replaces ``time.time`` (tests).
+        jitter: Replaces ``random.random`` (tests).
+    """
+
+    def __init__(
+        self,
+        platform: str,
+        base_url: str,
+        token: str,
+        http: HttpSettings,
+        classify: Classifier,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.platform = platform
+        self._token = token
+        mask_secrets([token])
+        self._api = ApiSession(
+            platform,
+            base_url,
+            http,
+            classify,
+            default_params={TOKEN_PARAM: token},
+            session=session,
+            sleep=sleep,
+            clock=clock,
+            jitter=jitter,
+        )
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent so far, retries included."""
+        return self._api.request_count
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._api.close()
+
+    def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
+    ) -> dict[str, Any]:
+        """GET one object or edge page below the base URL.
+
+        Raises:
+            FatalApiError: Refused for good, or the answer is not a JSON object.
+            RetriesExhaustedError: Transient failures outlasted the retry budget.
+        """
+        body = self._api.get(path, params, account=account)
+        if not isinstance(body, dict):
+            raise FatalApiError(
+                f"{self.platform} answered {path} with a JSON {type(body).__name__}, not an "
+                "object; is the base URL setting a Graph API endpoint?",
+                platform=self.platform,
+                account=account,
+            )
+        return body
+
+    def data(
+        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The ``data`` list of a single-page answer (insights)."""
+        return self._data(self.get(path, params, account=account), path, account)
+
+    def pages(
+        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield the ``data`` list of every page, following ``paging.next`` unchanged.
+
+        Stops at the first page without ``paging.next``; a ``next`` link seen twice is a loop
+        and stops the extract.
+        """
+        body = self.get(path, params, account=account)
+        seen: set[str] = set()
+        while True:
+            yield self._data(body, path, account)
+            next_url = (body.get("paging") or {}).get("next")
+            if not next_url:
+                return
+            if next_url in seen:
+                raise FatalApiError(
+                    f"{self.platform} paging loops on {redact_url(next_url)}; restart the extract.",
+                    platform=self.platform,
+                    account=account,
+                )
+            seen.add(next_url)
+            extra = {} if _has_token(next_url) else {TOKEN_PARAM: self._token}
+            body = self.get(next_url, extra, account=account)
+
+    def _data(self, body: dict[str, Any], path: str, account: str | None) -> list[dict[str, Any]]:
+        data = body.get("data")
+        if not isinstance(data, list):
+            raise FatalApiError(
+                f"{self.platform} answered {path} without a data list; is the base URL setting "
+                "a Graph API endpoint?",
+                platform=self.platform,
+                account=account,
+            )
+        return data
+
+
+def _has_token(url: str) -> bool:
+    return any(name == TOKEN_PARAM for name, _ in parse_qsl(urlsplit(url).query))
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
