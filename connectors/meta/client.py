@@ -53,6 +53,8 @@ class MetaClient:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.settings = meta
+        self.sleep = sleep
+        self.clock = clock
         policy = throttle or ThrottlePolicy()
         self._api = ApiSession(
             PLATFORM,
@@ -95,6 +97,22 @@ class MetaClient:
             RetriesExhaustedError: Transient failures outlasted the retry budget.
         """
         return self._object(self._api.get(path, params, account=account), path, account)
+
+    def post(
+        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
+    ) -> dict[str, Any]:
+        """POST to an edge with the parameters in the query (e.g. creating an async report run).
+
+        Args:
+            path: Edge path below the versioned base URL.
+            params: Query parameters (the token is added automatically).
+            account: Ad account the call is about, for error messages.
+
+        Returns:
+            The JSON object Meta answered.
+        """
+        body = self._api.request("POST", path, params, account=account)
+        return self._object(body, path, account)
 
     def pages(
         self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None

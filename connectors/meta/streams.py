@@ -1,4 +1,11 @@
-"""Meta streams, declared as data and registered for the generic loader."""
+"""Meta streams, declared as data and registered for the generic loader.
+
+Entity streams (ad accounts, campaigns, ad sets, ads, ad creatives) are snapshots: each pull
+returns the account's whole current set, archived and deleted objects included (requested
+through the ``effective_status`` filter), so an object a later pull no longer returns gets a
+tombstone. Insights streams are daily, per ad, in the account's time zone, windowed by
+``date_start``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +18,27 @@ SOURCE_LABEL = "meta_marketing_api"
 
 ATTRIBUTION_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
 PLACEMENT_BREAKDOWNS = ("publisher_platform", "platform_position")
+ENTITY_KEY = ("account_id", "id")
 
-# Payload columns exactly as the API returns them: ids, names and numbers stay strings.
-_INSIGHTS_PLACEMENT_COLUMNS = {
+#: Every status an edge can filter on: without the filter Meta leaves out archived and
+#: deleted objects, whose spend history the insights still carry.
+ALL_EFFECTIVE_STATUSES = (
+    "ACTIVE",
+    "PAUSED",
+    "ARCHIVED",
+    "DELETED",
+    "CAMPAIGN_PAUSED",
+    "ADSET_PAUSED",
+    "IN_PROCESS",
+    "WITH_ISSUES",
+    "PENDING_REVIEW",
+    "DISAPPROVED",
+    "PREAPPROVED",
+    "PENDING_BILLING_INFO",
+)
+_CAMPAIGN_STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED", "DELETED", "IN_PROCESS", "WITH_ISSUES")
+
+_INSIGHTS_IDENTITY = {
     "account_id": "VARCHAR",
     "account_currency": "VARCHAR",
     "campaign_id": "VARCHAR",
@@ -24,8 +49,9 @@ _INSIGHTS_PLACEMENT_COLUMNS = {
     "ad_name": "VARCHAR",
     "date_start": "DATE",
     "date_stop": "DATE",
-    "publisher_platform": "VARCHAR",
-    "platform_position": "VARCHAR",
+}
+# Payload columns exactly as the API returns them: ids, names and numbers stay strings.
+_INSIGHTS_METRICS = {
     "impressions": "VARCHAR",
     "clicks": "VARCHAR",
     "spend": "VARCHAR",
@@ -33,30 +59,162 @@ _INSIGHTS_PLACEMENT_COLUMNS = {
     "action_values": "JSON",
 }
 
-# Requested fields: the payload minus the dates (always returned) and the breakdown columns
-# (returned because of ``breakdowns``).
-_INSIGHTS_FIELDS = tuple(
-    name
-    for name in _INSIGHTS_PLACEMENT_COLUMNS
-    if name not in {"date_start", "date_stop", *PLACEMENT_BREAKDOWNS}
+
+def _fields(columns: dict[str, str], returned_anyway: tuple[str, ...] = ()) -> str:
+    """The ``fields`` parameter: every payload column the API does not return on its own."""
+    return ",".join(name for name in columns if name not in returned_anyway)
+
+
+def _insights_spec(name: str, breakdowns: tuple[str, ...]) -> StreamSpec:
+    columns = {
+        **_INSIGHTS_IDENTITY,
+        **{b: "VARCHAR" for b in breakdowns},
+        **_INSIGHTS_METRICS,
+    }
+    params = {
+        "level": "ad",
+        "time_increment": "1",
+        # Dates are always returned, breakdown columns because of ``breakdowns``.
+        "fields": _fields(columns, ("date_start", "date_stop", *breakdowns)),
+        "action_attribution_windows": json.dumps(list(ATTRIBUTION_WINDOWS)),
+    }
+    if breakdowns:
+        params["breakdowns"] = ",".join(breakdowns)
+    return register(
+        StreamSpec(
+            name=name,
+            source=SOURCE,
+            source_label=SOURCE_LABEL,
+            columns=columns,
+            key=("account_id", "ad_id", "date_start", *breakdowns),
+            window_column="date_start",
+            account_column="account_id",
+            path="act_{account_id}/insights",
+            params=params,
+        )
+    )
+
+
+def _entity_spec(
+    name: str, path: str, columns: dict[str, str], statuses: tuple[str, ...] = ()
+) -> StreamSpec:
+    params = {"fields": _fields(columns)}
+    if statuses:
+        params["effective_status"] = json.dumps(list(statuses))
+    return register(
+        StreamSpec(
+            name=name,
+            source=SOURCE,
+            source_label=SOURCE_LABEL,
+            columns=columns,
+            key=ENTITY_KEY,
+            window_column=None,
+            account_column="account_id",
+            path=path,
+            params=params,
+        )
+    )
+
+
+#: Base report: no breakdowns, the attribution windows side by side in each action.
+AD_INSIGHTS = _insights_spec("ad_insights", ())
+#: Placement report: by ``publisher_platform`` x ``platform_position``.
+AD_INSIGHTS_PLACEMENT = _insights_spec("ad_insights_placement", PLACEMENT_BREAKDOWNS)
+
+AD_ACCOUNTS = _entity_spec(
+    "ad_accounts",
+    "act_{account_id}",
+    {
+        "id": "VARCHAR",
+        "account_id": "VARCHAR",
+        "name": "VARCHAR",
+        "account_status": "INTEGER",
+        "currency": "VARCHAR",
+        "timezone_name": "VARCHAR",
+        "timezone_offset_hours_utc": "DOUBLE",
+        "business": "JSON",
+        "created_time": "VARCHAR",
+    },
+)
+CAMPAIGNS = _entity_spec(
+    "campaigns",
+    "act_{account_id}/campaigns",
+    {
+        "id": "VARCHAR",
+        "account_id": "VARCHAR",
+        "name": "VARCHAR",
+        "objective": "VARCHAR",
+        "status": "VARCHAR",
+        "effective_status": "VARCHAR",
+        "buying_type": "VARCHAR",
+        "bid_strategy": "VARCHAR",
+        "daily_budget": "VARCHAR",
+        "lifetime_budget": "VARCHAR",
+        "smart_promotion_type": "VARCHAR",
+        "advantage_state_info": "JSON",
+        "start_time": "VARCHAR",
+        "stop_time": "VARCHAR",
+        "created_time": "VARCHAR",
+        "updated_time": "VARCHAR",
+    },
+    _CAMPAIGN_STATUSES,
+)
+ADSETS = _entity_spec(
+    "adsets",
+    "act_{account_id}/adsets",
+    {
+        "id": "VARCHAR",
+        "account_id": "VARCHAR",
+        "campaign_id": "VARCHAR",
+        "name": "VARCHAR",
+        "status": "VARCHAR",
+        "effective_status": "VARCHAR",
+        "optimization_goal": "VARCHAR",
+        "billing_event": "VARCHAR",
+        "daily_budget": "VARCHAR",
+        "lifetime_budget": "VARCHAR",
+        "attribution_spec": "JSON",
+        # Kept whole: publisher_platforms and *_positions (threads_positions included) say
+        # whether placements are Advantage+ and whether Threads is opted in or out.
+        "targeting": "JSON",
+        "start_time": "VARCHAR",
+        "end_time": "VARCHAR",
+        "created_time": "VARCHAR",
+        "updated_time": "VARCHAR",
+    },
+    ALL_EFFECTIVE_STATUSES,
+)
+ADS = _entity_spec(
+    "ads",
+    "act_{account_id}/ads",
+    {
+        "id": "VARCHAR",
+        "account_id": "VARCHAR",
+        "campaign_id": "VARCHAR",
+        "adset_id": "VARCHAR",
+        "name": "VARCHAR",
+        "status": "VARCHAR",
+        "effective_status": "VARCHAR",
+        "creative": "JSON",
+        "created_time": "VARCHAR",
+        "updated_time": "VARCHAR",
+    },
+    ALL_EFFECTIVE_STATUSES,
+)
+ADCREATIVES = _entity_spec(
+    "adcreatives",
+    "act_{account_id}/adcreatives",
+    {
+        "id": "VARCHAR",
+        "account_id": "VARCHAR",
+        "name": "VARCHAR",
+        "object_story_spec": "JSON",
+        "source_instagram_media_id": "VARCHAR",
+        "branded_content": "JSON",
+        "facebook_branded_content": "JSON",
+        "instagram_branded_content": "JSON",
+    },
 )
 
-AD_INSIGHTS_PLACEMENT = register(
-    StreamSpec(
-        name="ad_insights_placement",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns=_INSIGHTS_PLACEMENT_COLUMNS,
-        key=("account_id", "ad_id", "date_start", "publisher_platform", "platform_position"),
-        window_column="date_start",
-        account_column="account_id",
-        path="act_{account_id}/insights",
-        params={
-            "level": "ad",
-            "time_increment": "1",
-            "breakdowns": ",".join(PLACEMENT_BREAKDOWNS),
-            "fields": ",".join(_INSIGHTS_FIELDS),
-            "action_attribution_windows": json.dumps(list(ATTRIBUTION_WINDOWS)),
-        },
-    )
-)
+ENTITY_STREAMS = (AD_ACCOUNTS, CAMPAIGNS, ADSETS, ADS, ADCREATIVES)
+INSIGHTS_STREAMS = (AD_INSIGHTS, AD_INSIGHTS_PLACEMENT)

@@ -235,7 +235,7 @@ def aggregate(
     width = len(query.breakdowns)
     groups: dict[tuple[Any, ...], InsightsGroup] = {}
     for row in account_delivery(scenario, seed, account.account_id, query.since, query.until):
-        metrics = restatement.as_pulled(row.metrics, row.day, pulled_at)
+        metrics = restatement.as_pulled(row.metrics, row.day, pulled_at, account.timezone_name)
         start, stop = bucket(row.day)
         placement = (row.placement.publisher_platform, row.placement.platform_position)
         breakdown = placement[:width]

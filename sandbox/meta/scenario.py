@@ -1,4 +1,4 @@
-"""The stand-in's Meta advertiser: accounts, campaigns, ad sets, ads and where they deliver.
+"""The stand-in's Meta advertiser: accounts, campaigns, ad sets, ads, creatives, creators.
 
 The structure is declared once as data (``_ACCOUNTS``) and expanded into flat, frozen
 entities with Meta-style string IDs by :func:`build_scenario`. Numbers are not stored
@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
+from sandbox.creators import BRAND, CREATORS, Profile
+
 THREADS_ROLLOUT_DEFAULT = date(2026, 10, 1)
+
+#: The advertiser's own identities (brand Facebook Page and Instagram account).
+BRAND_PAGE_ID = BRAND.fb_page_id
+BRAND_IG_USER_ID = BRAND.ig_user_id
 
 
 @dataclass(frozen=True, order=True)
@@ -81,9 +87,18 @@ class Account:
         return f"act_{self.account_id}"
 
 
+#: Creators are the shared :mod:`sandbox.creators` profiles (same ids on every stand-in).
+Creator = Profile
+_CREATORS_BY_HANDLE = {c.handle: c for c in CREATORS}
+
+
 @dataclass(frozen=True)
 class Campaign:
-    """A campaign; ``kind`` is ``advantage_plus``, ``manual`` or ``legacy_asc``."""
+    """A campaign; ``kind`` is ``advantage_plus``, ``manual`` or ``legacy_asc``.
+
+    ``status`` is ``ACTIVE``, ``PAUSED``, ``ARCHIVED`` or ``DELETED``; a campaign that is not
+    active stopped delivering after ``stop``.
+    """
 
     id: str
     account_id: str
@@ -92,6 +107,8 @@ class Campaign:
     objective: str
     start: date
     daily_budget_cents: int | None
+    status: str = "ACTIVE"
+    stop: date | None = None
 
     @property
     def smart_promotion_type(self) -> str | None:
@@ -122,6 +139,12 @@ class AdSet:
     start: date
     daily_budget_cents: int
     placements: tuple[Placement, ...]
+    #: Inherited from the campaign: archived/deleted campaigns archive/delete their children.
+    status: str = "ACTIVE"
+
+    @property
+    def effective_status(self) -> str:
+        return "CAMPAIGN_PAUSED" if self.status == "PAUSED" else self.status
 
     @property
     def targeting(self) -> dict[str, object]:
@@ -154,13 +177,36 @@ class Ad:
     base_placements: tuple[Placement, ...]
     #: Placements joined automatically on a date, without advertiser action.
     late_placements: tuple[tuple[Placement, date], ...] = ()
+    #: Last delivery day (the ad, or its campaign, was paused, archived or deleted after it).
+    end: date | None = None
+    status: str = "ACTIVE"
+    effective_status: str = "ACTIVE"
 
     def placements_on(self, day: date) -> tuple[Placement, ...]:
-        """Placements eligible for delivery on ``day`` (empty before the ad starts)."""
-        if day < self.start:
+        """Placements eligible for delivery on ``day`` (empty outside ``start..end``)."""
+        if day < self.start or (self.end is not None and day > self.end):
             return ()
         late = tuple(p for p, since in self.late_placements if day >= since)
         return self.base_placements + late
+
+
+@dataclass(frozen=True)
+class Creative:
+    """An ad creative. Partnership ads name creators (the first one authored the boosted
+    Instagram post); ``creator_primary`` decides whose identity the ad runs under (the other
+    side shows up in the sponsor fields)."""
+
+    id: str
+    account_id: str
+    name: str
+    creators: tuple[Creator, ...] = ()
+    creator_primary: bool = False
+    #: The creator's Instagram post the ad boosts (partnership ads only).
+    source_instagram_media_id: str | None = None
+
+    @property
+    def is_partnership(self) -> bool:
+        return bool(self.creators)
 
 
 @dataclass(frozen=True)
@@ -173,6 +219,8 @@ class Scenario:
     ads: tuple[Ad, ...]
     business_id: str
     threads_rollout: date
+    creatives: tuple[Creative, ...] = ()
+    creators: tuple[Creator, ...] = CREATORS
     _accounts: dict[str, Account] = field(init=False, compare=False, repr=False)
     _campaigns: dict[str, Campaign] = field(init=False, compare=False, repr=False)
     _adsets: dict[str, AdSet] = field(init=False, compare=False, repr=False)
@@ -206,6 +254,18 @@ class Scenario:
     def adsets_of(self, account_id: str) -> tuple[AdSet, ...]:
         return tuple(s for s in self.adsets if s.account_id == account_id)
 
+    def creatives_of(self, account_id: str) -> tuple[Creative, ...]:
+        return tuple(c for c in self.creatives if c.account_id == account_id)
+
+    def partnership_media(self) -> tuple[tuple[str, Creator, tuple[str, ...]], ...]:
+        """``(instagram media id, authoring creator, partner creators' handles)`` per
+        partnership creative: the creator posts the Instagram stand-in can serve insights for."""
+        return tuple(
+            (c.source_instagram_media_id, c.creators[0], tuple(x.handle for x in c.creators))
+            for c in self.creatives
+            if c.source_instagram_media_id
+        )
+
 
 # --- declaration -----------------------------------------------------------------------
 
@@ -216,6 +276,11 @@ class _AdSetSpec:
     n_ads: int
     daily_budget: int  # major units, EUR-scale
     placements: tuple[Placement, ...] = ()
+    #: Creator handles of each partnership ad (the last ads of the set), author first.
+    partnerships: tuple[tuple[str, ...], ...] = ()
+    creator_primary: bool = False
+    #: (ad number from 1, day) of ads deleted after that day, keeping their spend history.
+    deleted_ads: tuple[tuple[int, date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,6 +290,8 @@ class _CampaignSpec:
     start: date
     adsets: tuple[_AdSetSpec, ...]
     objective: str = "OUTCOME_SALES"
+    status: str = "ACTIVE"
+    stop: date | None = None
 
 
 @dataclass(frozen=True)
@@ -253,7 +320,19 @@ _ACCOUNTS: tuple[_AccountSpec, ...] = (
                 "EU | Sales | Advantage+",
                 "advantage_plus",
                 date(2026, 8, 15),
-                (_AdSetSpec("EU | A+ audience", 6, 420),),
+                (
+                    _AdSetSpec(
+                        "EU | A+ audience",
+                        6,
+                        420,
+                        partnerships=(
+                            ("stylecreator_ana", "lena.outdoors"),
+                            ("stylecreator_ana", "lena.outdoors", "milo.makes"),
+                        ),
+                        creator_primary=True,
+                        deleted_ads=((2, date(2026, 9, 20)),),
+                    ),
+                ),
             ),
             _CampaignSpec(
                 "EU | Prospecting | Manual placements",
@@ -272,6 +351,14 @@ _ACCOUNTS: tuple[_AccountSpec, ...] = (
                 date(2026, 5, 4),
                 (_AdSetSpec("EU | ASC", 4, 180),),
             ),
+            _CampaignSpec(
+                "EU | Summer sale | Manual placements",
+                "manual",
+                date(2026, 6, 1),
+                (_AdSetSpec("EU | Summer FB+IG feeds", 2, 120, (FACEBOOK_FEED, INSTAGRAM_FEED)),),
+                status="ARCHIVED",
+                stop=date(2026, 8, 31),
+            ),
         ),
     ),
     _AccountSpec(
@@ -287,7 +374,17 @@ _ACCOUNTS: tuple[_AccountSpec, ...] = (
                 "US | Sales | Advantage+",
                 "advantage_plus",
                 date(2026, 7, 1),
-                (_AdSetSpec("US | A+ audience", 5, 520),),
+                (
+                    _AdSetSpec(
+                        "US | A+ audience",
+                        5,
+                        520,
+                        partnerships=(
+                            ("milo.makes", "kai.runs"),
+                            ("kai.runs", "stylecreator_ana", "lena.outdoors"),
+                        ),
+                    ),
+                ),
             ),
             _CampaignSpec(
                 "US | Retargeting | Manual placements",
@@ -307,6 +404,18 @@ _ACCOUNTS: tuple[_AccountSpec, ...] = (
                 "legacy_asc",
                 date(2026, 9, 1),
                 (_AdSetSpec("US | ASC", 3, 120),),
+                status="PAUSED",
+                stop=date(2026, 10, 19),
+            ),
+            _CampaignSpec(
+                "US | Threads test | Manual placements",
+                "manual",
+                date(2026, 10, 12),
+                (
+                    _AdSetSpec(
+                        "US | IG feed + Threads opt-in", 2, 60, (INSTAGRAM_FEED, THREADS_FEED)
+                    ),
+                ),
             ),
         ),
     ),
@@ -339,6 +448,14 @@ _ACCOUNTS: tuple[_AccountSpec, ...] = (
                 ),
                 objective="OUTCOME_AWARENESS",
             ),
+            _CampaignSpec(
+                "UK | Spring test | Manual placements",
+                "manual",
+                date(2026, 4, 1),
+                (_AdSetSpec("UK | Spring FB feed", 2, 50, (FACEBOOK_FEED,)),),
+                status="DELETED",
+                stop=date(2026, 4, 30),
+            ),
         ),
     ),
 )
@@ -349,6 +466,36 @@ def _object_id(account_index: int, kind: int, serial: int) -> str:
     return f"120210{account_index}{kind}{serial:010d}"
 
 
+def _ad_status(spec: _AdSetSpec, campaign: Campaign, number: int) -> tuple[str, date | None]:
+    """Status and last delivery day of ad ``number`` (from 1) of an ad set."""
+    deleted = dict(spec.deleted_ads).get(number)
+    if deleted is not None and (campaign.stop is None or deleted < campaign.stop):
+        return "DELETED", deleted
+    return campaign.status, campaign.stop
+
+
+def _creative(
+    spec: _AdSetSpec, ad_id: str, account_id: str, name: str, number: int, used: dict[str, int]
+) -> Creative:
+    """The ad's creative; partnership ads boost the author's next unused post."""
+    creative_id = ad_id[:7] + "4" + ad_id[8:]
+    index = number - 1 - (spec.n_ads - len(spec.partnerships))
+    if index < 0:
+        return Creative(creative_id, account_id, f"{name} | Creative")
+    creators = tuple(_CREATORS_BY_HANDLE[h] for h in spec.partnerships[index])
+    author = creators[0]
+    post = author.media[used.get(author.handle, 0)]
+    used[author.handle] = used.get(author.handle, 0) + 1
+    return Creative(
+        creative_id,
+        account_id,
+        f"{name} | Partnership with @{author.handle}",
+        creators=creators,
+        creator_primary=spec.creator_primary,
+        source_instagram_media_id=post.media_id,
+    )
+
+
 def _expand_ads(
     spec: _AdSetSpec,
     adset: AdSet,
@@ -356,7 +503,8 @@ def _expand_ads(
     money_scale: float,
     rollout: date,
     first: int,
-) -> list[Ad]:
+    used_media: dict[str, int],
+) -> list[tuple[Ad, Creative]]:
     account_index = int(adset.id[6])
     kind = campaign.kind
     if spec.placements:
@@ -366,28 +514,36 @@ def _expand_ads(
     else:
         base, late = _AUTO_WITHOUT_THREADS, ()
     per_ad = adset.daily_budget_cents // spec.n_ads
-    return [
-        Ad(
-            id=_object_id(account_index, 3, first + i),
+    out = []
+    for i in range(spec.n_ads):
+        ad_id = _object_id(account_index, 3, first + i)
+        name = f"{spec.name} | Ad {i + 1:02d}"
+        status, end = _ad_status(spec, campaign, i + 1)
+        creative = _creative(spec, ad_id, adset.account_id, name, i + 1, used_media)
+        ad = Ad(
+            id=ad_id,
             account_id=adset.account_id,
             campaign_id=campaign.id,
             adset_id=adset.id,
-            creative_id=_object_id(account_index, 4, first + i),
-            name=f"{spec.name} | Ad {i + 1:02d}",
+            creative_id=creative.id,
+            name=name,
             # New creatives join every week: ads 1-3 on day one, 4-6 a week later.
             start=adset.start + timedelta(days=7 * (i // 3)),
             daily_spend_cents=per_ad,
             money_scale=money_scale,
             base_placements=base,
             late_placements=late,
+            end=end,
+            status=status,
+            effective_status=status if status != "PAUSED" else "CAMPAIGN_PAUSED",
         )
-        for i in range(spec.n_ads)
-    ]
+        out.append((ad, creative))
+    return out
 
 
 def _expand_account(
-    index: int, spec: _AccountSpec, rollout: date
-) -> tuple[Account, list[Campaign], list[AdSet], list[Ad]]:
+    index: int, spec: _AccountSpec, rollout: date, used_media: dict[str, int]
+) -> tuple[Account, list[Campaign], list[AdSet], list[tuple[Ad, Creative]]]:
     account = Account(
         spec.account_id,
         spec.name,
@@ -399,7 +555,7 @@ def _expand_account(
     )
     campaigns: list[Campaign] = []
     adsets: list[AdSet] = []
-    ads: list[Ad] = []
+    ads: list[tuple[Ad, Creative]] = []
     for c_serial, c_spec in enumerate(spec.campaigns, start=101):
         budget = sum(round(s.daily_budget * spec.money_scale) * 100 for s in c_spec.adsets)
         campaign = Campaign(
@@ -411,6 +567,8 @@ def _expand_account(
             start=c_spec.start,
             # Advantage+ and ASC budgets sit on the campaign, manual ones on the ad set.
             daily_budget_cents=None if c_spec.kind == "manual" else budget,
+            status=c_spec.status,
+            stop=c_spec.stop,
         )
         campaigns.append(campaign)
         for s_spec in c_spec.adsets:
@@ -422,10 +580,15 @@ def _expand_account(
                 start=c_spec.start,
                 daily_budget_cents=round(s_spec.daily_budget * spec.money_scale) * 100,
                 placements=s_spec.placements,
+                status=c_spec.status,
             )
             adsets.append(adset)
             first_ad = 301 + len(ads)
-            ads.extend(_expand_ads(s_spec, adset, campaign, spec.money_scale, rollout, first_ad))
+            ads.extend(
+                _expand_ads(
+                    s_spec, adset, campaign, spec.money_scale, rollout, first_ad, used_media
+                )
+            )
     return account, campaigns, adsets, ads
 
 
@@ -440,8 +603,11 @@ def build_scenario(threads_rollout: date = THREADS_ROLLOUT_DEFAULT) -> Scenario:
         The scenario; the same object for the same arguments.
     """
     accounts, campaigns, adsets, ads = [], [], [], []
+    used_media: dict[str, int] = {}
     for index, spec in enumerate(_ACCOUNTS, start=1):
-        account, a_campaigns, a_adsets, a_ads = _expand_account(index, spec, threads_rollout)
+        account, a_campaigns, a_adsets, a_ads = _expand_account(
+            index, spec, threads_rollout, used_media
+        )
         accounts.append(account)
         campaigns.extend(a_campaigns)
         adsets.extend(a_adsets)
@@ -450,7 +616,8 @@ def build_scenario(threads_rollout: date = THREADS_ROLLOUT_DEFAULT) -> Scenario:
         accounts=tuple(accounts),
         campaigns=tuple(campaigns),
         adsets=tuple(adsets),
-        ads=tuple(ads),
+        ads=tuple(ad for ad, _ in ads),
         business_id="1093884470021455",
         threads_rollout=threads_rollout,
+        creatives=tuple(creative for _, creative in ads),
     )

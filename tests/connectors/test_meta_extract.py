@@ -1,4 +1,5 @@
-"""Meta extract: spool output, range splitting, fatal cleanup, no token anywhere."""
+"""Meta extract (placement stream): spool output, going async when refused, fatal cleanup,
+no token anywhere."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from connectors.common.errors import FatalApiError
 from connectors.common.land import load_spool
 from connectors.common.spool import MANIFEST_NAME, read_manifest
 from connectors.meta.client import MetaClient
-from connectors.meta.extract import extract_account, list_accounts
+from connectors.meta.extract import extract_streams, list_accounts
+from connectors.meta.streams import AD_INSIGHTS_PLACEMENT
 from socialmart.settings import Settings
 
 INSIGHTS = f"{META_API}/act_1234567890/insights"
+RUN = "6044775548468"
 JUNE_1, JUNE_2 = date(2026, 6, 1), date(2026, 6, 2)
 
 
@@ -46,12 +49,22 @@ def _row(day: date, platform: str = "facebook") -> dict[str, str]:
 def extract_insights(
     settings: Settings, start: date, end: date, run_id: str, client: MetaClient
 ) -> list[Path]:
-    """Every account the settings name (or the token sees), the way the pipeline runs them."""
+    """Every account the settings name (or the token sees), placement stream only."""
     return [
         path
         for account in list_accounts(settings, client)
-        for path in extract_account(settings, account, start, end, run_id, client=client)
+        for path in extract_streams(
+            settings, account, start, end, run_id, (AD_INSIGHTS_PLACEMENT,), client=client
+        )
     ]
+
+
+def _async_job(rows: list[dict[str, Any]], status: dict[str, Any] | None = None) -> None:
+    """Mock one report run: created, polled once, results on one page."""
+    responses.post(INSIGHTS, json={"report_run_id": RUN})
+    done = {"id": RUN, "async_status": "Job Completed", "async_percent_completion": 100}
+    responses.get(f"{META_API}/{RUN}", json=status or done)
+    responses.get(f"{META_API}/{RUN}/insights", json={"data": rows})
 
 
 def _unit(settings: Settings, account: str = "1234567890") -> Path:
@@ -119,22 +132,24 @@ def test_accounts_are_listed_when_not_configured(
 
 
 @responses.activate
-def test_too_much_data_splits_the_range(settings: Settings, meta_client: MetaClient) -> None:
+def test_too_much_data_goes_async_for_the_same_range(
+    settings: Settings, meta_client: MetaClient
+) -> None:
     june_3 = date(2026, 6, 3)
     too_much = fixture_json("meta/error_too_much_data.json")
     responses.get(INSIGHTS, status=400, json=too_much, match=_range(JUNE_1, june_3))
-    responses.get(INSIGHTS, status=400, json=too_much, match=_range(JUNE_1, JUNE_2))
-    responses.get(INSIGHTS, json={"data": [_row(JUNE_1)]}, match=_range(JUNE_1, JUNE_1))
-    responses.get(INSIGHTS, json={"data": [_row(JUNE_2)]}, match=_range(JUNE_2, JUNE_2))
-    responses.get(INSIGHTS, json={"data": [_row(june_3)]}, match=_range(june_3, june_3))
+    _async_job([_row(JUNE_1), _row(JUNE_2), _row(june_3)])
     [path] = extract_insights(settings, JUNE_1, june_3, "run-1", client=meta_client)
     manifest = read_manifest(path)
     assert (manifest.window_start, manifest.window_end) == (JUNE_1, june_3)
-    days = [
-        json.loads((path.parent / name).read_text())[0]["date_start"] for name in manifest.files
-    ]
-    assert days == ["2026-06-01", "2026-06-02", "2026-06-03"]
-    assert manifest.request_count == 5
+    assert manifest.row_count == 3 and manifest.request_count == 4
+    created = responses.calls[1].request
+    assert created.method == "POST"
+    assert json.loads(created.params["time_range"]) == {
+        "since": "2026-06-01",
+        "until": "2026-06-03",
+    }
+    assert created.params["breakdowns"] == "publisher_platform,platform_position"
 
 
 @responses.activate
@@ -153,26 +168,33 @@ def test_too_much_data_mid_paging_discards_the_partial_range(
         json=fixture_json("meta/error_too_much_data.json"),
         match=[matchers.query_param_matcher({"after": "P2"}, strict_match=False)],
     )
-    responses.get(INSIGHTS, json={"data": [_row(JUNE_1)]}, match=_range(JUNE_1, JUNE_1))
-    responses.get(INSIGHTS, json={"data": [_row(JUNE_2)]}, match=_range(JUNE_2, JUNE_2))
+    _async_job([_row(JUNE_1), _row(JUNE_2)])
     [path] = extract_insights(settings, JUNE_1, JUNE_2, "run-1", client=meta_client)
     manifest = read_manifest(path)
     assert manifest.row_count == 2
     assert sorted(p.name for p in path.parent.glob("page-*")) == list(manifest.files)
+    rows = json.loads((path.parent / manifest.files[0]).read_text())
+    assert [r["publisher_platform"] for r in rows] == ["facebook", "facebook"]
 
 
 @responses.activate
-def test_single_day_too_large_shrinks_pages_then_fails_clearly(
+def test_single_day_too_large_even_async_fails_clearly(
     settings: Settings, meta_client: MetaClient
 ) -> None:
-    settings = replace(settings, meta=replace(settings.meta, page_limit=100))
     too_much = fixture_json("meta/error_too_much_data.json")
     responses.get(INSIGHTS, status=400, json=too_much)
-    with pytest.raises(FatalApiError, match="too large") as info:
+    failed = {
+        "id": RUN,
+        "async_status": "Job Failed",
+        "async_percent_completion": 0,
+        "error_code": -3,
+        "error_subcode": 1504045,
+        "error_message": "Your report was too large.",
+    }
+    _async_job([], failed)
+    with pytest.raises(FatalApiError, match="one-day async report") as info:
         extract_insights(settings, JUNE_1, JUNE_1, "run-1", client=meta_client)
-    limits = [call.request.params["limit"] for call in responses.calls]
-    assert limits == ["100", "50", "25"]
-    assert "1234567890" in str(info.value)
+    assert "1234567890" in str(info.value) and "Your report was too large" in str(info.value)
     assert not _unit(settings).exists()
 
 

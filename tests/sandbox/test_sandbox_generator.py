@@ -39,7 +39,7 @@ def test_campaign_kinds_carry_meta_fields() -> None:
             assert campaign.smart_promotion_type is None
 
 
-def test_only_advantage_plus_ads_reach_threads_and_only_from_the_rollout() -> None:
+def test_threads_reaches_advantage_plus_ads_from_the_rollout_and_opted_in_ad_sets() -> None:
     rows = [
         row
         for account in SCENARIO.accounts
@@ -48,7 +48,11 @@ def test_only_advantage_plus_ads_reach_threads_and_only_from_the_rollout() -> No
     threads = [r for r in rows if r.placement == THREADS_FEED]
     assert threads, "Advantage+ ads must receive Threads spend after the rollout"
     assert min(r.day for r in threads) == SCENARIO.threads_rollout == date(2026, 10, 1)
-    assert {SCENARIO.campaign(r.ad.campaign_id).kind for r in threads} == {"advantage_plus"}
+    # Threads reaches Advantage+ ads automatically, and manual ad sets only by explicit opt-in.
+    automatic = [r for r in threads if not SCENARIO.adset(r.ad.adset_id).placements]
+    assert {SCENARIO.campaign(r.ad.campaign_id).kind for r in automatic} == {"advantage_plus"}
+    opted_in = {r.ad.adset_id for r in threads} - {r.ad.adset_id for r in automatic}
+    assert all(THREADS_FEED in SCENARIO.adset(a).placements for a in opted_in)
     for row in rows:
         adset = SCENARIO.adset(row.ad.adset_id)
         if adset.placements:  # manual ad sets deliver only where they target

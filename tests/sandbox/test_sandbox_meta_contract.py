@@ -194,7 +194,8 @@ def test_unknown_host_prefix_is_404(sandbox: RunningSandbox) -> None:
 
 def test_scenario_ids_are_served(graph: str) -> None:
     ads = _get(f"{graph}/act_{EU}/ads", limit="100").json()["data"]
-    assert [a["id"] for a in ads] == [a.id for a in build_scenario().ads_of(EU)]
+    listed = [a.id for a in build_scenario().ads_of(EU) if a.status not in {"ARCHIVED", "DELETED"}]
+    assert [a["id"] for a in ads] == listed
 
 
 def test_levels_and_increments_partition_the_same_spend(graph: str) -> None:

@@ -72,8 +72,9 @@ def test_empty_result_is_bare_data(graph: str) -> None:
 
 def test_entity_edges_page_too(graph: str) -> None:
     rows, pages = walk(f"{graph}/act_{EU}/ads", {"access_token": TOKEN, "limit": "5"})
-    assert len(pages) == 4 and len(rows) == 18
-    assert len({r["id"] for r in rows}) == 18
+    # 20 ads, of which two archived and one deleted are left out without a status filter.
+    assert len(pages) == 4 and len(rows) == 17
+    assert len({r["id"] for r in rows}) == 17
 
 
 def test_cursor_encoding_looks_like_meta() -> None:

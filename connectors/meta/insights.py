@@ -1,0 +1,111 @@
+"""Pulling one insights stream of one ad account into a spool unit, sync or async.
+
+Short ranges use the synchronous edge. Ranges longer than ``META_ASYNC_THRESHOLD_DAYS``, and
+ranges the synchronous edge refuses as too large, go through an async report run. A run that
+fails as too large (or times out) is split into halves; one that fails otherwise or is
+skipped is resubmitted a few times first. Every retry first removes the pages it wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from connectors.common.errors import FatalApiError, QueryTooLargeError, RetriesExhaustedError
+from connectors.common.spool import SpoolWriter
+from connectors.common.streams import StreamSpec
+from connectors.meta.client import MetaClient
+from connectors.meta.errors import PLATFORM
+from connectors.meta.report_runs import JobFailure, run_report
+
+log = logging.getLogger(__name__)
+
+#: Resubmissions of a failed or skipped report run before it is split (or given up).
+MAX_RESUBMITS = 2
+
+
+@dataclass(frozen=True)
+class InsightsPull:
+    """One (stream, account) unit being written."""
+
+    api: MetaClient
+    writer: SpoolWriter
+    spec: StreamSpec
+    account: str
+
+    @property
+    def path(self) -> str:
+        return self.spec.path.format(account_id=self.account)
+
+    def params(self, start: date, end: date) -> dict[str, Any]:
+        """The stream's parameters for ``start..end`` with the configured page size."""
+        return {
+            **self.spec.params,
+            "time_range": json.dumps({"since": start.isoformat(), "until": end.isoformat()}),
+            "limit": str(self.api.settings.page_limit),
+        }
+
+
+def pull_insights(pull: InsightsPull, start: date, end: date) -> None:
+    """Write every row of ``start..end`` into the unit (sync or async, see the module doc)."""
+    if (end - start).days + 1 > pull.api.settings.async_threshold_days:
+        _pull_async(pull, start, end)
+    else:
+        _pull_sync(pull, start, end)
+
+
+def _pull_sync(pull: InsightsPull, start: date, end: date) -> None:
+    mark = pull.writer.page_count
+    try:
+        for page in pull.api.pages(pull.path, pull.params(start, end), account=pull.account):
+            pull.writer.write_page(page)
+        return
+    except QueryTooLargeError as exc:
+        pull.writer.truncate(mark)
+        log.info("Meta account %s: %s; using an async report run", pull.account, exc)
+    _pull_async(pull, start, end)
+
+
+def _pull_async(pull: InsightsPull, start: date, end: date, attempt: int = 0) -> None:
+    outcome = run_report(pull.api, pull.path, pull.params(start, end), pull.account)
+    if isinstance(outcome, str):
+        mark = pull.writer.page_count
+        params = {"limit": str(pull.api.settings.page_limit)}
+        try:
+            for page in pull.api.pages(f"{outcome}/insights", params, account=pull.account):
+                pull.writer.write_page(page)
+            return
+        except QueryTooLargeError as exc:
+            pull.writer.truncate(mark)
+            outcome = JobFailure("results refused", exc.code, exc.subcode, str(exc))
+    log.warning(
+        "Meta account %s: report run for %s..%s ended %s",
+        pull.account,
+        start,
+        end,
+        outcome.describe(),
+    )
+    if not outcome.too_large and attempt < MAX_RESUBMITS:
+        _pull_async(pull, start, end, attempt + 1)
+    elif start < end:
+        middle = start + timedelta(days=(end - start).days // 2)
+        _pull_async(pull, start, middle)
+        _pull_async(pull, middle + timedelta(days=1), end)
+    elif outcome.too_large:
+        raise FatalApiError(
+            f"Meta cannot build the {pull.spec.name} report for ad account {pull.account} on "
+            f"{start} even as a one-day async report ({outcome.describe()}). Reduce the "
+            "breakdowns or fields of this stream, or raise META_ASYNC_JOB_TIMEOUT_SECONDS.",
+            platform=PLATFORM,
+            code=outcome.code,
+            subcode=outcome.subcode,
+            account=pull.account,
+        )
+    else:
+        raise RetriesExhaustedError(
+            f"Meta async report runs for ad account {pull.account} on {start} kept failing "
+            f"({outcome.describe()}) after {MAX_RESUBMITS + 1} attempts; re-run the window later."
+        )
