@@ -1,0 +1,1 @@
+"""Instagram Graph API source: media insights of the creator posts used in partnership ads."""

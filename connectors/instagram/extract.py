@@ -1,0 +1,93 @@
+"""Extracting media insights of the partnership-ad creator posts for the Instagram account."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from connectors.common.graph import GraphClient, mask_secrets
+from connectors.common.redaction import redact_text
+from connectors.common.spool import SpoolWriter
+from connectors.instagram.client import MediaUnavailableError, instagram_client
+from connectors.instagram.media_ids import media_ids
+from connectors.instagram.streams import AVAILABLE, MEDIA_INSIGHTS, MEDIA_METRICS, NO_DATA
+from socialmart.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ROWS_PER_FILE = 200
+
+
+def list_accounts(settings: Settings) -> list[str]:
+    """The brand's Instagram account when configured (else the source is off)."""
+    account = settings.instagram.business_account_id
+    return [account] if account else []
+
+
+def extract_account(
+    settings: Settings,
+    account: str,
+    start: date,
+    end: date,
+    run_id: str,
+    client: GraphClient | None = None,
+) -> list[Path]:
+    """Pull the lifetime insights of every partnership media (a snapshot, whatever the window).
+
+    Args:
+        settings: Process settings (spool folder, Instagram and HTTP settings).
+        account: The brand's Instagram account id (the rows' ``ig_account_id``).
+        start: First day of the run's window (recorded in the manifest only).
+        end: Last day of the run's window (recorded in the manifest only).
+        run_id: The pipeline run.
+        client: A client to use instead of one built from ``settings`` (tests).
+
+    Returns:
+        The manifest path of ``media_insights``.
+
+    Raises:
+        FatalApiError: Instagram refused the token or permission; the unit is removed.
+        RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
+    """
+    mask_secrets([settings.instagram.access_token])
+    media = media_ids(settings, run_id)
+    spec = MEDIA_INSIGHTS
+    writer = SpoolWriter(settings.spool_dir, run_id, spec.source, spec.name, account, start, end)
+    api = client or instagram_client(settings)
+    before = api.request_count
+    try:
+        batch: list[dict[str, Any]] = []
+        for row in _rows(api, account, media):
+            batch.append(row)
+            if len(batch) == ROWS_PER_FILE:
+                writer.write_page(batch)
+                batch = []
+        if batch:
+            writer.write_page(batch)
+        manifest = writer.commit(request_count=api.request_count - before)
+    except BaseException:
+        writer.discard()
+        raise
+    finally:
+        if client is None:
+            api.close()
+    log.info("Instagram account %s: insights of %d media", account, len(media))
+    return [manifest]
+
+
+def _rows(api: GraphClient, account: str, media: list[str]) -> Iterator[dict[str, Any]]:
+    for media_id in media:
+        row: dict[str, Any] = {"ig_account_id": account, "media_id": media_id}
+        path = MEDIA_INSIGHTS.path.format(media_id=media_id)
+        try:
+            entries = api.data(path, MEDIA_INSIGHTS.params, account=account)
+        except MediaUnavailableError as exc:
+            log.warning("Instagram media %s: no insights (%s)", media_id, exc.status)
+            yield row | {"status": exc.status, "status_detail": redact_text(str(exc))}
+            continue
+        values = {e.get("name"): (e.get("values") or [{}])[-1].get("value") for e in entries}
+        metrics = {name: values.get(name) for name in MEDIA_METRICS}
+        yield row | {"status": AVAILABLE if entries else NO_DATA, "status_detail": None} | metrics

@@ -1,0 +1,1 @@
+"""Threads API source: posts, post insights and daily profile insights per profile."""

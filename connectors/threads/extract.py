@@ -1,0 +1,200 @@
+"""Extracting one Threads profile: posts of the window, their lifetime insights, daily insights.
+
+The three streams of a profile are committed together at the end: if any call fails for good,
+every unit of the profile is discarded, so nothing partial of it is loadable.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from connectors.common.graph import GraphClient, mask_secrets
+from connectors.common.spool import SpoolWriter
+from connectors.threads.client import threads_client
+from connectors.threads.streams import (
+    POST_INSIGHTS,
+    POST_METRICS,
+    POSTS,
+    PROFILE_INSIGHTS_DAILY,
+    PROFILE_METRICS,
+    STREAMS,
+)
+from socialmart.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: The API refuses ``since`` before these instants (reference section 7).
+POSTS_MIN_SINCE = 1688540400
+INSIGHTS_FIRST_DAY = date(2024, 4, 14)  # the first whole UTC day after 1712991600
+ROWS_PER_FILE = 200
+
+
+def list_profiles(settings: Settings) -> list[str]:
+    """The configured Threads profiles (none: Threads is not pulled)."""
+    return list(settings.threads.profiles)
+
+
+def extract_account(
+    settings: Settings,
+    profile: str,
+    start: date,
+    end: date,
+    run_id: str,
+    client: GraphClient | None = None,
+) -> list[Path]:
+    """Pull every Threads stream of one profile for the UTC days ``start..end``.
+
+    Args:
+        settings: Process settings (spool folder, Threads and HTTP settings).
+        profile: Threads user id.
+        start: First day (inclusive) of posts and of daily profile insights.
+        end: Last day (inclusive).
+        run_id: The pipeline run.
+        client: A client to use instead of one built from ``settings`` (tests).
+
+    Returns:
+        The manifest paths of the three streams.
+
+    Raises:
+        FatalApiError: Threads refused for good (e.g. an expired token); nothing of the
+            profile stays in the spool.
+        RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
+    """
+    if end < start:
+        raise ValueError(f"window end {end} is before start {start}")
+    mask_secrets(settings.threads.secrets)
+    api = client or threads_client(settings, profile)
+    writers = {
+        spec.name: SpoolWriter(
+            settings.spool_dir, run_id, spec.source, spec.name, profile, start, end
+        )
+        for spec in STREAMS
+    }
+    counts: dict[str, int] = {}
+    try:
+        before = api.request_count
+        posts = _pull_posts(api, writers[POSTS.name], profile, start, end, settings)
+        counts[POSTS.name], before = api.request_count - before, api.request_count
+        _write_batches(writers[POST_INSIGHTS.name], _post_insights(api, profile, posts))
+        counts[POST_INSIGHTS.name], before = api.request_count - before, api.request_count
+        days = _profile_days(api, profile, start, end)
+        _write_batches(writers[PROFILE_INSIGHTS_DAILY.name], days)
+        counts[PROFILE_INSIGHTS_DAILY.name] = api.request_count - before
+        manifests = [writers[name].commit(request_count=n) for name, n in counts.items()]
+    except BaseException:
+        for writer in writers.values():
+            writer.discard()
+        raise
+    finally:
+        if client is None:
+            api.close()
+    log.info("Threads profile %s: %d posts %s..%s", profile, len(posts), start, end)
+    return manifests
+
+
+def _pull_posts(
+    api: GraphClient,
+    writer: SpoolWriter,
+    profile: str,
+    start: date,
+    end: date,
+    settings: Settings,
+) -> list[dict[str, Any]]:
+    """Write the posts published on ``start..end`` (UTC); returns them."""
+    since = max(_unix(start), POSTS_MIN_SINCE)
+    until = _unix(end + timedelta(days=1))
+    if until <= since:
+        return []
+    params = {
+        **POSTS.params,
+        "since": str(since),
+        "until": str(until),
+        "limit": str(settings.threads.page_limit),
+    }
+    kept: list[dict[str, Any]] = []
+    path = POSTS.path.format(account_id=profile)
+    for page in api.pages(path, params, account=profile):
+        rows = [row for row in (_post_row(profile, post) for post in page) if row]
+        # The edge filters by time; the window is the UTC day of ``timestamp``.
+        rows = [row for row in rows if start <= row["post_date"] <= end]
+        writer.write_page([{**row, "post_date": row["post_date"].isoformat()} for row in rows])
+        kept.extend(rows)
+    return kept
+
+
+def _post_row(profile: str, post: dict[str, Any]) -> dict[str, Any] | None:
+    stamp = post.get("timestamp")
+    if not post.get("id") or not stamp:
+        log.warning("Threads profile %s: skipping a post without id or timestamp", profile)
+        return None
+    posted = datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+    return {"profile_id": profile, "post_date": posted.date(), **post}
+
+
+def _post_insights(
+    api: GraphClient, profile: str, posts: list[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """One row per post with insights (reposts answer an empty list and get no row)."""
+    for post in posts:
+        path = POST_INSIGHTS.path.format(post_id=post["id"])
+        entries = api.data(path, POST_INSIGHTS.params, account=profile)
+        if not entries:
+            continue
+        base = {"profile_id": profile, "post_id": post["id"]}
+        yield base | {"post_date": post["post_date"].isoformat()} | _metrics(entries, POST_METRICS)
+
+
+def _profile_days(
+    api: GraphClient, profile: str, start: date, end: date
+) -> Iterator[dict[str, Any]]:
+    """One request and one row per UTC day: totals then cover exactly that day."""
+    day = max(start, INSIGHTS_FIRST_DAY)
+    path = PROFILE_INSIGHTS_DAILY.path.format(account_id=profile)
+    while day <= end:
+        params = {
+            **PROFILE_INSIGHTS_DAILY.params,
+            "since": str(_unix(day)),
+            "until": str(_unix(day + timedelta(days=1))),
+        }
+        entries = api.data(path, params, account=profile)
+        row = {"profile_id": profile, "report_date": day.isoformat()}
+        yield row | _metrics(entries, PROFILE_METRICS)
+        day += timedelta(days=1)
+
+
+def _metrics(entries: Iterable[dict[str, Any]], names: tuple[str, ...]) -> dict[str, Any]:
+    """``{metric: value}`` from insight entries; metrics not returned stay null."""
+    values: dict[str, Any] = dict.fromkeys(names)
+    for entry in entries:
+        name = entry.get("name")
+        if name in values:
+            values[name] = _value(entry)
+    return values
+
+
+def _value(entry: dict[str, Any]) -> Any:
+    """A ``total_value`` as is, else the last of ``values`` (one per day, or the lifetime)."""
+    total = entry.get("total_value")
+    if isinstance(total, dict):
+        return total.get("value")
+    series = entry.get("values") or [{}]
+    return series[-1].get("value")
+
+
+def _write_batches(writer: SpoolWriter, rows: Iterable[dict[str, Any]]) -> None:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == ROWS_PER_FILE:
+            writer.write_page(batch)
+            batch = []
+    if batch:
+        writer.write_page(batch)
+
+
+def _unix(day: date) -> int:
+    return int(datetime.combine(day, time(), UTC).timestamp())

@@ -1,0 +1,84 @@
+"""Threads streams, declared as data and registered for the generic loader.
+
+Numbers are JSON numbers in the Threads API and land as BIGINT. Each insight entry
+(``{name, period, values | total_value}``) becomes one column named after the metric, so a
+pull of a post or a profile day is one row: its versions are the history of lifetime numbers.
+``profile_id`` (the profile queried) and the UTC ``post_date`` / ``report_date`` are added by
+the connector: the loader needs an account column and a DATE window column.
+"""
+
+from __future__ import annotations
+
+from connectors.common.streams import StreamSpec, register
+
+SOURCE = "threads"
+SOURCE_LABEL = "threads_api"
+
+POST_FIELDS = (
+    "id",
+    "media_product_type",
+    "media_type",
+    "permalink",
+    "text",
+    "timestamp",
+    "username",
+)
+POST_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
+PROFILE_METRICS = ("views", "likes", "replies", "reposts", "quotes", "clicks", "followers_count")
+
+POSTS = register(
+    StreamSpec(
+        name="posts",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={
+            "profile_id": "VARCHAR",
+            "post_date": "DATE",
+            **dict.fromkeys(POST_FIELDS, "VARCHAR"),
+        },
+        key=("profile_id", "id"),
+        window_column="post_date",
+        account_column="profile_id",
+        path="{account_id}/threads",
+        params={"fields": ",".join(POST_FIELDS)},
+    )
+)
+
+POST_INSIGHTS = register(
+    StreamSpec(
+        name="post_insights",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={
+            "profile_id": "VARCHAR",
+            "post_id": "VARCHAR",
+            "post_date": "DATE",
+            **dict.fromkeys(POST_METRICS, "BIGINT"),
+        },
+        key=("profile_id", "post_id"),
+        window_column="post_date",
+        account_column="profile_id",
+        path="{post_id}/insights",
+        params={"metric": ",".join(POST_METRICS)},
+    )
+)
+
+PROFILE_INSIGHTS_DAILY = register(
+    StreamSpec(
+        name="profile_insights_daily",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={
+            "profile_id": "VARCHAR",
+            "report_date": "DATE",
+            **dict.fromkeys(PROFILE_METRICS, "BIGINT"),
+        },
+        key=("profile_id", "report_date"),
+        window_column="report_date",
+        account_column="profile_id",
+        path="{account_id}/threads_insights",
+        params={"metric": ",".join(PROFILE_METRICS)},
+    )
+)
+
+STREAMS = (POSTS, POST_INSIGHTS, PROFILE_INSIGHTS_DAILY)

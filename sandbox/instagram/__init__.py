@@ -1,0 +1,1 @@
+"""Stand-in of Instagram media insights (``graph.instagram.com``)."""
