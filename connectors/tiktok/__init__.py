@@ -1,0 +1,1 @@
+"""TikTok API for Business v1.3 connector (ads, reports, GMV Max)."""

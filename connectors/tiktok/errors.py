@@ -1,0 +1,75 @@
+"""Classifying TikTok API for Business answers (reference section 7).
+
+TikTok answers errors as HTTP 200 with a non-zero ``code`` in the envelope. The code decides
+whether to retry, to ask for a shorter date span, or to stop with a message naming the fix.
+HTTP 5xx and non-JSON bodies (e.g. a 504 gateway page) are retried by the shared session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from connectors.common.errors import ApiError, FatalApiError, QueryTooLargeError, RetryableApiError
+from connectors.common.redaction import redact_text
+
+PLATFORM = "TikTok"
+
+RETRYABLE_CODES = frozenset({40100, 40200, 40201, 40202, 40700, 50000, 50002, 51021, 60001})
+QUERY_TOO_LARGE_CODE = 40067
+INVALID_PARAM_CODE = 40002
+_SPAN_HINTS = ("time span", "span")
+
+_FATAL_ADVICE = {
+    40105: "TikTok rejected the access token (incorrect or revoked). Create a new long-term "
+    "token for the app and set TIKTOK_ACCESS_TOKEN.",
+    40001: "TikTok denied permission. Authorize the app for this advertiser with the Ads "
+    "Management and Reporting scopes, or remove it from TIKTOK_ADVERTISER_IDS.",
+    40101: "TikTok rejected the app credentials. Check TIKTOK_APP_ID and TIKTOK_APP_SECRET.",
+    40110: "TikTok rejected the authorization code. Re-authorize the app to get a new token.",
+    41000: "TikTok refuses requests from this country (banned country list). Run the "
+    "extract from an allowed region.",
+}
+
+
+def classify_tiktok_response(
+    response: requests.Response, body: Any, account: str | None
+) -> ApiError | None:
+    """Turn a TikTok answer into ``None`` (usable) or the error that says what to do.
+
+    Args:
+        response: The HTTP response (unused: TikTok puts everything in the envelope).
+        body: Parsed JSON body, or ``None`` if it was not JSON.
+        account: Advertiser the request was about, for messages.
+
+    Returns:
+        ``None`` when ``code`` is 0 (or the body is no envelope; the session then checks the
+        HTTP status), else a :class:`RetryableApiError`, :class:`QueryTooLargeError` or
+        :class:`FatalApiError`.
+    """
+    if not isinstance(body, dict) or "code" not in body:
+        return None
+    try:
+        code = int(body["code"])
+    except (TypeError, ValueError):
+        code = -1
+    if code == 0:
+        return None
+    detail = redact_text(str(body.get("message") or "no message"))
+    context = {"platform": PLATFORM, "code": code, "account": account}
+    where = f" for advertiser {account}" if account else ""
+    if code in RETRYABLE_CODES:
+        return RetryableApiError(f"TikTok: transient error {code}{where}: {detail}", **context)
+    if code == QUERY_TOO_LARGE_CODE or (
+        code == INVALID_PARAM_CODE and any(h in detail.lower() for h in _SPAN_HINTS)
+    ):
+        return QueryTooLargeError(f"TikTok: query too large ({code}){where}: {detail}", **context)
+    advice = _FATAL_ADVICE.get(
+        code,
+        "Retrying will not help; check TIKTOK_API_VERSION and the advertiser ids, or report a "
+        "connector bug.",
+    )
+    return FatalApiError(
+        f"TikTok refused the request (code {code}){where}: {detail}. {advice}", **context
+    )

@@ -1,0 +1,290 @@
+"""TikTok streams, declared as data and registered for the generic loader.
+
+Entities are snapshot streams (every pull is the advertiser's whole current set, deleted
+objects included); reports are windowed by ``stat_time_day``. Report rows arrive as
+``{"dimensions": {...}, "metrics": {...}}`` and are landed flat, with ``advertiser_id`` added.
+Metric values stay the strings TikTok sends (``"-"`` included); staging parses them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from connectors.common.streams import StreamSpec, register
+
+SOURCE = "tiktok"
+SOURCE_LABEL = "tiktok_business_api"
+
+_V = "VARCHAR"
+_MONEY = "DECIMAL(18, 2)"
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _fields(columns: dict[str, str]) -> dict[str, str]:
+    return {"fields": _json(list(columns))}
+
+
+_ADVERTISER_COLUMNS = {
+    "advertiser_id": _V,
+    "name": _V,
+    "currency": _V,
+    "timezone": _V,
+    "display_timezone": _V,
+    "status": _V,
+    "country": _V,
+    "create_time": "BIGINT",
+}
+_CAMPAIGN_COLUMNS = {
+    "advertiser_id": _V,
+    "campaign_id": _V,
+    "campaign_name": _V,
+    "campaign_type": _V,
+    "objective_type": _V,
+    "budget": _MONEY,
+    "budget_mode": _V,
+    "operation_status": _V,
+    "secondary_status": _V,
+    "create_time": _V,
+    "modify_time": _V,
+}
+_ADGROUP_COLUMNS = {
+    "advertiser_id": _V,
+    "campaign_id": _V,
+    "adgroup_id": _V,
+    "adgroup_name": _V,
+    "placement_type": _V,
+    "placements": "JSON",
+    "promotion_type": _V,
+    "optimization_goal": _V,
+    "budget": _MONEY,
+    "budget_mode": _V,
+    "operation_status": _V,
+    "secondary_status": _V,
+    "create_time": _V,
+    "modify_time": _V,
+}
+_AD_COLUMNS = {
+    "advertiser_id": _V,
+    "campaign_id": _V,
+    "adgroup_id": _V,
+    "ad_id": _V,
+    "ad_name": _V,
+    "ad_format": _V,
+    "operation_status": _V,
+    "secondary_status": _V,
+    "identity_type": _V,
+    "identity_id": _V,
+    "identity_authorized_bc_id": _V,
+    "tiktok_item_id": _V,
+    "display_name": _V,
+    "create_time": _V,
+    "modify_time": _V,
+}
+
+#: BASIC report metrics: spend, delivery, conversions, purchases and their value
+#: (``total_complete_payment_rate`` is the total purchase value despite its name), video.
+AD_METRICS = (
+    "spend",
+    "impressions",
+    "clicks",
+    "conversion",
+    "complete_payment",
+    "total_complete_payment_rate",
+    "video_play_actions",
+    "video_watched_2s",
+    "video_views_p100",
+)
+#: AUDIENCE reports reject some metrics; these are accepted by placement.
+PLACEMENT_METRICS = AD_METRICS[:6]
+GMV_MAX_METRICS = (
+    "cost",
+    "net_cost",
+    "orders",
+    "cost_per_order",
+    "gross_revenue",
+    "roi",
+    "product_impressions",
+    "product_clicks",
+)
+#: ``/report/integrated/get/`` filter that includes deleted ads (the default excludes them).
+ALL_AD_STATUSES = [
+    {"field_name": "ad_status", "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}
+]
+
+_REPORT_KEYS = {"advertiser_id": _V, "ad_id": _V, "stat_time_day": "DATE"}
+
+
+def _report_params(report_type: str, dimensions: list[str], metrics: tuple[str, ...]) -> dict:
+    return {
+        "report_type": report_type,
+        "data_level": "AUCTION_AD",
+        "dimensions": _json(dimensions),
+        "metrics": _json(list(metrics)),
+        "filtering": _json(ALL_AD_STATUSES),
+    }
+
+
+ADVERTISERS = register(
+    StreamSpec(
+        name="advertisers",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns=_ADVERTISER_COLUMNS,
+        key=("advertiser_id",),
+        window_column=None,
+        account_column="advertiser_id",
+        path="advertiser/info/",
+        params=_fields(_ADVERTISER_COLUMNS),
+    )
+)
+CAMPAIGNS = register(
+    StreamSpec(
+        name="campaigns",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns=_CAMPAIGN_COLUMNS,
+        key=("advertiser_id", "campaign_id"),
+        window_column=None,
+        account_column="advertiser_id",
+        path="campaign/get/",
+        params=_fields(_CAMPAIGN_COLUMNS),
+    )
+)
+ADGROUPS = register(
+    StreamSpec(
+        name="adgroups",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns=_ADGROUP_COLUMNS,
+        key=("advertiser_id", "adgroup_id"),
+        window_column=None,
+        account_column="advertiser_id",
+        path="adgroup/get/",
+        params={
+            **_fields(_ADGROUP_COLUMNS),
+            "filtering": _json({"secondary_status": "ADGROUP_STATUS_ALL"}),
+        },
+    )
+)
+ADS = register(
+    StreamSpec(
+        name="ads",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns=_AD_COLUMNS,
+        key=("advertiser_id", "ad_id"),
+        window_column=None,
+        account_column="advertiser_id",
+        path="ad/get/",
+        params={
+            **_fields(_AD_COLUMNS),
+            "filtering": _json({"secondary_status": "AD_STATUS_ALL"}),
+        },
+    )
+)
+AD_REPORT_DAILY = register(
+    StreamSpec(
+        name="ad_report_daily",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={**_REPORT_KEYS, **dict.fromkeys(AD_METRICS, _V)},
+        key=("advertiser_id", "ad_id", "stat_time_day"),
+        window_column="stat_time_day",
+        account_column="advertiser_id",
+        path="report/integrated/get/",
+        params=_report_params("BASIC", ["ad_id", "stat_time_day"], AD_METRICS),
+    )
+)
+AD_PLACEMENT_REPORT_DAILY = register(
+    StreamSpec(
+        name="ad_placement_report_daily",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={**_REPORT_KEYS, "placement": _V, **dict.fromkeys(PLACEMENT_METRICS, _V)},
+        key=("advertiser_id", "ad_id", "stat_time_day", "placement"),
+        window_column="stat_time_day",
+        account_column="advertiser_id",
+        path="report/integrated/get/",
+        params=_report_params(
+            "AUDIENCE", ["ad_id", "stat_time_day", "placement"], PLACEMENT_METRICS
+        ),
+    )
+)
+GMV_MAX_STORES = register(
+    StreamSpec(
+        name="gmv_max_stores",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={
+            "advertiser_id": _V,
+            "store_id": _V,
+            "store_name": _V,
+            "store_status": _V,
+            "is_gmv_max_available": "BOOLEAN",
+        },
+        key=("advertiser_id", "store_id"),
+        window_column=None,
+        account_column="advertiser_id",
+        path="gmv_max/store/list/",
+    )
+)
+GMV_MAX_CAMPAIGNS = register(
+    StreamSpec(
+        name="gmv_max_campaigns",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={
+            "advertiser_id": _V,
+            "store_id": _V,
+            "gmv_max_promotion_type": _V,
+            "campaign_id": _V,
+            "campaign_name": _V,
+            "objective_type": _V,
+            "operation_status": _V,
+            "secondary_status": _V,
+            "create_time": _V,
+            "modify_time": _V,
+        },
+        key=("advertiser_id", "campaign_id"),
+        window_column=None,
+        account_column="advertiser_id",
+        path="gmv_max/campaign/get/",
+    )
+)
+GMV_MAX_REPORT_DAILY = register(
+    StreamSpec(
+        name="gmv_max_report_daily",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={
+            "advertiser_id": _V,
+            "store_id": _V,
+            "campaign_id": _V,
+            "stat_time_day": "DATE",
+            **dict.fromkeys(GMV_MAX_METRICS, _V),
+        },
+        key=("advertiser_id", "campaign_id", "stat_time_day"),
+        window_column="stat_time_day",
+        account_column="advertiser_id",
+        path="gmv_max/report/get/",
+        params={
+            "dimensions": _json(["campaign_id", "stat_time_day"]),
+            "metrics": _json(list(GMV_MAX_METRICS)),
+        },
+    )
+)
+
+STREAMS: tuple[StreamSpec, ...] = (
+    ADVERTISERS,
+    CAMPAIGNS,
+    ADGROUPS,
+    ADS,
+    AD_REPORT_DAILY,
+    AD_PLACEMENT_REPORT_DAILY,
+    GMV_MAX_STORES,
+    GMV_MAX_CAMPAIGNS,
+    GMV_MAX_REPORT_DAILY,
+)

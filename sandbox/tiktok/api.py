@@ -1,0 +1,318 @@
+"""The stand-in TikTok API for Business v1.3 (``business-api.tiktok.com``).
+
+Envelope ``{"code", "message", "request_id", "data"}``; errors are HTTP 200 with a non-zero
+``code``; lists are ``data.list`` + ``data.page_info``; array and object parameters arrive as
+JSON strings; the token is the ``Access-Token`` header.
+"""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+import json
+import math
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sandbox.faults import FaultRule
+from sandbox.routing import Request, Response
+from sandbox.tiktok import entities, errors
+from sandbox.tiktok.clock import sandbox_now
+from sandbox.tiktok.delivery import ad_rows, gmv_rows, placement_rows
+from sandbox.tiktok.errors import TikTokError
+from sandbox.tiktok.render import ad_metric_values, gmv_metric_values, stat_time_day
+from sandbox.tiktok.scenario import Advertiser, Scenario, build_scenario
+
+HOST = "business-api.tiktok.com"
+SANDBOX_APP_ID = "sandbox-tiktok-app"
+SANDBOX_APP_SECRET = "sandbox-tiktok-app-secret"
+
+_PATH = re.compile(r"^/open_api/v1\.3/(?P<resource>[a-z0-9_/]+?)/?$")
+_BASIC_DIMENSIONS = frozenset({"ad_id", "stat_time_day"})
+_AUDIENCE_DIMENSIONS = frozenset({"ad_id", "stat_time_day", "placement"})
+_GMV_DIMENSIONS = frozenset({"campaign_id", "stat_time_day"})
+_BUYING_TYPES = frozenset({"AUCTION", "RESERVATION_TOP_VIEW", "RESERVATION_RF"})
+_GMV_CAMPAIGN_TYPES = frozenset({"PRODUCT_GMV_MAX", "LIVE_GMV_MAX"})
+
+
+class TikTokBusinessApi:
+    """Serves the read surface socialmart uses, for one scenario and seed.
+
+    Args:
+        seed: Data seed.
+        token: The only ``Access-Token`` accepted.
+        app_id: App id ``/oauth2/advertiser/get/`` accepts.
+        app_secret: App secret ``/oauth2/advertiser/get/`` accepts.
+        scenario: The advertisers (default :func:`build_scenario`).
+        clock: Current time; decides which days exist and how mature conversions are.
+        span_days: Longest report range with ``stat_time_day`` (TikTok: 30).
+    """
+
+    host = HOST
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        token: str,
+        app_id: str = SANDBOX_APP_ID,
+        app_secret: str = SANDBOX_APP_SECRET,
+        scenario: Scenario | None = None,
+        clock: Callable[[], datetime] = sandbox_now,
+        span_days: int = 30,
+    ) -> None:
+        self.seed = seed
+        self.scenario = scenario or build_scenario()
+        self._token = token
+        self._app = (app_id, app_secret)
+        self._clock = clock
+        self._span_days = span_days
+        self._ids = itertools.count(1)
+        self._routes: dict[str, Callable[[Request], dict[str, Any]]] = {
+            "oauth2/advertiser/get": self._authorized_advertisers,
+            "advertiser/info": self._advertiser_info,
+            "campaign/get": self._campaigns,
+            "adgroup/get": self._adgroups,
+            "ad/get": self._ads,
+            "report/integrated/get": self._report,
+            "gmv_max/store/list": self._stores,
+            "gmv_max/campaign/get": self._gmv_campaigns,
+            "gmv_max/report/get": self._gmv_report,
+        }
+
+    def handle(self, request: Request, subpath: str, fault: FaultRule | None) -> Response:
+        """Answer one request under ``/business-api.tiktok.com``."""
+        request_id = f"2026{next(self._ids):016d}"
+        try:
+            if fault is not None and fault.kind == "api_error":
+                raise TikTokError(fault.code, fault.message)
+            match = _PATH.match(subpath)
+            if match is None or match["resource"] not in self._routes:
+                raise errors.not_found(subpath)
+            self._authenticate(request)
+            data = self._routes[match["resource"]](request)
+        except TikTokError as exc:
+            body = {"code": exc.code, "message": exc.message, "request_id": request_id, "data": {}}
+            return Response.json(200, body)
+        return Response.json(
+            200, {"code": 0, "message": "OK", "request_id": request_id, "data": data}
+        )
+
+    def _authenticate(self, request: Request) -> None:
+        token = request.header("access-token") or ""
+        if not token or not hmac.compare_digest(token.encode(), self._token.encode()):
+            raise errors.bad_token()
+
+    # --- accounts ------------------------------------------------------------------------
+
+    def _authorized_advertisers(self, request: Request) -> dict[str, Any]:
+        app_ok = hmac.compare_digest(
+            (request.param("app_id") or "").encode(), self._app[0].encode()
+        )
+        secret_ok = hmac.compare_digest(
+            (request.param("secret") or "").encode(), self._app[1].encode()
+        )
+        if not (app_ok and secret_ok):
+            raise errors.bad_app()
+        rows = [
+            {"advertiser_id": a.advertiser_id, "advertiser_name": a.name}
+            for a in self.scenario.advertisers
+        ]
+        return {"list": rows}
+
+    def _advertiser_info(self, request: Request) -> dict[str, Any]:
+        ids = _json_param(request, "advertiser_ids", list, required=True)
+        if not 1 <= len(ids) <= 100:
+            raise errors.invalid_param("advertiser_ids: between 1 and 100 ids")
+        return {"list": [entities.advertiser(self._advertiser(str(i))) for i in ids]}
+
+    def _advertiser(self, advertiser_id: str | None) -> Advertiser:
+        if not advertiser_id:
+            raise errors.invalid_param("advertiser_id: This field is required.")
+        found = self.scenario.advertiser(advertiser_id)
+        if found is None:
+            raise errors.no_permission(advertiser_id)
+        return found
+
+    # --- entities ------------------------------------------------------------------------
+
+    def _campaigns(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        filtering = _json_param(request, "filtering", dict) or {}
+        buying = set(filtering.get("buying_types") or ["AUCTION"])
+        if len(buying) != 1 or not buying <= _BUYING_TYPES:
+            # TopView and reach & frequency cannot be mixed with auction campaigns.
+            raise errors.invalid_param(f"filtering.buying_types: one of {sorted(_BUYING_TYPES)}")
+        rows = [
+            entities.campaign(c)
+            for c in self.scenario.campaigns_of(adv.advertiser_id)
+            if c.buying_type in buying
+        ]
+        return _page(rows, request)
+
+    def _adgroups(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        rows = [entities.adgroup(g) for g in self.scenario.adgroups_of(adv.advertiser_id)]
+        return _page(rows, request)
+
+    def _ads(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        filtering = _json_param(request, "filtering", dict) or {}
+        with_deleted = filtering.get("secondary_status") == "AD_STATUS_ALL"
+        rows = [
+            entities.ad(a)
+            for a in self.scenario.ads_of(adv.advertiser_id)
+            if with_deleted or a.deleted_on is None
+        ]
+        return _page(rows, request)
+
+    # --- reports -------------------------------------------------------------------------
+
+    def _report(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        report_type = request.param("report_type")
+        allowed = {"BASIC": _BASIC_DIMENSIONS, "AUDIENCE": _AUDIENCE_DIMENSIONS}.get(
+            report_type or ""
+        )
+        if allowed is None:
+            raise errors.invalid_param(f"report_type: unsupported {report_type!r}")
+        if request.param("data_level") != "AUCTION_AD":
+            raise errors.invalid_param("data_level: the stand-in serves AUCTION_AD")
+        dimensions = _json_param(request, "dimensions", list, required=True)
+        if set(dimensions) != allowed:
+            raise errors.invalid_param(f"dimensions: expected {sorted(allowed)}")
+        start, end = self._dates(request)
+        metrics = _json_param(request, "metrics", list) or ["spend", "impressions"]
+        include_deleted = _includes_deleted(_json_param(request, "filtering", list) or [])
+        now = self._clock()
+        build = placement_rows if report_type == "AUDIENCE" else ad_rows
+        rows = []
+        for row in build(self.scenario, self.seed, adv, start, end, now):
+            if not include_deleted and row.ad.deleted_on is not None:
+                continue
+            values = ad_metric_values(row, adv.currency)
+            unknown = set(metrics) - set(values)
+            if unknown:
+                raise errors.invalid_param(f"metrics: unknown {sorted(unknown)}")
+            dims = {"ad_id": row.ad.ad_id, "stat_time_day": stat_time_day(row.day)}
+            if row.placement is not None:
+                dims["placement"] = row.placement
+            rows.append({"dimensions": dims, "metrics": {m: values[m] for m in metrics}})
+        return _page(rows, request)
+
+    def _dates(self, request: Request) -> tuple[date, date]:
+        try:
+            start = date.fromisoformat(request.param("start_date") or "")
+            end = date.fromisoformat(request.param("end_date") or "")
+        except ValueError:
+            raise errors.invalid_param("start_date/end_date: YYYY-MM-DD required") from None
+        if end < start:
+            raise errors.invalid_param("end_date must not be before start_date")
+        if (end - start).days + 1 > self._span_days:
+            raise errors.span_too_long(self._span_days)
+        return start, end
+
+    # --- GMV Max -------------------------------------------------------------------------
+
+    def _stores(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        return {
+            "store_list": [entities.store(s) for s in self.scenario.stores_of(adv.advertiser_id)]
+        }
+
+    def _gmv_campaigns(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        filtering = _json_param(request, "filtering", dict, required=True)
+        types = filtering.get("gmv_max_promotion_types") or []
+        if len(types) != 1 or types[0] not in _GMV_CAMPAIGN_TYPES:
+            raise errors.invalid_param(
+                "filtering.gmv_max_promotion_types: one of "
+                + ", ".join(sorted(_GMV_CAMPAIGN_TYPES))
+            )
+        stores = set(filtering.get("store_ids") or [])
+        rows = [
+            entities.gmv_campaign(c)
+            for c in self.scenario.gmv_campaigns_of(adv.advertiser_id)
+            if c.promotion_type == types[0] and (not stores or c.store_id in stores)
+        ]
+        return _page(rows, request, max_size=100)
+
+    def _gmv_report(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        stores = _json_param(request, "store_ids", list, required=True)
+        if len(stores) != 1:
+            raise errors.invalid_param("store_ids: exactly one store id")
+        dimensions = _json_param(request, "dimensions", list, required=True)
+        if set(dimensions) != _GMV_DIMENSIONS:
+            raise errors.invalid_param(f"dimensions: expected {sorted(_GMV_DIMENSIONS)}")
+        metrics = _json_param(request, "metrics", list, required=True)
+        filtering = _json_param(request, "filtering", dict) or {}
+        types = set(filtering.get("gmv_max_promotion_types") or ["PRODUCT", "LIVE"])
+        if not types <= {"PRODUCT", "LIVE"}:
+            raise errors.invalid_param("filtering.gmv_max_promotion_types: PRODUCT or LIVE")
+        start, end = self._dates(request)
+        rows = []
+        for row in gmv_rows(self.scenario, self.seed, adv, start, end, self._clock()):
+            if row.campaign.store_id != str(stores[0]):
+                continue
+            if row.campaign.report_promotion_type not in types:
+                continue
+            values = gmv_metric_values(row)
+            unknown = set(metrics) - set(values)
+            if unknown:
+                raise errors.invalid_param(f"metrics: unknown {sorted(unknown)}")
+            dims = {
+                "campaign_id": row.campaign.campaign_id,
+                "stat_time_day": stat_time_day(row.day),
+            }
+            rows.append({"dimensions": dims, "metrics": {m: values[m] for m in metrics}})
+        return _page(rows, request)
+
+
+def _json_param(request: Request, name: str, kind: type, *, required: bool = False) -> Any:
+    raw = request.param(name)
+    if raw is None or raw == "":
+        if required:
+            raise errors.invalid_param(f"{name}: This field is required.")
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise errors.invalid_param(f"{name}: not valid JSON") from None
+    if not isinstance(value, kind):
+        raise errors.invalid_param(f"{name}: expected a JSON {kind.__name__}")
+    return value
+
+
+def _includes_deleted(filtering: list[Any]) -> bool:
+    for entry in filtering:
+        if isinstance(entry, dict) and entry.get("field_name") == "ad_status":
+            try:
+                values = json.loads(entry.get("filter_value") or "[]")
+            except ValueError:
+                raise errors.invalid_param("filtering.filter_value: not valid JSON") from None
+            return "STATUS_ALL" in values
+    return False
+
+
+def _page(rows: list[dict[str, Any]], request: Request, max_size: int = 1000) -> dict[str, Any]:
+    """One page of ``rows`` with TikTok's ``page_info`` (``page`` from 1, default size 10)."""
+    try:
+        page = int(request.param("page") or 1)
+        size = int(request.param("page_size") or 10)
+    except ValueError:
+        raise errors.invalid_param("page/page_size: integers required") from None
+    if page < 1:
+        raise errors.invalid_param("page: must be >= 1")
+    if not 1 <= size <= max_size:
+        raise errors.invalid_param(f"page_size: must be between 1 and {max_size}")
+    chunk = rows[(page - 1) * size : page * size]
+    info = {
+        "page": page,
+        "page_size": size,
+        "total_number": len(rows),
+        "total_page": math.ceil(len(rows) / size),
+    }
+    return {"list": chunk, "page_info": info}
