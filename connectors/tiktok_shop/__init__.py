@@ -1,0 +1,1 @@
+"""TikTok Shop Open API: seller-side affiliate (creator) orders."""

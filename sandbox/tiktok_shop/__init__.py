@@ -1,0 +1,1 @@
+"""Stand-in of the TikTok Shop Open API (seller-side affiliate orders)."""

@@ -1,0 +1,105 @@
+"""The stand-in's TikTok Shop sellers: shops, products, and how orders progress.
+
+Structure only, as data; :mod:`sandbox.tiktok_shop.generator` derives the orders from the seed.
+Creators come from :mod:`sandbox.creators` (``TIKTOK_CREATORS``), shared with the TikTok Ads
+stand-in; the shops are the brand's (Nordlicht Apparel).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from sandbox.creators import TIKTOK_CREATORS, Creator
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product a shop sells through affiliates.
+
+    Attributes:
+        product_id: 64-bit id as a string.
+        price_cents: Unit price in minor units of the shop currency.
+        commission_rate: Affiliate commission in hundredths of a percent (1550 = 15.50 %).
+    """
+
+    product_id: str
+    price_cents: int
+    commission_rate: int
+
+
+@dataclass(frozen=True)
+class Shop:
+    """One authorized shop (``GET /authorization/202309/shops``)."""
+
+    shop_id: str
+    cipher: str
+    code: str
+    name: str
+    region: str
+    currency: str
+    products: tuple[Product, ...]
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """When orders move on, in hours after ``create_time`` (all well inside a 7-day lookback).
+
+    Attributes:
+        cancel_hours: Range of delays after which a cancelled order shows ``CANCELLED``.
+        delivery_hours: Range of delays until delivery (``delivery_time`` appears).
+        refund_hours_after_delivery: Delay after delivery until a refund shows.
+        complete_hours_after_delivery: Range of delays after delivery until ``COMPLETED`` (the
+            actual commission appears).
+    """
+
+    cancel_hours: tuple[int, int] = (2, 30)
+    delivery_hours: tuple[int, int] = (24, 72)
+    refund_hours_after_delivery: int = 24
+    complete_hours_after_delivery: tuple[int, int] = (48, 72)
+
+
+@dataclass(frozen=True)
+class ShopScenario:
+    """Every shop, the creators who sell for them, and the order lifecycle."""
+
+    shops: tuple[Shop, ...]
+    creators: tuple[Creator, ...]
+    lifecycle: Lifecycle
+
+    def shop(self, cipher: str) -> Shop | None:
+        """The shop with ``cipher``, if any."""
+        return next((s for s in self.shops if s.cipher == cipher), None)
+
+
+@cache
+def build_scenario() -> ShopScenario:
+    """The default scenario: the brand's US shop (USD) and UK shop (GBP)."""
+    us = Shop(
+        shop_id="7494001122334455661",
+        cipher="ROW_sbxUSnordlicht01",
+        code="USLCSBX01",
+        name="Nordlicht Apparel US",
+        region="US",
+        currency="USD",
+        products=(
+            Product("1729435310697057001", 2499, 1500),
+            Product("1729435310697057002", 4950, 1200),
+            Product("1729435310697057003", 1299, 2000),
+            Product("1729435310697057004", 8900, 1000),
+        ),
+    )
+    uk = Shop(
+        shop_id="7494001122334455662",
+        cipher="ROW_sbxGBnordlicht02",
+        code="GBLCSBX02",
+        name="Nordlicht Apparel UK",
+        region="GB",
+        currency="GBP",
+        products=(
+            Product("1729435310697058001", 1999, 1550),
+            Product("1729435310697058002", 3450, 825),
+            Product("1729435310697058003", 599, 2500),
+        ),
+    )
+    return ShopScenario(shops=(us, uk), creators=TIKTOK_CREATORS, lifecycle=Lifecycle())

@@ -1,0 +1,146 @@
+"""Ground truth of the Shop stand-in, computed from the generator (never from the server).
+
+Two grains, both as of a given "now" (orders progress over time):
+
+* :func:`order_line_truth`: one row per order x SKU line, in the shape of the connector's raw
+  table ``raw.tiktok_shop__affiliate_orders`` (money as exact :class:`~decimal.Decimal`).
+* :func:`creator_day_truth`: per day x shop x creator: ``orders`` (distinct orders that are not
+  cancelled), ``gmv`` (price x (quantity - refunded quantity) of those), ``estimated_commission``
+  and ``actual_commission`` (the paid commission fields summed; actual only once completed).
+
+A "day" is a calendar day of ``create_time`` in the time zone given (default UTC).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sandbox.tiktok_shop.generator import (
+    CANCELLED,
+    LineState,
+    OrderState,
+    order_state,
+    orders_between,
+    unix,
+)
+from sandbox.tiktok_shop.scenario import ShopScenario, build_scenario
+
+
+def _cents(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value).scaleb(-2)
+
+
+def day_bounds(start: date, end: date, tz: str = "UTC") -> tuple[int, int]:
+    """Unix seconds [``start`` 00:00, day after ``end`` 00:00) in time zone ``tz``."""
+    zone = ZoneInfo(tz)
+    first = datetime(start.year, start.month, start.day, tzinfo=zone)
+    after = end + timedelta(days=1)
+    return unix(first), unix(datetime(after.year, after.month, after.day, tzinfo=zone))
+
+
+def order_states(
+    seed: int,
+    start: date,
+    end: date,
+    now: datetime,
+    *,
+    tz: str = "UTC",
+    scenario: ShopScenario | None = None,
+) -> Iterator[OrderState]:
+    """Every order of every shop created on days ``start..end`` (in ``tz``), as of ``now``."""
+    scenario = scenario or build_scenario()
+    ge, lt = day_bounds(start, end, tz)
+    for shop in scenario.shops:
+        for order in orders_between(scenario, seed, shop, ge, lt):
+            state = order_state(order, unix(now), scenario.lifecycle)
+            if state is not None:
+                yield state
+
+
+def _line_row(state: OrderState, number: int, line: LineState, tz: str) -> dict[str, Any]:
+    facts, order = line.facts, state.facts
+    currency = order.shop.currency
+    return {
+        "shop_cipher": order.shop.cipher,
+        "order_id": order.order_id,
+        "line_number": number,
+        "create_date": datetime.fromtimestamp(order.create_time, ZoneInfo(tz)).date(),
+        "create_time": order.create_time,
+        "delivery_time": state.delivery_time,
+        "order_status": state.status,
+        "product_id": facts.product.product_id,
+        "quantity": facts.quantity,
+        "price": _cents(facts.product.price_cents),
+        "currency": currency,
+        "creator_username": facts.creator_username,
+        "content_type": facts.content_type,
+        "content_id": facts.content_id,
+        "commission_rate": str(facts.product.commission_rate),
+        "estimated_commission_base": _cents(line.estimated_commission_base),
+        "estimated_paid_commission": _cents(line.estimated_paid_commission),
+        "actual_commission_base": _cents(line.actual_commission_base),
+        "actual_paid_commission": _cents(line.actual_paid_commission),
+        "refunded_quantity": line.refunded_quantity,
+        "returned_quantity": line.returned_quantity,
+    }
+
+
+def order_line_truth(
+    seed: int,
+    start: date,
+    end: date,
+    now: datetime,
+    *,
+    tz: str = "UTC",
+    scenario: ShopScenario | None = None,
+) -> list[dict[str, Any]]:
+    """One row per order x SKU line (``line_number`` from 1, in the API's ``skus`` order)."""
+    return [
+        _line_row(state, number, line, tz)
+        for state in order_states(seed, start, end, now, tz=tz, scenario=scenario)
+        for number, line in enumerate(state.lines, start=1)
+    ]
+
+
+def creator_day_truth(
+    seed: int,
+    start: date,
+    end: date,
+    now: datetime,
+    *,
+    tz: str = "UTC",
+    scenario: ShopScenario | None = None,
+) -> list[dict[str, Any]]:
+    """Per (day, shop, creator): orders, GMV and commissions; see the module docstring."""
+    groups: dict[tuple[date, str, str, str], dict[str, Any]] = defaultdict(
+        lambda: {
+            "orders": set(),
+            "gmv": Decimal("0.00"),
+            "estimated_commission": Decimal("0.00"),
+            "actual_commission": Decimal("0.00"),
+        }
+    )
+    for row in order_line_truth(seed, start, end, now, tz=tz, scenario=scenario):
+        if row["order_status"] == CANCELLED:
+            continue
+        key = (row["create_date"], row["shop_cipher"], row["currency"], row["creator_username"])
+        group = groups[key]
+        group["orders"].add(row["order_id"])
+        group["gmv"] += row["price"] * (row["quantity"] - row["refunded_quantity"])
+        group["estimated_commission"] += row["estimated_paid_commission"]
+        group["actual_commission"] += row["actual_paid_commission"] or Decimal("0.00")
+    return [
+        {
+            "date": day,
+            "shop_cipher": cipher,
+            "currency": currency,
+            "creator_username": username,
+            **{**group, "orders": len(group["orders"])},
+        }
+        for (day, cipher, currency, username), group in sorted(groups.items())
+    ]
