@@ -142,7 +142,13 @@ def _run_dbt(settings: Settings, args: list[str]) -> None:
 
 def dbt_vars(settings: Settings) -> dict[str, str]:
     """The dbt vars the pipeline passes on every invocation."""
-    return {"meta_purchase_action_type": settings.meta.purchase_action_type}
+    return {
+        "meta_purchase_action_type": settings.meta.purchase_action_type,
+        "reporting_currency": settings.fx.reporting_currency,
+        "fx_carry_forward_days": str(settings.fx.carry_forward_days),
+        "source_freshness_warn_hours": str(settings.dbt.freshness_warn_hours),
+        "source_freshness_error_hours": str(settings.dbt.freshness_error_hours),
+    }
 
 
 def dbt_log_dir(settings: Settings) -> Path:

@@ -44,6 +44,9 @@ COLUMNS = (
         for window in ("1d_click", "7d_click", "28d_click", "1d_view")
         for measure in ("purchases", "purchase_value")
     ),
+    "reporting_currency",
+    "spend_reporting",
+    "purchase_value_reporting",
 )
 
 KNOWN_PUBLISHER_PLATFORMS = (

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import date
+from pathlib import Path
 
 import pytest
 
+from connectors.common.land import ensure_raw_table
+from connectors.fx.streams import ECB_RATES
+from sandbox.fx.truth import published_rates
 from socialmart import transform, warehouse
-from socialmart.settings import Settings, load_settings
+from socialmart.settings import SANDBOX_DEFAULT_SEED, Settings, load_settings
 
 RAW_DDL = """
 create table raw.meta__ad_insights_placement (
@@ -136,13 +142,26 @@ RAW_ROWS = [
 ]
 
 
+# ECB rates around the fixture days, as the stand-in publishes them (2026-05-29 is a Friday).
+FX_START, FX_END = date(2026, 5, 25), date(2026, 6, 5)
+
+
 def create_raw_warehouse(settings: Settings) -> None:
-    """Create the raw insights table with the connector's exact contract and fixture rows."""
+    """Create the raw tables with the connectors' exact contracts and fixture rows."""
     with warehouse.connect(settings) as con:
         con.execute(RAW_DDL)
         con.executemany(
             f"insert into raw.meta__ad_insights_placement values ({', '.join('?' * 22)})",
             RAW_ROWS,
+        )
+        ensure_raw_table(con, ECB_RATES)
+        con.executemany(
+            "insert into raw.fx__ecb_rates values ('ecb', ?, ?, ?, 'run-fx', "
+            "'2026-06-05 16:30:00+00', 'ecb_eurofxref', md5(? || ? || ?), false)",
+            [
+                [row["date"], row["currency"], row["rate"]] * 2
+                for row in published_rates(SANDBOX_DEFAULT_SEED, FX_START, FX_END)
+            ],
         )
 
 
@@ -155,4 +174,15 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         settings = load_settings()
     create_raw_warehouse(settings)
     transform.build(settings, "run-build")
+    return settings
+
+
+@pytest.fixture
+def copied_settings(
+    built_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """A copy of the built warehouse in a fresh home (dbt runs against it may change it)."""
+    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+    settings = load_settings()
+    shutil.copy(built_settings.warehouse_path, settings.warehouse_path)
     return settings

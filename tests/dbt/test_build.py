@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,6 +36,9 @@ MART_COLUMNS = [
         for window in WINDOWS
         for measure in ("purchases", "purchase_value")
     ),
+    ("reporting_currency", "VARCHAR"),
+    ("spend_reporting", "DECIMAL(18,2)"),
+    ("purchase_value_reporting", "DECIMAL(18,2)"),
 ]
 
 
@@ -135,17 +137,6 @@ def test_gate_and_publish_on_the_built_mart(built_settings: Settings) -> None:
         "select sum(spend), sum(purchases) from fct_placement_performance_daily",
     )
     assert published == [(Decimal("5512.40"), Decimal("4.00"))]
-
-
-@pytest.fixture
-def copied_settings(
-    built_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Settings:
-    """A copy of the built warehouse in a fresh home (dbt runs against it may change it)."""
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
-    settings = load_settings()
-    shutil.copy(built_settings.warehouse_path, settings.warehouse_path)
-    return settings
 
 
 def test_configured_purchase_action_type_is_used(

@@ -28,6 +28,15 @@
     )[1]
 {%- endmacro %}
 
+{% macro postgres__meta_find_action(json_column, action_type) -%}
+    (
+        select action
+        from jsonb_array_elements(cast({{ json_column }} as jsonb)) as action
+        where action ->> 'action_type' = '{{ action_type | replace("'", "''") }}'
+        limit 1
+    )
+{%- endmacro %}
+
 {% macro default__meta_find_action(json_column, action_type) -%}
     {{ exceptions.raise_compiler_error(
         'meta_find_action has no implementation for adapter ' ~ target.type) }}
@@ -41,6 +50,10 @@
 
 {% macro duckdb__meta_action_amount(action, field) -%}
     coalesce(cast({{ action }}."{{ field }}" as decimal(18, 2)), 0)
+{%- endmacro %}
+
+{% macro postgres__meta_action_amount(action, field) -%}
+    coalesce(cast({{ action }} ->> '{{ field }}' as decimal(18, 2)), 0)
 {%- endmacro %}
 
 {% macro default__meta_action_amount(action, field) -%}

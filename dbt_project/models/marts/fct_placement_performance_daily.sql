@@ -2,11 +2,21 @@
     Daily delivery and purchase results per ad and placement. One row per
     report_date x ad account x campaign x ad set x ad x publisher_platform x
     platform_position; column names and types are a contract with the dashboards.
+    Money in the reporting currency follows the fx_conversion_rule doc: converted and
+    rounded per row, never from summed amounts.
 -#}
+{%- set reporting_currency = socialmart.reporting_currency() -%}
 
 with placement_insights as (
 
     select * from {{ ref('stg_meta__ad_insights_placement') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('int_fx_rates_daily') }}
+    where to_currency = '{{ reporting_currency }}'
 
 ),
 
@@ -31,9 +41,17 @@ final as (
         purchase_value,
         {%- for window in meta_attribution_windows() %}
         purchases_{{ window }},
-        purchase_value_{{ window }}{{ ',' if not loop.last }}
+        purchase_value_{{ window }},
         {%- endfor %}
+        cast('{{ reporting_currency }}' as {{ dbt.type_string() }}) as reporting_currency,
+        {{ convert_amount('spend', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
+            as spend_reporting,
+        {{ convert_amount('purchase_value', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
+            as purchase_value_reporting
     from placement_insights
+    left join fx_rates
+        on fx_rates.rate_date = placement_insights.report_date
+        and fx_rates.from_currency = placement_insights.account_currency
 
 )
 

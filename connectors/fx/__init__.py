@@ -1,0 +1,1 @@
+"""ECB euro foreign exchange reference rates (the reporting-currency conversion source)."""

@@ -1,0 +1,13 @@
+"""ECB euro reference rates as a pipeline source (one pseudo-account, ``ecb``)."""
+
+from connectors.fx.extract import extract_account, list_accounts
+from connectors.fx.streams import ECB_RATES
+from connectors.sources import Source
+
+SOURCE = Source(
+    name="fx",
+    streams=(ECB_RATES,),
+    accounts=list_accounts,
+    extract_account=extract_account,
+    lookback_days=lambda settings: settings.fx.lookback_days,
+)

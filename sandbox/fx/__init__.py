@@ -1,0 +1,1 @@
+"""Stand-in for the ECB euro foreign exchange reference rates (historical CSV file)."""
