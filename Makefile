@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint fmt dashboard sandbox dbt-build clean
+.PHONY: help setup demo airflow test lint fmt dashboard sandbox dbt-build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 demo: setup ## run the whole pipeline through Airflow on the stand-in APIs
 	$(VENV)/bin/socialmart demo
+
+airflow: setup ## Airflow UI + scheduler on http://127.0.0.1:8080 (local: no password)
+	$(VENV)/bin/python -c "from socialmart.airflow_env import serve_airflow; serve_airflow()"
 
 test: setup lint ## lint, then every test (offline)
 	$(VENV)/bin/pytest

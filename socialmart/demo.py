@@ -1,40 +1,66 @@
 """`socialmart demo`: the whole pipeline through Airflow against the stand-in APIs.
 
-Starts the stand-in in this process, runs the pipeline DAG once with `airflow dags test` for a
+Starts the stand-in in this process, runs every ingest DAG once with `airflow dags test` for a
 fixed demo window (so the story in the data, e.g. Threads switched on inside an Advantage+
-campaign on 2026-10-01, is always visible), reconciles the published marts with the stand-in's
-ground truth and prints where to look.
+campaign on 2026-10-01, is always visible), then the transform DAG (dbt per model via Cosmos,
+gate, publish; `dags test` does not follow asset triggers, so it runs explicitly), reconciles
+the published marts with the stand-in's ground truth and prints where to look. The runs are
+recorded in the local Airflow, so `make airflow` shows them in the UI.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from datetime import date, timedelta
 
-from socialmart.airflow_env import airflow_command, airflow_env, migrate_metadata_db
+from socialmart.airflow_env import airflow_command, airflow_env, prepare_airflow
 from socialmart.settings import PROJECT_ROOT, Settings
 
 DEMO_START = date(2026, 9, 1)
 DEMO_END = date(2026, 10, 31)
-PIPELINE_DAG_ID = "socialmart_pipeline"
+TRANSFORM_DAG_ID = "transform_publish"
 
 
-def run_pipeline_dag(settings: Settings, start: date, end: date) -> None:
-    """Run the pipeline DAG once for a window with `airflow dags test`; raise if it fails."""
-    logical_date = (end + timedelta(days=1)).isoformat()
-    conf = json.dumps({"start": start.isoformat(), "end": end.isoformat()})
+def ingest_dag_ids() -> list[str]:
+    """One ingest DAG per registered source."""
+    from connectors.sources import SOURCE_NAMES
+
+    return [f"ingest_{name}" for name in SOURCE_NAMES]
+
+
+def run_dag(settings: Settings, dag_id: str, logical_date: date, conf: dict) -> None:
+    """Run one DAG once with `airflow dags test`; raise if it fails.
+
+    The log goes to ``<SOCIALMART_HOME>/airflow/dags-test/<dag_id>.log``.
+    """
+    log_path = settings.home / "airflow" / "dags-test" / f"{dag_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        airflow_command("dags", "test", PIPELINE_DAG_ID, logical_date, "--conf", conf),
+        airflow_command(
+            "dags", "test", dag_id, logical_date.isoformat(), "--conf", json.dumps(conf)
+        ),
         env=airflow_env(settings),
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
     )
-    log_path = settings.home / "demo-airflow.log"
     log_path.write_text(result.stdout + result.stderr)
     if result.returncode != 0 or "state=failed" in result.stdout + result.stderr:
-        raise RuntimeError(f"the Airflow run failed; its log is in {log_path}")
+        raise RuntimeError(f"the Airflow run of {dag_id} failed; its log is in {log_path}")
+
+
+def run_pipeline_dags(settings: Settings, start: date, end: date) -> None:
+    """Every ingest DAG for ``start..end`` (a backfill), then the transform DAG once."""
+    logical_date = end + timedelta(days=1)
+    for dag_id in ingest_dag_ids():
+        print(f"  {dag_id} ...")
+        run_dag(
+            settings, dag_id, logical_date, {"start": start.isoformat(), "end": end.isoformat()}
+        )
+    print(f"  {TRANSFORM_DAG_ID} ...")
+    run_dag(settings, TRANSFORM_DAG_ID, logical_date, {})
 
 
 def _print_summary(settings: Settings, start: date, end: date) -> bool:
@@ -65,18 +91,23 @@ def _print_summary(settings: Settings, start: date, end: date) -> bool:
 
 def run_demo(settings: Settings, start: date | None = None, end: date | None = None) -> int:
     """Run the demo and return a process exit code."""
+    from sandbox.client_env import client_env
     from sandbox.server import serve_in_thread
 
     start, end = start or DEMO_START, end or DEMO_END
-    print("Preparing Airflow's metadata database ...")
-    migrate_metadata_db(settings)
+    for name, value in client_env().items():
+        os.environ.setdefault(name, value)  # the DAG runs inherit it; explicit settings win
+    print("Preparing Airflow (metadata database, warehouse pool, dbt manifest) ...")
+    prepare_airflow(settings)
     print(f"Starting the stand-in APIs on port {settings.sandbox_port} ...")
     with serve_in_thread(port=settings.sandbox_port, seed=settings.sandbox_seed):
-        print(f"Running DAG {PIPELINE_DAG_ID} for {start}..{end} through Airflow ...")
-        run_pipeline_dag(settings, start, end)
+        print(f"Running the DAGs for {start}..{end} through Airflow:")
+        run_pipeline_dags(settings, start, end)
     ok = _print_summary(settings, start, end)
     print("\nLook at it:")
+    print("  make airflow     -> http://127.0.0.1:8080 (the runs above, a task per dbt model;")
+    print("                      local only: no password, every user is admin)")
     print("  make dashboard   -> http://127.0.0.1:8501 (spend by placement, Threads included)")
     print(f"  {settings.published_marts_path}: the published marts (open read-only, see README)")
-    print(f"  Airflow task logs: {settings.home / 'demo-airflow.log'}")
+    print(f"  Airflow task logs: {settings.home / 'airflow' / 'dags-test'}")
     return 0 if ok else 1

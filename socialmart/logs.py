@@ -13,7 +13,16 @@ _NOISY_LOGGERS = ("great_expectations", "urllib3", "dbt", "filelock", "matplotli
 
 def secret_values(settings: Settings) -> list[str]:
     """Every credential the settings hold, for masking."""
-    return [settings.meta.access_token]
+    return [
+        settings.meta.access_token,
+        settings.threads.access_token,
+        *(token for _, token in settings.threads.profile_tokens),
+        settings.instagram.access_token,
+        settings.tiktok.access_token,
+        settings.tiktok.app_secret,
+        settings.tiktok_shop.app_secret,
+        settings.tiktok_shop.access_token,
+    ]
 
 
 def configure_logging(settings: Settings, level: int = logging.INFO) -> None:

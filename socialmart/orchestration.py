@@ -1,12 +1,13 @@
-"""What every Airflow task of socialmart does before and around a pipeline step.
+"""What socialmart's Airflow tasks do: windows, accounts, extract, load, build bookkeeping.
 
-Kept out of the DAG files so they stay thin and cheap to parse.
+Called from inside tasks (run time), never at DAG parse time; the DAG shapes live in
+``dags/factories.py``. Every function calls the same pipeline steps as ``socialmart run``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from socialmart.settings import Settings, load_settings
@@ -28,26 +29,169 @@ def task_settings() -> Settings:
 
 
 def plan_window(
-    params: dict[str, Any] | None, interval_start: datetime, interval_end: datetime
+    params: Mapping[str, Any] | None,
+    interval_start: datetime,
+    interval_end: datetime,
+    lookback_days: int = 0,
 ) -> dict[str, str]:
-    """The run's report days: the DAG params' start/end when given, else the data interval."""
+    """The report days a run pulls.
+
+    Args:
+        params: DAG params; ``start`` and ``end`` (ISO dates) given together pin the window
+            exactly (backfills), with no lookback added.
+        interval_start: The run's data interval start.
+        interval_end: The run's data interval end (exclusive).
+        lookback_days: Days before the interval that are re-pulled because the platform
+            restates them.
+
+    Returns:
+        ``{"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}``.
+    """
     from socialmart.pipeline import Window, window_for_interval
 
     params = params or {}
     if params.get("start") and params.get("end"):
         return Window.parse(params["start"], params["end"]).as_dict()
-    return window_for_interval(interval_start, interval_end).as_dict()
+    if params.get("start") or params.get("end"):
+        raise ValueError("give both params start and end, or neither")
+    window = window_for_interval(interval_start, interval_end)
+    return Window(window.start - timedelta(days=lookback_days), window.end).as_dict()
 
 
-def fail_if_accounts_failed(failures: list[dict[str, str]]) -> None:
-    """Fail the task, without retry, when extract recorded failed accounts."""
+def source_window(
+    source_name: str,
+    params: Mapping[str, Any] | None,
+    interval_start: datetime,
+    interval_end: datetime,
+) -> dict[str, str]:
+    """:func:`plan_window` with the source's own lookback."""
+    from connectors.sources import get_source
+
+    lookback = get_source(source_name).lookback_days(task_settings())
+    return plan_window(params, interval_start, interval_end, lookback)
+
+
+def source_accounts(source_name: str) -> list[str]:
+    """The accounts to pull for a source, resolved now (configured ones, or all visible)."""
+    from connectors.sources import get_source
+
+    return list(get_source(source_name).accounts(task_settings()))
+
+
+def extract_source_account(
+    source_name: str, account: str, window: Mapping[str, str], run_id: str
+) -> dict[str, Any]:
+    """Pull one account's streams for the window into the run's spool.
+
+    A fatal API error (bad credential, missing permission) fails the task at once: a retry
+    cannot fix it. Other connector errors raise as they are, so Airflow retries with backoff.
+
+    Returns:
+        ``{"account": ..., "units": <manifests written>}``.
+    """
     from airflow.sdk.exceptions import AirflowFailException
 
-    from socialmart.pipeline import AccountFailure, ExtractFailed
+    from connectors.common.errors import FatalApiError
+    from connectors.sources import get_source
+    from socialmart.pipeline import Window, safe_run_id
 
-    if failures:
-        error = ExtractFailed([AccountFailure(**failure) for failure in failures])
-        raise AirflowFailException(str(error))
+    settings = task_settings()
+    span = Window.parse(window["start"], window["end"])
+    try:
+        manifests = get_source(source_name).extract_account(
+            settings, account, span.start, span.end, safe_run_id(run_id)
+        )
+    except FatalApiError as error:
+        raise AirflowFailException(f"{source_name} account {account}: {error}") from error
+    return {"account": account, "units": len(manifests)}
+
+
+def load_run(
+    source_name: str,
+    run_id: str,
+    accounts: list[str],
+    extracted: list[dict[str, Any]],
+) -> dict[str, dict[str, int]]:
+    """Load the run's spool (whatever accounts finished), then fail if an account did not.
+
+    Returns:
+        Raw table (``raw.<source>__<stream>``) -> summed row counts of this load, for every
+        stream of the source (zeros when nothing was pulled).
+
+    Raises:
+        AirflowFailException: Some accounts have no extract result; their names and the fix
+            are in the message. The others' data is loaded; nothing downstream runs.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from connectors.sources import get_source
+    from socialmart.pipeline import load, safe_run_id
+
+    settings = task_settings()
+    reports = load(settings, safe_run_id(run_id))
+    counts = {
+        f"raw.{spec.raw_table}": {"rows_seen": 0, "rows_inserted": 0, "tombstones": 0}
+        for spec in get_source(source_name).streams
+    }
+    for report in reports:
+        row = counts.setdefault(report.table, {"rows_seen": 0, "rows_inserted": 0, "tombstones": 0})
+        row["rows_seen"] += report.rows_seen
+        row["rows_inserted"] += report.rows_inserted
+        row["tombstones"] += report.tombstones_inserted
+    finished = {result["account"] for result in extracted if result}
+    missing = sorted(set(accounts) - finished)
+    if missing:
+        raise AirflowFailException(
+            f"{len(missing)} {source_name} account(s) were not extracted: {', '.join(missing)}. "
+            "The extract task of each (map index in the grid) says why and what to fix. The "
+            "other accounts' data is loaded; the transform DAG was not triggered. Fix the "
+            "credential or permission, then clear the failed extract tasks or re-trigger this "
+            "run (re-running a window is safe)."
+        )
+    return counts
+
+
+def begin_dbt_build(run_id: str) -> dict[str, Any]:
+    """Create every raw table and record a dbt build start in ``audit.dbt_builds``.
+
+    Returns:
+        What the dbt tasks need at run time: ``vars`` and ``env`` (the warehouse path),
+        plus ``started_at`` for :func:`end_dbt_build`.
+    """
+    from socialmart import warehouse
+    from socialmart.pipeline import prepare_raw_tables, safe_run_id
+    from socialmart.transform import dbt_vars
+
+    settings = task_settings()
+    prepare_raw_tables(settings)
+    started_at = datetime.now(UTC)
+    with warehouse.connect(settings) as con:
+        con.execute(
+            "insert into audit.dbt_builds (run_id, selector, full_refresh, started_at) "
+            "values (?, null, false, ?)",
+            [safe_run_id(run_id), started_at],
+        )
+    return {
+        "vars": dbt_vars(settings),
+        "env": {
+            "SOCIALMART_WAREHOUSE_PATH": str(settings.warehouse_path),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+        "started_at": started_at.isoformat(),
+    }
+
+
+def end_dbt_build(run_id: str, started_at: str) -> None:
+    """Mark the build begun by :func:`begin_dbt_build` as finished and successful."""
+    from socialmart import warehouse
+    from socialmart.pipeline import safe_run_id
+
+    with warehouse.connect(task_settings()) as con:
+        con.execute(
+            "update audit.dbt_builds set finished_at = ?, succeeded = true "
+            "where run_id = ? and started_at = ?",
+            [datetime.now(UTC), safe_run_id(run_id), datetime.fromisoformat(started_at)],
+        )
 
 
 def fail_without_retry(step: Callable[[], T]) -> T:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _UNSAFE_RUN_ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
+ALL_ACCOUNTS = "(listing accounts)"
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,13 @@ def extract(
     outcome = ExtractOutcome()
     for name in sources:
         source = get_source(name)
-        for account in source.accounts(settings):
+        try:
+            accounts = source.accounts(settings)
+        except ConnectorError as error:
+            log.error("%s: listing accounts failed: %s", name, error)
+            outcome.failures.append(AccountFailure(name, ALL_ACCOUNTS, str(error)))
+            continue
+        for account in accounts:
             try:
                 outcome.manifests += source.extract_account(
                     settings, account, window.start, window.end, run_id

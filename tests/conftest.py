@@ -24,7 +24,12 @@ os.environ.update(
 )
 
 MartWriter = Callable[[list[dict]], None]
-_TYPES = {"report_date": "date", "impressions": "bigint", "clicks": "bigint"}
+_TYPES = {
+    "report_date": "date",
+    "impressions": "bigint",
+    "clicks": "bigint",
+    "reporting_currency": "varchar",
+}
 
 
 @pytest.fixture
@@ -63,7 +68,7 @@ def write_mart(settings: Settings) -> MartWriter:
     from expectations.suites.fct_placement_performance_daily import COLUMNS, DATASET
     from socialmart import warehouse
 
-    measures = COLUMNS[COLUMNS.index("spend") :]
+    measures = [c for c in COLUMNS[COLUMNS.index("spend") :] if c != "reporting_currency"]
 
     def write(rows: list[dict]) -> None:
         ddl = ", ".join(

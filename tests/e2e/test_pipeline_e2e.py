@@ -1,17 +1,22 @@
 """The whole pipeline on the stand-in APIs: published marts equal the ground truth, to the cent.
 
-Runs the steps the way `socialmart run` does, then through Airflow (`airflow dags test`, the
-demo's path). Both are slow-ish (dbt start-up, Airflow start-up), so they share fixtures.
+Runs the steps the way `socialmart run` does, then through Airflow: the ingest DAGs and the
+transform DAG with `airflow dags test` (the demo's path), and once through a real scheduler
+(`airflow standalone` on a free loopback port, triggered through the REST API, the transform
+DAG started by the raw-table assets). All are slow-ish (dbt, Airflow start-up).
 """
 
+import socket
 from datetime import date
 
 import duckdb
 import pytest
 
+from sandbox.client_env import client_env
 from socialmart import pipeline
-from socialmart.airflow_env import migrate_metadata_db
-from socialmart.demo import run_pipeline_dag
+from socialmart.airflow_env import AirflowStack, prepare_airflow
+from socialmart.demo import run_pipeline_dags
+from socialmart.logs import secret_values
 from socialmart.reconcile import reconcile_placements
 from socialmart.settings import load_settings
 
@@ -34,8 +39,11 @@ def stand_in():
 def settings(stand_in, tmp_path, monkeypatch):
     monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("META_GRAPH_BASE_URL", f"{stand_in.base_url}/graph.facebook.com")
+    monkeypatch.setenv("SANDBOX_PORT", stand_in.base_url.rsplit(":", 1)[1])
     monkeypatch.setenv("SANDBOX_SEED", str(SEED))
     monkeypatch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
+    for name, value in client_env().items():
+        monkeypatch.setenv(name, value)
     return load_settings()
 
 
@@ -71,6 +79,11 @@ def _all_text(settings) -> str:
     return "\n".join(chunks)
 
 
+def assert_no_secret_in(text: str, settings) -> None:
+    for secret in secret_values(settings):
+        assert secret not in text, f"a credential ({secret[:4]}...) leaked into stored state"
+
+
 def test_run_publishes_the_ground_truth_and_rerunning_changes_nothing(settings):
     first = pipeline.run(settings, WINDOW, "e2e-first")
     assert first.gate.passed
@@ -92,16 +105,47 @@ def test_run_publishes_the_ground_truth_and_rerunning_changes_nothing(settings):
     assert _mart_rows(settings.published_marts_path) == rows_before
     assert versions_after == versions_before
     assert inserted[-1] == ("e2e-second", 0)
-    assert settings.meta.access_token not in _all_text(settings)
+    assert_no_secret_in(_all_text(settings), settings)
+
+
+def _published_run_id(settings) -> str:
+    with duckdb.connect(str(settings.published_marts_path), read_only=True) as con:
+        return con.execute("select run_id from _publication").fetchone()[0]
 
 
 def test_airflow_dag_run_publishes_the_ground_truth(settings):
-    migrate_metadata_db(settings)
-    run_pipeline_dag(settings, WINDOW.start, WINDOW.end)
+    prepare_airflow(settings)
+    run_pipeline_dags(settings, WINDOW.start, WINDOW.end)
 
     verdict = reconcile_placements(settings.published_marts_path, SEED, WINDOW.start, WINDOW.end)
     assert verdict.ok, verdict.mismatches[:5]
-    with duckdb.connect(str(settings.published_marts_path), read_only=True) as con:
-        (run_id,) = con.execute("select run_id from _publication").fetchone()
-    assert run_id.startswith("manual__")
-    assert settings.meta.access_token not in _all_text(settings)
+    assert _published_run_id(settings).startswith("manual__")
+    assert_no_secret_in(_all_text(settings), settings)
+
+
+def test_real_scheduler_runs_ingest_then_the_asset_triggered_transform(settings, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True")
+    prepare_airflow(settings)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with AirflowStack(settings, port) as stack:
+        stack.wait_until_ready(["ingest_meta", "transform_publish"], timeout=90)
+        for dag_id in ("ingest_meta", "transform_publish"):
+            stack.api("PATCH", f"/dags/{dag_id}", {"is_paused": False})
+        run_id = stack.trigger("ingest_meta", WINDOW.as_dict())
+        stack.wait_for_run("ingest_meta", timeout=150, run_id=run_id)
+        newest = stack.wait_until_idle("transform_publish", timeout=150)
+        assert newest["state"] == "success", newest
+        assert newest["run_type"] == "asset_triggered"
+        tasks = stack.api(
+            "GET", f"/dags/transform_publish/dagRuns/{newest['dag_run_id']}/taskInstances"
+        )["task_instances"]
+    assert {"validate", "publish"} <= {t["task_id"] for t in tasks}
+    assert any(t["task_id"].endswith("fct_placement_performance_daily.run") for t in tasks)
+    assert all(t["state"] == "success" for t in tasks)
+
+    verdict = reconcile_placements(settings.published_marts_path, SEED, WINDOW.start, WINDOW.end)
+    assert verdict.ok, verdict.mismatches[:5]
+    assert _published_run_id(settings).startswith("asset_triggered__")
+    assert_no_secret_in(_all_text(settings), settings)

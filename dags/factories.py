@@ -1,0 +1,241 @@
+"""The shapes of socialmart's DAGs; the DAG files call these and stay two lines long.
+
+Parse-time code only: it imports Airflow, Cosmos and the settings module, never a connector,
+DuckDB, dbt or GX (task bodies import those at run time via ``socialmart.orchestration``).
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, dag, task, task_group
+
+from socialmart.settings import load_settings
+
+OWNER = "socialmart"
+WAREHOUSE_POOL = "warehouse_writer"
+"""One slot: every task that writes the warehouse (load, dbt, gate, publish) runs alone."""
+START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
+INGEST_CRON = "0 3 * * *"
+TRANSFORM_DAG_ID = "transform_publish"
+DEFAULT_ARGS = {
+    "owner": OWNER,
+    "retries": 2,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=20),
+    "execution_timeout": timedelta(hours=1),
+}
+WINDOW_PARAMS = {
+    "start": Param(None, type=["null", "string"], format="date", description="first day"),
+    "end": Param(None, type=["null", "string"], format="date", description="last day"),
+}
+
+INGEST_DOC = """
+### ingest_{source}
+
+Pulls every configured **{source}** account for the run's report days into the spool, one
+mapped `extract` task per account, then merges the spool into the versioned raw tables in one
+`load` task (the only warehouse writer of this DAG). On success it updates the assets
+{assets}, which triggers `{transform}`.
+
+**Window.** A scheduled run (daily, UTC) covers its data interval plus the source's lookback
+(the platform restates recent days). Trigger with `{{"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}}`
+to (re)load exactly that range (backfills); re-running a range is safe (raw tables keep one
+row per distinct version).
+
+**When it fails.**
+- *accounts*: the credential cannot list accounts; the log names the setting to fix.
+- *extract [n]*: that account failed; the others go on. Throttling and transient errors were
+  already retried; a fatal error (expired token, missing permission) fails at once and the
+  message names the fix. Fix it, then clear the task.
+- *load*: loads what was extracted, then fails if an account is missing, so the transform
+  DAG is not triggered with partial data. Readers keep the previous publication.
+"""
+
+TRANSFORM_DOC = """
+### {dag_id}
+
+Runs when any ingest DAG updated a raw table: builds the dbt project (one `dbt build`, each
+model and test visible as its own task), validates the marts with the quality gate, and
+publishes them atomically to readers (dashboards, BI tools).
+
+**When it fails.**
+- *dbt* tasks: the failing model or test is the red task; its log has dbt's message. The
+  warehouse keeps the last good marts; nothing is published.
+- *validate*: the quality gate blocked publishing (no retry: a retry cannot fix data). The
+  failing expectations are in the message and in `audit.gate_results`. Readers still see the
+  previous publication, byte-identical. Fix the data (or the source) and re-run an ingest.
+- *publish*: the swap did not happen; readers see the previous publication. Clear the task.
+
+Re-running this DAG by hand (trigger, no params) rebuilds and republishes from the raw tables.
+"""
+
+
+def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
+    """The ingestion DAG of one registered source (dag_id ``ingest_<source>``).
+
+    Args:
+        source: A name in ``connectors.sources.SOURCE_NAMES``.
+        outlets: The assets of the source's raw tables (``dags/assets.py``).
+    """
+    tables = ", ".join(f"`{asset.name}`" for asset in outlets) or "(none)"
+
+    @dag(
+        dag_id=f"ingest_{source}",
+        schedule=CronDataIntervalTimetable(INGEST_CRON, timezone="UTC"),
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        tags=["ingest", source],
+        doc_md=INGEST_DOC.format(source=source, assets=tables, transform=TRANSFORM_DAG_ID),
+        default_args=DEFAULT_ARGS,
+        params=WINDOW_PARAMS,
+    )
+    def ingest() -> None:
+        @task
+        def plan(params=None, data_interval_start=None, data_interval_end=None) -> dict:
+            from socialmart.orchestration import source_window
+
+            return source_window(source, params, data_interval_start, data_interval_end)
+
+        @task
+        def accounts() -> list[str]:
+            from socialmart.orchestration import source_accounts
+
+            return source_accounts(source)
+
+        @task(execution_timeout=timedelta(hours=3), max_active_tis_per_dagrun=4)
+        def extract(account: str, window: dict, run_id=None) -> dict:
+            from socialmart.orchestration import extract_source_account
+
+            return extract_source_account(source, account, window, run_id)
+
+        @task(trigger_rule="all_done", outlets=list(outlets), pool=WAREHOUSE_POOL)
+        def load(accounts: list[str], extracted, run_id=None, outlet_events=None) -> dict:
+            from socialmart.orchestration import load_run
+
+            counts = load_run(source, run_id, accounts, list(extracted))
+            for asset in outlets:
+                outlet_events[asset].extra = counts.get(asset.name, {})
+            return counts
+
+        names = accounts()
+        extracted = extract.partial(window=plan()).expand(account=names)
+        load(names, extracted)
+
+    return ingest()
+
+
+def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) -> DAG:
+    """The asset-triggered DAG: dbt build (per-model tasks via Cosmos), gate, publish.
+
+    Args:
+        assets: Raw-table assets; any of them updated triggers a run.
+        manifest_path: dbt's ``manifest.json`` to render per-model tasks from. Default:
+            ``<dbt target dir>/manifest.json`` (``make setup`` and the demo write it). Without
+            a manifest the DAG builds dbt in one task instead (same result, less visibility).
+    """
+    manifest = manifest_path or load_settings().dbt_target_dir / "manifest.json"
+
+    @dag(
+        dag_id=TRANSFORM_DAG_ID,
+        schedule=functools.reduce(operator.or_, assets) if assets else None,
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        tags=["transform", "dbt", "gate", "publish"],
+        doc_md=TRANSFORM_DOC.format(dag_id=TRANSFORM_DAG_ID),
+        default_args=DEFAULT_ARGS,
+        render_template_as_native_obj=True,
+    )
+    def transform() -> None:
+        built = _dbt_group(manifest) if manifest.exists() else _dbt_single_task()
+
+        @task(retries=0, pool=WAREHOUSE_POOL)
+        def validate(run_id=None) -> None:
+            from socialmart import pipeline
+            from socialmart.orchestration import fail_without_retry, task_settings
+
+            settings, run = task_settings(), pipeline.safe_run_id(run_id)
+            fail_without_retry(lambda: pipeline.validate(settings, run))
+
+        @task(pool=WAREHOUSE_POOL)
+        def publish(run_id=None) -> None:
+            from socialmart import pipeline
+            from socialmart.orchestration import task_settings
+
+            pipeline.publish(task_settings(), pipeline.safe_run_id(run_id))
+
+        built >> validate() >> publish()
+
+    return transform()
+
+
+def _dbt_single_task():
+    @task(pool=WAREHOUSE_POOL)
+    def dbt_build(run_id=None) -> None:
+        from socialmart import pipeline
+        from socialmart.orchestration import task_settings
+
+        pipeline.transform(task_settings(), pipeline.safe_run_id(run_id))
+
+    return dbt_build()
+
+
+@task_group(group_id="dbt_build")
+def _dbt_group(manifest: Path) -> None:
+    """begin -> Cosmos watcher group (one ``dbt build``, a task per node) -> end."""
+    from cosmos import (
+        DbtTaskGroup,
+        ExecutionConfig,
+        ExecutionMode,
+        LoadMode,
+        ProfileConfig,
+        ProjectConfig,
+        RenderConfig,
+    )
+
+    settings = load_settings()
+    project = settings.dbt_project_dir
+
+    @task(pool=WAREHOUSE_POOL)
+    def begin(run_id=None) -> dict:
+        from socialmart.orchestration import begin_dbt_build
+
+        return begin_dbt_build(run_id)
+
+    @task(pool=WAREHOUSE_POOL)
+    def end(build: dict, run_id=None) -> None:
+        from socialmart.orchestration import end_dbt_build
+
+        end_dbt_build(run_id, build["started_at"])
+
+    build = begin()
+    models = DbtTaskGroup(
+        group_id="models",
+        project_config=ProjectConfig(
+            dbt_project_path=project, manifest_path=manifest, project_name="socialmart"
+        ),
+        profile_config=ProfileConfig(
+            profile_name="socialmart",
+            target_name="local",
+            profiles_yml_filepath=project / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER),
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST),
+        operator_args={
+            "vars": "{{ ti.xcom_pull(task_ids='dbt_build.begin')['vars'] }}",
+            "env": "{{ ti.xcom_pull(task_ids='dbt_build.begin')['env'] }}",
+            "append_env": True,
+            "install_deps": False,
+            "poke_interval": 2,
+        },
+        default_args={**DEFAULT_ARGS, "pool": WAREHOUSE_POOL},
+    )
+    build >> models >> end(build)
