@@ -238,4 +238,27 @@ def _dbt_group(manifest: Path) -> None:
         },
         default_args={**DEFAULT_ARGS, "pool": WAREHOUSE_POOL},
     )
+    _run_producer_first(models)
     build >> models >> end(build)
+
+
+def _run_producer_first(models) -> None:
+    """Put Cosmos's producer (the one ``dbt build``) before the per-node watcher tasks.
+
+    Cosmos does this for a ``DbtDag`` but leaves the two parallel inside a ``DbtTaskGroup``.
+    ``airflow dags test`` runs one task at a time: when it picks a watcher first, the watcher's
+    inline trigger waits forever for a producer that never starts. The first watchers get
+    ``trigger_rule="all_done"`` (not Cosmos's "always", which ignores upstream entirely), so
+    they wait for the build and still report their own node when it fails.
+    """
+    from cosmos.constants import PRODUCER_WATCHER_DONE_TASK_ID, PRODUCER_WATCHER_TASK_ID
+
+    producer_ids = {
+        f"{models.group_id}.{task_id}"
+        for task_id in (PRODUCER_WATCHER_TASK_ID, PRODUCER_WATCHER_DONE_TASK_ID)
+    }
+    producer = models.children[f"{models.group_id}.{PRODUCER_WATCHER_TASK_ID}"]
+    for root in models.get_roots():
+        if root.task_id not in producer_ids:
+            producer >> root
+            root.trigger_rule = "all_done"
