@@ -61,11 +61,16 @@ row per distinct version).
 TRANSFORM_DOC = """
 ### {dag_id}
 
-Runs when any ingest DAG updated a raw table: builds the dbt project (one `dbt build`, each
-model and test visible as its own task), validates the marts with the quality gate, and
-publishes them atomically to readers (dashboards, BI tools).
+Runs when any ingest DAG updated a raw table: checks the latest raw loads (raw gate),
+builds the dbt project (one `dbt build`, each model and test visible as its own task),
+validates the marts with the quality gate, and publishes them atomically to readers
+(dashboards, BI tools).
 
 **When it fails.**
+- *validate_raw*: a raw table broke its contract (missing column, wrong type, negative money,
+  dates outside the requested window, unknown currency). Nothing is built or published; the
+  failing expectations are in the message, `audit.gate_results` and the Data Docs under
+  `<SOCIALMART_HOME>/data_docs/`. Fix the source (or the connector) and re-run the ingest.
 - *dbt* tasks: the failing model or test is the red task; its log has dbt's message. The
   warehouse keeps the last good marts; nothing is published.
 - *validate*: the quality gate blocked publishing (no retry: a retry cannot fix data). The
@@ -155,7 +160,16 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
         render_template_as_native_obj=True,
     )
     def transform() -> None:
+        @task(retries=0, pool=WAREHOUSE_POOL)
+        def validate_raw(run_id=None) -> None:
+            from socialmart import pipeline
+            from socialmart.orchestration import fail_without_retry, task_settings
+
+            settings, run = task_settings(), pipeline.safe_run_id(run_id)
+            fail_without_retry(lambda: pipeline.validate_raw(settings, run))
+
         built = _dbt_group(manifest) if manifest.exists() else _dbt_single_task()
+        validate_raw() >> built
 
         @task(retries=0, pool=WAREHOUSE_POOL)
         def validate(run_id=None) -> None:

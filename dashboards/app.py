@@ -18,6 +18,7 @@ import streamlit as st  # noqa: E402
 VIEWS = Path(__file__).resolve().parent / "views"
 PAGES = [
     st.Page(VIEWS / "spend.py", title="Spend by platform", icon=":material/bar_chart:"),
+    st.Page(VIEWS / "health.py", title="Data health", icon=":material/health_and_safety:"),
 ]
 
 st.set_page_config(page_title="socialmart", page_icon=":material/insights:", layout="wide")

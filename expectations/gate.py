@@ -1,28 +1,39 @@
-"""The write-audit-publish gate: validate the built marts before they may be published.
+"""The quality gates: raw contracts before dbt, marts before publish (write-audit-publish).
 
-Every expectation result is stored in ``audit.gate_results`` and each gate run in
-``audit.gate_runs``; the published health file is refreshed either way, so the
-data-health view shows why a run was blocked. Error-level failures block publish,
-warning-level failures are recorded and the data still publishes.
+``run_raw_gate`` validates the latest load of every raw table (contracts from the stream
+specs); ``run_gate`` validates the built marts. Every expectation result is stored in
+``audit.gate_results`` (see ``expectations.store``), rendered as GX Data Docs under
+``<home>/data_docs/`` and the published health file is refreshed either way, so the
+data-health view shows why a run was blocked. Error-level failures block (the transform,
+resp. publish), warning-level failures are recorded and the data still goes on. A blocked
+gate also POSTs to ``ALERT_WEBHOOK_URL`` when set.
 
-Great Expectations is imported only when the gate runs, so importing this module (for
+Great Expectations is imported only when a gate runs, so importing this module (for
 ``GateFailed`` or ``enforce``) stays cheap.
 """
 
 from __future__ import annotations
 
-import json
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
+from expectations.store import MARTS_GATE, RAW_GATE, record
 from socialmart import publish, warehouse
 from socialmart.settings import Settings
 
 if TYPE_CHECKING:
+    import great_expectations as gx
+    import pandas as pd
+
     from expectations.validation import ExpectationResult
+
+log = logging.getLogger(__name__)
 
 ERROR = "error"
 WARNING = "warning"
@@ -35,6 +46,8 @@ class GateOutcome:
     run_id: str
     validated_at: datetime
     results: tuple[ExpectationResult, ...]
+    gate: str = MARTS_GATE
+    data_docs_path: Path | None = None
 
     @property
     def errors(self) -> list[ExpectationResult]:
@@ -55,7 +68,8 @@ class GateOutcome:
         """Readable report naming each failing expectation, its columns and observed value."""
         verdict = "passed" if self.passed else "FAILED"
         lines = [
-            f"Gate {verdict} for run {self.run_id}: {len(self.results)} expectations, "
+            f"{self.gate.capitalize()} gate {verdict} for run {self.run_id}: "
+            f"{len(self.results)} expectations, "
             f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
         ]
         lines += [f"  ERROR   {result.describe()}" for result in self.errors]
@@ -82,63 +96,73 @@ def enforce(outcome: GateOutcome) -> None:
 
 
 def run_gate(settings: Settings, run_id: str) -> GateOutcome:
-    """Validate every gated dataset, store the results and refresh the health file.
+    """Validate the built marts, store the results and refresh the health file.
 
     Args:
-        settings: Warehouse and published health file locations.
+        settings: Warehouse, published health file and gate thresholds.
         run_id: The pipeline run being validated.
 
     Returns:
         The outcome; call :func:`enforce` to turn a failure into an exception.
     """
-    from expectations.suites import GATE_SUITES
-    from expectations.validation import validate_frame
+    from expectations.suites import GATE_SUITES, placement_mart_checks
 
     with warehouse.connect(settings) as con:
-        validated_at = datetime.now(UTC)
-        results: list[ExpectationResult] = []
-        for suite_module in GATE_SUITES:
-            frame = con.sql(f"select * from {suite_module.DATASET}").df()
-            results += validate_frame(suite_module.build_suite(), frame)
-        outcome = GateOutcome(run_id, validated_at, tuple(results))
-        _store(con, outcome)
-        publish.refresh_health(con, settings)
-    return outcome
-
-
-def _store(con: duckdb.DuckDBPyConnection, outcome: GateOutcome) -> None:
-    """Append the outcome to audit.gate_results and audit.gate_runs in one transaction."""
-    rows = [
-        [
-            outcome.run_id,
-            outcome.validated_at,
-            result.suite,
-            result.expectation_type,
-            ", ".join(result.columns) or None,
-            result.severity,
-            result.success,
-            result.observed_value,
-            json.dumps(result.details),
+        pairs = [
+            (module.build_suite(), con.sql(f"select * from {module.DATASET}").df())
+            for module in GATE_SUITES
         ]
-        for result in outcome.results
-    ]
-    con.execute("begin transaction")
-    try:
-        if rows:
-            con.executemany(
-                "insert into audit.gate_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
-        con.execute(
-            "insert into audit.gate_runs values (?, ?, ?, ?, ?)",
-            [
-                outcome.run_id,
-                outcome.validated_at,
-                outcome.passed,
-                len(outcome.errors),
-                len(outcome.warnings),
-            ],
-        )
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
+        pairs += placement_mart_checks.validations(con, settings.gate.freshness_max_days)
+        return _validate_and_record(con, settings, run_id, MARTS_GATE, pairs)
+
+
+def run_raw_gate(settings: Settings, run_id: str) -> GateOutcome:
+    """Validate the latest load of every raw table before dbt runs.
+
+    Missing raw tables (a source never loaded) are created first, empty, as the transform
+    step does, so their contracts are checked against the declared columns.
+
+    Args:
+        settings: Warehouse, published health file and gate thresholds.
+        run_id: The pipeline run the results are recorded under.
+
+    Returns:
+        The outcome; call :func:`enforce` to turn a failure into an exception.
+    """
+    from connectors.common.land import ensure_raw_table
+    from expectations.suites import raw_contract
+
+    with warehouse.connect(settings) as con:
+        for spec in raw_contract.all_streams():
+            ensure_raw_table(con, spec)
+        pairs = raw_contract.validations(con, settings.gate.volume_min_ratio)
+        return _validate_and_record(con, settings, run_id, RAW_GATE, pairs)
+
+
+def _validate_and_record(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    run_id: str,
+    gate: str,
+    pairs: Sequence[tuple[gx.ExpectationSuite, pd.DataFrame]],
+) -> GateOutcome:
+    """Run the suites, render Data Docs, store, refresh the health file, alert when blocked."""
+    from expectations import alerts, data_docs
+    from expectations.validation import new_context, run_suite
+
+    validated_at = datetime.now(UTC)
+    context = new_context()
+    validations = [run_suite(suite, frame, context) for suite, frame in pairs]
+    docs = data_docs.render(
+        data_docs.docs_dir(settings.home, run_id, gate, validated_at),
+        f"socialmart {gate} gate, run {run_id}, {validated_at:%Y-%m-%d %H:%M:%S} UTC",
+        validations,
+    )
+    results = tuple(result for validation in validations for result in validation.results)
+    outcome = GateOutcome(run_id, validated_at, results, gate=gate, data_docs_path=docs)
+    record(con, outcome)
+    publish.refresh_health(con, settings)
+    log.info("%s gate Data Docs: %s", gate, docs)
+    if not outcome.passed:
+        alerts.send_blocked_alert(settings.gate.alert_webhook_url, outcome)
+    return outcome

@@ -7,6 +7,7 @@ GX's SQL datasource cannot resolve metrics on DuckDB (great_expectations issues 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,14 +15,17 @@ from typing import Any
 import great_expectations as gx
 import pandas as pd
 from great_expectations.core.expectation_validation_result import (
+    ExpectationSuiteValidationResult,
     ExpectationValidationResult,
 )
+from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
 
+_DATASOURCE = "socialmart"
 _SAMPLE_SIZE = 5
 _MAX_OBSERVED_CHARS = 500
 
@@ -44,6 +48,15 @@ class ExpectationResult:
         return f"{self.suite}: {self.expectation_type}{target}: {self.observed_value}"
 
 
+@dataclass(frozen=True)
+class SuiteValidation:
+    """One suite run on one frame: the flat results and GX's own report (for Data Docs)."""
+
+    suite: str
+    results: tuple[ExpectationResult, ...]
+    report: ExpectationSuiteValidationResult
+
+
 def validate_frame(suite: gx.ExpectationSuite, frame: pd.DataFrame) -> list[ExpectationResult]:
     """Validate ``frame`` against ``suite``.
 
@@ -55,6 +68,11 @@ def validate_frame(suite: gx.ExpectationSuite, frame: pd.DataFrame) -> list[Expe
     Returns:
         One result per expectation, in suite order.
     """
+    return list(run_suite(suite, frame).results)
+
+
+def new_context() -> AbstractDataContext:
+    """An ephemeral, quiet GX context with one pandas datasource, for several suites."""
     # Progress bars and analytics off: the gate runs unattended and offline.
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(),
@@ -62,12 +80,37 @@ def validate_frame(suite: gx.ExpectationSuite, frame: pd.DataFrame) -> list[Expe
         progress_bars=ProgressBarsConfig(globally=False),
     )
     context = gx.get_context(mode="ephemeral", project_config=config)
-    asset = context.data_sources.add_pandas("socialmart").add_dataframe_asset(suite.name)
+    context.data_sources.add_pandas(_DATASOURCE)
+    return context
+
+
+def run_suite(
+    suite: gx.ExpectationSuite,
+    frame: pd.DataFrame,
+    context: AbstractDataContext | None = None,
+) -> SuiteValidation:
+    """Validate ``frame`` against ``suite`` and keep GX's report next to the flat results.
+
+    Args:
+        suite: As for :func:`validate_frame`; its name must be unique within ``context``.
+        frame: The whole dataset.
+        context: A context from :func:`new_context` shared by a gate's suites (creating one
+            per suite costs more than most validations); a new one when omitted.
+
+    Returns:
+        The suite's name, one result per expectation (suite order) and the GX report.
+    """
+    context = context or new_context()
+    asset = context.data_sources.get(_DATASOURCE).add_dataframe_asset(suite.name)
     batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
         batch_parameters={"dataframe": frame}
     )
-    validation = batch.validate(suite, result_format="SUMMARY")
-    return [_to_result(suite.name, result) for result in validation.results]
+    with warnings.catch_warnings():
+        # GX 1.24 still passes inplace= to pandas 3 (noise, not a data problem).
+        warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop")
+        report = batch.validate(suite, result_format="SUMMARY")
+    results = tuple(_to_result(suite.name, result) for result in report.results)
+    return SuiteValidation(suite.name, results, report)
 
 
 def _to_result(suite_name: str, result: ExpectationValidationResult) -> ExpectationResult:
@@ -94,6 +137,8 @@ def _columns(expectation_type: str, kwargs: Mapping[str, Any]) -> tuple[str, ...
         return ()
     if "column" in kwargs:
         return (str(kwargs["column"]),)
+    if "column_A" in kwargs:
+        return (str(kwargs["column_A"]), str(kwargs["column_B"]))
     return tuple(str(name) for name in kwargs.get("column_list") or ())
 
 

@@ -83,6 +83,7 @@ class RunSummary:
     loads: list[LoadReport]
     gate: GateOutcome
     publication: PublishResult
+    raw_gate: GateOutcome | None = None
 
 
 def window_for_interval(interval_start: datetime, interval_end: datetime) -> Window:
@@ -194,6 +195,16 @@ def validate(settings: Settings, run_id: str) -> GateOutcome:
     return outcome
 
 
+def validate_raw(settings: Settings, run_id: str) -> GateOutcome:
+    """Run the raw-table contracts on the latest loads before dbt; ``GateFailed`` blocks it."""
+    from expectations.gate import enforce, run_raw_gate
+
+    outcome = run_raw_gate(settings, run_id)
+    log.info("raw gate: %s", outcome.summary())
+    enforce(outcome)
+    return outcome
+
+
 def publish(settings: Settings, run_id: str) -> PublishResult:
     """Swap the validated marts in for readers, atomically."""
     from socialmart.publish import publish as publish_marts
@@ -209,7 +220,8 @@ def run(settings: Settings, window: Window, run_id: str | None = None) -> RunSum
     loads = load(settings, run_id)
     if extracted.failures:
         raise ExtractFailed(extracted.failures)
+    raw_gate = validate_raw(settings, run_id)
     transform(settings, run_id)
     gate = validate(settings, run_id)
     publication = publish(settings, run_id)
-    return RunSummary(run_id, window, loads, gate, publication)
+    return RunSummary(run_id, window, loads, gate, publication, raw_gate)

@@ -26,6 +26,34 @@ MARTS_SCHEMA = "marts"
 PUBLICATION_TABLE = "_publication"
 # Audit tables copied into the health file (same names, schema main).
 HEALTH_TABLES = ("gate_runs", "gate_results", "publish_log", "dbt_builds")
+# Copied too once their writer (the gate) has created them.
+OPTIONAL_HEALTH_TABLES = ("gate_validations",)
+# Per source and stream: how recent the latest load of each account is (from raw._loads).
+SOURCE_FRESHNESS_TABLE = "source_freshness"
+_SOURCE_FRESHNESS_SQL = """
+select
+    source,
+    stream,
+    count(*) as accounts,
+    min(loaded_at) as oldest_account_loaded_at,
+    max(loaded_at) as last_loaded_at,
+    max(pulled_at) as last_pulled_at,
+    max(window_end) as latest_window_end,
+    sum(rows_seen) as last_rows_seen,
+    sum(rows_inserted) as last_rows_inserted
+from (
+    select * from raw._loads
+    qualify row_number() over (
+        partition by source, stream, account_id order by loaded_at desc
+    ) = 1
+)
+group by source, stream
+"""
+_SOURCE_FRESHNESS_DDL = """(
+    source varchar, stream varchar, accounts bigint, oldest_account_loaded_at timestamptz,
+    last_loaded_at timestamptz, last_pulled_at timestamptz, latest_window_end date,
+    last_rows_seen hugeint, last_rows_inserted hugeint
+)"""
 
 _ATTACH_ALIAS = "socialmart_target"
 
@@ -105,14 +133,24 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
 def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Atomically replace the health file with copies of the warehouse's audit tables.
 
+    Besides the audit tables, the file gets ``source_freshness``: per source and stream, the
+    latest load of each account summarised from ``raw._loads`` (empty before any load).
+
     Args:
         con: An open warehouse connection (see :func:`socialmart.warehouse.connect`).
         settings: Where the health file lives (``settings.published_health_path``).
     """
+    present = _existing_tables(con)
+    tables = [*HEALTH_TABLES, *(t for t in OPTIONAL_HEALTH_TABLES if ("audit", t) in present)]
 
     def fill(target: str) -> None:
-        for table in HEALTH_TABLES:
+        for table in tables:
             con.execute(f"create table {target}.main.{table} as select * from audit.{table}")
+        freshness = f"{target}.main.{SOURCE_FRESHNESS_TABLE}"
+        if ("raw", "_loads") in present:
+            con.execute(f"create table {freshness} as {_SOURCE_FRESHNESS_SQL}")
+        else:
+            con.execute(f"create table {freshness} {_SOURCE_FRESHNESS_DDL}")
 
     write_atomically(con, settings.published_health_path, fill)
 
@@ -175,6 +213,14 @@ def _require_passing_gate(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             f"the marts were rebuilt at {build_started} after run {run_id}'s gate "
             f"passed at {validated_at}: validate again before publishing"
         )
+
+
+def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    rows = con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        "where database_name = current_database()"
+    ).fetchall()
+    return {(schema, name) for schema, name in rows}
 
 
 def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

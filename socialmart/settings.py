@@ -50,8 +50,10 @@ def _env_pairs(name: str) -> tuple[tuple[str, str], ...]:
 
 
 def _sandbox_url(host: str) -> str:
+    """The stand-in's URL for a platform host (``SANDBOX_HOST`` is its service name in compose)."""
+    sandbox_host = _env("SANDBOX_HOST", "127.0.0.1")
     port = _env("SANDBOX_PORT", str(SANDBOX_DEFAULT_PORT))
-    return f"http://127.0.0.1:{port}/{host}"
+    return f"http://{sandbox_host}:{port}/{host}"
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,19 @@ class DbtSettings:
 
 
 @dataclass(frozen=True)
+class GateSettings:
+    """Quality-gate thresholds and the optional chat alert for a blocked gate.
+
+    ``alert_webhook_url`` is treated as a secret (chat webhook URLs carry their token): it is
+    only ever used to POST, never logged or stored.
+    """
+
+    freshness_max_days: int
+    volume_min_ratio: float
+    alert_webhook_url: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class HttpSettings:
     """Behaviour shared by every HTTP client."""
 
@@ -219,6 +234,7 @@ class Settings:
     sandbox_meta_restatement_days: int = 7
     fx: FxSettings = field(default_factory=lambda: _fx_settings())
     dbt: DbtSettings = field(default_factory=lambda: _dbt_settings())
+    gate: GateSettings = field(default_factory=lambda: _gate_settings())
 
     @property
     def published_marts_path(self) -> Path:
@@ -311,6 +327,7 @@ def load_settings() -> Settings:
         sandbox_meta_restatement_days=int(_env("SANDBOX_META_RESTATEMENT_DAYS", "7")),
         fx=_fx_settings(),
         dbt=_dbt_settings(),
+        gate=_gate_settings(),
     )
 
 
@@ -330,4 +347,12 @@ def _dbt_settings() -> DbtSettings:
     return DbtSettings(
         freshness_warn_hours=int(_env("SOURCE_FRESHNESS_WARN_HOURS", "36")),
         freshness_error_hours=int(_env("SOURCE_FRESHNESS_ERROR_HOURS", "72")),
+    )
+
+
+def _gate_settings() -> GateSettings:
+    return GateSettings(
+        freshness_max_days=int(_env("GATE_FRESHNESS_MAX_DAYS", "2")),
+        volume_min_ratio=float(_env("GATE_VOLUME_MIN_RATIO", "0.5")),
+        alert_webhook_url=_env("ALERT_WEBHOOK_URL", ""),
     )

@@ -28,6 +28,9 @@ def test_dags_import_without_errors(dag_bag):
     assert dag_bag.dags, "no DAG found in dags/"
 
 
+GATES = ("validate_raw", "validate")  # quality gates fail at once: a retry cannot fix data
+
+
 def test_every_dag_follows_the_house_idiom(dag_bag):
     for dag_id, dag in dag_bag.dags.items():
         assert dag.tags, f"{dag_id} has no tags"
@@ -36,7 +39,7 @@ def test_every_dag_follows_the_house_idiom(dag_bag):
         assert dag.fileloc.endswith(f"{dag_id}.py"), f"{dag_id} is not in a file of its name"
         for task in dag.tasks:
             assert task.owner and task.owner != "airflow", f"{dag_id}.{task.task_id} has no owner"
-            assert task.retries >= 2 or task.task_id == "validate", (
+            assert task.retries >= 2 or task.task_id in GATES, (
                 f"{dag_id}.{task.task_id} retries fewer than 2 times"
             )
             assert task.execution_timeout, f"{dag_id}.{task.task_id} has no timeout"
@@ -66,8 +69,13 @@ def test_transform_dag_runs_on_every_raw_table_and_gates_before_publishing(dag_b
     }
     assert scheduled_on == every_table
     assert dag.get_task("publish").upstream_task_ids == {"validate"}
-    assert dag.get_task("validate").retries == 0, "a blocked gate must not be retried"
-    writers = [t for t in dag.tasks if "producer" in t.task_id or t.task_id in ("validate",)]
+    for gate in GATES:
+        assert dag.get_task(gate).retries == 0, f"a blocked gate ({gate}) must not be retried"
+    after_raw_gate = dag.get_task("validate_raw").downstream_task_ids
+    assert after_raw_gate and all(t.startswith("dbt_build") for t in after_raw_gate), (
+        "the raw gate must run right before dbt"
+    )
+    writers = [t for t in dag.tasks if "producer" in t.task_id or t.task_id in GATES]
     assert writers and all(t.pool == "warehouse_writer" for t in writers)
 
 

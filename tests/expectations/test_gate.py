@@ -11,6 +11,7 @@ import pytest
 
 from expectations.gate import GateFailed, enforce, run_gate
 from expectations.suites import fct_placement_performance_daily as suite_module
+from expectations.suites.fct_placement_performance_daily import DATASET
 from expectations.validation import validate_frame
 from socialmart.settings import Settings
 
@@ -27,7 +28,13 @@ def test_good_mart_passes_and_every_result_is_stored(
     outcome = run_gate(settings, "run-good")
     assert outcome.passed and not outcome.errors and not outcome.warnings
     enforce(outcome)
-    expectation_count = len(suite_module.build_suite().expectations)
+    # the mart's own suite plus the applicable cross-row checks (no loads, no staging here)
+    suites = {r.suite for r in outcome.results}
+    assert suites == {
+        suite_module.DATASET,
+        *(f"{suite_module.DATASET}.{check}" for check in ("placement_shares", "currencies")),
+    }
+    expectation_count = len(suite_module.build_suite().expectations) + 5
     assert len(outcome.results) == expectation_count
     stored = _fetch(
         settings.warehouse_path,
@@ -53,7 +60,12 @@ def test_broken_mart_is_blocked_naming_each_expectation(
     write_mart([negative_spend, good_rows[1], good_rows[1], null_key])
     outcome = run_gate(settings, "run-broken")
     assert not outcome.passed
-    failed = {(r.expectation_type, r.columns) for r in outcome.errors}
+    failed = {(r.expectation_type, r.columns) for r in outcome.errors if r.suite == DATASET}
+    # the negative spend also pushes a placement share outside [0, 1]
+    assert {r.columns for r in outcome.errors if r.suite != DATASET} == {
+        ("min_share",),
+        ("max_share",),
+    }
     assert failed == {
         ("expect_column_values_to_be_between", ("spend",)),
         ("expect_compound_columns_to_be_unique", suite_module.GRAIN),
@@ -62,7 +74,7 @@ def test_broken_mart_is_blocked_naming_each_expectation(
     with pytest.raises(GateFailed) as raised:
         enforce(outcome)
     message = str(raised.value)
-    assert "FAILED" in message and "3 error(s)" in message
+    assert "FAILED" in message and "5 error(s)" in message
     assert "expect_column_values_to_be_between(spend): 1 of 4 rows unexpected, e.g. [-0.01]" in (
         message
     )
@@ -74,12 +86,18 @@ def test_broken_mart_is_blocked_naming_each_expectation(
         "select expectation_type, column_names, severity, observed_value, details "
         "from audit.gate_results where not success",
     )
-    assert {row[1] for row in stored} == {"spend", "ad_id", ", ".join(suite_module.GRAIN)}
+    assert {row[1] for row in stored} == {
+        "spend",
+        "ad_id",
+        ", ".join(suite_module.GRAIN),
+        "min_share",
+        "max_share",
+    }
     spend = next(row for row in stored if row[1] == "spend")
     assert spend[2] == "error" and "-0.01" in spend[3]
     assert json.loads(spend[4])["kwargs"]["min_value"] == 0
     assert _fetch(settings.published_health_path, "select passed, error_count from gate_runs") == [
-        (False, 3)
+        (False, 5)
     ]
 
 

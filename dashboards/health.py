@@ -1,0 +1,180 @@
+"""Read-only queries on the published health file, for the data-health page.
+
+The health file (``Settings.published_health_path``) is replaced atomically by the gates and by
+publish; it holds copies of the audit tables (``gate_runs``, ``gate_results``,
+``gate_validations``, ``publish_log``, ``dbt_builds``) and ``source_freshness``. Like
+``dashboards.data``, every function attaches the file read-only into a private in-memory
+database for one short query, so the pipeline can swap it at any time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards.data import open_marts as open_readonly
+
+RESTATEMENT_MART = "fct_conversion_restatements"
+
+GATE_COLUMNS = [
+    "run_id",
+    "validated_at",
+    "gate",
+    "passed",
+    "error_count",
+    "warning_count",
+    "data_docs_path",
+]
+FAILURE_COLUMNS = [
+    "validated_at",
+    "run_id",
+    "gate",
+    "severity",
+    "suite",
+    "expectation_type",
+    "column_names",
+    "observed_value",
+]
+FRESHNESS_COLUMNS = [
+    "source",
+    "stream",
+    "accounts",
+    "last_loaded_at",
+    "latest_window_end",
+    "last_rows_seen",
+    "hours_since_load",
+]
+
+
+@dataclass(frozen=True)
+class LastPublication:
+    """The latest publication recorded in ``publish_log``."""
+
+    run_id: str
+    published_at: datetime
+    row_counts: dict[str, int]
+
+
+def _tables(path: Path) -> set[str]:
+    with open_readonly(path) as con:
+        rows = con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()"
+        ).fetchall()
+    return {name for (name,) in rows}
+
+
+def _query(path: Path, sql: str, params: list | None = None) -> pd.DataFrame:
+    with open_readonly(path) as con:
+        return con.execute(sql, params or []).df()
+
+
+def is_available(path: Path) -> bool:
+    """Whether a health file exists (a gate or publish has run at least once)."""
+    return path.is_file()
+
+
+def last_publication(path: Path) -> LastPublication | None:
+    """The latest publication, or ``None`` when nothing was ever published."""
+    if not is_available(path) or "publish_log" not in _tables(path):
+        return None
+    with open_readonly(path) as con:
+        row = con.execute(
+            "select run_id, published_at, row_counts from publish_log "
+            "order by published_at desc limit 1"
+        ).fetchone()
+    if row is None:
+        return None
+    run_id, published_at, row_counts = row
+    return LastPublication(run_id, published_at, json.loads(row_counts))
+
+
+def gate_history(path: Path, limit: int = 20) -> pd.DataFrame:
+    """The latest gate runs of both gates (raw and marts), newest first.
+
+    Falls back to ``gate_runs`` (mart gate only) for health files written before gate kinds
+    were recorded.
+    """
+    if not is_available(path):
+        return pd.DataFrame(columns=GATE_COLUMNS)
+    tables = _tables(path)
+    if "gate_validations" in tables:
+        source = "select * from gate_validations"
+    elif "gate_runs" in tables:
+        source = (
+            "select run_id, validated_at, 'marts' as gate, passed, error_count, "
+            "warning_count, null::varchar as data_docs_path from gate_runs"
+        )
+    else:
+        return pd.DataFrame(columns=GATE_COLUMNS)
+    return _query(
+        path,
+        f"select {', '.join(GATE_COLUMNS)} from ({source}) order by validated_at desc limit ?",
+        [limit],
+    )
+
+
+def gate_failures(path: Path, runs: int = 5) -> pd.DataFrame:
+    """Failed expectations (errors and warnings) of the latest ``runs`` gate runs."""
+    history = gate_history(path, runs)
+    if history.empty:
+        return pd.DataFrame(columns=FAILURE_COLUMNS)
+    return _query(
+        path,
+        """
+        select r.validated_at, r.run_id,
+            case when r.suite like 'raw.%' then 'raw' else 'marts' end as gate,
+            r.severity, r.suite, r.expectation_type, r.column_names, r.observed_value
+        from gate_results as r
+        where not r.success and r.validated_at >= ?
+        order by r.validated_at desc, r.severity, r.suite
+        """,
+        [history["validated_at"].min()],
+    )
+
+
+def source_freshness(path: Path, now: datetime) -> pd.DataFrame:
+    """Per source and stream: the latest load and how many hours ago it happened.
+
+    Args:
+        path: The health file.
+        now: The reference time (timezone-aware).
+    """
+    if not is_available(path) or "source_freshness" not in _tables(path):
+        return pd.DataFrame(columns=FRESHNESS_COLUMNS)
+    return _query(
+        path,
+        """
+        select source, stream, accounts, last_loaded_at, latest_window_end, last_rows_seen,
+            round(epoch(cast(? as timestamptz) - last_loaded_at) / 3600.0, 1)
+                as hours_since_load
+        from source_freshness
+        order by source, stream
+        """,
+        [now],
+    )
+
+
+def gate_failure_after_publication(path: Path) -> datetime | None:
+    """When the latest gate run that blocked happened, if that is newer than the last
+    publication (so readers see marts older than a known failure); else ``None``."""
+    history = gate_history(path, 1000)
+    failed = history[~history["passed"].astype(bool)]
+    if failed.empty:
+        return None
+    latest_failure = failed["validated_at"].max()
+    publication = last_publication(path)
+    if publication is not None and publication.published_at >= latest_failure:
+        return None
+    return latest_failure.to_pydatetime()
+
+
+def restatement_rows(path: Path) -> int | None:
+    """Rows of the restatement mart in the last publication; ``None`` when not published."""
+    publication = last_publication(path)
+    if publication is None:
+        return None
+    return publication.row_counts.get(RESTATEMENT_MART)

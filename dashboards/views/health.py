@@ -1,0 +1,108 @@
+"""Data health: last publication, gate results, freshness per source, restatements.
+
+Reads only the published health file, never the warehouse or the marts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboards import health
+from socialmart.settings import load_settings
+
+_GATE_COLUMNS = {
+    "run_id": st.column_config.TextColumn("Run"),
+    "validated_at": st.column_config.DatetimeColumn("Validated (UTC)"),
+    "gate": st.column_config.TextColumn("Gate"),
+    "passed": st.column_config.CheckboxColumn("Passed"),
+    "error_count": st.column_config.NumberColumn("Errors"),
+    "warning_count": st.column_config.NumberColumn("Warnings"),
+    "data_docs_path": st.column_config.TextColumn("Data Docs"),
+}
+_FRESHNESS_COLUMNS = {
+    "source": st.column_config.TextColumn("Source"),
+    "stream": st.column_config.TextColumn("Stream"),
+    "accounts": st.column_config.NumberColumn("Accounts"),
+    "last_loaded_at": st.column_config.DatetimeColumn("Last load (UTC)"),
+    "latest_window_end": st.column_config.DateColumn("Data up to"),
+    "last_rows_seen": st.column_config.NumberColumn("Rows in last load"),
+    "hours_since_load": st.column_config.NumberColumn("Hours since load", format="%.1f"),
+}
+
+
+def _show_publication(path, stale_since: datetime | None) -> None:
+    publication = health.last_publication(path)
+    if publication is None:
+        st.warning("Nothing has been published yet.", icon=":material/warning:")
+    else:
+        st.metric("Last publish (UTC)", f"{publication.published_at:%Y-%m-%d %H:%M}")
+        st.caption(f"Run `{publication.run_id}`")
+    if stale_since is not None:
+        st.error(
+            f"**The published marts are older than the latest gate failure** "
+            f"({stale_since:%Y-%m-%d %H:%M} UTC). Readers see the last good publication; "
+            "the failing expectations are listed below.",
+            icon=":material/error:",
+        )
+
+
+def _show_gates(path) -> None:
+    st.subheader("Gate results")
+    history = health.gate_history(path)
+    if history.empty:
+        st.info("No gate has run yet.", icon=":material/info:")
+        return
+    st.dataframe(history, column_config=_GATE_COLUMNS, hide_index=True)
+    failures = health.gate_failures(path)
+    if failures.empty:
+        st.success("No failed expectations in the latest gate runs.")
+        return
+    for severity in ("error", "warning"):
+        subset = failures[failures["severity"] == severity]
+        if not subset.empty:
+            st.markdown(f"**{severity.capitalize()}s** ({len(subset)})")
+            st.dataframe(subset, hide_index=True)
+
+
+def _show_freshness(path) -> None:
+    st.subheader("Freshness per source")
+    freshness = health.source_freshness(path, datetime.now(UTC))
+    if freshness.empty:
+        st.info("No load has been recorded yet.", icon=":material/info:")
+        return
+    st.dataframe(freshness, column_config=_FRESHNESS_COLUMNS, hide_index=True)
+
+
+def _show_restatements(path) -> None:
+    st.subheader("Restatements")
+    rows = health.restatement_rows(path)
+    if rows is None:
+        st.info(
+            f"Restatement size will show here once `{health.RESTATEMENT_MART}` is published "
+            "(how much conversions moved after they were first reported).",
+            icon=":material/info:",
+        )
+    else:
+        st.metric("Restated conversion rows (last publication)", f"{rows:,}")
+
+
+def main() -> None:
+    """Render the page."""
+    st.title("Data health")
+    path = load_settings().published_health_path
+    if not health.is_available(path):
+        st.info(
+            f"**No health data yet.** `{path}` is written by the quality gate and by publish: "
+            "run `make demo` (or the pipeline), then rerun this page (press **R**).",
+            icon=":material/info:",
+        )
+        return
+    _show_publication(path, health.gate_failure_after_publication(path))
+    _show_gates(path)
+    _show_freshness(path)
+    _show_restatements(path)
+
+
+main()

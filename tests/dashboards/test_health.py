@@ -1,0 +1,101 @@
+"""The data-health page and its queries, on health files written by the real gate and publish."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboards import health
+from expectations.gate import run_gate
+from socialmart import publish, warehouse
+from socialmart.settings import PROJECT_ROOT, Settings
+
+PAGE = str(PROJECT_ROOT / "dashboards" / "views" / "health.py")
+
+
+def _run() -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    return app
+
+
+@pytest.fixture
+def blocked_after_publish(settings: Settings, write_mart, good_rows) -> Path:
+    """Run 1 published; run 2's gate failed afterwards; one load recorded."""
+    write_mart(good_rows)
+    assert run_gate(settings, "run-1").passed
+    publish.publish(settings, "run-1")
+    with warehouse.connect(settings) as con:
+        con.execute(
+            "create schema if not exists raw; create table raw._loads (run_id varchar, "
+            "source varchar, stream varchar, account_id varchar, window_start date, "
+            "window_end date, pulled_at timestamptz, loaded_at timestamptz, rows_seen bigint, "
+            "rows_inserted bigint, tombstones_inserted bigint)"
+        )
+        loaded = datetime.now(UTC) - timedelta(hours=5)
+        con.execute(
+            "insert into raw._loads values ('run-2', 'meta', 'ad_insights_placement', '111', "
+            "?, ?, ?, ?, 120, 7, 0)",
+            [date(2026, 6, 1), date(2026, 6, 3), loaded, loaded],
+        )
+    write_mart([good_rows[0] | {"ad_id": None}])
+    assert not run_gate(settings, "run-2").passed
+    return settings.published_health_path
+
+
+def test_queries_read_publication_gates_and_freshness(blocked_after_publish: Path) -> None:
+    path = blocked_after_publish
+    publication = health.last_publication(path)
+    assert publication is not None and publication.run_id == "run-1"
+    assert publication.row_counts == {"fct_placement_performance_daily": 3}
+    history = health.gate_history(path)
+    assert history[["run_id", "gate", "passed"]].values.tolist() == [
+        ["run-2", "marts", False],
+        ["run-1", "marts", True],
+    ]
+    failures = health.gate_failures(path)
+    assert set(failures["run_id"]) == {"run-2"}
+    assert "ad_id" in set(failures["column_names"])
+    stale = health.gate_failure_after_publication(path)
+    assert stale is not None and stale > publication.published_at
+    [row] = health.source_freshness(path, datetime.now(UTC)).to_dict("records")
+    assert (row["source"], row["stream"], row["last_rows_seen"]) == (
+        "meta",
+        "ad_insights_placement",
+        120,
+    )
+    assert 4.9 <= row["hours_since_load"] <= 5.2
+    assert health.restatement_rows(path) is None
+
+
+def test_page_without_health_file_explains_itself(settings: Settings) -> None:
+    app = _run()
+    assert [title.value for title in app.title] == ["Data health"]
+    assert "No health data yet" in app.info[0].value
+
+
+def test_page_shows_stale_notice_failures_and_freshness(blocked_after_publish: Path) -> None:
+    app = _run()
+    [notice] = app.error
+    assert "older than the latest gate failure" in notice.value
+    assert app.metric[0].label == "Last publish (UTC)"
+    gates, errors, freshness = (frame.value for frame in app.dataframe)
+    assert gates["run_id"].tolist() == ["run-2", "run-1"]
+    assert set(errors["severity"]) == {"error"}
+    assert freshness[["source", "stream"]].values.tolist() == [["meta", "ad_insights_placement"]]
+    assert any("fct_conversion_restatements" in info.value for info in app.info)
+
+
+def test_no_notice_once_a_later_run_publishes(
+    blocked_after_publish: Path, settings: Settings, write_mart, good_rows
+) -> None:
+    write_mart(good_rows)
+    assert run_gate(settings, "run-3").passed
+    publish.publish(settings, "run-3")
+    assert health.gate_failure_after_publication(blocked_after_publish) is None
+    app = _run()
+    assert not app.error
+    assert "run-3" in app.caption[0].value

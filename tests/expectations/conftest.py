@@ -1,0 +1,65 @@
+"""Fixtures for the gate tests: raw loads written straight into a temp warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from connectors.common.land import ensure_raw_table
+from connectors.common.streams import get_stream
+from socialmart import warehouse
+from socialmart.settings import Settings
+
+RawWriter = Callable[..., None]
+WINDOW = (date(2026, 6, 1), date(2026, 6, 3))
+
+
+@pytest.fixture
+def write_raw(settings: Settings) -> RawWriter:
+    """Record one load of ``source/stream`` for ``account``: its rows and its raw._loads row.
+
+    Loads are recorded one minute apart in call order, so the last call is the latest load.
+    """
+    clock = iter(datetime(2026, 6, 4, tzinfo=UTC) + timedelta(minutes=i) for i in range(1000))
+
+    def write(
+        source: str,
+        stream: str,
+        rows: list[dict],
+        *,
+        run_id: str,
+        account: str,
+        window: tuple[date, date] = WINDOW,
+        rows_seen: int | None = None,
+    ) -> None:
+        spec = get_stream(source, stream)
+        loaded_at = next(clock)
+        with warehouse.connect(settings) as con:
+            ensure_raw_table(con, spec)
+            names = list(spec.columns)
+            for row in rows:
+                values = [row.get(name) for name in names]
+                con.execute(
+                    f"insert into raw.{spec.raw_table} ({', '.join(names)}, _sync_id, "
+                    "_pulled_at, _source, _row_hash, _is_deleted) values "
+                    f"({', '.join('?' * len(names))}, ?, ?, ?, md5(?), false)",
+                    [*values, run_id, loaded_at, spec.source_label, repr(values)],
+                )
+            con.execute(
+                "insert into raw._loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                [
+                    run_id,
+                    source,
+                    stream,
+                    account,
+                    *window,
+                    loaded_at,
+                    loaded_at,
+                    len(rows) if rows_seen is None else rows_seen,
+                    len(rows),
+                ],
+            )
+
+    return write

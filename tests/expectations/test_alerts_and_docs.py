@@ -1,0 +1,103 @@
+"""A blocked gate POSTs to the webhook (never failing the gate); Data Docs per validation."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.gate import run_gate
+from expectations.suites.fct_placement_performance_daily import DATASET
+from socialmart.settings import Settings, load_settings
+
+
+class _Webhook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+    status = 200
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        length = int(self.headers["Content-Length"])
+        type(self).received.append(json.loads(self.rfile.read(length)))
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, type[_Webhook]]]:
+    handler = type("Hook", (_Webhook,), {"received": [], "status": 200})
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hooks/secret-token", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _with_webhook(monkeypatch: pytest.MonkeyPatch, url: str) -> Settings:
+    monkeypatch.setenv("ALERT_WEBHOOK_URL", url)
+    return load_settings()
+
+
+def test_blocked_gate_posts_the_failing_expectations(
+    settings: Settings, write_mart, good_rows, webhook, monkeypatch, caplog
+) -> None:
+    url, hook = webhook
+    settings = _with_webhook(monkeypatch, url)
+    write_mart(good_rows)
+    assert run_gate(settings, "run-good").passed
+    assert hook.received == []  # nothing to say when the gate passes
+
+    write_mart([good_rows[0] | {"ad_id": None}, good_rows[1]])
+    assert not run_gate(settings, "run-bad").passed
+    [payload] = hook.received
+    assert payload["run_id"] == "run-bad" and payload["gate"] == "marts"
+    assert "blocked run run-bad" in payload["text"]
+    failing = payload["failing_expectations"]
+    assert any("expect_column_values_to_not_be_null(ad_id)" in line for line in failing)
+    assert "secret-token" not in caplog.text
+
+
+def test_a_failing_webhook_never_fails_the_gate(
+    settings: Settings, write_mart, good_rows, webhook, monkeypatch, caplog
+) -> None:
+    url, hook = webhook
+    hook.status = 500
+    write_mart([good_rows[0] | {"ad_id": None}])
+    for target in (url, "http://127.0.0.1:9/closed-port-token"):
+        outcome = run_gate(_with_webhook(monkeypatch, target), "run-bad")
+        assert not outcome.passed
+    assert len(hook.received) == 1
+    assert "HTTP 500" in caplog.text and "ConnectionError" in caplog.text
+    assert "token" not in caplog.text
+
+
+def test_data_docs_render_every_suite_and_the_path_is_recorded(
+    settings: Settings, write_mart, good_rows
+) -> None:
+    write_mart(good_rows)
+    outcome = run_gate(settings, "run-docs")
+    index = outcome.data_docs_path
+    assert index is not None and index.is_file()
+    assert index.is_relative_to(settings.home / "data_docs" / "run-docs")
+    suites = {r.suite for r in outcome.results}
+    html = index.read_text()
+    for suite in suites:
+        assert suite in html
+        page = (index.parent / f"{suite}.html").read_text()
+        assert "Great Expectations" in page and suite in page
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        recorded = con.execute(
+            "select data_docs_path from audit.gate_validations where run_id = 'run-docs'"
+        ).fetchall()
+    assert recorded == [(str(index),)]
+    assert DATASET in suites and Path(recorded[0][0]).exists()
