@@ -129,7 +129,7 @@ def test_airflow_services_share_one_configuration(config: dict[str, Any]) -> Non
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith(
             "http://airflow-apiserver:8080/"
         )
-        assert env["META_GRAPH_BASE_URL"] == "http://sandbox:8765/graph.facebook.com"
+        assert env["SANDBOX_HOST"] == "sandbox"  # every default base URL reaches the stand-in
         assert env["SOCIALMART_HOME"] == f"{IMAGE_WORKDIR}/var"
         assert env["AIRFLOW_HOME"].startswith(env["SOCIALMART_HOME"] + "/")
         for key in ("SQL_ALCHEMY_CONN", "SQL_ALCHEMY_CONN_ASYNC"):
