@@ -1,0 +1,117 @@
+{#-
+    Paid delivery of creator content per platform, creator identity, day and currency:
+    Meta partnership ads (author's Instagram user id, account-local day, account currency)
+    and TikTok Spark Ads (identity id, advertiser-local day, advertiser currency).
+
+    is_shop_promotion marks Spark Ads of ad groups promoting TikTok Shop (TIKTOK_SHOP,
+    VIDEO_SHOPPING, LIVE_SHOPPING): their purchases are Shop orders placed through the
+    creator's post, i.e. the creator's affiliate orders (see creator_driven_revenue).
+-#}
+
+with meta_insights as (
+
+    select * from {{ ref('stg_meta__ad_insights') }}
+
+),
+
+meta_partnership_ads as (
+
+    select * from {{ ref('int_creator_meta_partnership_ads') }}
+
+),
+
+tiktok_report as (
+
+    select * from {{ ref('stg_tiktok__ad_report_daily') }}
+
+),
+
+tiktok_ads as (
+
+    select * from {{ ref('stg_tiktok__ads') }}
+
+),
+
+tiktok_adgroups as (
+
+    select * from {{ ref('stg_tiktok__adgroups') }}
+
+),
+
+tiktok_advertisers as (
+
+    select * from {{ ref('stg_tiktok__advertisers') }}
+
+),
+
+meta_days as (
+
+    select
+        cast('meta' as {{ dbt.type_string() }}) as platform,
+        cast('instagram_user_id' as {{ dbt.type_string() }}) as identity_type,
+        meta_partnership_ads.author_instagram_user_id as identity_value,
+        meta_insights.report_date,
+        meta_insights.account_currency as currency,
+        false as is_shop_promotion,
+        meta_insights.spend,
+        meta_insights.purchase_value
+    from meta_insights
+    inner join meta_partnership_ads
+        on meta_partnership_ads.ad_account_id = meta_insights.ad_account_id
+        and meta_partnership_ads.ad_id = meta_insights.ad_id
+
+),
+
+tiktok_days as (
+
+    select
+        cast('tiktok' as {{ dbt.type_string() }}) as platform,
+        cast('tiktok_identity_id' as {{ dbt.type_string() }}) as identity_type,
+        tiktok_ads.identity_id as identity_value,
+        tiktok_report.report_date,
+        tiktok_advertisers.account_currency as currency,
+        coalesce(
+            tiktok_adgroups.promotion_type
+                in ('TIKTOK_SHOP', 'VIDEO_SHOPPING', 'LIVE_SHOPPING'),
+            false
+        ) as is_shop_promotion,
+        tiktok_report.spend,
+        tiktok_report.purchase_value
+    from tiktok_report
+    inner join tiktok_ads
+        on tiktok_ads.advertiser_id = tiktok_report.advertiser_id
+        and tiktok_ads.ad_id = tiktok_report.ad_id
+    left join tiktok_adgroups
+        on tiktok_adgroups.advertiser_id = tiktok_ads.advertiser_id
+        and tiktok_adgroups.adgroup_id = tiktok_ads.adgroup_id
+    left join tiktok_advertisers
+        on tiktok_advertisers.advertiser_id = tiktok_report.advertiser_id
+    where tiktok_ads.is_spark_ad
+
+),
+
+paid_days as (
+
+    select * from meta_days
+    union all
+    select * from tiktok_days
+
+),
+
+final as (
+
+    select
+        platform,
+        identity_type,
+        identity_value,
+        currency,
+        is_shop_promotion,
+        report_date,
+        cast(sum(coalesce(spend, 0)) as decimal(18, 2)) as spend,
+        cast(sum(coalesce(purchase_value, 0)) as decimal(18, 2)) as purchase_value
+    from paid_days
+    group by platform, identity_type, identity_value, currency, is_shop_promotion, report_date
+
+)
+
+select * from final

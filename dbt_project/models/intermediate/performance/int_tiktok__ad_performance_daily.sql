@@ -1,0 +1,160 @@
+{#-
+    TikTok delivery and purchase results per ad and advertiser-local day, in the
+    cross-platform ad-performance shape (unioned with Meta's downstream).
+
+    GMV Max campaigns have no ads: each GMV Max campaign report row becomes one row whose
+    adgroup_id and ad_id are the GMV Max campaign id (ad group and ad names: the store and
+    the campaign names), is_clickless = true. Their spend is `cost` (gross), purchases and
+    conversions are `orders`, purchase_value is `gross_revenue`; impressions and clicks are
+    null (GMV Max reports product impressions/clicks, not ad ones) so CPC, CTR and CPM of
+    any aggregate stay undistorted. TikTok reports one attribution setting per ad group, so
+    the Meta attribution-window columns are null.
+-#}
+
+with ad_report as (
+
+    select * from {{ ref('stg_tiktok__ad_report_daily') }}
+
+),
+
+gmv_max_report as (
+
+    select * from {{ ref('stg_tiktok__gmv_max_report_daily') }}
+
+),
+
+advertisers as (
+
+    select * from {{ ref('stg_tiktok__advertisers') }}
+
+),
+
+campaigns as (
+
+    select * from {{ ref('stg_tiktok__campaigns') }}
+
+),
+
+adgroups as (
+
+    select * from {{ ref('stg_tiktok__adgroups') }}
+
+),
+
+ads as (
+
+    select * from {{ ref('stg_tiktok__ads') }}
+
+),
+
+gmv_max_campaigns as (
+
+    select * from {{ ref('stg_tiktok__gmv_max_campaigns') }}
+
+),
+
+gmv_max_stores as (
+
+    select * from {{ ref('stg_tiktok__gmv_max_stores') }}
+
+),
+
+auction_ad_days as (
+
+    select
+        ad_report.advertiser_id,
+        ads.campaign_id,
+        campaigns.campaign_name,
+        ads.adgroup_id,
+        adgroups.adgroup_name,
+        ad_report.ad_id,
+        ads.ad_name,
+        ad_report.report_date,
+        ad_report.spend,
+        ad_report.impressions,
+        ad_report.clicks,
+        ad_report.conversions,
+        ad_report.purchases,
+        ad_report.purchase_value,
+        false as is_clickless
+    from ad_report
+    left join ads
+        on ads.advertiser_id = ad_report.advertiser_id
+        and ads.ad_id = ad_report.ad_id
+    left join campaigns
+        on campaigns.advertiser_id = ads.advertiser_id
+        and campaigns.campaign_id = ads.campaign_id
+    left join adgroups
+        on adgroups.advertiser_id = ads.advertiser_id
+        and adgroups.adgroup_id = ads.adgroup_id
+
+),
+
+gmv_max_days as (
+
+    select
+        gmv_max_report.advertiser_id,
+        gmv_max_report.campaign_id,
+        gmv_max_campaigns.campaign_name,
+        gmv_max_report.campaign_id as adgroup_id,
+        gmv_max_stores.store_name as adgroup_name,
+        gmv_max_report.campaign_id as ad_id,
+        gmv_max_campaigns.campaign_name as ad_name,
+        gmv_max_report.report_date,
+        gmv_max_report.cost as spend,
+        cast(null as {{ dbt.type_bigint() }}) as impressions,
+        cast(null as {{ dbt.type_bigint() }}) as clicks,
+        gmv_max_report.orders as conversions,
+        cast(gmv_max_report.orders as decimal(18, 2)) as purchases,
+        gmv_max_report.gross_revenue as purchase_value,
+        true as is_clickless
+    from gmv_max_report
+    left join gmv_max_campaigns
+        on gmv_max_campaigns.advertiser_id = gmv_max_report.advertiser_id
+        and gmv_max_campaigns.campaign_id = gmv_max_report.campaign_id
+    left join gmv_max_stores
+        on gmv_max_stores.advertiser_id = gmv_max_report.advertiser_id
+        and gmv_max_stores.store_id = gmv_max_report.store_id
+
+),
+
+ad_days as (
+
+    select * from auction_ad_days
+    union all
+    select * from gmv_max_days
+
+),
+
+final as (
+
+    select
+        cast('tiktok' as {{ dbt.type_string() }}) as platform,
+        ad_days.advertiser_id as ad_account_id,
+        advertisers.account_currency,
+        advertisers.account_timezone,
+        ad_days.campaign_id,
+        ad_days.campaign_name,
+        ad_days.adgroup_id,
+        ad_days.adgroup_name,
+        ad_days.ad_id,
+        ad_days.ad_name,
+        ad_days.report_date,
+        cast(ad_days.spend as decimal(18, 2)) as spend,
+        cast(ad_days.impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(ad_days.clicks as {{ dbt.type_bigint() }}) as clicks,
+        cast(ad_days.conversions as {{ dbt.type_bigint() }}) as conversions,
+        cast(ad_days.purchases as decimal(18, 2)) as purchases,
+        cast(ad_days.purchase_value as decimal(18, 2)) as purchase_value,
+        {%- for window in ['1d_click', '7d_click', '28d_click', '1d_view'] %}
+        cast(null as decimal(18, 2)) as purchases_{{ window }},
+        cast(null as decimal(18, 2)) as purchase_value_{{ window }},
+        {%- endfor %}
+        ad_days.is_clickless
+    from ad_days
+    left join advertisers
+        on advertisers.advertiser_id = ad_days.advertiser_id
+
+)
+
+select * from final

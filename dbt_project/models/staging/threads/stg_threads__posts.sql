@@ -1,0 +1,33 @@
+{#- One row per Threads post: the latest non-deleted raw version. -#}
+
+with source as (
+
+    {{ latest_live_versions(source('threads', 'posts'), ['profile_id', 'id']) }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        profile_id,
+        id as post_id,
+        ---------- strings
+        username,
+        media_product_type,
+        media_type,
+        permalink,
+        {{ adapter.quote('text') }} as post_text,
+        ---------- dates
+        post_date,
+        ---------- timestamps
+        {{ utc_timestamp(adapter.quote('timestamp')) }} as posted_at,
+        ---------- load metadata
+        _sync_id as sync_id,
+        _pulled_at as pulled_at
+    from source
+    where not is_removed_from_source
+
+)
+
+select * from renamed

@@ -1,0 +1,33 @@
+{#- One row per Threads profile and UTC day: the latest non-deleted raw version. -#}
+
+with source as (
+
+    {{ latest_live_versions(
+        source('threads', 'profile_insights_daily'), ['profile_id', 'report_date']) }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        profile_id,
+        ---------- numerics
+        views,
+        likes,
+        replies,
+        reposts,
+        quotes,
+        clicks,
+        followers_count,
+        ---------- dates
+        report_date,
+        ---------- load metadata
+        _sync_id as sync_id,
+        _pulled_at as pulled_at
+    from source
+    where not is_removed_from_source
+
+)
+
+select * from renamed
