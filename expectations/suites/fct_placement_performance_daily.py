@@ -47,6 +47,9 @@ COLUMNS = (
     "reporting_currency",
     "spend_reporting",
     "purchase_value_reporting",
+    "is_advantage_plus_campaign",
+    "placement_mode",
+    "threads_inclusion",
 )
 
 KNOWN_PUBLISHER_PLATFORMS = (

@@ -13,6 +13,7 @@ from connectors.common.land import ensure_raw_table
 from connectors.fx.streams import ECB_RATES
 from sandbox.fx.truth import published_rates
 from socialmart import transform, warehouse
+from socialmart.pipeline import prepare_raw_tables
 from socialmart.settings import SANDBOX_DEFAULT_SEED, Settings, load_settings
 
 RAW_DDL = """
@@ -147,7 +148,10 @@ FX_START, FX_END = date(2026, 5, 25), date(2026, 6, 5)
 
 
 def create_raw_warehouse(settings: Settings) -> None:
-    """Create the raw tables with the connectors' exact contracts and fixture rows."""
+    """Create the raw tables with the connectors' exact contracts and fixture rows.
+
+    Every registered stream's table exists (empty unless filled here), as in a real warehouse.
+    """
     with warehouse.connect(settings) as con:
         con.execute(RAW_DDL)
         con.executemany(
@@ -163,6 +167,7 @@ def create_raw_warehouse(settings: Settings) -> None:
                 for row in published_rates(SANDBOX_DEFAULT_SEED, FX_START, FX_END)
             ],
         )
+    prepare_raw_tables(settings)
 
 
 @pytest.fixture(scope="module")

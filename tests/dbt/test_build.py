@@ -39,6 +39,9 @@ MART_COLUMNS = [
     ("reporting_currency", "VARCHAR"),
     ("spend_reporting", "DECIMAL(18,2)"),
     ("purchase_value_reporting", "DECIMAL(18,2)"),
+    ("is_advantage_plus_campaign", "BOOLEAN"),
+    ("placement_mode", "VARCHAR"),
+    ("threads_inclusion", "VARCHAR"),
 ]
 
 
@@ -131,7 +134,12 @@ def test_gate_and_publish_on_the_built_mart(built_settings: Settings) -> None:
     assert outcome.passed, outcome.summary()
     assert [w.columns for w in outcome.warnings] == [("publisher_platform",)]
     result = publish.publish(built_settings, "run-build")
-    assert result.row_counts == {"fct_placement_performance_daily": 10}
+    assert result.row_counts["fct_placement_performance_daily"] == 10
+    assert {
+        "fct_ad_performance_daily",
+        "dim_creators",
+        "rpt_advantage_plus_placement_split",
+    } <= set(result.row_counts), "every mart is published"
     published = query(
         built_settings.published_marts_path,
         "select sum(spend), sum(purchases) from fct_placement_performance_daily",

@@ -1,25 +1,33 @@
-"""The same dbt project on PostgreSQL: every mart equals the DuckDB build, row by row.
+"""The same dbt project on PostgreSQL: every mart and intermediate relation equals the DuckDB
+build, row by row.
 
-The DuckDB fixture warehouse's raw tables are copied into a throw-away PostgreSQL cluster
-(CSV COPY through psycopg2), then ``dbt build --target postgres`` runs the models and all
-their tests there.
+The stand-in warehouse (every source, see test_creators_reconciliation) has its raw tables
+copied into a throw-away PostgreSQL cluster (CSV COPY through psycopg2), then
+``dbt build --target postgres`` runs every model and test there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
 from dbt_cli import run_dbt
 from pg_support import PostgresServer, copy_schema, fetch_sorted, find_bin_dir, running_postgres
+from test_creators_reconciliation import creator_warehouse
 
 from socialmart.settings import Settings
+
+__all__ = ["creator_warehouse"]  # the shared session fixture
 
 pytestmark = pytest.mark.e2e
 
 COMPARED_SCHEMAS = ("marts", "intermediate")
+# Load metadata differs by engine in representation only (timestamptz vs its text).
+IGNORED_COLUMNS = {"pulled_at"}
+# No week-over-week share jump crosses the default threshold in the stand-in window, so this
+# report is legitimately empty here; its rows are compared whenever there are any.
+MAY_BE_EMPTY = {"marts.rpt_placement_share_changes"}
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +44,17 @@ def pg_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="module")
 def pg_built(
-    built_settings: Settings, pg_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+    creator_warehouse: Settings,
+    pg_server: PostgresServer,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> PostgresServer:
-    with duckdb.connect(str(built_settings.warehouse_path), read_only=True) as duck:
+    with duckdb.connect(str(creator_warehouse.warehouse_path), read_only=True) as duck:
         copied = copy_schema(duck, pg_server, "raw")
-    assert {"meta__ad_insights_placement", "fx__ecb_rates"} <= set(copied)
+    assert {"meta__ad_insights_placement", "fx__ecb_rates", "tiktok__ads"} <= set(copied)
     target_dir = tmp_path_factory.mktemp("dbt-pg")
-    result = run_dbt(built_settings, ["build"], target_dir, target="postgres", env=pg_server.env())
+    result = run_dbt(
+        creator_warehouse, ["build"], target_dir, target="postgres", env=pg_server.env()
+    )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return pg_server
 
@@ -59,30 +71,27 @@ def _duck_tables(settings: Settings, schema: str) -> list[str]:
         ]
 
 
-def _duck_rows(path: Path, relation: str) -> tuple[list[str], list[tuple]]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        cursor = con.execute(f"select * from {relation}")
-        return [c[0] for c in cursor.description], cursor.fetchall()
-
-
-def _pg_rows(server: PostgresServer, relation: str) -> tuple[list[str], list[tuple]]:
-    with server.connect() as pg, pg.cursor() as cursor:
-        cursor.execute(f"select * from {relation}")
-        return [c[0] for c in cursor.description], cursor.fetchall()
+def _rows(cursor, relation: str) -> tuple[list[str], list[tuple]]:
+    cursor.execute(f"select * from {relation}")
+    names = [c[0] for c in cursor.description]
+    keep = [i for i, name in enumerate(names) if name not in IGNORED_COLUMNS]
+    return [names[i] for i in keep], [tuple(row[i] for i in keep) for row in cursor.fetchall()]
 
 
 @pytest.mark.parametrize("schema", COMPARED_SCHEMAS)
 def test_postgres_build_equals_duckdb_row_by_row(
-    built_settings: Settings, pg_built: PostgresServer, schema: str
+    creator_warehouse: Settings, pg_built: PostgresServer, schema: str
 ) -> None:
-    tables = _duck_tables(built_settings, schema)
+    tables = _duck_tables(creator_warehouse, schema)
     assert tables, f"nothing built in schema {schema}"
     for table in tables:
         relation = f"{schema}.{table}"
-        duck_columns, duck_rows = _duck_rows(built_settings.warehouse_path, relation)
-        pg_columns, pg_rows = _pg_rows(pg_built, relation)
+        with duckdb.connect(str(creator_warehouse.warehouse_path), read_only=True) as duck:
+            duck_columns, duck_rows = _rows(duck.cursor(), relation)
+        with pg_built.connect() as pg, pg.cursor() as cursor:
+            pg_columns, pg_rows = _rows(cursor, relation)
         assert pg_columns == duck_columns, relation
-        assert duck_rows, f"{relation} is empty: the comparison would prove nothing"
+        assert duck_rows or relation in MAY_BE_EMPTY, f"{relation} is empty: proves nothing"
         # Decimals compare exactly (Decimal == Decimal), dates as dates, no float anywhere.
         assert fetch_sorted(pg_rows) == fetch_sorted(duck_rows), relation
 

@@ -3,13 +3,25 @@
     report_date x ad account x campaign x ad set x ad x publisher_platform x
     platform_position; column names and types are a contract with the dashboards.
     Money in the reporting currency follows the fx_conversion_rule doc: converted and
-    rounded per row, never from summed amounts.
+    rounded per row, never from summed amounts. Automation flags come from the ad set's
+    and campaign's current settings (int_meta__adset_automation).
 -#}
 {%- set reporting_currency = socialmart.reporting_currency() -%}
 
 with placement_insights as (
 
     select * from {{ ref('stg_meta__ad_insights_placement') }}
+
+),
+
+adset_automation as (
+
+    select
+        adset_id as automation_adset_id,
+        is_advantage_plus_campaign,
+        placement_mode,
+        threads_inclusion
+    from {{ ref('int_meta__adset_automation') }}
 
 ),
 
@@ -47,11 +59,16 @@ final as (
         {{ convert_amount('spend', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
             as spend_reporting,
         {{ convert_amount('purchase_value', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
-            as purchase_value_reporting
+            as purchase_value_reporting,
+        is_advantage_plus_campaign,
+        placement_mode,
+        threads_inclusion
     from placement_insights
     left join fx_rates
         on fx_rates.rate_date = placement_insights.report_date
         and fx_rates.from_currency = placement_insights.account_currency
+    left join adset_automation
+        on adset_automation.automation_adset_id = placement_insights.adset_id
 
 )
 

@@ -1,0 +1,108 @@
+{#-
+    Cross-platform daily ad performance: one row per platform x ad account x ad x
+    account-local day, money in account currency and in the reporting currency, with the
+    efficiency ratios computed safely (exact_ratio: null instead of a division by zero).
+    Clickless rows (TikTok GMV Max) keep their spend and revenue in ROAS and CPA but stay
+    out of CPC, CTR and CPM, whose denominators they would distort.
+
+    Incremental: a run rebuilds only the last incremental_lookback_days days (counted back
+    from the newest report_date upstream), which a pre-hook first deletes, so restated and
+    vanished rows inside the window are replaced; older days stay as they are until a
+    full refresh.
+-#}
+{%- set reporting_currency = socialmart.reporting_currency() -%}
+{%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
+{%- set window_start = lookback_start(
+    ref('int_ad_performance_daily_unioned'), 'report_date', lookback_days
+) -%}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['platform', 'ad_account_id', 'ad_id', 'report_date'],
+    on_schema_change='fail',
+    pre_hook=[
+        "{% if is_incremental() %}delete from {{ this }} where report_date >= "
+        ~ "{{ lookback_start(ref('int_ad_performance_daily_unioned'), 'report_date', "
+        ~ "var('incremental_lookback_days', 28)) }}{% endif %}"
+    ],
+) }}
+
+with ad_performance as (
+
+    select * from {{ ref('int_ad_performance_daily_unioned') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('int_fx_rates_daily') }}
+    where to_currency = '{{ reporting_currency }}'
+
+),
+
+in_window as (
+
+    select * from ad_performance
+    {% if is_incremental() -%}
+    where report_date >= {{ window_start }}
+    {%- endif %}
+
+),
+
+converted as (
+
+    select
+        in_window.*,
+        cast('{{ reporting_currency }}' as {{ dbt.type_string() }}) as reporting_currency,
+        {{ convert_amount('spend', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
+            as spend_reporting,
+        {{ convert_amount('purchase_value', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
+            as purchase_value_reporting,
+        case when is_clickless then null else clicks end as ratio_clicks,
+        case when is_clickless then null else impressions end as ratio_impressions
+    from in_window
+    left join fx_rates
+        on fx_rates.rate_date = in_window.report_date
+        and fx_rates.from_currency = in_window.account_currency
+
+),
+
+final as (
+
+    select
+        platform,
+        ad_account_id,
+        account_currency,
+        account_timezone,
+        campaign_id,
+        campaign_name,
+        adgroup_id,
+        adgroup_name,
+        ad_id,
+        ad_name,
+        report_date,
+        spend,
+        impressions,
+        clicks,
+        conversions,
+        purchases,
+        purchase_value,
+        {%- for window in meta_attribution_windows() %}
+        purchases_{{ window }},
+        purchase_value_{{ window }},
+        {%- endfor %}
+        reporting_currency,
+        spend_reporting,
+        purchase_value_reporting,
+        {{ exact_ratio('purchase_value', 'spend', 4) }} as roas,
+        {{ exact_ratio('spend', 'purchases', 2) }} as cpa,
+        {{ exact_ratio('spend', 'ratio_clicks', 2) }} as cpc,
+        {{ exact_ratio('ratio_clicks', 'ratio_impressions', 6) }} as ctr,
+        {{ exact_ratio('spend * 1000', 'ratio_impressions', 2) }} as cpm,
+        is_clickless
+    from converted
+
+)
+
+select * from final

@@ -1,0 +1,60 @@
+{#-
+    How reported conversions changed across pulls: per platform x ad x day x attribution
+    window, the first reported and the latest purchases and purchase value, and how many
+    distinct versions were stored. Only versions whose payload changed are stored (see
+    docs/architecture.md, "Raw layer"), so version_count > 1 means a restatement of some
+    number of the row (spend included), not necessarily of these two.
+-#}
+
+with versions as (
+
+    select * from {{ ref('int_meta__conversion_versions') }}
+
+),
+
+first_reported as (
+
+    select * from versions where pull_number = 1
+
+),
+
+latest_reported as (
+
+    select * from versions where reverse_pull_number = 1
+
+),
+
+final as (
+
+    select
+        cast('meta' as {{ dbt.type_string() }}) as platform,
+        latest_reported.ad_account_id,
+        latest_reported.ad_id,
+        latest_reported.account_currency,
+        latest_reported.attribution_window,
+        first_reported.purchases as first_purchases,
+        latest_reported.purchases as latest_purchases,
+        cast(latest_reported.purchases - first_reported.purchases as decimal(18, 2))
+            as purchases_change,
+        first_reported.purchase_value as first_purchase_value,
+        latest_reported.purchase_value as latest_purchase_value,
+        cast(latest_reported.purchase_value - first_reported.purchase_value
+            as decimal(18, 2)) as purchase_value_change,
+        cast(latest_reported.pull_number as {{ dbt.type_bigint() }}) as version_count,
+        (
+            latest_reported.purchases <> first_reported.purchases
+            or latest_reported.purchase_value <> first_reported.purchase_value
+        ) as is_restated,
+        latest_reported.report_date,
+        first_reported.pulled_at as first_pulled_at,
+        latest_reported.pulled_at as latest_pulled_at
+    from latest_reported
+    inner join first_reported
+        on first_reported.ad_account_id = latest_reported.ad_account_id
+        and first_reported.ad_id = latest_reported.ad_id
+        and first_reported.report_date = latest_reported.report_date
+        and first_reported.attribution_window = latest_reported.attribution_window
+
+)
+
+select * from final

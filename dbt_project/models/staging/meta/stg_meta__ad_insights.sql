@@ -1,0 +1,68 @@
+{#- One row per ad and day (base report, no breakdowns): the latest non-deleted version. -#}
+{%- set purchase_type = var('meta_purchase_action_type', 'omni_purchase') -%}
+
+with source as (
+
+    select * from {{ source('meta', 'ad_insights') }}
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by
+                account_id, ad_id, date_start
+            order by _pulled_at desc, _sync_id desc
+        ) as version_rank
+    from source
+
+),
+
+latest_live as (
+
+    select
+        *,
+        {{ meta_find_action('actions', purchase_type) }} as purchase_action,
+        {{ meta_find_action('action_values', purchase_type) }} as purchase_value_action
+    from versions_ranked
+    where version_rank = 1 and not _is_deleted
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        account_id as ad_account_id,
+        campaign_id,
+        adset_id,
+        ad_id,
+        ---------- strings
+        account_currency,
+        campaign_name,
+        adset_name,
+        ad_name,
+        ---------- numerics
+        cast(spend as decimal(18, 2)) as spend,
+        cast(impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(clicks as {{ dbt.type_bigint() }}) as clicks,
+        {{ meta_action_amount('purchase_action', 'value') }} as purchases,
+        {{ meta_action_amount('purchase_value_action', 'value') }} as purchase_value,
+        {%- for window in meta_attribution_windows() %}
+        {{ meta_action_amount('purchase_action', window) }}
+            as purchases_{{ window }},
+        {{ meta_action_amount('purchase_value_action', window) }}
+            as purchase_value_{{ window }},
+        {%- endfor %}
+        ---------- dates
+        date_start as report_date,
+        ---------- load metadata
+        _sync_id as sync_id,
+        _pulled_at as pulled_at
+    from latest_live
+
+)
+
+select * from renamed
