@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo airflow test lint fmt dashboard sandbox dbt-build clean
+.PHONY: help setup demo airflow test lint fmt dashboard sandbox dbt-build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,10 @@ sandbox: setup ## serve the stand-in APIs on $$SANDBOX_PORT (default 8765)
 
 dbt-build: setup ## dbt build against the warehouse
 	$(VENV)/bin/socialmart transform
+
+SCALE ?= small
+bench: setup ## benchmarks at a preset (SCALE=small|large): var/bench/*.json + BENCHMARKS.md
+	$(PY) -m bench.run --scale $(SCALE)
 
 clean: ## remove runtime state (warehouse, published marts, Airflow home)
 	rm -rf var

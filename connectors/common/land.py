@@ -199,7 +199,7 @@ def _stage(
         params = {}
     con.execute(
         f"create temp table _land_stage_all as "
-        f"select *, {_hash_sql(spec, spec.columns)} as _row_hash from ({source})",
+        f"select *, {row_hash_sql(spec, spec.columns)} as _row_hash from ({source})",
         params,
     )
     rows_seen = _scalar(con, "select count(*) from temp._land_stage_all", {})
@@ -264,7 +264,7 @@ def _tombstone_sql(spec: StreamSpec) -> str:
         f"insert into {_table(spec)} ({', '.join(keys)}, _sync_id, _pulled_at, _source, "
         f"_row_hash, _is_deleted) "
         f"select {', '.join(f'l.{k}' for k in keys)}, $run_id, $pulled_at::timestamptz, "
-        f"{_literal(spec.source_label)}, {_hash_sql(spec, key_only, alias='l')}, true "
+        f"{_literal(spec.source_label)}, {row_hash_sql(spec, key_only, alias='l')}, true "
         f"from temp._land_latest as l "
         f"where not l._is_deleted and {in_window} "
         f"and not exists (select 1 from temp._land_stage as s where {_key_match(spec)})"
@@ -285,7 +285,7 @@ def _insert_versions_sql(spec: StreamSpec) -> str:
     )
 
 
-def _hash_sql(spec: StreamSpec, present: Collection[str], alias: str = "") -> str:
+def row_hash_sql(spec: StreamSpec, present: Collection[str], alias: str = "") -> str:
     """md5 of the canonical JSON of all payload columns; columns not in ``present`` are null."""
     prefix = f"{alias}." if alias else ""
     fields = ", ".join(

@@ -1,0 +1,294 @@
+"""Turn one run's results into the BENCHMARKS.md table (figure, floor, ratio, goal)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+from typing import Any
+
+GB = 1024.0
+STEP_NAMES = (
+    "generate",
+    "dbt_build",
+    "dbt_run_floored",
+    "floor",
+    "reconcile",
+    "gate",
+    "gate_sql",
+    "publish",
+    "dashboard",
+    "load_path",
+)
+
+
+def _triple(result: dict[str, Any], key: str = "seconds", unit: str = "s") -> str:
+    values = result.get(key) or []
+    if not values:
+        return "n/a"
+    return f"{min(values):.3g} / {statistics.median(values):.3g} / {max(values):.3g} {unit}"
+
+
+def _median(result: dict[str, Any], key: str = "seconds") -> float | None:
+    values = result.get(key) or []
+    return statistics.median(values) if values else None
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def _verdict(ratio: float | None, goal: float, *, at_most: bool = True) -> str:
+    if ratio is None:
+        return "not measured"
+    met = ratio <= goal if at_most else ratio >= goal
+    return "met" if met else "**missed**"
+
+
+def _peak(result: dict[str, Any]) -> str:
+    if "error" in result:
+        return "-"
+    own, child = result.get("peak_rss_mb", 0.0), result.get("children_peak_rss_mb", 0.0)
+    return f"{own:,.0f} MB (child {child:,.0f} MB)"
+
+
+def _row(*cells: Any) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def render_table(run: dict[str, Any]) -> str:
+    """Markdown: machine line, the figures table and the per-step notes."""
+    r = {name: {"error": "not run (yet)"} for name in STEP_NAMES} | run["results"]
+    r.setdefault("daily", [])
+    m = run["machine"]
+    lines = [
+        f"Run {run['started_at']} · commit `{m['commit']}`"
+        + (" (uncommitted changes)" if m["worktree_dirty"] else "")
+        + f" · {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB · {m['os']} · "
+        f"Python {m['python']} · seed {run['seed']} · load average at start "
+        f"{m.get('load_average_1m', 'n/a')}",
+        "",
+        "Generated raw rows: "
+        + ", ".join(f"{t} {n:,}" for t, n in (r["generate"].get("rows") or {}).items())
+        + f" in {_triple(r['generate'])}.",
+        "",
+        _row(
+            "benchmark",
+            "figure (min / median / max)",
+            "floor or peer",
+            "ratio",
+            "goal",
+            "verdict",
+            "peak RSS",
+        ),
+        _row(*["---"] * 7),
+    ]
+    build, run_floored, fl = r["dbt_build"], r["dbt_run_floored"], r["floor"]
+    ratio = _ratio(_median(build), _median(fl))
+    lines.append(
+        _row(
+            "dbt build, all models + tests",
+            _triple(build),
+            f"hand SQL: {_triple(fl)}",
+            _fmt(ratio),
+            "≤ 1.5×",
+            _verdict(ratio, 1.5),
+            _peak(build),
+        )
+    )
+    ratio = _ratio(_median(run_floored), _median(fl))
+    lines.append(
+        _row(
+            f"dbt run, {' '.join(run_floored.get('marts', []))} + parents",
+            _triple(run_floored),
+            f"hand SQL: {_triple(fl)}",
+            _fmt(ratio),
+            "≤ 1.5×",
+            _verdict(ratio, 1.5),
+            _peak(run_floored),
+        )
+    )
+    if run_floored.get("model_seconds") is not None:
+        ratio = _ratio(run_floored["model_seconds"], _median(fl))
+        lines.append(
+            _row(
+                "  same, models' own SQL time (run_results)",
+                f"{run_floored['model_seconds']:.3g} s",
+                f"hand SQL: {_triple(fl)}",
+                _fmt(ratio),
+                "(profile)",
+                "-",
+                "-",
+            )
+        )
+    daily = [d for d in r["daily"] if "error" not in d]
+    daily_s = [d["seconds"][0] for d in daily]
+    ratio = _ratio(statistics.median(daily_s) if daily_s else None, _median(build))
+    lines.append(
+        _row(
+            "daily run (1 new day + lookback): dbt build",
+            _triple({"seconds": daily_s}),
+            f"full build: {_triple(build)}",
+            _fmt(ratio, pct=True),
+            "≤ 5 %",
+            _verdict(ratio, 0.05),
+            _peak(daily[-1]) if daily else "-",
+        )
+    )
+    inc = [d["floor_incremental_seconds"] for d in daily]
+    ratio = _ratio(statistics.median(inc) if inc else None, _median(fl))
+    lines.append(
+        _row(
+            "daily, hand-written incremental floor",
+            _triple({"seconds": inc}),
+            f"floor full: {_triple(fl)}",
+            _fmt(ratio, pct=True),
+            "(reference)",
+            "-",
+            "-",
+        )
+    )
+    load = r["load_path"]
+    if "error" not in load:
+        rows = load["rows"]
+        land = {"seconds": [rows / s for s in load["seconds"]]}
+        peer = {"seconds": [rows / s for s in load["floor_seconds"]]}
+        ratio = _ratio(_median(land), _median(peer))
+        lines.append(
+            _row(
+                f"raw load: load_spool, {rows:,} Meta rows ({load['window_days']} d)",
+                _triple(land, unit="rows/s"),
+                f"read_json: {_triple(peer, unit='rows/s')}",
+                _fmt(ratio),
+                "≥ 0.5",
+                _verdict(ratio, 0.5, at_most=False),
+                _peak(load),
+            )
+        )
+        ratio = _ratio(load["requests"], load["min_requests"])
+        lines.append(
+            _row(
+                f"HTTP requests per Meta sync ({load['units']} units)",
+                load["requests"],
+                f"minimum: {load['min_requests']}",
+                _fmt(ratio),
+                "≤ 1.1×",
+                _verdict(ratio, 1.1),
+                "-",
+            )
+        )
+        lines.append(
+            _row(
+                "extract (HTTP + parse + spool, stand-in)",
+                f"{rows / load['extract_seconds']:,.0f} rows/s",
+                "-",
+                "-",
+                "(reference)",
+                "-",
+                "-",
+            )
+        )
+    else:
+        lines.append(_row("raw load path", "failed", "-", "-", "≥ 0.5", "not measured", "-"))
+    gate, gsql = r["gate"], r["gate_sql"]
+    ratio = _ratio(_median(gate), _median(gsql))
+    lines.append(
+        _row(
+            "quality gate (Great Expectations)",
+            _triple(gate),
+            f"same checks in SQL: {_triple(gsql)}",
+            _fmt(ratio),
+            "≤ 2×",
+            _verdict(ratio, 2.0),
+            _peak(gate),
+        )
+    )
+    dash = r["dashboard"]
+    if "p95_ms" in dash:
+        lines.append(
+            _row(
+                f"dashboard queries ({len(dash['queries'])} kinds)",
+                f"p50 {dash['p50_ms']:.1f} ms / p95 {dash['p95_ms']:.1f} ms",
+                "-",
+                "-",
+                "p95 < 100 ms",
+                "met" if dash["p95_ms"] < 100 else "**missed**",
+                _peak(dash),
+            )
+        )
+    peaks = [
+        max(v.get("peak_rss_mb", 0.0), v.get("children_peak_rss_mb", 0.0))
+        for v in [*(x for k, x in r.items() if k != "daily"), *r["daily"]]
+        if "error" not in v
+    ]
+    top = max(peaks) if peaks else None
+    lines.append(
+        _row(
+            "peak memory, any step",
+            f"{top:,.0f} MB" if top else "n/a",
+            "-",
+            "-",
+            "≤ 4 GB",
+            "met" if top and top <= 4 * GB else "**missed**",
+            "-",
+        )
+    )
+    lines += ["", *_notes(r)]
+    return "\n".join(lines)
+
+
+def _error_notes(r: dict[str, Any]) -> list[str]:
+    notes = []
+    for name, result in r.items():
+        for one in result if isinstance(result, list) else [result]:
+            if "error" in one:
+                notes.append(f"- step `{name}` did not complete: {one['error'].strip()[-300:]}")
+    return notes
+
+
+def _notes(r: dict[str, Any]) -> list[str]:
+    notes = _error_notes(r)
+    fl = r["floor"]
+    if fl.get("floor_mismatches") is not None:
+        notes.append(f"- rows differing between floor and dbt mart: {fl['floor_mismatches']}")
+    for mart, columns in (fl.get("columns_without_floor") or {}).items():
+        if columns:
+            notes.append(f"- {mart} columns the floor does not compute: {', '.join(columns)}")
+    if fl.get("no_floor"):
+        notes.append(f"- marts without a hand-written floor: {', '.join(fl['no_floor'])}")
+    for one in r["daily"]:
+        if "floor_mismatches" in one:
+            notes.append(
+                f"- daily {one['new_day']}: appended in {one['append_seconds']:.1f} s; "
+                f"incremental floor differs from dbt in {one['floor_mismatches']} rows"
+            )
+    rec = r["reconcile"]
+    if "truth_mismatches" in rec:
+        notes.append(
+            f"- ground truth: {rec['truth_mismatches']} day x account x placement groups differ; "
+            f"{rec['reporting_gaps']} rows lack a correct reporting amount"
+        )
+    if r["gate_sql"].get("untranslated"):
+        notes.append(f"- gate checks without SQL twin: {r['gate_sql']['untranslated']}")
+    return notes
+
+
+def _fmt(ratio: float | None, *, pct: bool = False) -> str:
+    if ratio is None:
+        return "n/a"
+    return f"{ratio * 100:.1f} %" if pct else f"{ratio:.2f}×"
+
+
+def update_benchmarks_md(path: Path, scale: str, table: str) -> None:
+    """Replace the ``scale`` section between its markers in BENCHMARKS.md (append if absent)."""
+    start, end = f"<!-- bench:{scale}:start -->", f"<!-- bench:{scale}:end -->"
+    block = f"{start}\n{table}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = text.rstrip() + f"\n\n## `{scale}` preset\n\n{block}\n"
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,186 @@
+"""Run every benchmark at a preset; write a JSON file per run and a table in BENCHMARKS.md.
+
+Usage: ``python -m bench.run --scale small`` (``make bench``; ``make bench SCALE=large``).
+Each step runs in its own child process (``bench.steps``), against a warehouse generated
+under ``var/bench/<scale>/``; a step that fails or times out is recorded as such and the others
+still run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.presets import get_preset
+from bench.report import STEP_NAMES, render_table, update_benchmarks_md
+from socialmart.settings import PROJECT_ROOT
+
+BENCH_DIR = PROJECT_ROOT / "var" / "bench"
+#: Repeats per preset: (timed repeats, dashboard query repeats, Meta extract window in days).
+REPEATS = {"small": (3, 20, 7), "large": (2, 20, 28)}
+
+
+def _limit_memory(limit_gb: float) -> Callable[[], None]:
+    """A pre-exec hook capping a child's address space, so a runaway step fails alone
+    instead of pushing the shared machine out of memory."""
+
+    def apply() -> None:
+        limit = int(limit_gb * 1024**3)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
+def run_step(
+    name: str, cfg: dict[str, Any], env: dict[str, str], timeout: float, limit_gb: float
+) -> dict[str, Any]:
+    """Run ``bench.steps <name>`` in a child; its JSON result, or the error it ended with."""
+    print(f"[bench] {name} ...", flush=True)
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.steps", name, json.dumps(cfg)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            preexec_fn=_limit_memory(limit_gb),
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    wall = time.perf_counter() - started
+    if done.returncode != 0 or not done.stdout.strip():
+        return {"error": (done.stderr or done.stdout)[-3000:], "wall_s": wall}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_s"] = wall
+    print(f"[bench] {name}: median {result['median_s']:.3f} s", flush=True)
+    return result
+
+
+def machine() -> dict[str, Any]:
+    """CPU, cores, memory, OS, Python and the commit the numbers belong to."""
+    cpu = platform.processor()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_gb, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "worktree_dirty": bool(_git("status", "--porcelain")),
+    }
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip()
+
+
+def run_all(
+    scale: str,
+    seed: int,
+    timeout: float,
+    limit_gb: float,
+    on_progress: Callable[[dict[str, Any]], None],
+    root: Path = BENCH_DIR,
+) -> dict[str, Any]:
+    """Generate the preset and run every step in order; returns the run's results.
+
+    Args:
+        scale: Preset name.
+        seed: Generator seed.
+        timeout: Seconds each step may take.
+        limit_gb: Address-space cap of each step's process (and its children).
+        on_progress: Called with the run so far after every step (partial results are kept
+            when a long run is stopped).
+        root: Folder for the warehouse and the JSON results (``var/bench``).
+    """
+    preset = get_preset(scale)
+    repeats, query_repeats, load_days = REPEATS[scale]
+    home = root / scale
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "SOCIALMART_HOME": str(home),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    for name in ("SOCIALMART_WAREHOUSE_PATH", "SOCIALMART_PUBLISHED_DIR", "SOCIALMART_SPOOL_DIR"):
+        env.pop(name, None)
+    cfg = {
+        "scale": scale,
+        "seed": seed,
+        "repeats": repeats,
+        "query_repeats": query_repeats,
+        "load_days": load_days,
+        "day_to": preset.days,
+    }
+    results: dict[str, Any] = {}
+    run = {
+        "scale": scale,
+        "seed": seed,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "preset": {k: str(v) for k, v in vars(preset).items()},
+        "results": results,
+    }
+    for name in STEP_NAMES:
+        results[name] = run_step(name, cfg, env, timeout, limit_gb)
+        on_progress(run)
+    results["daily"] = []
+    for i in range(repeats):
+        day_cfg = {**cfg, "day_to": preset.days + i}
+        results["daily"].append(run_step("daily", day_cfg, env, timeout, limit_gb))
+        on_progress(run)
+    return run
+
+
+def main(argv: list[str] | None = None) -> None:
+    """CLI: run the benchmarks, save JSON under var/bench/, update BENCHMARKS.md."""
+    parser = argparse.ArgumentParser(description="socialmart benchmarks")
+    parser.add_argument("--scale", default="small")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--step-timeout", type=float, default=3600.0)
+    parser.add_argument("--memory-limit-gb", type=float, default=14.0)
+    parser.add_argument("--no-markdown", action="store_true", help="leave BENCHMARKS.md alone")
+    args = parser.parse_args(argv)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = BENCH_DIR / f"{stamp}-{args.scale}.json"
+
+    def save(run: dict[str, Any]) -> None:
+        out.write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
+        if not args.no_markdown:
+            update_benchmarks_md(PROJECT_ROOT / "BENCHMARKS.md", args.scale, render_table(run))
+
+    run = run_all(args.scale, args.seed, args.step_timeout, args.memory_limit_gb, save)
+    print(render_table(run))
+    print(f"results: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""Benchmark steps, each run in a fresh child process: ``python -m bench.steps STEP JSON``.
+
+A fresh process per step gives each step its own peak memory (``ru_maxrss`` of the process and
+of its children, e.g. dbt) and a clean DuckDB instance. Settings come from the environment the
+runner sets (``SOCIALMART_HOME``). The child prints one JSON object on its last stdout line.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench import dbt_runner, floor, gate_sql, reconcile
+from bench.generate import generate
+from bench.presets import get_preset
+from socialmart.settings import Settings, load_settings
+
+#: Largest page the stand-in (and Meta) serves for each source: the minimum-requests basis.
+MAX_PAGE_SIZE = {"meta": 5000, "tiktok": 1000, "tiktok_shop": 100, "threads": 100, "fx": 10**9}
+
+Result = dict[str, Any]
+
+
+def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = action()
+    return time.perf_counter() - started, value
+
+
+def _floor_args(settings: Settings) -> tuple[str, int, str]:
+    return (
+        settings.fx.reporting_currency,
+        settings.fx.carry_forward_days,
+        settings.meta.purchase_action_type,
+    )
+
+
+def step_generate(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """Generate the preset into the warehouse (once)."""
+    report = generate(settings.warehouse_path, get_preset(cfg["scale"]), cfg["seed"])
+    return {"seconds": [report.seconds], "rows": report.rows}
+
+
+def step_dbt_build(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """``dbt build`` of every model and test: the pipeline's transform."""
+    from socialmart import pipeline
+
+    pipeline.prepare_raw_tables(settings)
+    seconds, nodes = [], {}
+    for _ in range(cfg["repeats"]):
+        took, nodes = _timed(lambda: dbt_runner.run(settings, ["build"]))
+        seconds.append(took)
+    return {"seconds": seconds, "node_seconds": nodes}
+
+
+def step_dbt_run_floored(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """``dbt run`` of the marts that have a floor and their parents (no tests)."""
+    marts = [m for m in dbt_runner.mart_models(settings) if m in floor.FLOORS]
+    select = " ".join(f"+{m}" for m in marts)
+    seconds, nodes = [], {}
+    for _ in range(cfg["repeats"]):
+        took, nodes = _timed(lambda: dbt_runner.run(settings, ["run", "--select", select]))
+        seconds.append(took)
+    models = sum(t for node, t in nodes.items() if node.startswith("model."))
+    return {"seconds": seconds, "marts": marts, "model_seconds": models, "node_seconds": nodes}
+
+
+def step_floor(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """The hand-written floor of every mart that has one, then check it equals dbt's mart."""
+    marts = [m for m in dbt_runner.mart_models(settings) if m in floor.FLOORS]
+    seconds = []
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        for _ in range(cfg["repeats"]):
+            took, _ = _timed(lambda: [floor.FLOORS[m](con, *_floor_args(settings)) for m in marts])
+            seconds.append(took)
+        mismatches = {
+            m: reconcile.floor_mismatches(con, f"marts.{m}", f"{floor.SCHEMA}.{m}") for m in marts
+        }
+        uncovered = {
+            m: reconcile.columns_without_floor(con, f"marts.{m}", f"{floor.SCHEMA}.{m}")
+            for m in marts
+        }
+    without = [m for m in dbt_runner.mart_models(settings) if m not in floor.FLOORS]
+    return {
+        "seconds": seconds,
+        "marts": marts,
+        "floor_mismatches": mismatches,
+        "columns_without_floor": uncovered,
+        "no_floor": without,
+    }
+
+
+def step_reconcile(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """Marts vs the generator's ground truth (correctness, not timed)."""
+    preset = get_preset(cfg["scale"])
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        took, truth = _timed(
+            lambda: reconcile.placement_truth_mismatches(con, preset, cfg["seed"], cfg["day_to"])
+        )
+        gaps = reconcile.reporting_total_gaps(con)
+    return {"seconds": [took], "truth_mismatches": truth, "reporting_gaps": gaps}
+
+
+def step_daily(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """Append one new day, then the daily run: dbt build, and the incremental floor."""
+    preset = get_preset(cfg["scale"])
+    day = cfg["day_to"]
+    appended = generate(settings.warehouse_path, preset, cfg["seed"], day_from=day, day_to=day + 1)
+    build, _ = _timed(lambda: dbt_runner.run(settings, ["build"]))
+    since = preset.first_day + timedelta(days=day - settings.meta.lookback_days)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        incremental, _ = _timed(
+            lambda: floor.refresh_placement_since(con, since, *_floor_args(settings))
+        )
+        mismatches = reconcile.floor_mismatches(
+            con,
+            "marts.fct_placement_performance_daily",
+            "bench_floor.fct_placement_performance_daily",
+        )
+    return {
+        "seconds": [build],
+        "floor_incremental_seconds": incremental,
+        "append_seconds": appended.seconds,
+        "floor_mismatches": mismatches,
+        "new_day": (preset.first_day + timedelta(days=day)).isoformat(),
+        "lookback_days": settings.meta.lookback_days,
+    }
+
+
+def step_gate(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """The Great Expectations gate (``expectations.gate.run_gate``)."""
+    from expectations.gate import run_gate
+
+    seconds, passed = [], None
+    for i in range(cfg["repeats"]):
+        took, outcome = _timed(lambda run_id=f"bench-gate-{i}": run_gate(settings, run_id))
+        seconds.append(took)
+        passed = outcome.passed
+    return {"seconds": seconds, "passed": passed}
+
+
+def step_gate_sql(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """The same expectations as plain SQL."""
+    checks, untranslated = gate_sql.gate_checks()
+    seconds, violations = [], []
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        for _ in range(cfg["repeats"]):
+            took, violations = _timed(lambda: gate_sql.run_checks(con, checks))
+            seconds.append(took)
+    return {
+        "seconds": seconds,
+        "checks": len(checks),
+        "failed_checks": sum(1 for v in violations if v),
+        "untranslated": untranslated,
+    }
+
+
+def step_publish(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """Gate then publish (the pipeline's order) so the dashboards read a real publication."""
+    from expectations.gate import run_gate
+    from socialmart.publish import publish
+
+    run_id = "bench-publish"
+    outcome = run_gate(settings, run_id)
+    took, result = _timed(lambda: publish(settings, run_id)) if outcome.passed else (0.0, None)
+    return {"seconds": [took], "gate_passed": outcome.passed, "published": result is not None}
+
+
+def _dashboard_calls(path: Path, first: date, last: date) -> dict[str, Callable[[], Any]]:
+    """Every public query function of ``dashboards.data``, with realistic arguments."""
+    from dashboards import data
+
+    recent = data.Selection(max(first, last - timedelta(days=29)), last)
+    everything = data.Selection(first, last)
+    calls: dict[str, Callable[[], Any]] = {}
+    for name, function in inspect.getmembers(data, inspect.isfunction):
+        if name.startswith("_") or function.__module__ != data.__name__ or name == "open_marts":
+            continue
+        params = list(inspect.signature(function).parameters)
+        if params == ["path"]:
+            calls[name] = lambda f=function: f(path)
+        elif params in (["path", "selection"], ["path", "selection", "currency"]):
+            extra = ("EUR",) if "currency" in params else ()
+            calls[f"{name}[30d]"] = lambda f=function, e=extra: f(path, recent, *e)
+            calls[f"{name}[all]"] = lambda f=function, e=extra: f(path, everything, *e)
+    return calls
+
+
+def step_dashboard(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """Each dashboard query on the published marts: p50 / p95 in milliseconds."""
+    from dashboards import data
+
+    path = settings.published_marts_path
+    bounds = data.date_bounds(path)
+    if bounds is None:
+        return {"seconds": [], "error": "no published marts"}
+    per_call: dict[str, dict[str, float]] = {}
+    every: list[float] = []
+    for name, call in _dashboard_calls(path, *bounds).items():
+        samples = []
+        for _ in range(cfg["query_repeats"]):
+            took, _ = _timed(call)
+            samples.append(took * 1000)
+        per_call[name] = {"p50_ms": _percentile(samples, 50), "p95_ms": _percentile(samples, 95)}
+        every += samples
+    return {
+        "seconds": [s / 1000 for s in every],
+        "p50_ms": _percentile(every, 50),
+        "p95_ms": _percentile(every, 95),
+        "queries": per_call,
+    }
+
+
+def _percentile(samples: list[float], pct: int) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def step_load_path(settings: Settings, cfg: dict[str, Any]) -> Result:
+    """Real Meta extract from the stand-in, then load_spool vs DuckDB's read_json."""
+    import os
+
+    from connectors.common.land import load_spool
+    from connectors.common.spool import read_manifest
+    from connectors.common.streams import get_stream
+    from sandbox.client_env import client_env
+    from sandbox.server import serve_in_thread
+    from socialmart import pipeline
+
+    work = Path(tempfile.mkdtemp(prefix="bench-load-", dir=settings.home))
+    try:
+        with serve_in_thread(port=0, seed=cfg["seed"]) as running:
+            port = running.base_url.rsplit(":", 1)[1]
+            os.environ.update(
+                client_env()
+                | {
+                    "SANDBOX_PORT": port,
+                    "SANDBOX_SEED": str(cfg["seed"]),
+                    "SOCIALMART_HOME": str(work / "home"),
+                    "META_GRAPH_BASE_URL": f"{running.base_url}/graph.facebook.com",
+                }
+            )
+            extract_settings = load_settings()
+            end = date(2026, 10, 4)
+            window = pipeline.Window(end - timedelta(days=cfg["load_days"] - 1), end)
+            extract_s, outcome = _timed(
+                lambda: pipeline.extract(extract_settings, window, "bench-load", ("meta",))
+            )
+        spool = pipeline.run_spool_dir(extract_settings, "bench-load")
+        pages = work / "pages"
+        shutil.copytree(spool, pages)
+        manifests = [read_manifest(p) for p in outcome.manifests]
+        rows = sum(m.row_count for m in manifests)
+        requests = sum(m.request_count for m in manifests)
+        minimum = sum(
+            max(1, math.ceil(m.row_count / MAX_PAGE_SIZE.get(m.source, 100))) for m in manifests
+        )
+        land_s, floor_s = [], []
+        for i in range(cfg["repeats"]):
+            run_dir = work / f"land-{i}"
+            shutil.copytree(pages, run_dir)
+            with duckdb.connect(str(work / f"land-{i}.duckdb")) as con:
+                took, _ = _timed(lambda c=con, d=run_dir: load_spool(c, d, "bench-load"))
+            land_s.append(took)
+            with duckdb.connect(str(work / f"floor-{i}.duckdb")) as con:
+                took, _ = _timed(lambda: _read_json_floor(con, pages, manifests, get_stream))
+            floor_s.append(took)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "seconds": land_s,
+        "floor_seconds": floor_s,
+        "extract_seconds": extract_s,
+        "rows": rows,
+        "units": len(manifests),
+        "requests": requests,
+        "min_requests": minimum,
+        "window_days": cfg["load_days"],
+    }
+
+
+def _read_json_floor(
+    con: duckdb.DuckDBPyConnection, pages: Path, manifests: list, get_stream: Callable
+) -> None:
+    """DuckDB's JSON reader on the same page files: one typed table per stream."""
+    by_stream: dict[tuple[str, str], list[str]] = {}
+    for m in manifests:
+        unit = pages / m.source / m.stream / m.account_id
+        by_stream.setdefault((m.source, m.stream), []).extend(str(unit / f) for f in m.files)
+    for (source, stream), files in by_stream.items():
+        if not files:
+            continue
+        spec = get_stream(source, stream)
+        types = ", ".join(f"'{c}': '{t}'" for c, t in spec.columns.items())
+        con.execute(
+            f"create table {spec.raw_table} as select * from read_json($files, "
+            f"format = 'array', columns = {{{types}}})",
+            {"files": files},
+        )
+
+
+STEPS: dict[str, Callable[[Settings, dict[str, Any]], Result]] = {
+    "generate": step_generate,
+    "dbt_build": step_dbt_build,
+    "dbt_run_floored": step_dbt_run_floored,
+    "floor": step_floor,
+    "reconcile": step_reconcile,
+    "gate": step_gate,
+    "gate_sql": step_gate_sql,
+    "publish": step_publish,
+    "dashboard": step_dashboard,
+    "daily": step_daily,
+    "load_path": step_load_path,
+}
+
+
+def main() -> None:
+    """Run one step; print its result, timing summary and peak memory as JSON."""
+    name, cfg = sys.argv[1], json.loads(sys.argv[2])
+    result = STEPS[name](load_settings(), cfg)
+    seconds = result.get("seconds") or [0.0]
+    result.update(
+        min_s=min(seconds),
+        median_s=statistics.median(seconds),
+        max_s=max(seconds),
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        children_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Benchmark code at the small preset: the marts reconcile, the floor and the SQL gate agree."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import duckdb
+import pytest
+from conftest import PRESET, SEED
+
+from bench import floor, gate_sql, reconcile, report
+from bench.generate import generate
+
+MART = "marts.fct_placement_performance_daily"
+FLOOR = f"{floor.SCHEMA}.fct_placement_performance_daily"
+
+
+@pytest.fixture(scope="module")
+def con(built):
+    with duckdb.connect(str(built.warehouse_path)) as connection:
+        floor.build_placement(connection, "EUR", built.fx.carry_forward_days, "omni_purchase")
+        yield connection
+
+
+def test_mart_reconciles_to_the_generator_truth(con):
+    assert reconcile.placement_truth_mismatches(con, PRESET, SEED, PRESET.days) == 0
+    assert reconcile.reporting_total_gaps(con) == 0
+
+
+def test_truth_check_catches_a_wrong_number(con):
+    con.execute("begin")
+    con.execute(
+        f"update {MART} set clicks = clicks + 1 where ad_id = (select min(ad_id) from {MART})"
+    )
+    try:
+        assert reconcile.placement_truth_mismatches(con, PRESET, SEED, PRESET.days) > 0
+    finally:
+        con.execute("rollback")
+
+
+def test_hand_written_floor_equals_the_dbt_mart(con):
+    assert con.execute(f"select count(*) from {FLOOR}").fetchone()[0] > 0
+    assert reconcile.floor_mismatches(con, MART, FLOOR) == 0
+
+
+def test_incremental_floor_equals_a_full_rebuild(built, tmp_path):
+    path = tmp_path / "w.duckdb"
+    generate(path, PRESET, SEED)
+    with duckdb.connect(str(path)) as c:
+        floor.build_placement(c, "EUR", 7, "omni_purchase")
+        generate_day = PRESET.days
+    generate(path, PRESET, SEED, day_from=generate_day, day_to=generate_day + 1)
+    since = PRESET.first_day + timedelta(days=generate_day - 28)
+    with duckdb.connect(str(path)) as c:
+        floor.refresh_placement_since(c, since, "EUR", 7, "omni_purchase")
+        c.execute(f"create table incremental as select * from {FLOOR}")
+        floor.build_placement(c, "EUR", 7, "omni_purchase")
+        assert reconcile.floor_mismatches(c, "incremental", FLOOR) == 0
+        (days,) = c.execute(f"select count(distinct report_date) from {FLOOR}").fetchone()
+    assert days == PRESET.days + 1
+
+
+def test_gate_as_sql_passes_on_good_data_and_counts_violations(con):
+    checks, untranslated = gate_sql.gate_checks()
+    assert checks and not untranslated
+    assert gate_sql.run_checks(con, checks) == [0] * len(checks)
+    con.execute("begin")
+    con.execute(f"update {MART} set spend = -1 where ad_id = (select min(ad_id) from {MART})")
+    try:
+        assert any(gate_sql.run_checks(con, checks))
+    finally:
+        con.execute("rollback")
+
+
+def _result(seconds: list[float], **extra) -> dict:
+    return {"seconds": seconds, "peak_rss_mb": 100.0, "children_peak_rss_mb": 50.0, **extra}
+
+
+def test_report_table_shows_each_figure_next_to_its_floor(tmp_path):
+    run = {
+        "started_at": "2026-01-01T00:00:00+00:00",
+        "seed": 1,
+        "machine": {
+            "commit": "abc",
+            "worktree_dirty": False,
+            "cpu": "cpu",
+            "cores": 2,
+            "memory_gb": 8,
+            "os": "linux",
+            "python": "3.11",
+        },
+        "results": {
+            "generate": _result([1.0], rows={"meta__ad_insights_placement": 10}),
+            "dbt_build": _result([3.0, 4.0, 5.0]),
+            "dbt_run_floored": _result([2.0], marts=["m"]),
+            "floor": _result([1.0, 2.0, 3.0], floor_mismatches={"m": 0}, no_floor=["x"]),
+            "reconcile": _result([0.1], truth_mismatches=0, reporting_gaps=0),
+            "gate": _result([4.0]),
+            "gate_sql": _result([1.0]),
+            "publish": _result([1.0]),
+            "dashboard": _result([0.01], p50_ms=5.0, p95_ms=20.0, queries={"q": {}}),
+            "load_path": _result(
+                [1.0],
+                floor_seconds=[0.5],
+                extract_seconds=2.0,
+                rows=100,
+                units=2,
+                requests=3,
+                min_requests=2,
+                window_days=7,
+            ),
+            "daily": [_result([4.0], floor_incremental_seconds=0.1)],
+        },
+    }
+    table = report.render_table(run)
+    assert (
+        "| dbt build, all models + tests | 3 / 4 / 5 s | hand SQL: 1 / 2 / 3 s | 2.00× |" in table
+    )
+    assert (
+        "100.0 %" in table
+        and "**missed**" in table
+        and "marts without a hand-written floor: x" in table
+    )
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text("# B\n\nintro\n", encoding="utf-8")
+    report.update_benchmarks_md(path, "small", table)
+    report.update_benchmarks_md(path, "small", "new table")
+    text = path.read_text(encoding="utf-8")
+    assert "intro" in text and "new table" in text and table not in text
