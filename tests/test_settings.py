@@ -1,4 +1,4 @@
-"""Settings: every variable is documented, defaults reach the stand-in, secrets stay out of reprs."""
+"""Settings: every variable documented, defaults reach the stand-in, secrets out of reprs."""
 
 import re
 
