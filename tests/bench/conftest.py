@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from bench_support import PRESET, SEED
 
 from bench import dbt_runner
 from bench.generate import generate
-from bench.presets import get_preset
 from socialmart.settings import Settings, load_settings
-
-SEED = 11
-#: The small preset, shortened: still several ad generations, restatements and tombstones.
-PRESET = replace(get_preset("small"), days=21)
 
 
 @pytest.fixture(scope="session")

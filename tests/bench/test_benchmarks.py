@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import duckdb
 import pytest
-from conftest import PRESET, SEED
+from bench_support import PRESET, SEED
 
 from bench import floor, gate_sql, reconcile, report
 from bench.generate import generate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import duckdb
-from conftest import PRESET, SEED
+from bench_support import PRESET, SEED
 
 from bench import entities, meta_sql
 from bench.generate import generate

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -34,8 +33,12 @@ ZERO = Decimal("0.00")
 
 
 @pytest.fixture(scope="session")
-def creator_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """Settings of a warehouse holding one pulled window of every source, built by dbt."""
+def creator_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of a warehouse holding one pulled window of every source, built by dbt.
+
+    The environment is restored before the fixture returns: a pinned SANDBOX_NOW left behind
+    would change what every later stand-in in the session serves.
+    """
     from sandbox.server import serve_in_thread
 
     home = tmp_path_factory.mktemp("creators-home")
@@ -54,7 +57,7 @@ def creator_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sett
             pipeline.load(settings, "creators-run")
         pipeline.prepare_raw_tables(settings)
         transform.build(settings, "creators-run")
-        yield settings
+    return settings
 
 
 def query(settings: Settings, sql: str) -> list[tuple]:
