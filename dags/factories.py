@@ -250,14 +250,15 @@ def _dbt_group(manifest: Path) -> None:
             "install_deps": False,
             "poke_interval": 2,
         },
-        default_args={**DEFAULT_ARGS, "pool": WAREHOUSE_POOL},
+        default_args=DEFAULT_ARGS,
     )
     _run_producer_first(models)
     build >> models >> end(build)
 
 
 def _run_producer_first(models) -> None:
-    """Put Cosmos's producer (the one ``dbt build``) before the per-node watcher tasks.
+    """Put Cosmos's producer (the one ``dbt build``) before the per-node watcher tasks, in
+    the warehouse writer pool.
 
     Cosmos does this for a ``DbtDag`` but leaves the two parallel inside a ``DbtTaskGroup``.
     ``airflow dags test`` runs one task at a time: when it picks a watcher first, the watcher's
@@ -272,6 +273,9 @@ def _run_producer_first(models) -> None:
         for task_id in (PRODUCER_WATCHER_TASK_ID, PRODUCER_WATCHER_DONE_TASK_ID)
     }
     producer = models.children[f"{models.group_id}.{PRODUCER_WATCHER_TASK_ID}"]
+    # Only the producer writes the warehouse; the watchers only read its results, so they
+    # stay out of the writer pool (holding it, they would stall every ingest's load).
+    producer.pool = WAREHOUSE_POOL
     for root in models.get_roots():
         if root.task_id not in producer_ids:
             producer >> root

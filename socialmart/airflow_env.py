@@ -154,20 +154,31 @@ class AirflowStack:
         raise TimeoutError(f"Airflow did not serve {dag_ids} in {timeout:.0f}s: {self.log_path}")
 
     def api(self, method: str, path: str, body: dict | None = None) -> dict:
-        """Call ``/api/v2<path>`` and return the JSON answer."""
+        """Call ``/api/v2<path>`` and return the JSON answer.
+
+        Reads are retried a few times on a 5xx: the local stack's SQLite metadata database
+        answers "database is locked" now and then while the scheduler writes.
+        """
+        import time
+
         import requests
 
         if not self._token:
             answer = requests.get(f"{self.base_url}/auth/token", timeout=10)
             answer.raise_for_status()
             self._token = answer.json()["access_token"]
-        response = requests.request(
-            method,
-            f"{self.base_url}/api/v2{path}",
-            json=body,
-            headers={"Authorization": f"Bearer {self._token}"},
-            timeout=30,
-        )
+        attempts = 5 if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            response = requests.request(
+                method,
+                f"{self.base_url}/api/v2{path}",
+                json=body,
+                headers={"Authorization": f"Bearer {self._token}"},
+                timeout=30,
+            )
+            if response.status_code < 500 or attempt == attempts:
+                break
+            time.sleep(2)
         response.raise_for_status()
         return response.json()
 
@@ -179,16 +190,29 @@ class AirflowStack:
         return self.api("POST", f"/dags/{dag_id}/dagRuns", body)["dag_run_id"]
 
     def wait_until_idle(self, dag_id: str, timeout: float) -> dict:
-        """Wait until a DAG has runs and none is queued or running; return the newest run."""
+        """Wait until a DAG has runs, none is queued or running, and no asset event is still
+        waiting to trigger another run; return the newest run."""
         import time
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             runs = self.runs(dag_id)
-            if runs and all(run["state"] in ("success", "failed") for run in runs):
+            settled = runs and all(run["state"] in ("success", "failed") for run in runs)
+            if settled and not self.queued_asset_events(dag_id):
                 return runs[-1]
             time.sleep(2)
         raise TimeoutError(f"{dag_id} did not finish in {timeout:.0f}s; see {self.log_path}")
+
+    def queued_asset_events(self, dag_id: str) -> int:
+        """How many asset events wait to trigger a run of ``dag_id``."""
+        import requests
+
+        try:
+            return self.api("GET", f"/dags/{dag_id}/assets/queuedEvents")["total_entries"]
+        except requests.HTTPError as error:
+            if error.response is not None and error.response.status_code == 404:
+                return 0
+            raise
 
     def runs(self, dag_id: str) -> list[dict]:
         """Every run of a DAG, oldest first."""

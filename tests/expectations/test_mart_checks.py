@@ -61,6 +61,22 @@ def test_reconciles_with_staging_over_the_loaded_window(
     assert "41.870000" in failed[("mart_spend", "staging_spend")]
 
 
+def test_reconciliation_waits_when_raw_changed_after_the_build(
+    settings: Settings, write_mart, write_raw, good_rows
+) -> None:
+    write_mart(good_rows)
+    _staging(settings, [("2026-06-01", "111", "EUR", "999.99")])  # would not reconcile
+    with warehouse.connect(settings) as con:
+        con.execute(
+            "insert into audit.dbt_builds values ('run-b', null, false,"
+            " '2026-06-03 23:00:00+00', '2026-06-03 23:10:00+00', true)"
+        )
+    write_raw("meta", "ad_insights_placement", [], run_id="r-later", account="111")  # 06-04
+    outcome = run_gate(settings, "run-b")
+    assert _by_suite(outcome, "reconciliation") == []
+    assert outcome.passed, outcome.summary()
+
+
 def test_freshness_warns_when_the_mart_lags_the_requested_window(
     settings: Settings, write_mart, write_raw, good_rows
 ) -> None:
