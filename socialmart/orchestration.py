@@ -7,7 +7,7 @@ Called from inside tasks (run time), never at DAG parse time; the DAG shapes liv
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from socialmart.settings import Settings, load_settings
@@ -158,40 +158,30 @@ def begin_dbt_build(run_id: str) -> dict[str, Any]:
         What the dbt tasks need at run time: ``vars`` and ``env`` (the warehouse path),
         plus ``started_at`` for :func:`end_dbt_build`.
     """
-    from socialmart import warehouse
     from socialmart.pipeline import prepare_raw_tables, safe_run_id
-    from socialmart.transform import dbt_vars
+    from socialmart.transform import dbt_env_overrides, dbt_vars, record_build_start
 
     settings = task_settings()
     prepare_raw_tables(settings)
-    started_at = datetime.now(UTC)
-    with warehouse.connect(settings) as con:
-        con.execute(
-            "insert into audit.dbt_builds (run_id, selector, full_refresh, started_at) "
-            "values (?, null, false, ?)",
-            [safe_run_id(run_id), started_at],
-        )
+    started_at = record_build_start(settings, safe_run_id(run_id))
     return {
         "vars": dbt_vars(settings),
-        "env": {
-            "SOCIALMART_WAREHOUSE_PATH": str(settings.warehouse_path),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
+        "env": dbt_env_overrides(settings),
         "started_at": started_at.isoformat(),
     }
 
 
 def end_dbt_build(run_id: str, started_at: str) -> None:
     """Mark the build begun by :func:`begin_dbt_build` as finished and successful."""
-    from socialmart import warehouse
     from socialmart.pipeline import safe_run_id
+    from socialmart.transform import record_build_end
 
-    with warehouse.connect(task_settings()) as con:
-        con.execute(
-            "update audit.dbt_builds set finished_at = ?, succeeded = true "
-            "where run_id = ? and started_at = ?",
-            [datetime.now(UTC), safe_run_id(run_id), datetime.fromisoformat(started_at)],
-        )
+    record_build_end(
+        task_settings(),
+        safe_run_id(run_id),
+        datetime.fromisoformat(started_at),
+        succeeded=True,
+    )
 
 
 def fail_without_retry(step: Callable[[], T]) -> T:

@@ -58,12 +58,7 @@ def build(
     Raises:
         TransformError: dbt reported failing nodes or could not run at all.
     """
-    started_at = datetime.now(UTC)
-    with warehouse.connect(settings) as con:
-        con.execute(
-            "insert into audit.dbt_builds values (?, ?, ?, ?, null, null)",
-            [run_id, select, full_refresh, started_at],
-        )
+    started_at = record_build_start(settings, run_id, select=select, full_refresh=full_refresh)
     args = ["build"]
     if select:
         args += ["--select", select]
@@ -72,9 +67,9 @@ def build(
     try:
         _run_dbt(settings, args)
     except TransformError:
-        _record_build_end(settings, run_id, started_at, succeeded=False)
+        record_build_end(settings, run_id, started_at, succeeded=False)
         raise
-    _record_build_end(settings, run_id, started_at, succeeded=True)
+    record_build_end(settings, run_id, started_at, succeeded=True)
 
 
 def parse_manifest(settings: Settings) -> Path:
@@ -93,9 +88,26 @@ def parse_manifest(settings: Settings) -> Path:
     return settings.dbt_target_dir / "manifest.json"
 
 
-def _record_build_end(
+def record_build_start(
+    settings: Settings, run_id: str, *, select: str | None = None, full_refresh: bool = False
+) -> datetime:
+    """Record a dbt build attempt in ``audit.dbt_builds``; return its start time.
+
+    Also used by the Airflow transform DAG, whose build Cosmos runs.
+    """
+    started_at = datetime.now(UTC)
+    with warehouse.connect(settings) as con:
+        con.execute(
+            "insert into audit.dbt_builds values (?, ?, ?, ?, null, null)",
+            [run_id, select, full_refresh, started_at],
+        )
+    return started_at
+
+
+def record_build_end(
     settings: Settings, run_id: str, started_at: datetime, *, succeeded: bool
 ) -> None:
+    """Mark the build recorded by :func:`record_build_start` as finished."""
     with warehouse.connect(settings) as con:
         con.execute(
             "update audit.dbt_builds set finished_at = ?, succeeded = ? "
@@ -156,11 +168,16 @@ def dbt_log_dir(settings: Settings) -> Path:
     return settings.home / "logs" / "dbt"
 
 
+def dbt_env_overrides(settings: Settings) -> dict[str, str]:
+    """The environment variables every dbt invocation needs on top of the process's own."""
+    return {
+        "SOCIALMART_WAREHOUSE_PATH": str(settings.warehouse_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
 def _dbt_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env["SOCIALMART_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-    return env
+    return {**os.environ, **dbt_env_overrides(settings)}
 
 
 def _failure_message(
