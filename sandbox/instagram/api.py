@@ -11,10 +11,9 @@ from __future__ import annotations
 import hmac
 import itertools
 import re
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
+from sandbox.clock import Clock, sandbox_now
 from sandbox.faults import FaultRule
 from sandbox.instagram.media import (
     AVAILABLE,
@@ -27,7 +26,6 @@ from sandbox.instagram.media import (
 from sandbox.meta import errors
 from sandbox.meta.errors import MetaError
 from sandbox.routing import Request, Response
-from sandbox.tiktok.clock import sandbox_now
 
 HOST = "graph.instagram.com"
 _VERSION = re.compile(r"^v\d+\.\d+$")
@@ -40,8 +38,6 @@ _TITLES = {
     "saved": "Saved",
     "total_interactions": "Interactions",
 }
-
-Clock = Callable[[], datetime]
 
 
 def not_enough_viewers() -> MetaError:

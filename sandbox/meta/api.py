@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hmac
 import itertools
-import os
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from sandbox.clock import Clock, parse_now, sandbox_now
 from sandbox.faults import ASYNC_JOB_KINDS, FaultRule
 from sandbox.meta import entities, errors, insights
 from sandbox.meta.errors import MetaError
@@ -37,22 +36,6 @@ _ACCOUNT = re.compile(r"^act_(\d+)$")
 _REPORT_RUN = re.compile(r"^\d+$")
 NOW_HEADER = "x-sandbox-now"
 _FATES = {"async_failed": "failed", "async_skipped": "skipped", "async_stalled": "stalled"}
-
-Clock = Callable[[], datetime]
-
-
-NOW_ENV_VAR = "SANDBOX_NOW"
-
-
-def _parse_now(raw: str) -> datetime:
-    moment = datetime.fromisoformat(raw.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def sandbox_now() -> datetime:
-    """``SANDBOX_NOW`` when set, else the current time (timezone-aware)."""
-    raw = os.environ.get(NOW_ENV_VAR, "").strip()
-    return _parse_now(raw) if raw else datetime.now(UTC)
 
 
 class MetaGraphApi:
@@ -138,7 +121,7 @@ class MetaGraphApi:
         if not raw:
             return self._clock()
         try:
-            return _parse_now(raw)
+            return parse_now(raw)
         except ValueError as exc:
             raise errors.invalid_parameter(f"Header X-Sandbox-Now must be ISO 8601: {raw}") from exc
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import hmac
 import itertools
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sandbox.clock import Clock, sandbox_now
 from sandbox.creators import BRAND, PROFILES, Profile
 from sandbox.faults import FaultRule
 from sandbox.meta import errors
@@ -22,7 +22,6 @@ from sandbox.routing import Request, Response
 from sandbox.threads import render
 from sandbox.threads.generator import POST_METRICS, Post, find_post, post_metrics, posts_between
 from sandbox.threads.profile_insights import PROFILE_METRICS, day_numbers
-from sandbox.tiktok.clock import sandbox_now
 
 HOST = "graph.threads.net"
 #: Earliest ``since`` of the posts edge and of user insights (reference section 7).
@@ -31,8 +30,6 @@ INSIGHTS_MIN_SINCE = 1712991600
 DEFAULT_LIMIT, MAX_LIMIT = 25, 100
 
 _VERSION = re.compile(r"^v\d+\.\d+$")
-
-Clock = Callable[[], datetime]
 
 
 class ThreadsApi:

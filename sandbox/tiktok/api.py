@@ -13,13 +13,13 @@ import json
 import math
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from sandbox.clock import Clock, sandbox_now
 from sandbox.faults import FaultRule
 from sandbox.routing import Request, Response
 from sandbox.tiktok import entities, errors
-from sandbox.tiktok.clock import sandbox_now
 from sandbox.tiktok.delivery import ad_rows, gmv_rows, placement_rows
 from sandbox.tiktok.errors import TikTokError
 from sandbox.tiktok.render import ad_metric_values, gmv_metric_values, stat_time_day
@@ -60,7 +60,7 @@ class TikTokBusinessApi:
         app_id: str = SANDBOX_APP_ID,
         app_secret: str = SANDBOX_APP_SECRET,
         scenario: Scenario | None = None,
-        clock: Callable[[], datetime] = sandbox_now,
+        clock: Clock = sandbox_now,
         span_days: int = 30,
     ) -> None:
         self.seed = seed
