@@ -177,7 +177,6 @@ class FxSettings:
 
     rates_url: str
     reporting_currency: str
-    lookback_days: int
     carry_forward_days: int
 
 
@@ -338,7 +337,6 @@ def _fx_settings() -> FxSettings:
             _sandbox_url("www.ecb.europa.eu") + "/stats/eurofxref/eurofxref-hist.csv",
         ),
         reporting_currency=_env("REPORTING_CURRENCY", "EUR").upper(),
-        lookback_days=int(_env("FX_LOOKBACK_DAYS", "7")),
         carry_forward_days=int(_env("FX_CARRY_FORWARD_DAYS", "7")),
     )
 

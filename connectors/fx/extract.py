@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from connectors.common.spool import SpoolWriter
@@ -30,7 +30,10 @@ def extract_account(
     run_id: str,
     client: EcbClient | None = None,
 ) -> list[Path]:
-    """Download the rates file once and spool the rates published in ``start..end``.
+    """Download the rates file once and spool the rates that can apply to ``start..end``.
+
+    That is the rates published from ``carry_forward_days`` before ``start`` (the furthest
+    a rate carries forward) to ``end``; the spooled window says so.
 
     Args:
         settings: Process settings (spool folder, FX and HTTP settings).
@@ -53,18 +56,26 @@ def extract_account(
         raise ValueError(f"unknown FX provider {account!r}; expected {PROVIDER!r}")
     api = client or EcbClient(settings.fx, settings.http)
     spec = ECB_RATES
-    writer = SpoolWriter(settings.spool_dir, run_id, spec.source, spec.name, account, start, end)
+    # A rate carries forward into the window from up to carry_forward_days before it: pull
+    # those days too, so a window opening on a weekend or holiday has its first day's rate.
+    pull_start = start - timedelta(days=settings.fx.carry_forward_days)
+    requests_before = api.request_count
     try:
-        requests_before = api.request_count
-        records = parse_history_csv(api.fetch_history_csv(account), account, start, end)
+        records = parse_history_csv(api.fetch_history_csv(account), account, pull_start, end)
+    finally:
+        if client is None:
+            api.close()
+    writer = SpoolWriter(
+        settings.spool_dir, run_id, spec.source, spec.name, account, pull_start, end
+    )
+    try:
         for offset in range(0, len(records), PAGE_SIZE):
             writer.write_page(records[offset : offset + PAGE_SIZE])
         manifest = writer.commit(request_count=api.request_count - requests_before)
     except BaseException:
         writer.discard()
         raise
-    finally:
-        if client is None:
-            api.close()
-    log.info("ECB rates %s..%s: %d rates in %d pages", start, end, len(records), writer.page_count)
+    log.info(
+        "ECB rates %s..%s: %d rates in %d pages", pull_start, end, len(records), writer.page_count
+    )
     return [manifest]

@@ -9,5 +9,5 @@ SOURCE = Source(
     streams=(ECB_RATES,),
     accounts=list_accounts,
     extract_account=extract_account,
-    lookback_days=lambda settings: settings.fx.lookback_days,
+    lookback_days=lambda settings: 0,  # the extract reaches back FX_CARRY_FORWARD_DAYS itself
 )

@@ -28,7 +28,8 @@ CSV = (
 
 @pytest.fixture
 def fx_settings(settings: Settings) -> Settings:
-    return replace(settings, fx=replace(settings.fx, rates_url=URL))
+    """Rates carry forward three days: from a Friday publication over the weekend to Monday."""
+    return replace(settings, fx=replace(settings.fx, rates_url=URL, carry_forward_days=3))
 
 
 def _extract(settings: Settings, clock: FakeClock, start: date, end: date) -> list[Path]:
@@ -44,8 +45,10 @@ def _pages(manifest: Path) -> list[dict]:
 @responses.activate
 def test_window_rows_unpivoted_with_the_file_text(fx_settings: Settings, clock: FakeClock) -> None:
     responses.get(URL, body=CSV, content_type="text/csv")
-    (manifest,) = _extract(fx_settings, clock, date(2026, 5, 29), date(2026, 6, 1))
+    (manifest,) = _extract(fx_settings, clock, date(2026, 6, 1), date(2026, 6, 1))
     rows = _pages(manifest)
+    # Monday's window reaches back carry_forward_days: Friday's rates still apply on Monday
+    # when the ECB publishes late, and on any weekend day a window might open with.
     assert rows == [
         {"provider": "ecb", "date": "2026-05-29", "currency": "GBP", "rate": "0.85123"},
         {"provider": "ecb", "date": "2026-05-29", "currency": "JPY", "rate": "161.80"},
@@ -54,7 +57,9 @@ def test_window_rows_unpivoted_with_the_file_text(fx_settings: Settings, clock: 
         {"provider": "ecb", "date": "2026-06-01", "currency": "JPY", "rate": "162.50"},
         {"provider": "ecb", "date": "2026-06-01", "currency": "USD", "rate": "1.0850"},
     ]
-    assert json.loads(manifest.read_text())["request_count"] == 1
+    spooled = json.loads(manifest.read_text())
+    assert spooled["request_count"] == 1
+    assert (spooled["window_start"], spooled["window_end"]) == ("2026-05-29", "2026-06-01")
 
 
 @responses.activate
@@ -64,7 +69,7 @@ def test_server_errors_and_truncated_bodies_are_retried(
     responses.get(URL, status=503, body="<html>busy</html>", content_type="text/html")
     responses.get(URL, body=CSV[: len(CSV) // 2 + 7], content_type="text/csv")  # cut mid-row
     responses.get(URL, body=CSV, content_type="text/csv")
-    (manifest,) = _extract(fx_settings, clock, date(2026, 5, 28), date(2026, 6, 2))
+    (manifest,) = _extract(fx_settings, clock, date(2026, 5, 31), date(2026, 6, 2))
     assert json.loads(manifest.read_text())["request_count"] == 3
     assert len(clock.sleeps) == 2
     assert {"provider": "ecb", "date": "2026-05-28", "currency": "RUB", "rate": "99.5000"} in (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -64,7 +64,10 @@ def _latest(settings: Settings) -> list[tuple]:
 
 
 def _truth() -> list[tuple]:
-    return sorted((r["date"], r["currency"], r["rate"]) for r in published_rates(SEED, START, END))
+    """Rates published from the furthest day a rate carries forward into START, to END."""
+    pull_start = START - timedelta(days=load_settings().fx.carry_forward_days)
+    rates = published_rates(SEED, pull_start, END)
+    return sorted((r["date"], r["currency"], r["rate"]) for r in rates)
 
 
 def test_registered_as_a_source() -> None:
