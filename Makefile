@@ -26,8 +26,11 @@ demo: setup ## run the whole pipeline through Airflow on the stand-in APIs
 airflow: setup ## Airflow UI + scheduler on http://127.0.0.1:8080 (local: no password)
 	$(VENV)/bin/python -c "from socialmart.airflow_env import serve_airflow; serve_airflow()"
 
+# Test files are spread over one worker per core (pytest-xdist); a file's tests stay together,
+# so module fixtures (a dbt build, a stand-in) are built once. TEST_WORKERS=0 runs in-process.
+TEST_WORKERS ?= auto
 test: setup lint ## lint, then every test (offline)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup ## ruff lint + format check
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,56 @@
+"""The pipeline under a real scheduler: `airflow standalone` on a free loopback port, the ingest
+DAG triggered through the REST API, the transform DAG started by the raw-table assets.
+
+Its own module so that, with tests spread over workers, it runs beside the other end-to-end
+tests instead of after them.
+"""
+
+import socket
+
+import pytest
+from e2e_support import SEED, WINDOW, all_text, assert_no_secret_in, published_run_id
+
+from socialmart.airflow_env import AirflowStack, prepare_airflow
+from socialmart.reconcile import reconcile_placements
+
+pytestmark = pytest.mark.e2e
+
+
+def _task_instances(stack, dag_id: str, run_id: str) -> list[dict]:
+    """Every task instance of a run, page by page (the API caps a page at 100)."""
+    tasks: list[dict] = []
+    while True:
+        page = stack.api(
+            "GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=100&offset={len(tasks)}"
+        )
+        tasks += page["task_instances"]
+        if not page["task_instances"] or len(tasks) >= page["total_entries"]:
+            return tasks
+
+
+def test_real_scheduler_runs_ingest_then_the_asset_triggered_transform(settings, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True")
+    prepare_airflow(settings)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with AirflowStack(settings, port) as stack:
+        stack.wait_until_ready(["ingest_meta", "transform_publish"], timeout=90)
+        for dag_id in ("ingest_meta", "transform_publish"):
+            stack.api("PATCH", f"/dags/{dag_id}", {"is_paused": False})
+        run_id = stack.trigger("ingest_meta", WINDOW.as_dict())
+        # Unpausing also starts the latest scheduled run (catchup=False): both ingest runs
+        # and the transform runs they trigger share the one warehouse writer slot.
+        stack.wait_for_run("ingest_meta", timeout=600, run_id=run_id)
+        newest = stack.wait_until_idle("transform_publish", timeout=600)
+        assert newest["state"] == "success", newest
+        assert newest["run_type"] == "asset_triggered"
+        tasks = _task_instances(stack, "transform_publish", newest["dag_run_id"])
+    assert {"validate", "publish"} <= {t["task_id"] for t in tasks}
+    assert any(t["task_id"].endswith("fct_placement_performance_daily.run") for t in tasks)
+    assert all(t["state"] == "success" for t in tasks)
+
+    verdict = reconcile_placements(settings.published_marts_path, SEED, WINDOW.start, WINDOW.end)
+    assert verdict.ok, verdict.mismatches[:5]
+    assert published_run_id(settings).startswith("asset_triggered__")
+    assert_no_secret_in(all_text(settings), settings)
