@@ -10,7 +10,9 @@ from datetime import date
 from pathlib import Path
 
 MEASURES = ("spend", "impressions", "clicks", "purchases", "purchase_value")
-GRAIN = ("report_date", "ad_account_id", "publisher_platform", "platform_position")
+GRAIN = ("platform", "report_date", "ad_account_id", "publisher_platform", "platform_position")
+PLATFORMS = ("meta", "tiktok")
+TIKTOK_PLACEMENT_PREFIX = "PLACEMENT_"
 
 
 @dataclass(frozen=True)
@@ -25,26 +27,59 @@ class Reconciliation:
         return self.compared_rows > 0 and not self.mismatches
 
 
-def _truth_frame(seed: int, start: date, end: date):
+def _truth_frame(seed: int, start: date, end: date, platforms: tuple[str, ...]):
+    """Both platforms' truth at or below the grain (TikTok per ad), in the mart's names.
+
+    Meta names placements as the mart does; a TikTok ``PLACEMENT_X`` is publisher platform
+    ``x`` with the one position ``all``, and its purchases are complete payments.
+    """
     import pandas as pd
 
     from sandbox.meta.truth import totals_by_day_account_placement
+    from sandbox.tiktok.truth import placement_truth as tiktok_placement_truth
 
-    truth = pd.DataFrame(totals_by_day_account_placement(seed, start, end))
-    return truth.rename(columns={"date": "report_date", "account_id": "ad_account_id"})
+    meta = pd.DataFrame(totals_by_day_account_placement(seed, start, end)).rename(
+        columns={"date": "report_date", "account_id": "ad_account_id"}
+    )
+    meta.insert(0, "platform", "meta")
+    tiktok = pd.DataFrame(tiktok_placement_truth(seed, start, end))
+    tiktok = pd.DataFrame(
+        {
+            "platform": "tiktok",
+            "report_date": tiktok["date"],
+            "ad_account_id": tiktok["advertiser_id"],
+            "publisher_platform": tiktok["placement"]
+            .str.removeprefix(TIKTOK_PLACEMENT_PREFIX)
+            .str.lower(),
+            "platform_position": "all",
+            "spend": tiktok["spend"],
+            "impressions": tiktok["impressions"],
+            "clicks": tiktok["clicks"],
+            "purchases": tiktok["complete_payment"],
+            "purchase_value": tiktok["purchase_value"],
+        }
+    )
+    both = pd.concat([meta[list(GRAIN + MEASURES)], tiktok], ignore_index=True)
+    return both[both["platform"].isin(platforms)]
 
 
 def reconcile_placements(
-    published_marts: Path, seed: int, start: date, end: date
+    published_marts: Path,
+    seed: int,
+    start: date,
+    end: date,
+    platforms: tuple[str, ...] = PLATFORMS,
 ) -> Reconciliation:
-    """Compare spend, delivery and purchases per day x account x placement with the truth."""
+    """Compare spend, delivery and purchases per platform x day x account x placement with
+    the truth, for the ``platforms`` that were ingested (default: Meta and TikTok)."""
     import duckdb
 
-    truth = _truth_frame(seed, start, end)  # noqa: F841 - read by DuckDB's replacement scan
+    truth = _truth_frame(seed, start, end, platforms)  # noqa: F841 - read by DuckDB's replacement scan
     measures_equal = " and ".join(f"m.{c} is not distinct from t.{c}" for c in MEASURES)
     grain = ", ".join(GRAIN)
     casts = ", ".join(
         [
+            "platform",
             "cast(report_date as date) as report_date",
             "cast(ad_account_id as varchar) as ad_account_id",
             "publisher_platform",
@@ -62,12 +97,13 @@ def reconcile_placements(
             with mart as (
                 select {grain}, {sums}
                 from fct_placement_performance_daily
-                where report_date between $start and $end
+                where report_date between $start and $end and list_contains($platforms, platform)
                 group by all
             ),
             m as (select {casts} from mart),
-            t as (select {casts} from truth)
+            t as (select {casts} from (select {grain}, {sums} from truth group by all))
             select
+                coalesce(m.platform, t.platform) as platform,
                 coalesce(m.report_date, t.report_date) as report_date,
                 coalesce(m.ad_account_id, t.ad_account_id) as ad_account_id,
                 coalesce(m.publisher_platform, t.publisher_platform) as publisher_platform,
@@ -78,6 +114,8 @@ def reconcile_placements(
             from m
             full outer join t using ({grain})
         """
-        compared = con.execute(query, {"start": start, "end": end}).df()
+        compared = con.execute(
+            query, {"start": start, "end": end, "platforms": list(platforms)}
+        ).df()
     mismatches = compared[~compared["matches"].fillna(False)].drop(columns="matches")
     return Reconciliation(len(compared), mismatches.to_dict("records"))

@@ -15,6 +15,7 @@ from socialmart.settings import Settings, load_settings
 MART = "marts.fct_placement_performance_daily"
 WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
 MART_COLUMNS = [
+    ("platform", "VARCHAR"),
     ("report_date", "DATE"),
     ("ad_account_id", "VARCHAR"),
     ("account_currency", "VARCHAR"),

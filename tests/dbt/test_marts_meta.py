@@ -30,6 +30,12 @@ WINDOW = pipeline.Window(date(2026, 9, 21), date(2026, 10, 11))  # Monday to Sun
 THREADS_ROLLOUT = date(2026, 10, 1)
 ADVANTAGE_KINDS = {"advantage_plus", "legacy_asc"}
 AD_PERFORMANCE = "marts.fct_ad_performance_daily"
+PLACEMENT_PERFORMANCE = "marts.fct_placement_performance_daily"
+# Incremental marts and the raw Meta table each is built from.
+INCREMENTAL_MARTS = {
+    AD_PERFORMANCE: "meta__ad_insights",
+    PLACEMENT_PERFORMANCE: "meta__ad_insights_placement",
+}
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +105,8 @@ def test_spend_per_placement_equals_the_truth_to_the_cent(stand_in_settings: Set
     mart = rows(
         stand_in_settings,
         "select report_date, ad_id, publisher_platform, platform_position, spend, impressions,"
-        " clicks, purchase_value from marts.fct_placement_performance_daily",
+        " clicks, purchase_value from marts.fct_placement_performance_daily"
+        " where platform = 'meta'",
     )
     assert {tuple(r[:4]): tuple(r[4:]) for r in mart} == truth
     assert len(mart) == len(truth)
@@ -113,7 +120,7 @@ def test_placement_rows_sum_to_the_ad_totals(stand_in_settings: Settings) -> Non
             select ad_account_id, ad_id, report_date, sum(spend) as spend,
                 sum(impressions) as impressions, sum(clicks) as clicks,
                 sum(purchase_value) as purchase_value
-            from marts.fct_placement_performance_daily group by all
+            from marts.fct_placement_performance_daily where platform = 'meta' group by all
         ),
         ads as (
             select ad_account_id, ad_id, report_date, spend, impressions, clicks,
@@ -173,76 +180,91 @@ def test_automation_flags_follow_the_campaign_and_ad_set_settings(
 ) -> None:
     kinds = {c["id"]: c["kind"] for c in entity_truth()["campaigns"]}
     campaigns = rows(
-        stand_in_settings, "select campaign_id, is_advantage_plus_campaign from marts.dim_campaigns"
+        stand_in_settings,
+        "select campaign_id, is_advantage_plus_campaign from marts.dim_campaigns"
+        " where platform = 'meta'",
     )
     assert dict(campaigns) == {cid: kind in ADVANTAGE_KINDS for cid, kind in kinds.items()}
     modes = rows(
         stand_in_settings,
         "select adset_name, placement_mode, threads_inclusion from marts.dim_ads "
-        "group by all order by 1",
+        "where platform = 'meta' group by all order by 1",
     )
     by_name = {name: (mode, threads) for name, mode, threads in modes}
     assert by_name["US | IG feed + Threads opt-in"] == ("manual", "explicitly_included")
     assert by_name["EU | A+ audience"] == ("advantage_plus", "automatic")
     assert by_name["EU | FB+IG feeds"] == ("manual", "excluded")
-    deleted = rows(stand_in_settings, "select count(*) from marts.dim_ads where is_deleted")
+    deleted = rows(
+        stand_in_settings,
+        "select count(*) from marts.dim_ads where platform = 'meta' and is_deleted",
+    )
     truth_deleted = [a for a in entity_truth()["ads"] if a["effective_status"] == "DELETED"]
     assert deleted[0][0] == len(truth_deleted) > 0
 
 
-def _restate(settings: Settings, ad_id: str, day: date, spend_delta: str, sync_id: str) -> None:
-    """Store a newer version of one base-report row with its spend changed."""
+def _restate(
+    settings: Settings, raw_table: str, ad_id: str, day: date, spend_delta: str, sync_id: str
+) -> int:
+    """Store a newer version of an ad's rows of one day with their spend changed.
+
+    Returns the number of rows restated (one per placement in the placement report).
+    """
     with duckdb.connect(str(settings.warehouse_path)) as con:
         con.execute(
             f"""
-            insert into raw.meta__ad_insights
+            insert into raw.{raw_table}
             select * replace (
                 cast(cast(spend as decimal(18, 2)) + {spend_delta} as varchar) as spend,
                 '{sync_id}' as _sync_id, now() as _pulled_at, md5('{sync_id}') as _row_hash
             )
-            from raw.meta__ad_insights where ad_id = ? and date_start = ?
+            from raw.{raw_table} where ad_id = ? and date_start = ?
             """,
             [ad_id, day],
         )
+        return con.execute(
+            "select count(*) from raw." + raw_table + " where _sync_id = ?", [sync_id]
+        ).fetchone()[0]
 
 
-def _ad_performance(settings: Settings) -> list[tuple]:
-    return rows(settings, f"select * from {AD_PERFORMANCE} order by all")
+def _mart_rows(settings: Settings, mart: str) -> list[tuple]:
+    return rows(settings, f"select * from {mart} order by all")
 
 
+@pytest.mark.parametrize("mart", sorted(INCREMENTAL_MARTS))
 def test_incremental_run_reprocesses_only_the_lookback_window_and_full_refresh_agrees(
-    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch, mart: str
 ) -> None:
-    select = ["run", "--select", "fct_ad_performance_daily"]
-    ad_id, old_spend = rows(
-        copy_settings,
-        f"select ad_id, spend from {AD_PERFORMANCE} where report_date = ? order by ad_id limit 1",
-        [WINDOW.start],
-    )[0]
-    new_spend = rows(
-        copy_settings,
-        f"select spend from {AD_PERFORMANCE} where ad_id = ? and report_date = ?",
-        [ad_id, WINDOW.end],
-    )[0][0]
-    _restate(copy_settings, ad_id, WINDOW.start, "1.00", "run-restate")
-    _restate(copy_settings, ad_id, WINDOW.end, "2.00", "run-restate")
-    dbt(copy_settings, select, monkeypatch, incremental_lookback_days="7")
+    raw_table = INCREMENTAL_MARTS[mart]
+    select = ["run", "--select", mart.removeprefix("marts.")]
 
     def spend_on(day: date) -> Decimal:
+        """The Meta ad's spend on ``day`` (summed over its placements)."""
         return rows(
             copy_settings,
-            f"select spend from {AD_PERFORMANCE} where ad_id = ? and report_date = ?",
+            f"select sum(spend) from {mart}"
+            " where platform = 'meta' and ad_id = ? and report_date = ?",
             [ad_id, day],
         )[0][0]
 
-    assert spend_on(WINDOW.end) == new_spend + 2  # inside the window: rebuilt
+    ad_id = rows(
+        copy_settings,
+        f"select min(ad_id) from {mart} where platform = 'meta' and report_date = ?",
+        [WINDOW.start],
+    )[0][0]
+    old_spend, new_spend = spend_on(WINDOW.start), spend_on(WINDOW.end)
+    start_rows = _restate(copy_settings, raw_table, ad_id, WINDOW.start, "1.00", "run-early")
+    end_rows = _restate(copy_settings, raw_table, ad_id, WINDOW.end, "2.00", "run-late")
+    assert start_rows > 0 and end_rows > 0
+    dbt(copy_settings, select, monkeypatch, incremental_lookback_days="7")
+
+    assert spend_on(WINDOW.end) == new_spend + 2 * end_rows  # inside the window: rebuilt
     assert spend_on(WINDOW.start) == old_spend  # 20 days back: left alone
 
     dbt(copy_settings, [*select, "--full-refresh"], monkeypatch)
-    full = _ad_performance(copy_settings)
-    assert spend_on(WINDOW.start) == old_spend + 1
+    full = _mart_rows(copy_settings, mart)
+    assert spend_on(WINDOW.start) == old_spend + start_rows
     dbt(copy_settings, select, monkeypatch)
-    assert _ad_performance(copy_settings) == full
+    assert _mart_rows(copy_settings, mart) == full
 
 
 def test_conversion_restatements_compare_first_and_latest_pull(
@@ -285,3 +307,31 @@ def test_conversion_restatements_compare_first_and_latest_pull(
         "select count(*) from marts.fct_conversion_restatements where is_restated",
     )[0][0]
     assert unchanged == sum(1 for r in restated if r[-1])
+
+
+def test_placement_flags_are_the_ad_set_settings_of_a_single_pull(
+    stand_in_settings: Settings,
+) -> None:
+    """One pull stored one settings version: every day gets it (the earliest version)."""
+    differing = rows(
+        stand_in_settings,
+        """
+        select count(*)
+        from marts.fct_placement_performance_daily as placements
+        left join intermediate.int_meta__adset_automation as current_settings
+            using (adset_id)
+        where placements.platform = 'meta' and (
+            placements.is_advantage_plus_campaign
+                is distinct from current_settings.is_advantage_plus_campaign
+            or placements.placement_mode is distinct from current_settings.placement_mode
+            or placements.threads_inclusion is distinct from current_settings.threads_inclusion
+        )
+        """,
+    )
+    assert differing == [(0,)]
+    flagged = rows(
+        stand_in_settings,
+        "select count(*) from marts.fct_placement_performance_daily"
+        " where platform = 'meta' and is_advantage_plus_campaign",
+    )
+    assert flagged[0][0] > 0

@@ -1,58 +1,142 @@
-{#- One row per ad (Meta), deleted ones included, with its ad set, campaign and creative. -#}
+{#-
+    One row per ad of every platform, deleted ones included, with its ad set / ad group,
+    campaign, creative and placement settings. Grain: platform x ad_id.
 
-with ads as (
+    TikTok ad groups fill the ad set columns (adset_id, adset_name). GMV Max campaigns
+    have no ads, so they have no row here: their fact rows carry the campaign id as ad_id
+    and join dim_campaigns instead. TikTok create/modify times are converted from the
+    account's zone (dim_ad_accounts.account_timezone) to UTC, as in dim_campaigns.
+-#}
+
+with meta_ads as (
 
     select * from {{ ref('stg_meta__ads') }}
 
 ),
 
-adsets as (
+meta_adsets as (
 
     select * from {{ ref('stg_meta__adsets') }}
 
 ),
 
-adset_automation as (
+meta_adset_automation as (
 
     select * from {{ ref('int_meta__adset_automation') }}
 
 ),
 
-creatives as (
+meta_creatives as (
 
     select * from {{ ref('stg_meta__adcreatives') }}
 
 ),
 
-final as (
+tiktok_ads as (
+
+    select * from {{ ref('stg_tiktok__ads') }}
+
+),
+
+tiktok_adgroups as (
+
+    select * from {{ ref('stg_tiktok__adgroups') }}
+
+),
+
+tiktok_accounts as (
+
+    select * from {{ ref('dim_ad_accounts') }}
+    where platform = 'tiktok'
+
+),
+
+meta_rows as (
 
     select
         cast('meta' as {{ dbt.type_string() }}) as platform,
-        ads.ad_id,
-        ads.ad_account_id,
-        ads.campaign_id,
-        ads.adset_id,
-        ads.creative_id,
-        creatives.source_instagram_media_id,
-        ads.ad_name,
-        adsets.adset_name,
-        creatives.creative_name,
-        ads.status,
-        ads.effective_status,
-        adset_automation.placement_mode,
-        adset_automation.threads_inclusion,
-        coalesce(creatives.is_partnership, false) as is_partnership_ad,
-        ads.effective_status = 'DELETED' or ads.is_removed_from_source as is_deleted,
-        ads.is_removed_from_source,
-        ads.created_at,
-        ads.updated_at
-    from ads
-    left join adsets
-        on adsets.adset_id = ads.adset_id
-    left join adset_automation
-        on adset_automation.adset_id = ads.adset_id
-    left join creatives
-        on creatives.creative_id = ads.creative_id
+        meta_ads.ad_id,
+        meta_ads.ad_account_id,
+        meta_ads.campaign_id,
+        meta_ads.adset_id,
+        meta_ads.creative_id,
+        meta_creatives.source_instagram_media_id,
+        cast(null as {{ dbt.type_string() }}) as tiktok_identity_id,
+        cast(null as {{ dbt.type_string() }}) as tiktok_item_id,
+        meta_ads.ad_name,
+        meta_adsets.adset_name,
+        meta_creatives.creative_name,
+        meta_ads.status,
+        meta_ads.effective_status,
+        meta_adset_automation.placement_mode,
+        meta_adset_automation.threads_inclusion,
+        coalesce(meta_creatives.is_partnership, false) as is_partnership_ad,
+        false as is_spark_ad,
+        meta_ads.effective_status = 'DELETED' or meta_ads.is_removed_from_source
+            as is_deleted,
+        meta_ads.is_removed_from_source,
+        meta_ads.created_at,
+        meta_ads.updated_at
+    from meta_ads
+    left join meta_adsets
+        on meta_adsets.adset_id = meta_ads.adset_id
+    left join meta_adset_automation
+        on meta_adset_automation.adset_id = meta_ads.adset_id
+    left join meta_creatives
+        on meta_creatives.creative_id = meta_ads.creative_id
+
+),
+
+tiktok_rows as (
+
+    select
+        cast('tiktok' as {{ dbt.type_string() }}) as platform,
+        tiktok_ads.ad_id,
+        tiktok_ads.advertiser_id as ad_account_id,
+        tiktok_ads.campaign_id,
+        tiktok_ads.adgroup_id as adset_id,
+        cast(null as {{ dbt.type_string() }}) as creative_id,
+        cast(null as {{ dbt.type_string() }}) as source_instagram_media_id,
+        tiktok_ads.identity_id as tiktok_identity_id,
+        tiktok_ads.tiktok_item_id,
+        tiktok_ads.ad_name,
+        tiktok_adgroups.adgroup_name as adset_name,
+        cast(null as {{ dbt.type_string() }}) as creative_name,
+        tiktok_ads.operation_status as status,
+        tiktok_ads.secondary_status as effective_status,
+        case tiktok_adgroups.placement_type
+            when 'PLACEMENT_TYPE_AUTOMATIC' then 'automatic'
+            when 'PLACEMENT_TYPE_NORMAL' then 'manual'
+        end as placement_mode,
+        cast(null as {{ dbt.type_string() }}) as threads_inclusion,
+        false as is_partnership_ad,
+        tiktok_ads.is_spark_ad,
+        coalesce(
+            tiktok_ads.operation_status = 'DELETE'
+            or tiktok_ads.secondary_status = 'AD_STATUS_DELETE',
+            false
+        ) or tiktok_ads.is_removed_from_source as is_deleted,
+        tiktok_ads.is_removed_from_source,
+        {{ local_timestamp_to_utc(
+            'tiktok_ads.created_at_local', 'tiktok_accounts.account_timezone'
+        ) }} as created_at,
+        {{ local_timestamp_to_utc(
+            'tiktok_ads.modified_at_local', 'tiktok_accounts.account_timezone'
+        ) }} as updated_at
+    from tiktok_ads
+    left join tiktok_adgroups
+        on tiktok_adgroups.advertiser_id = tiktok_ads.advertiser_id
+        and tiktok_adgroups.adgroup_id = tiktok_ads.adgroup_id
+    left join tiktok_accounts
+        on tiktok_accounts.ad_account_id = tiktok_ads.advertiser_id
+
+),
+
+final as (
+
+    select * from meta_rows
+    union all
+    select * from tiktok_rows
 
 )
 

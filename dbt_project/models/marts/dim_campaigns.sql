@@ -1,51 +1,183 @@
-{#- One row per campaign (Meta), deleted and archived ones included, with automation flags. -#}
+{#-
+    One row per campaign of every platform, deleted and archived ones included, with
+    automation flags. Grain: platform x campaign_id.
 
-with campaigns as (
+    TikTok: auction/reservation campaigns (/campaign/get/) and GMV Max campaigns
+    (/gmv_max/campaign/get/) in one list; a campaign both endpoints return is one row,
+    flagged is_gmv_max_campaign. TikTok sends create/modify times in the advertiser's time
+    zone; they are converted to UTC with the account's zone (dim_ad_accounts).
+-#}
+
+with meta_campaigns as (
 
     select * from {{ ref('stg_meta__campaigns') }}
 
 ),
 
-accounts as (
+meta_accounts as (
 
     select * from {{ ref('stg_meta__ad_accounts') }}
 
 ),
 
-final as (
+tiktok_campaigns as (
+
+    select * from {{ ref('stg_tiktok__campaigns') }}
+
+),
+
+tiktok_gmv_max_campaigns as (
+
+    select * from {{ ref('stg_tiktok__gmv_max_campaigns') }}
+
+),
+
+tiktok_accounts as (
+
+    select * from {{ ref('dim_ad_accounts') }}
+    where platform = 'tiktok'
+
+),
+
+meta_rows as (
 
     select
         cast('meta' as {{ dbt.type_string() }}) as platform,
-        campaigns.campaign_id,
-        campaigns.ad_account_id,
-        campaigns.campaign_name,
-        accounts.account_currency,
-        campaigns.objective,
-        campaigns.status,
-        campaigns.effective_status,
-        campaigns.buying_type,
-        campaigns.bid_strategy,
-        campaigns.smart_promotion_type,
-        campaigns.advantage_state,
-        campaigns.advantage_placement_state,
-        campaigns.daily_budget_minor_units,
-        campaigns.lifetime_budget_minor_units,
+        meta_campaigns.campaign_id,
+        meta_campaigns.ad_account_id,
+        cast(null as {{ dbt.type_string() }}) as gmv_max_store_id,
+        meta_campaigns.campaign_name,
+        meta_accounts.account_currency,
+        meta_campaigns.objective,
+        meta_campaigns.status,
+        meta_campaigns.effective_status,
+        meta_campaigns.buying_type,
+        meta_campaigns.bid_strategy,
+        cast(null as {{ dbt.type_string() }}) as budget_mode,
+        meta_campaigns.smart_promotion_type,
+        meta_campaigns.advantage_state,
+        meta_campaigns.advantage_placement_state,
+        cast(null as {{ dbt.type_string() }}) as gmv_max_promotion_type,
+        meta_campaigns.daily_budget_minor_units,
+        meta_campaigns.lifetime_budget_minor_units,
+        cast(null as decimal(18, 2)) as budget,
         coalesce(
-            substring(campaigns.advantage_state, 1, 15) = 'ADVANTAGE_PLUS_'
-            or campaigns.smart_promotion_type
+            substring(meta_campaigns.advantage_state, 1, 15) = 'ADVANTAGE_PLUS_'
+            or meta_campaigns.smart_promotion_type
             in ('AUTOMATED_SHOPPING_ADS', 'SMART_APP_PROMOTION'),
             false
         ) as is_advantage_plus_campaign,
-        campaigns.effective_status = 'DELETED' or campaigns.is_removed_from_source
-            as is_deleted,
-        campaigns.is_removed_from_source,
-        campaigns.started_at,
-        campaigns.stopped_at,
-        campaigns.created_at,
-        campaigns.updated_at
-    from campaigns
-    left join accounts
-        on accounts.ad_account_id = campaigns.ad_account_id
+        false as is_gmv_max_campaign,
+        meta_campaigns.effective_status = 'DELETED'
+        or meta_campaigns.is_removed_from_source as is_deleted,
+        meta_campaigns.is_removed_from_source,
+        meta_campaigns.started_at,
+        meta_campaigns.stopped_at,
+        meta_campaigns.created_at,
+        meta_campaigns.updated_at
+    from meta_campaigns
+    left join meta_accounts
+        on meta_accounts.ad_account_id = meta_campaigns.ad_account_id
+
+),
+
+tiktok_campaign_keys as (
+
+    select advertiser_id, campaign_id from tiktok_campaigns
+    union
+    select advertiser_id, campaign_id from tiktok_gmv_max_campaigns
+
+),
+
+tiktok_merged as (
+
+    select
+        tiktok_campaign_keys.advertiser_id,
+        tiktok_campaign_keys.campaign_id,
+        tiktok_gmv_max_campaigns.store_id as gmv_max_store_id,
+        coalesce(
+            tiktok_campaigns.campaign_name, tiktok_gmv_max_campaigns.campaign_name
+        ) as campaign_name,
+        tiktok_accounts.account_currency,
+        tiktok_accounts.account_timezone,
+        coalesce(
+            tiktok_campaigns.objective_type, tiktok_gmv_max_campaigns.objective_type
+        ) as objective,
+        coalesce(
+            tiktok_campaigns.operation_status, tiktok_gmv_max_campaigns.operation_status
+        ) as status,
+        coalesce(
+            tiktok_campaigns.secondary_status, tiktok_gmv_max_campaigns.secondary_status
+        ) as effective_status,
+        tiktok_campaigns.budget_mode,
+        tiktok_gmv_max_campaigns.gmv_max_promotion_type,
+        tiktok_campaigns.budget,
+        tiktok_gmv_max_campaigns.campaign_id is not null as is_gmv_max_campaign,
+        -- removed once every endpoint that listed the campaign stopped returning it
+        coalesce(tiktok_campaigns.is_removed_from_source, true)
+        and coalesce(tiktok_gmv_max_campaigns.is_removed_from_source, true)
+            as is_removed_from_source,
+        coalesce(
+            tiktok_campaigns.created_at_local, tiktok_gmv_max_campaigns.created_at_local
+        ) as created_at_local,
+        coalesce(
+            tiktok_campaigns.modified_at_local, tiktok_gmv_max_campaigns.modified_at_local
+        ) as modified_at_local
+    from tiktok_campaign_keys
+    left join tiktok_campaigns
+        on tiktok_campaigns.advertiser_id = tiktok_campaign_keys.advertiser_id
+        and tiktok_campaigns.campaign_id = tiktok_campaign_keys.campaign_id
+    left join tiktok_gmv_max_campaigns
+        on tiktok_gmv_max_campaigns.advertiser_id = tiktok_campaign_keys.advertiser_id
+        and tiktok_gmv_max_campaigns.campaign_id = tiktok_campaign_keys.campaign_id
+    left join tiktok_accounts
+        on tiktok_accounts.ad_account_id = tiktok_campaign_keys.advertiser_id
+
+),
+
+tiktok_rows as (
+
+    select
+        cast('tiktok' as {{ dbt.type_string() }}) as platform,
+        campaign_id,
+        advertiser_id as ad_account_id,
+        gmv_max_store_id,
+        campaign_name,
+        account_currency,
+        objective,
+        status,
+        effective_status,
+        cast(null as {{ dbt.type_string() }}) as buying_type,
+        cast(null as {{ dbt.type_string() }}) as bid_strategy,
+        budget_mode,
+        cast(null as {{ dbt.type_string() }}) as smart_promotion_type,
+        cast(null as {{ dbt.type_string() }}) as advantage_state,
+        cast(null as {{ dbt.type_string() }}) as advantage_placement_state,
+        gmv_max_promotion_type,
+        cast(null as {{ dbt.type_bigint() }}) as daily_budget_minor_units,
+        cast(null as {{ dbt.type_bigint() }}) as lifetime_budget_minor_units,
+        budget,
+        false as is_advantage_plus_campaign,
+        is_gmv_max_campaign,
+        coalesce(
+            status = 'DELETE' or effective_status = 'CAMPAIGN_STATUS_DELETE', false
+        ) or is_removed_from_source as is_deleted,
+        is_removed_from_source,
+        cast(null as {{ dbt.type_timestamp() }}) as started_at,
+        cast(null as {{ dbt.type_timestamp() }}) as stopped_at,
+        {{ local_timestamp_to_utc('created_at_local', 'account_timezone') }}
+            as created_at,
+        {{ local_timestamp_to_utc('modified_at_local', 'account_timezone') }}
+            as updated_at
+    from tiktok_merged
+
+),
+
+final as (
+
+    select * from meta_rows
+    union all
+    select * from tiktok_rows
 
 )
 

@@ -4,11 +4,55 @@
     distinct versions were stored. Only versions whose payload changed are stored (see
     docs/architecture.md, "Raw layer"), so version_count > 1 means a restatement of some
     number of the row (spend included), not necessarily of these two.
+
+    Meta: the base report, `default` and every attribution window. TikTok: the BASIC
+    report and GMV Max campaign days (ad_id = the campaign id, is_gmv_max_campaign), as
+    reported (`as_reported`), measured as in fct_ad_performance_daily.
 -#}
 
-with versions as (
+with meta_versions as (
 
     select * from {{ ref('int_meta__conversion_versions') }}
+
+),
+
+tiktok_versions as (
+
+    select * from {{ ref('int_tiktok__conversion_versions') }}
+
+),
+
+versions as (
+
+    select
+        cast('meta' as {{ dbt.type_string() }}) as platform,
+        ad_account_id,
+        ad_id,
+        account_currency,
+        attribution_window,
+        purchases,
+        purchase_value,
+        false as is_gmv_max_campaign,
+        report_date,
+        pulled_at,
+        pull_number,
+        reverse_pull_number
+    from meta_versions
+    union all
+    select
+        cast('tiktok' as {{ dbt.type_string() }}) as platform,
+        ad_account_id,
+        ad_id,
+        account_currency,
+        attribution_window,
+        purchases,
+        purchase_value,
+        is_gmv_max_campaign,
+        report_date,
+        pulled_at,
+        pull_number,
+        reverse_pull_number
+    from tiktok_versions
 
 ),
 
@@ -27,7 +71,7 @@ latest_reported as (
 final as (
 
     select
-        cast('meta' as {{ dbt.type_string() }}) as platform,
+        latest_reported.platform,
         latest_reported.ad_account_id,
         latest_reported.ad_id,
         latest_reported.account_currency,
@@ -42,16 +86,19 @@ final as (
             as decimal(18, 2)) as purchase_value_change,
         cast(latest_reported.pull_number as {{ dbt.type_bigint() }}) as version_count,
         (
-            latest_reported.purchases <> first_reported.purchases
-            or latest_reported.purchase_value <> first_reported.purchase_value
+            latest_reported.purchases is distinct from first_reported.purchases
+            or latest_reported.purchase_value is distinct from first_reported.purchase_value
         ) as is_restated,
+        latest_reported.is_gmv_max_campaign,
         latest_reported.report_date,
         first_reported.pulled_at as first_pulled_at,
         latest_reported.pulled_at as latest_pulled_at
     from latest_reported
     inner join first_reported
-        on first_reported.ad_account_id = latest_reported.ad_account_id
+        on first_reported.platform = latest_reported.platform
+        and first_reported.ad_account_id = latest_reported.ad_account_id
         and first_reported.ad_id = latest_reported.ad_id
+        and first_reported.is_gmv_max_campaign = latest_reported.is_gmv_max_campaign
         and first_reported.report_date = latest_reported.report_date
         and first_reported.attribution_window = latest_reported.attribution_window
 

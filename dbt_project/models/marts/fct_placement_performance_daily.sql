@@ -1,27 +1,40 @@
 {#-
-    Daily delivery and purchase results per ad and placement. One row per
-    report_date x ad account x campaign x ad set x ad x publisher_platform x
-    platform_position; column names and types are a contract with the dashboards.
-    Money in the reporting currency follows the fx_conversion_rule doc: converted and
-    rounded per row, never from summed amounts. Automation flags come from the ad set's
-    and campaign's current settings (int_meta__adset_automation).
+    Daily delivery and purchase results per ad and placement, Meta and TikTok. One row per
+    platform x report_date x ad account x campaign x ad set (ad group) x ad x
+    publisher_platform x platform_position; column names and types are a contract with the
+    dashboards. Money in the reporting currency follows the fx_conversion_rule doc:
+    converted and rounded per row, never from summed amounts. Automation flags are the
+    settings in effect on the report day (int_placement_performance_daily_unioned).
+
+    Incremental like fct_ad_performance_daily: a run rebuilds only the last
+    incremental_lookback_days days (counted back from the newest report_date upstream),
+    which a pre-hook first deletes, so restated and vanished rows inside the window are
+    replaced; older days stay as they are until a full refresh.
 -#}
 {%- set reporting_currency = socialmart.reporting_currency() -%}
+{%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
+{%- set window_start = lookback_start(
+    ref('int_placement_performance_daily_unioned'), 'report_date', lookback_days
+) -%}
 
-with placement_insights as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=[
+        'platform', 'report_date', 'ad_account_id', 'campaign_id', 'adset_id', 'ad_id',
+        'publisher_platform', 'platform_position',
+    ],
+    on_schema_change='fail',
+    pre_hook=[
+        "{% if is_incremental() %}delete from {{ this }} where report_date >= "
+        ~ "{{ lookback_start(ref('int_placement_performance_daily_unioned'), 'report_date', "
+        ~ "var('incremental_lookback_days', 28)) }}{% endif %}"
+    ],
+) }}
 
-    select * from {{ ref('stg_meta__ad_insights_placement') }}
+with placement_performance as (
 
-),
-
-adset_automation as (
-
-    select
-        adset_id as automation_adset_id,
-        is_advantage_plus_campaign,
-        placement_mode,
-        threads_inclusion
-    from {{ ref('int_meta__adset_automation') }}
+    select * from {{ ref('int_placement_performance_daily_unioned') }}
 
 ),
 
@@ -32,9 +45,19 @@ fx_rates as (
 
 ),
 
+in_window as (
+
+    select * from placement_performance
+    {% if is_incremental() -%}
+    where report_date >= {{ window_start }}
+    {%- endif %}
+
+),
+
 final as (
 
     select
+        platform,
         report_date,
         ad_account_id,
         account_currency,
@@ -63,12 +86,10 @@ final as (
         is_advantage_plus_campaign,
         placement_mode,
         threads_inclusion
-    from placement_insights
+    from in_window
     left join fx_rates
-        on fx_rates.rate_date = placement_insights.report_date
-        and fx_rates.from_currency = placement_insights.account_currency
-    left join adset_automation
-        on adset_automation.automation_adset_id = placement_insights.adset_id
+        on fx_rates.rate_date = in_window.report_date
+        and fx_rates.from_currency = in_window.account_currency
 
 )
 

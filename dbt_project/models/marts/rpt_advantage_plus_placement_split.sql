@@ -2,13 +2,16 @@
     "How much of my Advantage+ budget went to Threads, since when, and did it pay?"
     Per Advantage+ campaign, ISO week and placement: spend, revenue (purchase value), ROAS
     and the placement's share of the campaign's weekly spend; per campaign the first day
-    Threads received spend and whether it did so without an explicit opt-in.
+    Threads received spend and whether it did so without an explicit opt-in. Meta only.
+    A campaign is in the report for the days it was Advantage+ (settings in effect on
+    the day, see fct_placement_performance_daily).
 -#}
 
 with placement_days as (
 
     select * from {{ ref('fct_placement_performance_daily') }}
-    where is_advantage_plus_campaign
+    -- Advantage+ is a Meta campaign type (TikTok rows are never flagged; said explicitly)
+    where platform = 'meta' and is_advantage_plus_campaign
 
 ),
 

@@ -1,7 +1,8 @@
 {#-
     Week-over-week moves of a placement's share of its campaign's spend larger than var
     placement_share_change_threshold (default 0.10), so automation shifts get noticed.
-    Every campaign is covered. A placement without spend in a week the campaign spent has
+    Every campaign of both platforms is covered (TikTok automatic placements shift too).
+    A placement without spend in a week the campaign spent has
     share 0 that week, so a placement appearing (Threads joining Advantage+) or vanishing
     is a change too; weeks in which the campaign spent nothing are not compared.
 -#}
@@ -16,6 +17,7 @@ with placement_days as (
 weekly as (
 
     select
+        platform,
         ad_account_id,
         campaign_id,
         account_currency,
@@ -24,26 +26,27 @@ weekly as (
         platform_position,
         sum(spend) as spend
     from placement_days
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 
 ),
 
 campaign_weeks as (
 
     select
+        platform,
         ad_account_id,
         campaign_id,
         account_currency,
         week_start_date,
         sum(spend) as campaign_spend
     from weekly
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 
 ),
 
 campaign_placements as (
 
-    select distinct campaign_id, publisher_platform, platform_position
+    select distinct platform, campaign_id, publisher_platform, platform_position
     from weekly
 
 ),
@@ -51,6 +54,7 @@ campaign_placements as (
 placement_weeks as (
 
     select
+        campaign_weeks.platform,
         campaign_weeks.ad_account_id,
         campaign_weeks.campaign_id,
         campaign_weeks.account_currency,
@@ -63,9 +67,11 @@ placement_weeks as (
             as spend_share
     from campaign_weeks
     inner join campaign_placements
-        on campaign_placements.campaign_id = campaign_weeks.campaign_id
+        on campaign_placements.platform = campaign_weeks.platform
+        and campaign_placements.campaign_id = campaign_weeks.campaign_id
     left join weekly
-        on weekly.campaign_id = campaign_weeks.campaign_id
+        on weekly.platform = campaign_weeks.platform
+        and weekly.campaign_id = campaign_weeks.campaign_id
         and weekly.week_start_date = campaign_weeks.week_start_date
         and weekly.publisher_platform = campaign_placements.publisher_platform
         and weekly.platform_position = campaign_placements.platform_position
@@ -77,11 +83,11 @@ with_previous as (
     select
         *,
         lag(week_start_date) over (
-            partition by campaign_id, publisher_platform, platform_position
+            partition by platform, campaign_id, publisher_platform, platform_position
             order by week_start_date
         ) as previous_week_start_date,
         lag(spend_share) over (
-            partition by campaign_id, publisher_platform, platform_position
+            partition by platform, campaign_id, publisher_platform, platform_position
             order by week_start_date
         ) as previous_spend_share
     from placement_weeks
@@ -92,6 +98,7 @@ with_previous as (
 final as (
 
     select
+        platform,
         ad_account_id,
         campaign_id,
         account_currency,

@@ -14,7 +14,7 @@ renamed as (
         ---------- strings
         name as advertiser_name,
         currency as account_currency,
-        timezone as account_timezone,
+        coalesce(display_timezone, timezone) as account_timezone,
         display_timezone,
         status as advertiser_status,
         country as country_code,

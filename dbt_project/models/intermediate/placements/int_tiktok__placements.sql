@@ -1,0 +1,30 @@
+{#-
+    How a TikTok AUDIENCE-report `placement` maps onto the placement mart's
+    publisher_platform x platform_position: the app or network becomes the publisher
+    platform; TikTok reports no position inside a placement, so platform_position is
+    `all`. A placement missing here still reaches the mart with its raw value (see
+    int_tiktok__placement_performance_daily); add a row here to map it. A model rather
+    than a seed so that `dbt run` of the mart and its parents builds it too.
+-#}
+{%- set placements = [
+    ('PLACEMENT_TIKTOK', 'tiktok', 'all'),
+    ('PLACEMENT_PANGLE', 'pangle', 'all'),
+    ('PLACEMENT_GLOBAL_APP_BUNDLE', 'global_app_bundle', 'all'),
+    ('PLACEMENT_TOPBUZZ', 'topbuzz', 'all'),
+    ('PLACEMENT_HELO', 'helo', 'all'),
+] -%}
+
+with mapping as (
+
+    {% for placement, publisher_platform, platform_position in placements -%}
+    select
+        cast('{{ placement }}' as {{ dbt.type_string() }}) as placement,
+        cast('{{ publisher_platform }}' as {{ dbt.type_string() }}) as publisher_platform,
+        cast('{{ platform_position }}' as {{ dbt.type_string() }}) as platform_position
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor %}
+
+)
+
+select * from mapping

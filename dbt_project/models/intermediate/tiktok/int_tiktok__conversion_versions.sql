@@ -1,0 +1,85 @@
+{#-
+    Every pulled version of TikTok's reported conversions, one row per ad x day x version,
+    ranked first-to-last and last-to-first by pull (same ordering as the loader). Like
+    int_tiktok__ad_performance_daily: purchases are complete payments and their value
+    (BASIC report); a GMV Max campaign day is one row whose ad_id is the campaign id, with
+    orders and gross revenue. TikTok reports one attribution setting per ad group, so
+    attribution_window is `as_reported`.
+-#}
+
+with ad_versions as (
+
+    select * from {{ ref('stg_tiktok__ad_report_daily_versions') }}
+
+),
+
+gmv_max_versions as (
+
+    select * from {{ ref('stg_tiktok__gmv_max_report_daily_versions') }}
+
+),
+
+advertisers as (
+
+    select * from {{ ref('stg_tiktok__advertisers') }}
+
+),
+
+versions as (
+
+    select
+        advertiser_id,
+        ad_id,
+        false as is_gmv_max_campaign,
+        report_date,
+        purchases,
+        purchase_value,
+        pulled_at,
+        sync_id
+    from ad_versions
+    union all
+    select
+        advertiser_id,
+        campaign_id as ad_id,
+        true as is_gmv_max_campaign,
+        report_date,
+        cast(orders as decimal(18, 2)) as purchases,
+        gross_revenue as purchase_value,
+        pulled_at,
+        sync_id
+    from gmv_max_versions
+
+),
+
+ranked as (
+
+    select
+        versions.advertiser_id as ad_account_id,
+        versions.ad_id,
+        advertisers.account_currency,
+        cast('as_reported' as {{ dbt.type_string() }}) as attribution_window,
+        cast(versions.purchases as decimal(18, 2)) as purchases,
+        cast(versions.purchase_value as decimal(18, 2)) as purchase_value,
+        versions.is_gmv_max_campaign,
+        versions.report_date,
+        versions.pulled_at,
+        versions.sync_id,
+        row_number() over (
+            partition by
+                versions.advertiser_id, versions.ad_id, versions.is_gmv_max_campaign,
+                versions.report_date
+            order by versions.pulled_at, versions.sync_id
+        ) as pull_number,
+        row_number() over (
+            partition by
+                versions.advertiser_id, versions.ad_id, versions.is_gmv_max_campaign,
+                versions.report_date
+            order by versions.pulled_at desc, versions.sync_id desc
+        ) as reverse_pull_number
+    from versions
+    left join advertisers
+        on advertisers.advertiser_id = versions.advertiser_id
+
+)
+
+select * from ranked

@@ -1,0 +1,152 @@
+"""TikTok restatements: the same days pulled twice from the stand-in, while their conversions
+still mature and after they are final; fct_conversion_restatements shows the first pull's
+and the final numbers, exactly as the stand-in's ground truth has them.
+
+The module's warehouse holds TikTok only (two pulls of a four-day window) and is built with
+dbt once, for the restatement mart and the dimensions its tests refer to.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from dbt_cli import run_dbt
+from test_creators_reconciliation import query
+
+from sandbox.client_env import client_env
+from sandbox.tiktok.truth import ad_day_truth, gmv_max_truth
+from socialmart import pipeline
+from socialmart.settings import Settings, load_settings
+
+pytestmark = pytest.mark.e2e
+
+SEED = 7
+WINDOW = pipeline.Window(date(2026, 10, 1), date(2026, 10, 4))
+# Oct 4 evening UTC: the window's last days are 0-2 days old in every advertiser's zone, so
+# their conversions are not final yet; five days later every day is final.
+FIRST_PULL = "2026-10-04T20:00:00+00:00"
+SECOND_PULL = "2026-10-09T12:00:00+00:00"
+BUILT = "+fct_conversion_restatements +dim_ads +dim_campaigns +dim_ad_accounts"
+RESTATEMENTS = "marts.fct_conversion_restatements"
+
+
+@pytest.fixture(scope="module")
+def restated_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of a warehouse with two TikTok pulls of WINDOW, built by dbt."""
+    from sandbox.server import serve_in_thread
+
+    home = tmp_path_factory.mktemp("restatements-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOCIALMART_HOME", str(home))
+        patch.setenv("SANDBOX_SEED", str(SEED))
+        patch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
+        for name, value in client_env().items():
+            patch.setenv(name, value)
+        with serve_in_thread(port=0, seed=SEED) as stand_in:
+            patch.setenv("SANDBOX_PORT", stand_in.base_url.rsplit(":", 1)[1])
+            settings = load_settings()
+            for run_id, now in (("pull-1", FIRST_PULL), ("pull-2", SECOND_PULL)):
+                patch.setenv("SANDBOX_NOW", now)
+                outcome = pipeline.extract(settings, WINDOW, run_id, sources=("tiktok",))
+                assert not outcome.failures, outcome.failures
+                pipeline.load(settings, run_id)
+        pipeline.prepare_raw_tables(settings)
+        # cautious: leave out the tests of marts outside the selection (placements, ...)
+        result = run_dbt(
+            settings,
+            ["build", "--select", BUILT, "--indirect-selection", "cautious"],
+            home / "dbt-target",
+        )
+    assert result.returncode == 0, result.stdout[-6000:]
+    return settings
+
+
+def _as_of(moment: str | None) -> datetime | None:
+    return datetime.fromisoformat(moment) if moment else None
+
+
+def _ad_truth(moment: str | None) -> dict[tuple, dict]:
+    """BASIC report truth rows by (advertiser, ad, day) as a pull at ``moment`` sees them."""
+    return {
+        (t["advertiser_id"], t["ad_id"], date.fromisoformat(t["date"])): t
+        for t in ad_day_truth(SEED, WINDOW.start, WINDOW.end, as_of=_as_of(moment))
+    }
+
+
+def _purchases(row: dict) -> tuple[Decimal, Decimal]:
+    return Decimal(row["complete_payment"]), row["purchase_value"]
+
+
+def _mart(settings: Settings, gmv_max: bool) -> dict[tuple, tuple]:
+    rows = query(
+        settings,
+        "select ad_account_id, ad_id, report_date, first_purchases, first_purchase_value,"
+        " latest_purchases, latest_purchase_value, version_count, is_restated"
+        f" from {RESTATEMENTS} where platform = 'tiktok'"
+        f" and is_gmv_max_campaign = {str(gmv_max).lower()}",
+    )
+    return {tuple(row[:3]): tuple(row[3:]) for row in rows}
+
+
+def test_tiktok_rows_are_as_reported(restated_warehouse: Settings) -> None:
+    assert query(
+        restated_warehouse, f"select distinct platform, attribution_window from {RESTATEMENTS}"
+    ) == [("tiktok", "as_reported")]
+
+
+def test_first_and_latest_equal_the_first_pull_and_the_final_truth(
+    restated_warehouse: Settings,
+) -> None:
+    first, final = _ad_truth(FIRST_PULL), _ad_truth(None)
+    assert _ad_truth(SECOND_PULL) == final  # the second pull sees only final numbers
+    assert set(first) == set(final)
+    mart = _mart(restated_warehouse, gmv_max=False)
+    expected = {
+        key: (
+            *_purchases(first[key]),
+            *_purchases(final[key]),
+            # a version is stored whenever any number of the row changed
+            1 if first[key] == final[key] else 2,
+            _purchases(first[key]) != _purchases(final[key]),
+        )
+        for key in final
+    }
+    assert sum(row[-1] for row in expected.values()) >= 3, "too few restated days to prove it"
+    assert mart == expected
+
+
+def test_restated_values_change_by_the_difference(restated_warehouse: Settings) -> None:
+    [(mismatches, restated)] = query(
+        restated_warehouse,
+        "select count(*) filter (where purchases_change <> latest_purchases - first_purchases"
+        "  or purchase_value_change <> latest_purchase_value - first_purchase_value),"
+        " count(*) filter (where is_restated and purchase_value_change > 0)"
+        f" from {RESTATEMENTS}",
+    )
+    assert mismatches == 0 and restated > 0
+
+
+def test_gmv_max_days_are_campaign_rows_that_do_not_restate(restated_warehouse: Settings) -> None:
+    # The stand-in's GMV Max numbers do not mature: both pulls report the final truth.
+    truth = {
+        (t["advertiser_id"], t["campaign_id"], date.fromisoformat(t["date"])): (
+            t["orders"],
+            t["gross_revenue"],
+        )
+        for t in gmv_max_truth(SEED, WINDOW.start, WINDOW.end)
+    }
+    assert truth
+    expected = {
+        key: (
+            None if orders is None else Decimal(orders),
+            revenue,
+            None if orders is None else Decimal(orders),
+            revenue,
+            1,
+            False,
+        )
+        for key, (orders, revenue) in truth.items()
+    }
+    assert _mart(restated_warehouse, gmv_max=True) == expected
