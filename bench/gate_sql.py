@@ -1,87 +1,122 @@
-"""The gate's expectations as plain SQL: the peer the Great Expectations gate is timed against.
+"""The gate's checks without Great Expectations: the peer the GX gate is timed against.
 
-Each expectation of every gate suite is translated from its configuration, so a new suite is
-covered without code here; an expectation type with no translation is returned in
-``untranslated`` (reported, never silently dropped).
+The gate reduces each mart to a small frame in DuckDB and lets GX judge the frame
+(``expectations.suites.mart_checks``). This peer plans and runs the very same queries, built
+from the same specs, and judges every error-level expectation's bounds in plain Python
+(never building a GX object), so the ratio between the two is what GX (and storing results,
+Data Docs, the health file) adds on top of the SQL. An expectation type without a Python
+judge is returned in ``untranslated`` (reported, never silently dropped).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    from expectations.suites.mart_checks import Check
+    from expectations.suites.spec import MartSpec
+
+Rows = list[dict[str, Any]]
+_COLUMN_LIST = "expect_table_columns_to_match_ordered_list"
 
 
 @dataclass(frozen=True)
 class SqlCheck:
-    """One expectation as a query returning the number of violations (0 = success)."""
+    """The checks of one mart (planned against the warehouse when they run)."""
 
-    dataset: str
-    expectation_type: str
-    sql: str
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    spec: MartSpec
+    freshness_max_days: int
 
 
-def _literal(value: Any) -> str:
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return repr(value)
+def _values(rows: Rows, column: str) -> list[Any]:
+    return [row[column] for row in rows if row[column] is not None]
 
 
-def translate(dataset: str, expectation_type: str, kwargs: dict[str, Any]) -> str | None:
-    """SQL counting the rows (or 1 for a table-level check) that violate the expectation."""
-    column = kwargs.get("column")
-    if expectation_type == "expect_table_columns_to_match_ordered_list":
-        schema, table = dataset.split(".")
-        expected = "[" + ", ".join(_literal(c) for c in kwargs["column_list"]) + "]"
-        return (
-            "select (list(column_name order by ordinal_position) != "
-            f"{expected})::int from information_schema.columns "
-            f"where table_schema = {_literal(schema)} and table_name = {_literal(table)}"
-        )
-    if expectation_type == "expect_column_values_to_not_be_null":
-        return f"select count(*) from {dataset} where {_q(column)} is null"
-    if expectation_type == "expect_compound_columns_to_be_unique":
-        keys = ", ".join(_q(c) for c in kwargs["column_list"])
-        return (
-            f"select coalesce(sum(n), 0) from (select count(*) as n from {dataset} "
-            f"group by {keys} having count(*) > 1)"
-        )
-    if expectation_type == "expect_column_values_to_be_between":
-        bounds = []
-        if kwargs.get("min_value") is not None:
-            bounds.append(f"{_q(column)} < {_literal(kwargs['min_value'])}")
-        if kwargs.get("max_value") is not None:
-            bounds.append(f"{_q(column)} > {_literal(kwargs['max_value'])}")
-        return f"select count(*) from {dataset} where {' or '.join(bounds) or 'false'}"
-    if expectation_type == "expect_column_values_to_be_in_set":
-        values = ", ".join(_literal(v) for v in kwargs["value_set"])
-        return f"select count(*) from {dataset} where {_q(column)} not in ({values})"
-    return None
+def _outside(value: Any, kwargs: dict[str, Any]) -> bool:
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    return (low is not None and value < low) or (high is not None and value > high)
+
+
+def _aggregate_outside(pick: Callable[[list[Any]], Any]) -> Callable[[Rows, dict], bool]:
+    def judge(rows: Rows, kwargs: dict[str, Any]) -> bool:
+        values = _values(rows, kwargs["column"])
+        return bool(values) and _outside(pick(values), kwargs)
+
+    return judge
+
+
+# Whether one expectation fails on the check's rows.
+JUDGES: dict[str, Callable[[Rows, dict[str, Any]], bool]] = {
+    "expect_column_max_to_be_between": _aggregate_outside(max),
+    "expect_column_min_to_be_between": _aggregate_outside(min),
+    "expect_column_values_to_be_between": lambda rows, kw: any(
+        _outside(value, kw) for value in _values(rows, kw["column"])
+    ),
+    "expect_column_values_to_not_be_null": lambda rows, kw: any(
+        row[kw["column"]] is None for row in rows
+    ),
+    "expect_column_values_to_be_null": lambda rows, kw: bool(_values(rows, kw["column"])),
+    "expect_column_values_to_be_in_set": lambda rows, kw: any(
+        value not in set(kw["value_set"]) for value in _values(rows, kw["column"])
+    ),
+    "expect_column_pair_values_to_be_equal": lambda rows, kw: any(
+        row[kw["column_A"]] != row[kw["column_B"]] for row in rows
+    ),
+}
 
 
 def gate_checks() -> tuple[list[SqlCheck], list[str]]:
-    """Every gate suite's expectations as SQL, plus the ones that have no translation."""
-    from expectations.suites import GATE_SUITES
+    """One check per gated mart, plus the expectation types that have no Python judge
+    (found on each spec's checks as built without a warehouse)."""
+    from expectations.suites import mart_checks
+    from expectations.suites.marts import MART_SPECS
+    from socialmart.settings import load_settings
 
-    checks, untranslated = [], []
-    for suite_module in GATE_SUITES:
-        suite = suite_module.build_suite()
-        for expectation in suite.expectations:
-            config = expectation.configuration
-            kwargs = dict(config.kwargs)
-            sql = translate(suite_module.DATASET, config.type, kwargs)
-            if sql is None:
-                untranslated.append(f"{suite_module.DATASET}: {config.type}")
-            else:
-                checks.append(SqlCheck(suite_module.DATASET, config.type, sql))
-    return checks, untranslated
+    max_days = load_settings().gate.freshness_max_days
+    untranslated = []
+    with duckdb.connect() as empty:
+        for spec in MART_SPECS:
+            for check in mart_checks.spec_checks(empty, spec, max_days):
+                untranslated += [
+                    f"{check.name}: {expectation.expectation_type}"
+                    for expectation in check.expectations
+                    if expectation.expectation_type not in (*JUDGES, _COLUMN_LIST)
+                ]
+    return [SqlCheck(spec, max_days) for spec in MART_SPECS], untranslated
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, checks: list[SqlCheck]) -> list[int]:
-    """Violation count of each check, in order."""
-    return [int(con.execute(check.sql).fetchone()[0]) for check in checks]
+def run_checks(con: duckdb.DuckDBPyConnection, checks: Sequence[SqlCheck]) -> list[int]:
+    """Per mart, how many error-level expectations fail (0 = it would publish); a mart
+    that does not exist is not checked (0), as in the gate."""
+    from expectations.suites import mart_checks
+
+    return [
+        sum(
+            _failed_errors(con, check)
+            for check in mart_checks.checks(con, [sql.spec], sql.freshness_max_days)
+        )
+        for sql in checks
+    ]
+
+
+def _failed_errors(con: duckdb.DuckDBPyConnection, check: Check) -> int:
+    """Failing error-level expectations of one check; a query that fails is one."""
+    try:
+        cursor = con.execute(check.sql, check.params)
+    except duckdb.Error:
+        return 1
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    failed = 0
+    for expectation in check.expectations:
+        if expectation.severity != "error":
+            continue
+        if expectation.expectation_type == _COLUMN_LIST:
+            failed += names != list(expectation.kwargs["column_list"])
+        else:
+            failed += JUDGES[expectation.expectation_type](rows, expectation.kwargs)
+    return failed

@@ -1,7 +1,9 @@
 """Run an expectation suite on a pandas DataFrame with an ephemeral, quiet GX context.
 
 GX's SQL datasource cannot resolve metrics on DuckDB (great_expectations issues #10738,
-#11579), so datasets are read with DuckDB into pandas and validated there.
+#11579), so the checks reduce each dataset in DuckDB to a small frame (aggregates, distinct
+values, totals) and GX validates that frame in pandas. An expectation on an aggregate names
+the dataset columns it is about in ``meta["columns"]``; those are its reported columns.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from great_expectations.data_context.types.base import (
 )
 
 _DATASOURCE = "socialmart"
-_SAMPLE_SIZE = 5
+_ASSET = "frame"
+_BATCH_DEFINITION = "whole"
+_SAMPLE_SIZE = 20
 _MAX_OBSERVED_CHARS = 500
 
 
@@ -63,7 +67,7 @@ def validate_frame(suite: gx.ExpectationSuite, frame: pd.DataFrame) -> list[Expe
     Args:
         suite: A suite whose expectations carry ``meta={"severity": "error"|"warning"}``
             (missing severity counts as error).
-        frame: The whole dataset.
+        frame: The frame to validate (a check's small frame, or a whole small dataset).
 
     Returns:
         One result per expectation, in suite order.
@@ -80,7 +84,10 @@ def new_context() -> AbstractDataContext:
         progress_bars=ProgressBarsConfig(globally=False),
     )
     context = gx.get_context(mode="ephemeral", project_config=config)
-    context.data_sources.add_pandas(_DATASOURCE)
+    # One asset and batch definition for every frame: each one added makes the ephemeral
+    # context re-serialise its whole configuration, which grows with every addition.
+    asset = context.data_sources.add_pandas(_DATASOURCE).add_dataframe_asset(_ASSET)
+    asset.add_batch_definition_whole_dataframe(_BATCH_DEFINITION)
     return context
 
 
@@ -92,8 +99,8 @@ def run_suite(
     """Validate ``frame`` against ``suite`` and keep GX's report next to the flat results.
 
     Args:
-        suite: As for :func:`validate_frame`; its name must be unique within ``context``.
-        frame: The whole dataset.
+        suite: As for :func:`validate_frame`.
+        frame: The frame to validate (a check's small frame, or a whole small dataset).
         context: A context from :func:`new_context` shared by a gate's suites (creating one
             per suite costs more than most validations); a new one when omitted.
 
@@ -101,16 +108,26 @@ def run_suite(
         The suite's name, one result per expectation (suite order) and the GX report.
     """
     context = context or new_context()
-    asset = context.data_sources.get(_DATASOURCE).add_dataframe_asset(suite.name)
-    batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
+    asset = context.data_sources.get(_DATASOURCE).get_asset(_ASSET)
+    batch = asset.get_batch_definition(_BATCH_DEFINITION).get_batch(
         batch_parameters={"dataframe": frame}
     )
     with warnings.catch_warnings():
         # GX 1.24 still passes inplace= to pandas 3 (noise, not a data problem).
         warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop")
         report = batch.validate(suite, result_format="SUMMARY")
+    for result in report.results:
+        _native_observed_value(result)
     results = tuple(_to_result(suite.name, result) for result in report.results)
     return SuiteValidation(suite.name, results, report)
+
+
+def _native_observed_value(result: ExpectationValidationResult) -> None:
+    """Turn a numpy scalar observed value (column min/max on a frame) into a Python one:
+    GX's Data Docs renderer cannot format numpy 2 scalars, and JSON would store them as text."""
+    observed = (result.result or {}).get("observed_value")
+    if hasattr(observed, "item") and not isinstance(observed, list | dict | str):
+        result.result["observed_value"] = observed.item()
 
 
 def _to_result(suite_name: str, result: ExpectationValidationResult) -> ExpectationResult:
@@ -120,19 +137,29 @@ def _to_result(suite_name: str, result: ExpectationValidationResult) -> Expectat
     details = {"kwargs": kwargs, "result": dict(result.result or {})}
     if exception.get("raised_exception"):
         details["exception"] = exception.get("exception_message")
+    meta = config.meta or {}
+    observed = _observed(details)
+    if "columns" in meta and "column" in kwargs:
+        # an aggregate of the dataset: name it, e.g. "null_ad_id_rows: 3"
+        observed = f"{kwargs['column']}: {observed}"[:_MAX_OBSERVED_CHARS]
     return ExpectationResult(
         suite=suite_name,
         expectation_type=config.type,
-        columns=_columns(config.type, kwargs),
-        severity=str((config.meta or {}).get("severity", "error")),
+        columns=_columns(config.type, kwargs, meta),
+        severity=str(meta.get("severity", "error")),
         success=bool(result.success),
-        observed_value=_observed(details),
+        observed_value=observed,
         details=json.loads(json.dumps(details, default=str)),
     )
 
 
-def _columns(expectation_type: str, kwargs: Mapping[str, Any]) -> tuple[str, ...]:
-    """The columns an expectation is about; none for table-level expectations."""
+def _columns(
+    expectation_type: str, kwargs: Mapping[str, Any], meta: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The columns an expectation is about: the dataset's columns an aggregate was computed
+    from (``meta["columns"]``), else the validated frame's; none for table-level ones."""
+    if "columns" in meta:
+        return tuple(str(name) for name in meta["columns"])
     if expectation_type.startswith("expect_table_"):
         return ()
     if "column" in kwargs:

@@ -1,14 +1,6 @@
-"""Expectation suites, one module per dataset; each has ``DATASET`` and ``build_suite()``.
+"""The gate's checks: raw contracts (``raw_contract``) and one spec per published mart
+(``marts``, built into checks by ``mart_checks``).
 
-Importing a suite module imports Great Expectations (slow): import this package only
-where validation runs.
+Importing a check module imports Great Expectations (slow): import this package's modules
+only where validation runs.
 """
-
-from __future__ import annotations
-
-from types import ModuleType
-
-from expectations.suites import fct_placement_performance_daily
-
-# The datasets the gate validates before publish, in order.
-GATE_SUITES: tuple[ModuleType, ...] = (fct_placement_performance_daily,)

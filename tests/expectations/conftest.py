@@ -1,4 +1,5 @@
-"""Fixtures for the gate tests: raw loads written straight into a temp warehouse."""
+"""Fixtures for the gate tests: marts, staging and raw loads written straight into a temp
+warehouse."""
 
 from __future__ import annotations
 
@@ -13,7 +14,28 @@ from socialmart import warehouse
 from socialmart.settings import Settings
 
 RawWriter = Callable[..., None]
+TableWriter = Callable[[str, dict[str, str], list[dict]], None]
 WINDOW = (date(2026, 6, 1), date(2026, 6, 3))
+
+
+@pytest.fixture
+def write_table(settings: Settings) -> TableWriter:
+    """Replace ``schema.table`` with ``rows`` over ``columns`` (name -> DuckDB type); a
+    column missing from a row is null."""
+
+    def write(qualified: str, columns: dict[str, str], rows: list[dict]) -> None:
+        schema = qualified.split(".")[0]
+        ddl = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+        with warehouse.connect(settings) as con:
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"create or replace table {qualified} ({ddl})")
+            if rows:
+                con.executemany(
+                    f"insert into {qualified} values ({', '.join('?' * len(columns))})",
+                    [[row.get(name) for name in columns] for row in rows],
+                )
+
+    return write
 
 
 @pytest.fixture

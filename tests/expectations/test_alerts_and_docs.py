@@ -63,7 +63,7 @@ def test_blocked_gate_posts_the_failing_expectations(
     assert payload["run_id"] == "run-bad" and payload["gate"] == "marts"
     assert "blocked run run-bad" in payload["text"]
     failing = payload["failing_expectations"]
-    assert any("expect_column_values_to_not_be_null(ad_id)" in line for line in failing)
+    assert any("(ad_id): null_ad_id_rows: 1" in line for line in failing)
     assert "secret-token" not in caplog.text
 
 
@@ -82,10 +82,12 @@ def test_a_failing_webhook_never_fails_the_gate(
 
 
 def test_data_docs_render_every_suite_and_the_path_is_recorded(
-    settings: Settings, write_mart, good_rows
+    settings: Settings, write_mart, good_rows, caplog
 ) -> None:
     write_mart(good_rows)
     outcome = run_gate(settings, "run-docs")
+    # observed aggregates render (numpy scalars made GX's renderer fail)
+    assert "data docs rendering" not in caplog.text
     index = outcome.data_docs_path
     assert index is not None and index.is_file()
     assert index.is_relative_to(settings.home / "data_docs" / "run-docs")

@@ -1,0 +1,284 @@
+"""The gate's spec of every published mart (see ``expectations.suites.spec``).
+
+Each spec says what must hold before the mart is published; ``mart_checks`` turns it into
+SQL and GX expectations. dbt tests check much of the same at build time; these specs decide
+the publish (see docs/operations.md, "dbt tests and the gate").
+"""
+
+from __future__ import annotations
+
+from expectations.currencies import ISO_4217_CODES
+from expectations.suites import fct_placement_performance_daily as placement
+from expectations.suites.spec import (
+    CurrencyGroup,
+    Flag,
+    FreshnessSource,
+    MartSpec,
+    Reconciliation,
+    Rule,
+    Shares,
+    StagingSide,
+)
+
+PLATFORMS = ("meta", "tiktok")
+# Meta's default and windows; TikTok's one setting per ad group is "as_reported".
+ATTRIBUTION_WINDOWS = ("default", "1d_click", "7d_click", "28d_click", "1d_view", "as_reported")
+# Shares stored as decimal(18, 6): a group of n rows may miss 100 % by n x 0.5e-6.
+ROUNDED_SHARE_TOLERANCE = 1e-4
+
+FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
+    dataset=placement.DATASET,
+    grain=placement.GRAIN,
+    non_negative=("spend", "impressions", "clicks", "purchase_value"),
+    currencies=(
+        CurrencyGroup("account_currency", placement.ACCOUNT),
+        CurrencyGroup("reporting_currency"),
+    ),
+    known_values={
+        "platform": PLATFORMS,
+        "publisher_platform": placement.KNOWN_PUBLISHER_PLATFORMS,
+    },
+    columns=placement.COLUMNS,
+    shares=Shares(group_by=(*placement.ACCOUNT, "report_date", "campaign_id"), measure="spend"),
+    # Per platform and account (one currency each, checked above): one row per staging row.
+    reconciliation=Reconciliation(
+        measure="spend",
+        by=placement.ACCOUNT,
+        date_column="report_date",
+        count_rows=True,
+        sides=(
+            StagingSide(
+                relation="staging.stg_meta__ad_insights_placement",
+                columns={"platform": "'meta'", "ad_account_id": "ad_account_id"},
+                measure="spend",
+                date="report_date",
+                mart_filter="platform = 'meta'",
+                load=("meta", "ad_insights_placement"),
+            ),
+            StagingSide(
+                relation="staging.stg_tiktok__ad_placement_report_daily",
+                columns={"platform": "'tiktok'", "ad_account_id": "advertiser_id"},
+                measure="spend",
+                date="report_date",
+                mart_filter="platform = 'tiktok'",
+                load=("tiktok", "ad_placement_report_daily"),
+            ),
+        ),
+    ),
+    freshness_date="report_date",
+    freshness=(
+        FreshnessSource("meta", "meta", "ad_insights_placement", "platform = 'meta'"),
+        FreshnessSource("tiktok", "tiktok", "ad_placement_report_daily", "platform = 'tiktok'"),
+    ),
+)
+
+FCT_AD_PERFORMANCE_DAILY = MartSpec(
+    dataset="marts.fct_ad_performance_daily",
+    grain=("platform", "ad_account_id", "ad_id", "report_date"),
+    keys=("campaign_id", "adgroup_id", "account_currency"),
+    non_negative=(
+        "spend",
+        "impressions",
+        "clicks",
+        "purchase_value",
+        "spend_reporting",
+        "purchase_value_reporting",
+    ),
+    currencies=(
+        CurrencyGroup("account_currency", ("platform", "ad_account_id")),
+        CurrencyGroup("reporting_currency"),
+    ),
+    known_values={"platform": PLATFORMS},
+    reconciliation=Reconciliation(
+        measure="spend",
+        by=("platform", "ad_account_id", "report_date"),
+        date_column="report_date",
+        count_rows=True,
+        sides=(
+            StagingSide(
+                relation="staging.stg_meta__ad_insights",
+                columns={
+                    "platform": "'meta'",
+                    "ad_account_id": "ad_account_id",
+                    "report_date": "report_date",
+                },
+                measure="spend",
+                date="report_date",
+                mart_filter="platform = 'meta'",
+                load=("meta", "ad_insights"),
+            ),
+            # TikTok auction ads: one mart row per ad report row.
+            StagingSide(
+                relation="staging.stg_tiktok__ad_report_daily",
+                columns={
+                    "platform": "'tiktok'",
+                    "ad_account_id": "advertiser_id",
+                    "report_date": "report_date",
+                },
+                measure="spend",
+                date="report_date",
+                mart_filter="platform = 'tiktok' and not is_clickless",
+                load=("tiktok", "ad_report_daily"),
+            ),
+            # TikTok GMV Max campaigns: the clickless rows, spend is the gross cost.
+            StagingSide(
+                relation="staging.stg_tiktok__gmv_max_report_daily",
+                columns={
+                    "platform": "'tiktok'",
+                    "ad_account_id": "advertiser_id",
+                    "report_date": "report_date",
+                },
+                measure="cost",
+                date="report_date",
+                mart_filter="platform = 'tiktok' and is_clickless",
+                load=("tiktok", "gmv_max_report_daily"),
+            ),
+        ),
+    ),
+    freshness_date="report_date",
+    freshness=(
+        FreshnessSource("meta", "meta", "ad_insights", "platform = 'meta'"),
+        FreshnessSource("tiktok", "tiktok", "ad_report_daily", "platform = 'tiktok'"),
+    ),
+)
+
+RPT_ADVANTAGE_PLUS_PLACEMENT_SPLIT = MartSpec(
+    dataset="marts.rpt_advantage_plus_placement_split",
+    grain=("campaign_id", "week_start_date", "publisher_platform", "platform_position"),
+    keys=("ad_account_id", "account_currency"),
+    non_negative=("spend", "purchase_value", "campaign_spend"),
+    currencies=(CurrencyGroup("account_currency", ("campaign_id",)),),
+    shares=Shares(
+        group_by=("campaign_id", "week_start_date"),
+        share="spend_share",
+        tolerance=ROUNDED_SHARE_TOLERANCE,
+    ),
+)
+
+RPT_PLACEMENT_SHARE_CHANGES = MartSpec(
+    dataset="marts.rpt_placement_share_changes",
+    grain=(
+        "platform",
+        "campaign_id",
+        "publisher_platform",
+        "platform_position",
+        "week_start_date",
+    ),
+    keys=("ad_account_id",),
+    non_negative=("spend", "campaign_spend", "previous_spend_share", "spend_share"),
+    currencies=(CurrencyGroup("account_currency", ("platform", "campaign_id")),),
+    known_values={"platform": PLATFORMS},
+)
+
+DIM_AD_ACCOUNTS = MartSpec(
+    dataset="marts.dim_ad_accounts",
+    grain=("platform", "ad_account_id"),
+    keys=("account_currency", "account_timezone"),
+    known_values={"platform": PLATFORMS, "account_currency": tuple(sorted(ISO_4217_CODES))},
+)
+
+DIM_CAMPAIGNS = MartSpec(
+    dataset="marts.dim_campaigns",
+    grain=("platform", "campaign_id"),
+    keys=("ad_account_id", "is_advantage_plus_campaign"),
+    non_negative=("daily_budget_minor_units", "lifetime_budget_minor_units"),
+    currencies=(CurrencyGroup("account_currency", ("platform", "ad_account_id")),),
+    known_values={"platform": PLATFORMS},
+)
+
+DIM_ADS = MartSpec(
+    dataset="marts.dim_ads",
+    grain=("platform", "ad_id"),
+    keys=("ad_account_id", "campaign_id", "adset_id", "is_deleted"),
+    known_values={"platform": PLATFORMS},
+)
+
+DIM_CREATORS = MartSpec(
+    dataset="marts.dim_creators",
+    grain=("creator_id",),
+    keys=("display_name", "is_registered", "has_activity_data"),
+    flags=(
+        # An identity found in the data that the registry does not map: add it to the
+        # registry (seed creator_registry); the creator is published meanwhile.
+        Flag(
+            "unregistered_creator",
+            "case when not is_registered then coalesce(tiktok_username, instagram_handle,"
+            " threads_username, creator_id) end",
+        ),
+    ),
+)
+
+FCT_CREATOR_PERFORMANCE_DAILY = MartSpec(
+    dataset="marts.fct_creator_performance_daily",
+    grain=("report_date", "creator_id", "currency"),
+    keys=("reporting_currency",),
+    non_negative=(
+        "affiliate_orders",
+        "affiliate_gmv",
+        "affiliate_commission_estimated",
+        "affiliate_commission_actual",
+        "paid_spend",
+        "paid_spend_meta",
+        "paid_spend_tiktok",
+        "paid_attributed_revenue",
+        "creator_cost",
+        "threads_views",
+    ),
+    currencies=(CurrencyGroup("reporting_currency"),),
+    reconciliation=Reconciliation(
+        measure="affiliate_gmv",
+        by=("currency", "report_date"),
+        date_column="report_date",
+        sides=(
+            # GMV of the non-cancelled order lines, the brand's own handles excluded.
+            StagingSide(
+                relation="staging.stg_tiktok_shop__affiliate_orders",
+                columns={"currency": "currency", "report_date": "order_date"},
+                measure="unit_price * (quantity - refunded_quantity)",
+                date="order_date",
+                where="not is_cancelled and creator_username not in ("
+                "select identity_value from intermediate.int_creator_identities_resolved "
+                "where is_brand and identity_type = 'tiktok_username')",
+                load=("tiktok_shop", "affiliate_orders"),
+                requires=("intermediate.int_creator_identities_resolved",),
+            ),
+        ),
+    ),
+    freshness_date="report_date",
+    freshness=(FreshnessSource("tiktok_shop", "tiktok_shop", "affiliate_orders"),),
+)
+
+FCT_CONVERSION_RESTATEMENTS = MartSpec(
+    dataset="marts.fct_conversion_restatements",
+    grain=("platform", "ad_account_id", "ad_id", "report_date", "attribution_window"),
+    keys=("account_currency", "version_count", "first_pulled_at", "latest_pulled_at"),
+    non_negative=(
+        "first_purchases",
+        "latest_purchases",
+        "first_purchase_value",
+        "latest_purchase_value",
+    ),
+    currencies=(CurrencyGroup("account_currency", ("platform", "ad_account_id")),),
+    known_values={"platform": PLATFORMS, "attribution_window": ATTRIBUTION_WINDOWS},
+    rules=(
+        Rule(
+            "inconsistent_versions",
+            "version_count >= 1 and first_pulled_at <= latest_pulled_at",
+            ("version_count", "first_pulled_at", "latest_pulled_at"),
+        ),
+    ),
+)
+
+# The marts the gate validates before publish, in order.
+MART_SPECS: tuple[MartSpec, ...] = (
+    FCT_PLACEMENT_PERFORMANCE_DAILY,
+    FCT_AD_PERFORMANCE_DAILY,
+    RPT_ADVANTAGE_PLUS_PLACEMENT_SPLIT,
+    RPT_PLACEMENT_SHARE_CHANGES,
+    DIM_AD_ACCOUNTS,
+    DIM_CAMPAIGNS,
+    DIM_ADS,
+    DIM_CREATORS,
+    FCT_CREATOR_PERFORMANCE_DAILY,
+    FCT_CONVERSION_RESTATEMENTS,
+)

@@ -1,0 +1,175 @@
+"""The declarative shape of a mart's checks: what to check, never how.
+
+A :class:`MartSpec` names a mart's grain, keys, money columns, currency groups, known values,
+shares, reconciliations with staging and freshness; ``expectations.suites.mart_checks`` turns
+every spec into SQL that aggregates in DuckDB plus the GX expectations that judge the result.
+Column names and SQL fragments are trusted code, never user input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class CurrencyGroup:
+    """Rows summed together (one group) must share one currency.
+
+    Attributes:
+        column: The currency column.
+        group_by: The columns of one group; empty means the whole mart.
+    """
+
+    column: str
+    group_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A condition every row must meet; rows where it is false are counted (null passes,
+    as in dbt's ``expression_is_true``).
+
+    Attributes:
+        name: Names the count, ``<name>_rows``.
+        condition: SQL over the mart's row.
+        columns: The columns the condition is about (shown with the result).
+        severity: ``error`` blocks publish, ``warning`` is shown and published.
+    """
+
+    name: str
+    condition: str
+    columns: tuple[str, ...]
+    severity: str = ERROR
+
+
+@dataclass(frozen=True)
+class Shares:
+    """Shares within each group lie in [0, 1] and add up to 100 %.
+
+    Attributes:
+        group_by: The columns of one group (e.g. campaign and day).
+        share: A column holding each row's share; when empty, each row's share is
+            ``measure`` over the group's total ``measure``.
+        measure: The amount a share is computed from (used when ``share`` is empty).
+        tolerance: Allowed distance of a group's total from 1 (rounded shares).
+    """
+
+    group_by: tuple[str, ...]
+    share: str = ""
+    measure: str = ""
+    tolerance: float = 1e-9
+
+
+@dataclass(frozen=True)
+class StagingSide:
+    """One staging relation a mart measure is compared with.
+
+    Attributes:
+        relation: Qualified staging relation, e.g. ``staging.stg_meta__ad_insights``.
+        columns: SQL expression over ``relation`` for each of the reconciliation's
+            ``by`` columns (a literal for a constant, e.g. ``'meta'``).
+        measure: SQL expression over ``relation`` summed into the staging total.
+        date: SQL expression over ``relation`` for the report date (window filter).
+        mart_filter: SQL condition selecting the mart rows this side accounts for.
+        where: Extra SQL condition on ``relation`` rows (e.g. cancelled orders out).
+        load: ``(source, stream)`` whose latest load window limits the comparison.
+        requires: Further relations the SQL reads (the check is skipped without them).
+    """
+
+    relation: str
+    columns: dict[str, str]
+    measure: str
+    date: str
+    mart_filter: str = "true"
+    where: str = "true"
+    load: tuple[str, str] | None = None
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A mart total equals the staging total per group (error).
+
+    Attributes:
+        measure: The mart column summed.
+        by: Group columns (mart names); every side maps each of them.
+        date_column: The mart's report-date column (window filter).
+        sides: The staging relations that together account for the mart's rows.
+        count_rows: Also compare row counts (one mart row per staging row).
+    """
+
+    measure: str
+    by: tuple[str, ...]
+    date_column: str
+    sides: tuple[StagingSide, ...]
+    count_rows: bool = False
+
+
+@dataclass(frozen=True)
+class FreshnessSource:
+    """A source load the mart must keep up with: its rows, by ``mart_filter``, must reach
+    within the allowed lag of the latest requested window's end of ``(source, stream)``."""
+
+    label: str
+    source: str
+    stream: str
+    mart_filter: str = "true"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A per-row finding, e.g. a creator without registry entry.
+
+    Attributes:
+        name: The finding's column name in the check's frame.
+        sql: SQL over the mart, null for a fine row, otherwise what to show (a handle).
+        severity: ``error`` blocks publish, ``warning`` is shown and published.
+    """
+
+    name: str
+    sql: str
+    severity: str = WARNING
+
+
+@dataclass(frozen=True)
+class MartSpec:
+    """Everything the gate checks on one mart.
+
+    Attributes:
+        dataset: Qualified mart, e.g. ``marts.dim_ads``.
+        grain: Columns that identify a row (unique together, not null).
+        keys: Further columns that must not be null.
+        non_negative: Money and count columns that must be >= 0.
+        currencies: Currency groups that must hold one currency each.
+        rules: Further row conditions.
+        known_values: Enumerations whose unknown values warn (a new placement).
+        columns: The exact, ordered column list (a contract with the dashboards);
+            empty means not checked here (dbt enforces it).
+        shares: Shares that must add up to 100 % per group.
+        reconciliation: A total that must equal staging.
+        freshness_date: The report-date column freshness is measured on.
+        freshness: The loads the mart must keep up with (warning).
+        flags: Per-row findings, listed one row per mart row: for dimensions only.
+    """
+
+    dataset: str
+    grain: tuple[str, ...]
+    keys: tuple[str, ...] = ()
+    non_negative: tuple[str, ...] = ()
+    currencies: tuple[CurrencyGroup, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    known_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
+    shares: Shares | None = None
+    reconciliation: Reconciliation | None = None
+    freshness_date: str = ""
+    freshness: tuple[FreshnessSource, ...] = ()
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The mart's table name."""
+        return self.dataset.split(".")[-1]
