@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo airflow test lint fmt dashboard sandbox dbt-build bench clean
+.PHONY: help setup system-deps demo airflow test lint fmt dashboard sandbox dbt-build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,11 @@ airflow: setup ## Airflow UI + scheduler on http://127.0.0.1:8080 (local: no pas
 # Test files are spread over one worker per core (pytest-xdist); a file's tests stay together,
 # so module fixtures (a dbt build, a stand-in) are built once. TEST_WORKERS=0 runs in-process.
 TEST_WORKERS ?= auto
-test: setup lint ## lint, then every test (offline)
+system-deps: ## Debian packages the tests use (PostgreSQL server, Chromium), if missing
+	bash scripts/install-postgres.sh
+	bash scripts/install-chromium.sh
+
+test: setup system-deps lint ## lint, then every test (offline)
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup ## ruff lint + format check

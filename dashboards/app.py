@@ -1,8 +1,10 @@
 """socialmart dashboards: ``streamlit run dashboards/app.py``.
 
-Every page reads only the published marts file (``Settings.published_marts_path``), read-only
-and one short query at a time, so the pipeline can publish while people look at the data. Pages
-live in ``dashboards/views/``, one file each; add a new one to ``PAGES``.
+Every page reads only the published marts (``Settings.published_marts_path``) or the published
+health file, read-only and one short query at a time, so the pipeline can publish while people
+look at the data. Pages live in ``dashboards/views/``, one file each; add a new one to
+``PAGES``. The filters every page shares (dates, platforms, ad accounts) are drawn here, in the
+entry point, so they carry across pages; see ``dashboards.filters``.
 """
 
 import sys
@@ -15,11 +17,28 @@ if _PROJECT_ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from dashboards import components, filters  # noqa: E402
+
 VIEWS = Path(__file__).resolve().parent / "views"
 PAGES = [
-    st.Page(VIEWS / "spend.py", title="Spend by platform", icon=":material/bar_chart:"),
+    # The first page is the default one, served at the app's root URL.
+    st.Page(
+        VIEWS / "advantage_plus.py",
+        title="Advantage+ placement split",
+        icon=":material/donut_large:",
+    ),
+    st.Page(VIEWS / "creators.py", title="Creators", icon=":material/groups:"),
+    st.Page(
+        VIEWS / "performance.py",
+        title="Cross-platform performance",
+        icon=":material/compare_arrows:",
+        url_path="performance",
+    ),
+    st.Page(VIEWS / "spend.py", title="Spend by placement platform", icon=":material/bar_chart:"),
     st.Page(VIEWS / "health.py", title="Data health", icon=":material/health_and_safety:"),
 ]
 
 st.set_page_config(page_title="socialmart", page_icon=":material/insights:", layout="wide")
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+filters.render(components.marts_path())
+page.run()

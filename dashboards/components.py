@@ -1,12 +1,12 @@
 """Streamlit building blocks shared by the dashboard pages.
 
 Every page starts the same way: find the published marts, explain an empty state, show when
-the data was published, and read the reader's date and account filters from the sidebar.
+the data was published, and take the reader's selection from the shared sidebar filters
+(``dashboards.filters``). Amounts are shown with their currency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards import data
+from dashboards import data, filters
 from socialmart.settings import load_settings
 
 _UNAVAILABLE = {
@@ -80,44 +80,62 @@ def show_publication(path: Path, last_date: date | None) -> None:
             st.dataframe(counts.to_frame(), column_config={"rows": number_column("Rows")})
 
 
-def _account_label(accounts: pd.DataFrame) -> Callable[[str], str]:
-    currency = dict(zip(accounts["ad_account_id"], accounts["account_currency"], strict=True))
-    return lambda account_id: f"{account_id} ({currency[account_id]})"
-
-
-def _date_range(bounds: tuple[date, date]) -> tuple[date, date]:
-    first, last = bounds
-    picked = st.sidebar.date_input(
-        "Report dates", value=(first, last), min_value=first, max_value=last
-    )
-    # While the reader is still picking, the widget holds only the first day.
-    if isinstance(picked, tuple | list):
-        start = picked[0] if picked else first
-        end = picked[1] if len(picked) > 1 else start
-        return start, end
-    return picked, picked
-
-
-def sidebar_selection(path: Path, bounds: tuple[date, date]) -> data.Selection:
-    """Date-range and account filters in the sidebar.
-
-    Args:
-        path: The published marts file (for the list of accounts).
-        bounds: First and last report date available.
+def need_selection() -> data.Selection | None:
+    """The shared filters' selection; explains the empty state when there is none.
 
     Returns:
-        The reader's selection; no account picked means every account.
+        The selection, or None (after telling the reader why) when no dated mart is published.
     """
-    st.sidebar.header("Filters")
-    start, end = _date_range(bounds)
-    accounts = data.accounts(path).drop_duplicates("ad_account_id")
-    picked = st.sidebar.multiselect(
-        "Ad accounts",
-        options=accounts["ad_account_id"].tolist(),
-        format_func=_account_label(accounts),
-        placeholder="All accounts",
+    selection = filters.current()
+    if selection is None:
+        path = marts_path()
+        st.info(
+            "**No dated marts have been published yet.**\n\n"
+            f"Nothing with report dates exists in `{path}`. Run `make demo` to pull the "
+            "stand-in data through the pipeline and publish it (in the Docker stack: trigger "
+            "the `socialmart_pipeline` DAG in Airflow), then rerun this page (press **R**).",
+            icon=":material/info:",
+        )
+    return selection
+
+
+def show_missing_table(table: str, path: Path) -> None:
+    """Explain that the published file lacks a mart this page needs."""
+    st.info(
+        f"**The published marts have no `{table}` table.**\n\n`{path}` was published before "
+        "this mart existed or without it. Run `make demo` (or the pipeline) to publish a "
+        "complete file, then rerun this page (press **R**).",
+        icon=":material/info:",
     )
-    return data.Selection(start=start, end=end, account_ids=tuple(picked))
+
+
+def show_no_rows(what: str) -> None:
+    """Explain that the filters leave nothing to show, and what to change."""
+    st.info(
+        f"**No {what} for the selected filters.** Widen the report dates or clear the "
+        "platform and account filters in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+
+
+def money(value: Decimal | float | None, currency: str) -> str:
+    """An amount with its currency, e.g. ``EUR 1,234.50``; ``n/a`` when unknown."""
+    if value is None or pd.isna(value):
+        return f"{currency} n/a"
+    return f"{currency} {value:,.2f}"
+
+
+def ratio(value: Decimal | float | None) -> str:
+    """A ratio such as ROAS with two decimals, e.g. ``1.66``; ``n/a`` without a denominator."""
+    if value is None or pd.isna(value):
+        return "n/a"
+    return f"{value:,.2f}"
+
+
+def money_column(label: str, currency: str | None = None) -> st.column_config.NumberColumn:
+    """A money column with cents; the currency goes into the header when it is one for all."""
+    title = f"{label} ({currency})" if currency else label
+    return st.column_config.NumberColumn(title, format="%,.2f")
 
 
 def amount(value: Decimal) -> str:

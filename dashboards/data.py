@@ -1,4 +1,8 @@
-"""Read-only queries on the published marts file, for every dashboard page.
+"""Read-only access to the published marts file: the shared plumbing (``open_marts``,
+``query``, the selection and platform filters), the queries every page runs (status,
+publication, filter options) and those of the spend-by-placement-platform page. Each other
+page keeps its queries in its own module (``advantage_plus``, ``creators``, ``performance``,
+``health``), built on ``query``.
 
 Pure functions: each takes the path of the published marts file (see
 ``Settings.published_marts_path``), opens its own short-lived connection, runs one set-based,
@@ -20,7 +24,7 @@ fresh in-memory database always opens the file the path names now.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -35,15 +39,25 @@ PUBLICATION_TABLE = "_publication"
 _CATALOG = "marts"
 
 # Shared WHERE clause of every filtered query; an empty account list means every account.
-_SELECTION_SQL = """
+SELECTION_SQL = """
     report_date between $start and $end
     and (
         len($account_ids::varchar[]) = 0
         or list_contains($account_ids::varchar[], ad_account_id)
     )
 """
+# Tables whose report_date spans the dates readers can pick, and the ad-platform facts.
+DATED_TABLES = (
+    "fct_ad_performance_daily",
+    MART_TABLE,
+    "fct_creator_performance_daily",
+)
+AD_PERFORMANCE_TABLE = "fct_ad_performance_daily"
+ACCOUNT_COLUMNS = ["platform", "ad_account_id", "account_currency"]
 
-ACCOUNT_COLUMNS = ["ad_account_id", "account_currency", "first_date", "last_date"]
+# Columns of each table a query reads, as found in the published file.
+TableColumns = Mapping[str, set[str]]
+
 DAILY_COLUMNS = ["report_date", "publisher_platform", "spend"]
 PLATFORM_COLUMNS = [
     "publisher_platform",
@@ -81,10 +95,28 @@ class Selection:
     start: date
     end: date
     account_ids: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
 
-    def params(self) -> dict[str, Any]:
-        """Named query parameters for ``_SELECTION_SQL``."""
-        return {"start": self.start, "end": self.end, "account_ids": list(self.account_ids)}
+    def params(self, *, platforms: bool = False) -> dict[str, Any]:
+        """Named query parameters for ``SELECTION_SQL`` (and ``platform_sql`` if asked)."""
+        params: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "account_ids": list(self.account_ids),
+        }
+        if platforms:
+            params["platforms"] = list(self.platforms)
+        return params
+
+
+def platform_sql(columns: set[str]) -> str:
+    """WHERE condition for the platform filter (``$platforms``; empty means every platform).
+
+    Tables without a ``platform`` column hold Meta rows only (the placement mart before it
+    gained TikTok rows), so their rows count as ``meta``.
+    """
+    platform = "platform" if "platform" in columns else "'meta'"
+    return f"(len($platforms::varchar[]) = 0 or list_contains($platforms::varchar[], {platform}))"
 
 
 @dataclass(frozen=True)
@@ -140,16 +172,61 @@ def _table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {name for (name,) in rows}
 
 
-def _mart_query(
-    path: Path, sql: str, params: Mapping[str, Any], columns: list[str]
+def query(
+    path: Path,
+    tables: Sequence[str],
+    sql: str | Callable[[TableColumns], str],
+    params: Mapping[str, Any],
+    columns: list[str],
 ) -> pd.DataFrame:
-    """Run ``sql`` if the mart is there; otherwise an empty frame with ``columns``."""
+    """Run one query if the file and every table it reads are there.
+
+    Args:
+        path: The published marts DuckDB file.
+        tables: The tables the query reads.
+        sql: The query, or a function building it from the columns each table has (for
+            columns that newer publications add, e.g. ``platform``).
+        params: Its named parameters.
+        columns: The columns of the empty frame returned when a table is missing.
+
+    Returns:
+        The query's rows; an empty frame with ``columns`` when the file or a table is missing.
+    """
     if not path.is_file():
         return pd.DataFrame(columns=columns)
     with open_marts(path) as con:
-        if MART_TABLE not in _table_names(con):
+        present = {table: _columns(con, table) for table in tables}
+        if not all(present.values()):
             return pd.DataFrame(columns=columns)
-        return _frame(con, sql, params)
+        text = sql(present) if callable(sql) else sql
+        return _frame(con, text, params)
+
+
+def _placement_query(
+    path: Path, sql: str, params: Mapping[str, Any], columns: list[str]
+) -> pd.DataFrame:
+    """``_mart_query`` for SQL with a ``{platforms}`` slot for the platform filter."""
+
+    def build(present: TableColumns) -> str:
+        return sql.replace("{platforms}", platform_sql(present[MART_TABLE]))
+
+    return query(path, [MART_TABLE], build, params, columns)
+
+
+def _mart_query(
+    path: Path, sql: str, params: Mapping[str, Any], columns: list[str]
+) -> pd.DataFrame:
+    """Run ``sql`` on the placement mart if it is there; otherwise an empty frame."""
+    return query(path, [MART_TABLE], sql, params, columns)
+
+
+def missing_tables(path: Path, tables: Sequence[str]) -> list[str]:
+    """Which of ``tables`` the published file lacks (all of them when there is no file)."""
+    if not path.is_file():
+        return list(tables)
+    with open_marts(path) as con:
+        present = _table_names(con)
+    return [table for table in tables if table not in present]
 
 
 def marts_status(path: Path) -> MartsStatus:
@@ -245,28 +322,6 @@ def date_bounds(path: Path) -> tuple[date, date] | None:
     return frame.at[0, "first_date"], frame.at[0, "last_date"]
 
 
-def accounts(path: Path) -> pd.DataFrame:
-    """Every ad account in the mart with its currency and the dates it has rows for.
-
-    Args:
-        path: The published marts DuckDB file.
-
-    Returns:
-        Columns ``ACCOUNT_COLUMNS``, one row per account and currency, ordered by account.
-    """
-    sql = f"""
-        select
-            ad_account_id,
-            account_currency,
-            min(report_date) as first_date,
-            max(report_date) as last_date
-        from {MART_TABLE}
-        group by ad_account_id, account_currency
-        order by ad_account_id, account_currency
-    """
-    return _mart_query(path, sql, {}, ACCOUNT_COLUMNS)
-
-
 def totals_by_currency(path: Path, selection: Selection) -> pd.DataFrame:
     """Totals of the selection, one row per account currency (amounts never mixed).
 
@@ -288,11 +343,12 @@ def totals_by_currency(path: Path, selection: Selection) -> pd.DataFrame:
             sum(purchases) as purchases,
             sum(purchase_value) as purchase_value
         from {MART_TABLE}
-        where {_SELECTION_SQL}
+        where {SELECTION_SQL}
+            and {{platforms}}
         group by account_currency
         order by account_currency
     """
-    return _mart_query(path, sql, selection.params(), CURRENCY_COLUMNS)
+    return _placement_query(path, sql, selection.params(platforms=True), CURRENCY_COLUMNS)
 
 
 def spend_by_platform_daily(path: Path, selection: Selection, currency: str) -> pd.DataFrame:
@@ -312,13 +368,14 @@ def spend_by_platform_daily(path: Path, selection: Selection, currency: str) -> 
             publisher_platform,
             sum(spend) as spend
         from {MART_TABLE}
-        where {_SELECTION_SQL}
+        where {SELECTION_SQL}
             and account_currency = $currency
+            and {{platforms}}
         group by report_date, publisher_platform
         order by report_date, publisher_platform
     """
-    params = {**selection.params(), "currency": currency}
-    return _mart_query(path, sql, params, DAILY_COLUMNS)
+    params = {**selection.params(platforms=True), "currency": currency}
+    return _placement_query(path, sql, params, DAILY_COLUMNS)
 
 
 def platform_totals(path: Path, selection: Selection, currency: str) -> pd.DataFrame:
@@ -343,8 +400,9 @@ def platform_totals(path: Path, selection: Selection, currency: str) -> pd.DataF
                 sum(purchases) as purchases,
                 sum(purchase_value) as purchase_value
             from {MART_TABLE}
-            where {_SELECTION_SQL}
+            where {SELECTION_SQL}
                 and account_currency = $currency
+                and {{platforms}}
             group by publisher_platform
         )
 
@@ -359,5 +417,67 @@ def platform_totals(path: Path, selection: Selection, currency: str) -> pd.DataF
         from by_platform
         order by spend desc, publisher_platform
     """
-    params = {**selection.params(), "currency": currency}
-    return _mart_query(path, sql, params, PLATFORM_COLUMNS)
+    params = {**selection.params(platforms=True), "currency": currency}
+    return _placement_query(path, sql, params, PLATFORM_COLUMNS)
+
+
+def date_span(path: Path) -> tuple[date, date] | None:
+    """First and last ``report_date`` over every dated mart that is published.
+
+    Args:
+        path: The published marts DuckDB file.
+
+    Returns:
+        ``(first, last)``, or None when no dated mart has rows.
+    """
+    if not path.is_file():
+        return None
+    with open_marts(path) as con:
+        present = [table for table in DATED_TABLES if table in _table_names(con)]
+        if not present:
+            return None
+        union = " union all ".join(
+            f"select min(report_date) as first_date, max(report_date) as last_date from {table}"
+            for table in present
+        )
+        first, last = con.execute(
+            f"select min(first_date), max(last_date) from ({union})"
+        ).fetchone()
+    return None if first is None else (first, last)
+
+
+def filter_accounts(path: Path) -> pd.DataFrame:
+    """Every ad account readers can filter on, over all ad platforms.
+
+    From ``fct_ad_performance_daily`` (Meta and TikTok); files published before it existed
+    fall back to the placement mart, whose accounts are Meta's.
+
+    Args:
+        path: The published marts DuckDB file.
+
+    Returns:
+        Columns ``ACCOUNT_COLUMNS``, one row per platform and account, ordered.
+    """
+    frame = query(
+        path,
+        [AD_PERFORMANCE_TABLE],
+        f"""
+        select distinct platform, ad_account_id, account_currency
+        from {AD_PERFORMANCE_TABLE}
+        order by platform, ad_account_id, account_currency
+        """,
+        {},
+        ACCOUNT_COLUMNS,
+    )
+    if not frame.empty:
+        return frame
+    return _mart_query(
+        path,
+        f"""
+        select distinct 'meta' as platform, ad_account_id, account_currency
+        from {MART_TABLE}
+        order by ad_account_id, account_currency
+        """,
+        {},
+        ACCOUNT_COLUMNS,
+    )

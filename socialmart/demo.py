@@ -107,7 +107,8 @@ def run_demo(settings: Settings, start: date | None = None, end: date | None = N
     print("\nLook at it:")
     print("  make airflow     -> http://127.0.0.1:8080 (the runs above, a task per dbt model;")
     print("                      local only: no password, every user is admin)")
-    print("  make dashboard   -> http://127.0.0.1:8501 (spend by placement, Threads included)")
+    print("  make dashboard   -> http://127.0.0.1:8501 (Advantage+ placement split, creators,")
+    print("                      cross-platform performance, data health)")
     print(f"  {settings.published_marts_path}: the published marts (open read-only, see README)")
     print(f"  Airflow task logs: {settings.home / 'airflow' / 'dags-test'}")
     return 0 if ok else 1

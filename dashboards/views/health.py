@@ -21,6 +21,16 @@ _GATE_COLUMNS = {
     "warning_count": st.column_config.NumberColumn("Warnings"),
     "data_docs_path": st.column_config.TextColumn("Data Docs"),
 }
+_FAILURE_COLUMNS = {
+    "validated_at": st.column_config.DatetimeColumn("Validated (UTC)"),
+    "run_id": st.column_config.TextColumn("Run"),
+    "gate": st.column_config.TextColumn("Gate"),
+    "severity": st.column_config.TextColumn("Severity"),
+    "suite": st.column_config.TextColumn("Suite"),
+    "expectation_type": st.column_config.TextColumn("Expectation"),
+    "column_names": st.column_config.TextColumn("Columns"),
+    "observed_value": st.column_config.TextColumn("Observed"),
+}
 _FRESHNESS_COLUMNS = {
     "source": st.column_config.TextColumn("Source"),
     "stream": st.column_config.TextColumn("Stream"),
@@ -63,7 +73,7 @@ def _show_gates(path) -> None:
         subset = failures[failures["severity"] == severity]
         if not subset.empty:
             st.markdown(f"**{severity.capitalize()}s** ({len(subset)})")
-            st.dataframe(subset, hide_index=True)
+            st.dataframe(subset, column_config=_FAILURE_COLUMNS, hide_index=True)
 
 
 def _show_freshness(path) -> None:

@@ -66,7 +66,7 @@ def _show_platforms(path: Path, selection: data.Selection, currency: str) -> Non
 
 def main() -> None:
     """Render the page."""
-    st.title("Spend by platform")
+    st.title("Spend by placement platform")
     path = components.marts_path()
     status = data.marts_status(path)
     if status is not data.MartsStatus.READY:
@@ -76,10 +76,12 @@ def main() -> None:
     components.show_publication(path, bounds[1] if bounds else None)
     if bounds is None:
         return
-    selection = components.sidebar_selection(path, bounds)
+    selection = components.need_selection()
+    if selection is None:
+        return
     totals = data.totals_by_currency(path, selection)
     if totals.empty:
-        st.info("No ad delivery for the selected dates and accounts.", icon=":material/info:")
+        components.show_no_rows("Meta placement delivery")
         return
     _show_totals(totals)
     _show_platforms(path, selection, _pick_currency(totals))

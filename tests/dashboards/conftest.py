@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from socialmart.pipeline import Window
+
+DEMO_SEED = 7
+DEMO_NOW = "2026-10-05T12:00:00+00:00"
+# Threads switches on inside the Advantage+ campaigns on 2026-10-01.
+DEMO_WINDOW = Window(date(2026, 9, 27), date(2026, 10, 4))
 
 
 @pytest.fixture
@@ -19,3 +27,31 @@ def socialmart_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
     monkeypatch.delenv("SOCIALMART_PUBLISHED_DIR", raising=False)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SOCIALMART_HOME whose marts and health file were published by the real pipeline.
+
+    One window of every source pulled from the stand-in (time pinned with SANDBOX_NOW, so the
+    Advantage+ campaigns switch Threads on inside it), loaded, built by dbt, gated and
+    published, as `socialmart run` does. The environment is restored before it returns.
+    """
+    from sandbox.client_env import client_env
+    from sandbox.server import serve_in_thread
+    from socialmart import pipeline
+    from socialmart.settings import load_settings
+
+    home = tmp_path_factory.mktemp("dashboard-demo-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SANDBOX_NOW", DEMO_NOW)
+        patch.setenv("SOCIALMART_HOME", str(home))
+        patch.delenv("SOCIALMART_PUBLISHED_DIR", raising=False)
+        patch.setenv("SANDBOX_SEED", str(DEMO_SEED))
+        patch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
+        for name, value in client_env().items():
+            patch.setenv(name, value)
+        with serve_in_thread(port=0, seed=DEMO_SEED) as stand_in:
+            patch.setenv("SANDBOX_PORT", stand_in.base_url.rsplit(":", 1)[1])
+            pipeline.run(load_settings(), DEMO_WINDOW, "dashboard-demo")
+    return home

@@ -1,4 +1,5 @@
-"""The dashboard pages, rendered headless with Streamlit's AppTest."""
+"""The spend-by-placement-platform page and the app's shared filters, rendered headless with
+Streamlit's AppTest (through the app's navigation, as readers open it)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from dashboards.charts import PLATFORM_COLORS
 from socialmart.settings import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "dashboards" / "app.py")
+SPEND_PAGE = "views/spend.py"
 PUBLISHED_AT = datetime(2026, 11, 1, 4, 5, tzinfo=UTC)
 
 
 def _run() -> AppTest:
     app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page(SPEND_PAGE).run()
     assert not app.exception, [exception.message for exception in app.exception]
     return app
 
@@ -57,7 +60,7 @@ def published(socialmart_home: Path) -> Path:
 def test_empty_state_explains_how_to_get_data(socialmart_home: Path) -> None:
     app = _run()
 
-    assert [title.value for title in app.title] == ["Spend by platform"]
+    assert [title.value for title in app.title] == ["Spend by placement platform"]
     (info,) = app.info
     assert "No marts have been published yet" in info.value
     assert "make demo" in info.value
@@ -127,7 +130,7 @@ def test_currency_switch_and_account_filter(published: Path) -> None:
     usd_platforms = _table(app, "publisher_platform")
     assert str(usd_platforms["spend"].sum()) == "11.00"
 
-    app.sidebar.multiselect[0].set_value(["111"]).run()
+    app.multiselect(key="filter_accounts").set_value(["111"]).run()
     assert {metric.label: metric.value for metric in app.metric} == {"Spend (EUR)": "3.30"}
     assert [radio.label for radio in app.radio] == ["Chart"]  # one currency: no choice
 

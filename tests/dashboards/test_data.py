@@ -92,12 +92,12 @@ def test_platform_totals_keep_threads_as_its_own_platform(marts_path: Path) -> N
 def test_accounts_and_date_bounds(marts_path: Path) -> None:
     write_marts(marts_path)
 
-    accounts = data.accounts(marts_path)
+    accounts = data.filter_accounts(marts_path)
 
-    assert accounts[["ad_account_id", "account_currency"]].values.tolist() == [
-        ["111", "EUR"],
-        ["222", "USD"],
-        ["333", "EUR"],
+    assert accounts.values.tolist() == [
+        ["meta", "111", "EUR"],
+        ["meta", "222", "USD"],
+        ["meta", "333", "EUR"],
     ]
     assert data.date_bounds(marts_path) == (date(2026, 10, 1), date(2026, 10, 3))
 
@@ -113,7 +113,7 @@ def test_missing_file_or_mart_gives_empty_frames_not_errors(
 
     assert data.date_bounds(marts_path) is None
     frames = {
-        tuple(data.ACCOUNT_COLUMNS): data.accounts(marts_path),
+        tuple(data.ACCOUNT_COLUMNS): data.filter_accounts(marts_path),
         tuple(data.CURRENCY_COLUMNS): data.totals_by_currency(marts_path, ALL),
         tuple(data.DAILY_COLUMNS): data.spend_by_platform_daily(marts_path, ALL, "EUR"),
         tuple(data.PLATFORM_COLUMNS): data.platform_totals(marts_path, ALL, "EUR"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -99,3 +100,45 @@ def test_no_notice_once_a_later_run_publishes(
     app = _run()
     assert not app.error
     assert "run-3" in app.caption[0].value
+
+
+def test_page_lists_warnings_of_a_passing_gate(settings: Settings) -> None:
+    published_at = datetime(2026, 10, 5, 6, 0, tzinfo=UTC)
+    validated_at = published_at - timedelta(minutes=1)
+    path = settings.published_health_path
+    path.parent.mkdir(parents=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table publish_log (run_id varchar, published_at timestamptz,"
+            " path varchar, tables bigint, row_counts varchar)"
+        )
+        con.execute(
+            "insert into publish_log values ('run-1', ?, 'marts.duckdb', 1, '{}')", [published_at]
+        )
+        con.execute(
+            "create table gate_validations (run_id varchar, validated_at timestamptz,"
+            " gate varchar, passed boolean, error_count bigint, warning_count bigint,"
+            " data_docs_path varchar)"
+        )
+        con.execute(
+            "insert into gate_validations values ('run-1', ?, 'marts', true, 0, 1, null)",
+            [validated_at],
+        )
+        con.execute(
+            "create table gate_results (validated_at timestamptz, run_id varchar, suite varchar,"
+            " severity varchar, expectation_type varchar, column_names varchar,"
+            " observed_value varchar, success boolean)"
+        )
+        con.execute(
+            "insert into gate_results values (?, 'run-1', 'marts.fct_x.values', 'warning',"
+            " 'expect_column_values_to_be_in_set', 'publisher_platform', 'tiktok', false)",
+            [validated_at],
+        )
+
+    app = _run()
+
+    assert not app.error  # a warning does not block: no stale-marts notice
+    assert any(markdown.value == "**Warnings** (1)" for markdown in app.markdown)
+    gates, warnings, *_ = (frame.value for frame in app.dataframe)
+    assert gates["warning_count"].tolist() == [1]
+    assert warnings["severity"].tolist() == ["warning"]

@@ -1,0 +1,144 @@
+"""Advantage+ placement split: how much of each Advantage+ budget went to Threads, since when,
+and did it pay?
+
+Campaigns where Meta put spend on Threads without an opt-in come first. Every amount is in the
+campaign's account currency.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import advantage_plus, charts, components, data, filters
+
+_CAMPAIGN_COLUMNS = {
+    "threads_without_opt_in": st.column_config.CheckboxColumn("Threads without opt-in"),
+    "campaign_name": st.column_config.TextColumn("Campaign"),
+    "account_currency": st.column_config.TextColumn("Currency"),
+    "spend": components.money_column("Spend"),
+    "threads_spend": components.money_column("Threads spend"),
+    "threads_share": st.column_config.ProgressColumn(
+        "Threads share", format="percent", min_value=0.0, max_value=1.0
+    ),
+    "threads_first_spend_date": st.column_config.DateColumn("Threads first spend"),
+    "roas": st.column_config.NumberColumn("ROAS", format="%.2f"),
+    "ad_account_id": st.column_config.TextColumn("Ad account"),
+}
+
+
+def _placement_columns(currency: str) -> dict:
+    return {
+        "publisher_platform": st.column_config.TextColumn("Platform"),
+        "platform_position": st.column_config.TextColumn("Position"),
+        "spend": components.money_column("Spend", currency),
+        "spend_share": st.column_config.ProgressColumn(
+            "Share of spend", format="percent", min_value=0.0, max_value=1.0
+        ),
+        "purchases": st.column_config.NumberColumn("Purchases", format="%,.0f"),
+        "purchase_value": components.money_column("Revenue", currency),
+        "roas": st.column_config.NumberColumn("ROAS", format="%.2f"),
+    }
+
+
+def _campaign_label(campaigns: pd.DataFrame):
+    rows = campaigns.set_index("campaign_id")
+
+    def label(campaign_id: str) -> str:
+        row = rows.loc[campaign_id]
+        flag = " · Threads without opt-in" if row["threads_without_opt_in"] else ""
+        return f"{row['campaign_name']} ({row['account_currency']}){flag}"
+
+    return label
+
+
+def _show_campaign(path: Path, campaign: pd.Series, selection: data.Selection) -> None:
+    currency = campaign["account_currency"]
+    first_day = campaign["threads_first_spend_date"]
+    first_day = None if pd.isna(first_day) else first_day
+    st.subheader(campaign["campaign_name"])
+    spend, threads, share, since, roas = st.columns([3, 3, 2, 3, 2])
+    spend.metric("Spend", components.money(campaign["spend"], currency))
+    threads.metric("Threads spend", components.money(campaign["threads_spend"], currency))
+    share.metric("Threads share", f"{campaign['threads_share']:.2%}")
+    since.metric("Threads first spend", first_day.isoformat() if first_day else "never")
+    roas.metric("ROAS", components.ratio(campaign["roas"]))
+    if campaign["threads_without_opt_in"]:
+        st.warning(
+            "**Threads without opt-in:** Meta delivered this campaign on Threads although its "
+            "ad sets do not name Threads as a placement (Advantage+ placements added it).",
+            icon=":material/warning:",
+        )
+
+    st.markdown("**Share of daily spend by placement platform** (Threads highlighted)")
+    daily = advantage_plus.daily_share(
+        path, campaign["campaign_id"], selection.start, selection.end
+    )
+    st.altair_chart(charts.placement_share_over_time(daily, first_day), width="stretch")
+
+    st.markdown(f"**ROAS per placement** ({selection.start} to {selection.end})")
+    placements = advantage_plus.placements(
+        path, campaign["campaign_id"], selection.start, selection.end
+    )
+    st.dataframe(placements, column_config=_placement_columns(currency), hide_index=True)
+    st.altair_chart(charts.roas_by_placement(placements), width="stretch")
+
+    with st.expander(f"Weekly split ({advantage_plus.SPLIT_TABLE})"):
+        weekly = advantage_plus.weekly_split(
+            path, campaign["campaign_id"], selection.start, selection.end
+        )
+        columns = _placement_columns(currency) | {
+            "week_start_date": st.column_config.DateColumn("Week from")
+        }
+        st.dataframe(weekly, column_config=columns, hide_index=True)
+
+
+def main() -> None:
+    """Render the page."""
+    st.title("Advantage+ placement split")
+    path = components.marts_path()
+    status = data.marts_status(path)
+    if status is not data.MartsStatus.READY:
+        components.show_unavailable(status, path)
+        return
+    bounds = data.date_bounds(path)
+    components.show_publication(path, bounds[1] if bounds else None)
+    selection = components.need_selection()
+    if selection is None:
+        return
+    if selection.platforms and "meta" not in selection.platforms:
+        st.info(
+            "**Advantage+ is a Meta campaign type.** Add `meta` to the Platforms filter in "
+            "the sidebar (or clear it) to see the split.",
+            icon=":material/filter_alt_off:",
+        )
+        return
+    if data.missing_tables(path, [advantage_plus.SPLIT_TABLE]):
+        components.show_missing_table(advantage_plus.SPLIT_TABLE, path)
+        return
+    campaigns = advantage_plus.campaigns(path, selection)
+    if campaigns.empty:
+        components.show_no_rows("Advantage+ campaign spend")
+        return
+
+    st.caption(
+        "Advantage+ campaigns with spend in the selected dates; campaigns where Threads "
+        "received spend without an opt-in come first. Amounts in each campaign's currency."
+    )
+    st.dataframe(
+        campaigns[list(_CAMPAIGN_COLUMNS)], column_config=_CAMPAIGN_COLUMNS, hide_index=True
+    )
+    campaign_id = filters.choice(
+        "Campaign",
+        campaigns["campaign_id"].tolist(),
+        param="campaign",
+        format_func=_campaign_label(campaigns),
+        widget=st.selectbox,
+    )
+    campaign = campaigns.set_index("campaign_id", drop=False).loc[campaign_id]
+    _show_campaign(path, campaign, selection)
+
+
+main()

@@ -1,0 +1,100 @@
+"""Cross-platform performance: spend, revenue, ROAS and CPA by platform, account and campaign.
+
+In the reporting currency every account adds up; in account currency each currency gets its
+own totals and rows, never added together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts, components, data, filters, performance
+
+_MODE_LABELS = {"reporting": "Reporting currency", "account": "Account currency"}
+_LEVEL_LABELS = {"platform": "Platform", "account": "Ad account", "campaign": "Campaign"}
+_TABLE_COLUMNS = {
+    "platform": st.column_config.TextColumn("Platform"),
+    "ad_account_id": st.column_config.TextColumn("Ad account"),
+    "campaign_id": st.column_config.TextColumn("Campaign ID"),
+    "campaign_name": st.column_config.TextColumn("Campaign"),
+    "currency": st.column_config.TextColumn("Currency"),
+    "spend": components.money_column("Spend"),
+    "revenue": components.money_column("Revenue"),
+    "roas": st.column_config.NumberColumn("ROAS", format="%.2f"),
+    "cpa": components.money_column("CPA"),
+    "purchases": st.column_config.NumberColumn("Purchases", format="%,.0f"),
+    "impressions": st.column_config.NumberColumn("Impressions", format="%,d"),
+    "clicks": st.column_config.NumberColumn("Clicks", format="%,d"),
+}
+
+
+def _show_totals(totals: pd.DataFrame) -> None:
+    for row in totals.itertuples():
+        spend, revenue, roas, cpa = st.columns(4)
+        spend.metric(f"Spend ({row.currency})", components.money(row.spend, row.currency))
+        revenue.metric(f"Revenue ({row.currency})", components.money(row.revenue, row.currency))
+        roas.metric(f"ROAS ({row.currency})", components.ratio(row.roas))
+        cpa.metric(f"CPA ({row.currency})", components.money(row.cpa, row.currency))
+    unconverted = int(totals["rows_without_rate"].sum())
+    if unconverted:
+        st.warning(
+            f"{unconverted} rows have no FX rate for their day yet and are left out of the "
+            "reporting-currency sums; switch to account currency to see them.",
+            icon=":material/currency_exchange:",
+        )
+
+
+def _show_daily(path: Path, selection: data.Selection, mode: str) -> None:
+    daily = performance.daily_by_platform(path, selection, mode)
+    daily = daily.dropna(subset=["spend"]).rename(columns={"platform": "publisher_platform"})
+    for currency, rows in daily.groupby("currency", sort=True):
+        st.markdown(f"**Daily spend by platform ({currency})**")
+        st.altair_chart(charts.spend_over_time(rows, currency), width="stretch")
+
+
+def main() -> None:
+    """Render the page."""
+    st.title("Cross-platform performance")
+    path = components.marts_path()
+    if data.missing_tables(path, [data.AD_PERFORMANCE_TABLE]):
+        components.show_missing_table(data.AD_PERFORMANCE_TABLE, path)
+        return
+    components.show_publication(path, None)
+    selection = components.need_selection()
+    if selection is None:
+        return
+    mode = filters.choice(
+        "Currency",
+        list(_MODE_LABELS),
+        param="currency",
+        format_func=_MODE_LABELS.__getitem__,
+        horizontal=True,
+        help="Reporting currency: every account converted per day (ECB rates), summable. "
+        "Account currency: each account's own currency, one total per currency.",
+    )
+    totals = performance.totals(path, selection, mode)
+    if totals.empty:
+        components.show_no_rows("ad delivery")
+        return
+    st.caption(
+        f"{selection.start} to {selection.end}. ROAS = revenue / spend, CPA = spend / "
+        "purchases, both from the summed amounts."
+    )
+    _show_totals(totals)
+    level = filters.choice(
+        "Break down by",
+        list(_LEVEL_LABELS),
+        param="level",
+        format_func=_LEVEL_LABELS.__getitem__,
+        horizontal=True,
+    )
+    table = performance.breakdown(path, selection, mode, level)
+    shown = [column for column in _TABLE_COLUMNS if column in table.columns]
+    st.dataframe(table[shown], column_config=_TABLE_COLUMNS, hide_index=True)
+    _show_daily(path, selection, mode)
+
+
+main()

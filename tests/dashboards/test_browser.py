@@ -1,0 +1,331 @@
+"""The dashboard in a real browser: every page over marts published by the real pipeline.
+
+Starts ``streamlit run dashboards/app.py`` on 127.0.0.1 and a free port, drives Debian's
+Chromium (``/usr/bin/chromium``, installed by ``scripts/install-chromium.sh``) with
+Playwright, checks that the numbers each page shows equal the marts (computed here with
+SQL, independently of the dashboards' queries) and saves a screenshot of every page under
+``var/test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from socialmart.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = PROJECT_ROOT / "var" / "test-artifacts" / "screenshots"
+# The app's root element once the script run is over and the websocket is up.
+IDLE_APP = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    '[data-test-connection-state="CONNECTED"]'
+)
+# Pages render a few queries and Vega charts on a shared, busy CI machine.
+PAGE_TIMEOUT_MS = 90_000
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"streamlit did not become healthy at {url}:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard served over the demo marts; the server is stopped afterwards."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {**os.environ, "SOCIALMART_HOME": str(demo_home)}
+    env.pop("SOCIALMART_PUBLISHED_DIR", None)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "dashboards" / "app.py"),
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--server.headless=true",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+        "--global.developmentMode=false",
+    ]
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, server, log)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory: pytest.TempPathFactory):
+    """A Playwright page in the system Chromium with a fresh profile (no browser download)."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser test needs Debian's chromium. Install it with "
+            "`sudo bash scripts/install-chromium.sh` (CI's .ci/run does this)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1440, "height": 2400},
+        )
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def marts(demo_home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The published marts, read-only, for the expected numbers."""
+    with duckdb.connect(str(demo_home / "published" / "marts.duckdb"), read_only=True) as con:
+        yield con
+
+
+def _open(page, url: str, title: str, metric: str, screenshot: str) -> None:
+    """Load a page, wait until its title and the metric labelled ``metric`` show and the run
+    is over, and save a screenshot (``<screenshot>-failed.png`` when it never got there)."""
+    page.goto(url)
+    try:
+        page.get_by_role("heading", name=title, level=1).wait_for()
+        page.locator('[data-testid="stMetricLabel"]').get_by_text(metric, exact=True).wait_for()
+        page.locator(IDLE_APP).wait_for()
+    except Exception:
+        _screenshot(page, f"{screenshot}-failed")
+        raise
+    _screenshot(page, screenshot)
+
+
+def _metrics(page) -> dict[str, str]:
+    metrics = {}
+    for metric in page.locator('[data-testid="stMetric"]').all():
+        label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        metrics[label] = metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return metrics
+
+
+def _screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _money(currency: str, amount: Decimal) -> str:
+    return f"{currency} {amount:,.2f}"
+
+
+def test_advantage_plus_page_shows_threads_without_opt_in_first(
+    browser_page, dashboard_url: str, marts: duckdb.DuckDBPyConnection
+) -> None:
+    name, currency, spend, threads_spend, first_day = marts.execute(
+        """
+        with by_campaign as (
+            select
+                campaign_id,
+                any_value(account_currency) as currency,
+                max(campaign_name) as name,
+                sum(spend) as spend,
+                coalesce(sum(spend) filter (where publisher_platform = 'threads'), 0)
+                    as threads_spend
+            from fct_placement_performance_daily
+            where is_advantage_plus_campaign
+            group by campaign_id
+        ),
+        flags as (
+            select campaign_id, bool_or(threads_without_opt_in) as without_opt_in,
+                min(threads_first_spend_date) as first_day
+            from rpt_advantage_plus_placement_split group by campaign_id
+        )
+        select name, currency, spend, threads_spend, first_day
+        from by_campaign join flags using (campaign_id)
+        order by without_opt_in desc, threads_spend desc, name
+        limit 1
+        """
+    ).fetchone()
+    assert first_day is not None, "the demo's first Advantage+ campaign should use Threads"
+
+    _open(browser_page, dashboard_url, "Advantage+ placement split", "ROAS", "advantage_plus")
+
+    assert browser_page.get_by_role("heading", name=name, level=3).is_visible()
+    metrics = _metrics(browser_page)
+    assert metrics["Spend"] == _money(currency, spend)
+    assert metrics["Threads spend"] == _money(currency, threads_spend)
+    assert metrics["Threads first spend"] == first_day.isoformat()
+    assert browser_page.get_by_text("Threads without opt-in:").is_visible()
+
+
+def test_creators_page_ranks_by_creator_driven_revenue(
+    browser_page, dashboard_url: str, marts: duckdb.DuckDBPyConnection
+) -> None:
+    name, currency, revenue = marts.execute(
+        """
+        select c.display_name, max(f.reporting_currency),
+            sum(f.creator_driven_revenue_reporting) as revenue
+        from fct_creator_performance_daily as f
+        join dim_creators as c using (creator_id)
+        group by c.display_name
+        order by revenue desc
+        limit 1
+        """
+    ).fetchone()
+
+    _open(browser_page, f"{dashboard_url}/creators", "Creators", "Top creator's ROI", "creators")
+
+    metrics = _metrics(browser_page)
+    assert metrics["Top creator by Creator-driven revenue"] == name
+    assert metrics["Top creator's creator-driven revenue"] == _money(currency, revenue)
+
+
+def _reporting_totals(marts: duckdb.DuckDBPyConnection, where: str = "true") -> tuple:
+    return marts.execute(
+        f"""
+        select reporting_currency, sum(spend_reporting), sum(purchase_value_reporting),
+            sum(spend_reporting) / sum(purchases) filter (where spend_reporting is not null)
+        from fct_ad_performance_daily
+        where {where}
+        group by reporting_currency
+        """
+    ).fetchone()
+
+
+def test_cross_platform_page_totals_and_url_filters(
+    browser_page, dashboard_url: str, marts: duckdb.DuckDBPyConnection
+) -> None:
+    currency, spend, revenue, cpa = _reporting_totals(marts)
+
+    _open(
+        browser_page,
+        f"{dashboard_url}/performance",
+        "Cross-platform performance",
+        f"CPA ({currency})",
+        "performance",
+    )
+
+    metrics = _metrics(browser_page)
+    assert metrics[f"Spend ({currency})"] == _money(currency, spend)
+    assert metrics[f"Revenue ({currency})"] == _money(currency, revenue)
+    assert metrics[f"CPA ({currency})"] == _money(currency, round(cpa, 2))
+
+    # A URL with filters reproduces the view, and the filters carry to the next page.
+    _, tiktok_spend, _, _ = _reporting_totals(
+        marts, "platform = 'tiktok' and report_date >= date '2026-10-01'"
+    )
+    _open(
+        browser_page,
+        f"{dashboard_url}/performance?platform=tiktok&start=2026-10-01",
+        "Cross-platform performance",
+        f"CPA ({currency})",
+        "performance_tiktok_from_10_01",
+    )
+    assert _metrics(browser_page)[f"Spend ({currency})"] == _money(currency, tiktok_spend)
+
+    browser_page.locator('[data-testid="stSidebarNav"]').get_by_text(
+        "Advantage+ placement split"
+    ).click()
+    browser_page.get_by_text("Advantage+ is a Meta campaign type.").wait_for()
+    _screenshot(browser_page, "advantage_plus_filtered_to_tiktok")
+    assert "platform=tiktok" in browser_page.url
+    assert "start=2026-10-01" in browser_page.url
+
+
+def test_spend_by_placement_platform_page(
+    browser_page, dashboard_url: str, marts: duckdb.DuckDBPyConnection
+) -> None:
+    spend = marts.execute(
+        "select account_currency, sum(spend) from fct_placement_performance_daily group by 1"
+    ).fetchall()
+
+    _open(
+        browser_page,
+        f"{dashboard_url}/spend",
+        "Spend by placement platform",
+        f"Spend ({spend[0][0]})",
+        "spend",
+    )
+
+    metrics = _metrics(browser_page)
+    assert {label: value for label, value in metrics.items() if label.startswith("Spend")} == {
+        f"Spend ({currency})": f"{amount:,.2f}" for currency, amount in spend
+    }
+
+
+def test_data_health_page(
+    browser_page, dashboard_url: str, marts: duckdb.DuckDBPyConnection, demo_home: Path
+) -> None:
+    (published_at,) = marts.execute("select max(published_at) from _publication").fetchone()
+    (restated,) = marts.execute("select count(*) from fct_conversion_restatements").fetchone()
+    health_file = demo_home / "published" / "health.duckdb"
+    with duckdb.connect(str(health_file), read_only=True) as health:
+        (warnings,) = health.execute(
+            "select count(*) from gate_results where not success and severity = 'warning'"
+        ).fetchone()
+
+    _open(browser_page, f"{dashboard_url}/health", "Data health", "Last publish (UTC)", "health")
+
+    metrics = _metrics(browser_page)
+    assert metrics["Last publish (UTC)"] == f"{published_at.astimezone(UTC):%Y-%m-%d %H:%M}"
+    assert metrics["Restated conversion rows (last publication)"] == f"{restated:,}"
+    if warnings:
+        assert browser_page.get_by_text(f"Warnings ({warnings})", exact=True).is_visible()
+    else:
+        assert browser_page.get_by_text("No failed expectations").is_visible()
