@@ -6,19 +6,16 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+import time
+from dataclasses import dataclass
 
 from socialmart.settings import Settings
-from socialmart.transform import dbt_log_dir, dbt_vars
+from socialmart.transform import dbt_env_overrides, dbt_log_dir, dbt_vars
 
 
-def run(settings: Settings, args: list[str]) -> dict[str, float]:
-    """``dbt <args>`` in a child process; returns seconds of execution per node.
-
-    Raises:
-        RuntimeError: dbt failed (its output tail is in the message).
-    """
-    command = [
+def command(settings: Settings, args: list[str]) -> list[str]:
+    """The ``python -m dbt.cli.main`` command line ``socialmart.transform`` uses."""
+    return [
         sys.executable,
         "-m",
         "dbt.cli.main",
@@ -35,24 +32,70 @@ def run(settings: Settings, args: list[str]) -> dict[str, float]:
         json.dumps(dbt_vars(settings)),
         "--no-use-colors",
     ]
-    env = {
-        **os.environ,
-        "SOCIALMART_WAREHOUSE_PATH": str(settings.warehouse_path),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+
+
+def run_command(settings: Settings, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """``dbt <args>`` in a child process with the pipeline's environment; raises on failure.
+
+    Raises:
+        RuntimeError: dbt failed (its output tail is in the message).
+    """
     done = subprocess.run(
-        command, cwd=settings.dbt_project_dir, env=env, capture_output=True, text=True, check=False
+        command(settings, args),
+        cwd=settings.dbt_project_dir,
+        env={**os.environ, **dbt_env_overrides(settings)},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         tail = "\n".join(done.stdout.splitlines()[-30:])
         raise RuntimeError(f"dbt {' '.join(args)} failed:\n{tail}\n{done.stderr[-2000:]}")
-    return node_seconds(settings.dbt_target_dir / "run_results.json")
+    return done
 
 
-def node_seconds(run_results: Path) -> dict[str, float]:
-    """``unique_id -> execution_time`` from a ``run_results.json``."""
-    results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
-    return {r["unique_id"]: float(r.get("execution_time") or 0.0) for r in results}
+@dataclass(frozen=True)
+class DbtTimings:
+    """Where one dbt invocation's time went.
+
+    Attributes:
+        wall_s: The whole child process: interpreter start-up, parsing, execution.
+        elapsed_s: dbt's own ``elapsed_time`` in ``run_results.json`` (after start-up and
+            parsing: connection set-up, per-node bookkeeping and execution).
+        node_seconds: ``unique_id -> execution_time`` of each node.
+    """
+
+    wall_s: float
+    elapsed_s: float
+    node_seconds: dict[str, float]
+
+    def split(self) -> dict[str, float]:
+        """Seconds in start-up and parsing, in models' SQL, in tests' SQL, in dbt per node."""
+        models = sum(t for n, t in self.node_seconds.items() if n.startswith("model."))
+        tests = sum(t for n, t in self.node_seconds.items() if n.startswith("test."))
+        nodes = sum(self.node_seconds.values())
+        return {
+            "startup_s": max(0.0, self.wall_s - self.elapsed_s),
+            "models_s": models,
+            "tests_s": tests,
+            "per_node_overhead_s": max(0.0, self.elapsed_s - nodes),
+        }
+
+
+def run(settings: Settings, args: list[str]) -> DbtTimings:
+    """``dbt <args>``; its wall time and the timings of ``run_results.json``."""
+    started = time.perf_counter()
+    run_command(settings, args)
+    wall = time.perf_counter() - started
+    results = json.loads((settings.dbt_target_dir / "run_results.json").read_text("utf-8"))
+    return DbtTimings(
+        wall_s=wall,
+        elapsed_s=float(results.get("elapsed_time") or 0.0),
+        node_seconds={
+            r["unique_id"]: float(r.get("execution_time") or 0.0)
+            for r in results.get("results", [])
+        },
+    )
 
 
 def mart_models(settings: Settings) -> list[str]:

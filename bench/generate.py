@@ -23,6 +23,8 @@ from bench.presets import Preset, get_preset
 from connectors.common.land import METADATA_COLUMNS, ensure_raw_table, row_hash_sql
 from connectors.common.streams import StreamSpec, get_stream, source_streams
 from connectors.sources import SOURCE_NAMES
+from socialmart import warehouse
+from socialmart.settings import load_settings
 
 #: Quoted currencies of the generated ECB file: code, central rate in 1/10000 per EUR.
 FX_BASES = (("USD", 10850), ("GBP", 8550), ("JPY", 1580000), ("CHF", 9500))
@@ -37,9 +39,11 @@ class GenerationReport:
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` read-write with UTC session time (timestamps are generated in UTC)."""
+    """Open ``path`` read-write with UTC session time (timestamps are generated in UTC) and
+    the DuckDB resource settings of the environment (``DUCKDB_MEMORY_LIMIT``, ...)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
+    warehouse.apply_resource_settings(con, load_settings())
     con.execute("set TimeZone = 'UTC'")
     return con
 

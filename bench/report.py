@@ -68,7 +68,7 @@ def render_table(run: dict[str, Any]) -> str:
         + (" (uncommitted changes)" if m["worktree_dirty"] else "")
         + f" · {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB · {m['os']} · "
         f"Python {m['python']} · seed {run['seed']} · load average at start "
-        f"{m.get('load_average_1m', 'n/a')}",
+        f"{m.get('load_average_1m', 'n/a')}" + _limits(run.get("limits")),
         "",
         "Generated raw rows: "
         + ", ".join(f"{t} {n:,}" for t, n in (r["generate"].get("rows") or {}).items())
@@ -89,7 +89,7 @@ def render_table(run: dict[str, Any]) -> str:
     ratio = _ratio(_median(build), _median(fl))
     lines.append(
         _row(
-            "dbt build, all models + tests",
+            "dbt build --full-refresh, all models + tests",
             _triple(build),
             f"hand SQL: {_triple(fl)}",
             _fmt(ratio),
@@ -98,6 +98,7 @@ def render_table(run: dict[str, Any]) -> str:
             _peak(build),
         )
     )
+    lines += _split_row("same, where the time goes", build)
     ratio = _ratio(_median(run_floored), _median(fl))
     lines.append(
         _row(
@@ -137,6 +138,8 @@ def render_table(run: dict[str, Any]) -> str:
             _peak(daily[-1]) if daily else "-",
         )
     )
+    if daily:
+        lines += _split_row("same, where the time goes", daily[-1])
     inc = [d["floor_incremental_seconds"] for d in daily]
     ratio = _ratio(statistics.median(inc) if inc else None, _median(fl))
     lines.append(
@@ -167,6 +170,7 @@ def render_table(run: dict[str, Any]) -> str:
                 _peak(load),
             )
         )
+        lines += _bulk_load_row(load.get("bulk"))
         ratio = _ratio(load["requests"], load["min_requests"])
         lines.append(
             _row(
@@ -209,7 +213,7 @@ def render_table(run: dict[str, Any]) -> str:
     if "p95_ms" in dash:
         lines.append(
             _row(
-                f"dashboard queries ({len(dash['queries'])} kinds)",
+                f"dashboard queries ({len(dash['queries'])} page queries, all samples)",
                 f"p50 {dash['p50_ms']:.1f} ms / p95 {dash['p95_ms']:.1f} ms",
                 "-",
                 "-",
@@ -218,6 +222,7 @@ def render_table(run: dict[str, Any]) -> str:
                 _peak(dash),
             )
         )
+        lines += _slowest_query_row(dash)
     peaks = [
         max(v.get("peak_rss_mb", 0.0), v.get("children_peak_rss_mb", 0.0))
         for v in [*(x for k, x in r.items() if k != "daily"), *r["daily"]]
@@ -239,12 +244,112 @@ def render_table(run: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _bulk_load_row(bulk: dict[str, Any] | None) -> list[str]:
+    """The raw-load figure on bulk pages cut from the generated warehouse."""
+    if not bulk or not bulk.get("seconds"):
+        return []
+    rows = bulk["rows"]
+    land = {"seconds": [rows / s for s in bulk["seconds"]]}
+    peer = {"seconds": [rows / s for s in bulk["floor_seconds"]]}
+    ratio = _ratio(_median(land), _median(peer))
+    return [
+        _row(
+            f"raw load, bulk: load_spool, {rows:,} generated placement rows "
+            f"({bulk['days']} d, {bulk['units']} accounts)",
+            _triple(land, unit="rows/s"),
+            f"read_json: {_triple(peer, unit='rows/s')}",
+            _fmt(ratio),
+            "≥ 0.5",
+            _verdict(ratio, 0.5, at_most=False),
+            "-",
+        )
+    ]
+
+
+def _slowest_query_row(dash: dict[str, Any]) -> list[str]:
+    """A sub-row naming the dashboard query with the highest p95."""
+    queries = dash.get("queries") or {}
+    if not queries:
+        return []
+    slowest = max(queries, key=lambda name: queries[name]["p95_ms"])
+    times = queries[slowest]
+    return [
+        _row(
+            f"  slowest query: {slowest}",
+            f"p50 {times['p50_ms']:.1f} ms / p95 {times['p95_ms']:.1f} ms",
+            "-",
+            "-",
+            "(profile)",
+            "-",
+            "-",
+        )
+    ]
+
+
+def _split_row(label: str, result: dict[str, Any]) -> list[str]:
+    """A sub-row splitting a dbt invocation's time (``bench.dbt_runner.DbtTimings.split``)."""
+    split = result.get("split")
+    if not split:
+        return []
+    return [
+        _row(
+            f"  {label}",
+            f"start-up + parse {split['startup_s']:.3g} s · models' SQL {split['models_s']:.3g} s"
+            f" · tests' SQL {split['tests_s']:.3g} s · dbt per node "
+            f"{split['per_node_overhead_s']:.3g} s",
+            "-",
+            "-",
+            "(profile)",
+            "-",
+            "-",
+        )
+    ]
+
+
+def _slowest(result: dict[str, Any], count: int = 8) -> str:
+    """The slowest models of a dbt run, then all tests together."""
+    nodes = result.get("node_seconds") or {}
+    models = sorted(
+        ((uid.rsplit(".", 1)[-1], t) for uid, t in nodes.items() if uid.startswith("model.")),
+        key=lambda item: -item[1],
+    )
+    tests = sum(t for uid, t in nodes.items() if uid.startswith("test."))
+    listed = ", ".join(f"{name} {t:.2f} s" for name, t in models[:count])
+    return f"{listed}; {sum(1 for u in nodes if u.startswith('test.'))} tests {tests:.2f} s"
+
+
+def _limits(limits: dict[str, Any] | None) -> str:
+    if not limits:
+        return ""
+    return (
+        f" · DuckDB memory_limit {limits['duckdb_memory_limit']}, "
+        f"threads {limits['duckdb_threads']} · step address-space cap "
+        f"{limits['address_space_cap_gb']} GB"
+    )
+
+
 def _error_notes(r: dict[str, Any]) -> list[str]:
     notes = []
     for name, result in r.items():
         for one in result if isinstance(result, list) else [result]:
             if "error" in one:
                 notes.append(f"- step `{name}` did not complete: {one['error'].strip()[-300:]}")
+    return notes
+
+
+def _daily_notes(r: dict[str, Any]) -> list[str]:
+    """Per-model timings of the full and the daily builds; the daily floor's check."""
+    notes = []
+    if r["dbt_build"].get("node_seconds"):
+        notes.append(f"- full build, slowest models: {_slowest(r['dbt_build'])}")
+    for one in r["daily"]:
+        if one.get("node_seconds"):
+            notes.append(f"- daily {one['new_day']}, slowest models: {_slowest(one)}")
+        if "floor_mismatches" in one:
+            notes.append(
+                f"- daily {one['new_day']}: appended in {one['append_seconds']:.1f} s; "
+                f"incremental floor differs from dbt in {one['floor_mismatches']} rows"
+            )
     return notes
 
 
@@ -258,12 +363,7 @@ def _notes(r: dict[str, Any]) -> list[str]:
             notes.append(f"- {mart} columns the floor does not compute: {', '.join(columns)}")
     if fl.get("no_floor"):
         notes.append(f"- marts without a hand-written floor: {', '.join(fl['no_floor'])}")
-    for one in r["daily"]:
-        if "floor_mismatches" in one:
-            notes.append(
-                f"- daily {one['new_day']}: appended in {one['append_seconds']:.1f} s; "
-                f"incremental floor differs from dbt in {one['floor_mismatches']} rows"
-            )
+    notes += _daily_notes(r)
     rec = r["reconcile"]
     if "truth_mismatches" in rec:
         notes.append(

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -24,11 +25,58 @@ from typing import Any
 
 from bench.presets import get_preset
 from bench.report import STEP_NAMES, render_table, update_benchmarks_md
-from socialmart.settings import PROJECT_ROOT
+from socialmart.settings import PROJECT_ROOT, load_settings
 
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 #: Repeats per preset: (timed repeats, dashboard query repeats, Meta extract window in days).
 REPEATS = {"small": (3, 20, 7), "large": (2, 20, 28)}
+#: Newest generated days cut into bulk pages for the raw-load benchmark (``bench.bulk_pages``):
+#: every day at ``small`` (~12 k rows), four weeks of every account at ``large`` (~450 k rows).
+BULK_DAYS = {"small": 45, "large": 28}
+#: Seconds a step may take: at ``large`` one step holds two full dbt builds over 3 years.
+STEP_TIMEOUT = {"small": 1800.0, "large": 4 * 3600.0}
+#: Address space a step may use above DuckDB's memory_limit: interpreter and library mappings
+#: (dbt, Great Expectations, pandas), thread stacks, allocator reservations and data held
+#: outside DuckDB's buffer manager (query results, pandas frames). The cap is on address space,
+#: not resident memory, so it must sit well above the memory_limit DuckDB keeps to.
+CAP_HEADROOM_GB = 10.0
+#: DuckDB's memory limit in the steps when ``DUCKDB_MEMORY_LIMIT`` is not set: the issue's
+#: 4 GB peak per step minus what a process holds outside DuckDB's buffer manager (generating
+#: ``large`` with a 4GB limit peaked at 4,182 MiB).
+BENCH_MEMORY_LIMIT = "3.5GB"
+_SIZE = re.compile(r"^\s*([0-9.]+)\s*([KMGT]?i?B)\s*$", re.I)
+
+
+def duckdb_size_gb(size: str) -> float:
+    """A DuckDB size setting (``4GB``, ``512MiB``) in GiB.
+
+    Raises:
+        ValueError: Not a size DuckDB understands.
+    """
+    match = _SIZE.match(size)
+    if not match:
+        raise ValueError(f"not a DuckDB size: {size!r}")
+    number, unit = float(match[1]), match[2].upper()
+    base = 1024 if "I" in unit else 1000
+    power = "BKMGT".index(unit[0])
+    return number * base**power / 1024**3
+
+
+def address_space_cap_gb(memory_limit: str, requested_gb: float | None) -> float:
+    """The per-step address-space cap: ``requested_gb``, or memory_limit plus the headroom.
+
+    Raises:
+        ValueError: The requested cap leaves DuckDB no headroom above its memory_limit.
+    """
+    floor_gb = duckdb_size_gb(memory_limit)
+    if requested_gb is None:
+        return floor_gb + CAP_HEADROOM_GB
+    if requested_gb < floor_gb + CAP_HEADROOM_GB / 2:
+        raise ValueError(
+            f"a {requested_gb:g} GB address-space cap is too close to DUCKDB_MEMORY_LIMIT="
+            f"{memory_limit}: steps would fail with 'Out of Memory' instead of spilling"
+        )
+    return requested_gb
 
 
 def _limit_memory(limit_gb: float) -> Callable[[], None]:
@@ -138,14 +186,21 @@ def run_all(
         "repeats": repeats,
         "query_repeats": query_repeats,
         "load_days": load_days,
+        "bulk_days": BULK_DAYS[scale],
         "day_to": preset.days,
     }
     results: dict[str, Any] = {}
+    resources = load_settings().duckdb
     run = {
         "scale": scale,
         "seed": seed,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "limits": {
+            "duckdb_memory_limit": resources.memory_limit,
+            "duckdb_threads": resources.threads,
+            "address_space_cap_gb": round(limit_gb, 1),
+        },
         "preset": {k: str(v) for k, v in vars(preset).items()},
         "results": results,
     }
@@ -165,10 +220,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="socialmart benchmarks")
     parser.add_argument("--scale", default="small")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--step-timeout", type=float, default=3600.0)
-    parser.add_argument("--memory-limit-gb", type=float, default=14.0)
+    parser.add_argument(
+        "--step-timeout", type=float, default=None, help="seconds (default: per preset)"
+    )
+    parser.add_argument(
+        "--memory-limit-gb",
+        type=float,
+        default=None,
+        help="address-space cap of each step (default: DUCKDB_MEMORY_LIMIT, else "
+        f"{BENCH_MEMORY_LIMIT}, + {CAP_HEADROOM_GB:g} GB)",
+    )
     parser.add_argument("--no-markdown", action="store_true", help="leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)
+    if not os.environ.get("DUCKDB_MEMORY_LIMIT", "").strip():
+        os.environ["DUCKDB_MEMORY_LIMIT"] = BENCH_MEMORY_LIMIT
+    memory_limit = load_settings().duckdb.memory_limit
+    try:
+        cap_gb = address_space_cap_gb(memory_limit, args.memory_limit_gb)
+    except ValueError as error:
+        parser.error(str(error))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = BENCH_DIR / f"{stamp}-{args.scale}.json"
 
@@ -177,7 +247,8 @@ def main(argv: list[str] | None = None) -> None:
         if not args.no_markdown:
             update_benchmarks_md(PROJECT_ROOT / "BENCHMARKS.md", args.scale, render_table(run))
 
-    run = run_all(args.scale, args.seed, args.step_timeout, args.memory_limit_gb, save)
+    timeout = args.step_timeout or STEP_TIMEOUT.get(args.scale, STEP_TIMEOUT["large"])
+    run = run_all(args.scale, args.seed, timeout, cap_gb, save)
     print(render_table(run))
     print(f"results: {out}")
 

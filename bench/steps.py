@@ -7,7 +7,6 @@ runner sets (``SOCIALMART_HOME``). The child prints one JSON object on its last 
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import resource
@@ -23,15 +22,25 @@ from typing import Any
 
 import duckdb
 
-from bench import dbt_runner, floor, gate_sql, reconcile
+from bench import bulk_pages, dbt_runner, floor, gate_sql, reconcile
 from bench.generate import generate
 from bench.presets import get_preset
+from socialmart import warehouse
 from socialmart.settings import Settings, load_settings
 
 #: Largest page the stand-in (and Meta) serves for each source: the minimum-requests basis.
 MAX_PAGE_SIZE = {"meta": 5000, "tiktok": 1000, "tiktok_shop": 100, "threads": 100, "fx": 10**9}
 
 Result = dict[str, Any]
+
+
+def _connect(
+    settings: Settings, path: Path | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` (default: the warehouse) with the project's DuckDB resource settings."""
+    con = duckdb.connect(str(path or settings.warehouse_path), read_only=read_only)
+    warehouse.apply_resource_settings(con, settings)
+    return con
 
 
 def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
@@ -54,35 +63,40 @@ def step_generate(settings: Settings, cfg: dict[str, Any]) -> Result:
     return {"seconds": [report.seconds], "rows": report.rows}
 
 
+def _dbt_repeats(settings: Settings, args: list[str], repeats: int) -> Result:
+    """Run ``dbt <args>`` ``repeats`` times: wall seconds, the median split of each run's time
+    (start-up, models, tests, dbt per node) and the last run's seconds per node."""
+    runs = [dbt_runner.run(settings, args) for _ in range(repeats)]
+    splits = [r.split() for r in runs]
+    return {
+        "seconds": [r.wall_s for r in runs],
+        "split": {key: statistics.median(s[key] for s in splits) for key in splits[0]},
+        "node_seconds": runs[-1].node_seconds,
+    }
+
+
 def step_dbt_build(settings: Settings, cfg: dict[str, Any]) -> Result:
-    """``dbt build`` of every model and test: the pipeline's transform."""
+    """``dbt build --full-refresh`` of every model and test: the pipeline's transform when
+    everything is rebuilt (incremental models included)."""
     from socialmart import pipeline
 
     pipeline.prepare_raw_tables(settings)
-    seconds, nodes = [], {}
-    for _ in range(cfg["repeats"]):
-        took, nodes = _timed(lambda: dbt_runner.run(settings, ["build"]))
-        seconds.append(took)
-    return {"seconds": seconds, "node_seconds": nodes}
+    return _dbt_repeats(settings, ["build", "--full-refresh"], cfg["repeats"])
 
 
 def step_dbt_run_floored(settings: Settings, cfg: dict[str, Any]) -> Result:
-    """``dbt run`` of the marts that have a floor and their parents (no tests)."""
+    """``dbt run --full-refresh`` of the marts that have a floor and their parents (no tests)."""
     marts = [m for m in dbt_runner.mart_models(settings) if m in floor.FLOORS]
     select = " ".join(f"+{m}" for m in marts)
-    seconds, nodes = [], {}
-    for _ in range(cfg["repeats"]):
-        took, nodes = _timed(lambda: dbt_runner.run(settings, ["run", "--select", select]))
-        seconds.append(took)
-    models = sum(t for node, t in nodes.items() if node.startswith("model."))
-    return {"seconds": seconds, "marts": marts, "model_seconds": models, "node_seconds": nodes}
+    result = _dbt_repeats(settings, ["run", "--full-refresh", "--select", select], cfg["repeats"])
+    return {**result, "marts": marts, "model_seconds": result["split"]["models_s"]}
 
 
 def step_floor(settings: Settings, cfg: dict[str, Any]) -> Result:
     """The hand-written floor of every mart that has one, then check it equals dbt's mart."""
     marts = [m for m in dbt_runner.mart_models(settings) if m in floor.FLOORS]
     seconds = []
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with _connect(settings) as con:
         for _ in range(cfg["repeats"]):
             took, _ = _timed(lambda: [floor.FLOORS[m](con, *_floor_args(settings)) for m in marts])
             seconds.append(took)
@@ -106,7 +120,7 @@ def step_floor(settings: Settings, cfg: dict[str, Any]) -> Result:
 def step_reconcile(settings: Settings, cfg: dict[str, Any]) -> Result:
     """Marts vs the generator's ground truth (correctness, not timed)."""
     preset = get_preset(cfg["scale"])
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with _connect(settings, read_only=True) as con:
         took, truth = _timed(
             lambda: reconcile.placement_truth_mismatches(con, preset, cfg["seed"], cfg["day_to"])
         )
@@ -115,13 +129,14 @@ def step_reconcile(settings: Settings, cfg: dict[str, Any]) -> Result:
 
 
 def step_daily(settings: Settings, cfg: dict[str, Any]) -> Result:
-    """Append one new day, then the daily run: dbt build, and the incremental floor."""
+    """Append one new day, then the daily run: ``dbt build`` as the pipeline runs it every day
+    (incremental marts rebuild the new day plus their lookback), and the incremental floor."""
     preset = get_preset(cfg["scale"])
     day = cfg["day_to"]
     appended = generate(settings.warehouse_path, preset, cfg["seed"], day_from=day, day_to=day + 1)
-    build, _ = _timed(lambda: dbt_runner.run(settings, ["build"]))
+    build = dbt_runner.run(settings, ["build"])
     since = preset.first_day + timedelta(days=day - settings.meta.lookback_days)
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with _connect(settings) as con:
         incremental, _ = _timed(
             lambda: floor.refresh_placement_since(con, since, *_floor_args(settings))
         )
@@ -131,7 +146,9 @@ def step_daily(settings: Settings, cfg: dict[str, Any]) -> Result:
             "bench_floor.fct_placement_performance_daily",
         )
     return {
-        "seconds": [build],
+        "seconds": [build.wall_s],
+        "split": build.split(),
+        "node_seconds": build.node_seconds,
         "floor_incremental_seconds": incremental,
         "append_seconds": appended.seconds,
         "floor_mismatches": mismatches,
@@ -156,7 +173,7 @@ def step_gate_sql(settings: Settings, cfg: dict[str, Any]) -> Result:
     """The same expectations as plain SQL."""
     checks, untranslated = gate_sql.gate_checks()
     seconds, violations = [], []
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with _connect(settings, read_only=True) as con:
         for _ in range(cfg["repeats"]):
             took, violations = _timed(lambda: gate_sql.run_checks(con, checks))
             seconds.append(took)
@@ -179,63 +196,27 @@ def step_publish(settings: Settings, cfg: dict[str, Any]) -> Result:
     return {"seconds": [took], "gate_passed": outcome.passed, "published": result is not None}
 
 
-def _dashboard_calls(path: Path, first: date, last: date) -> dict[str, Callable[[], Any]]:
-    """Every public query function of ``dashboards.data``, with realistic arguments."""
-    from dashboards import data
-
-    recent = data.Selection(max(first, last - timedelta(days=29)), last)
-    everything = data.Selection(first, last)
-    calls: dict[str, Callable[[], Any]] = {}
-    for name, function in inspect.getmembers(data, inspect.isfunction):
-        if name.startswith("_") or function.__module__ != data.__name__ or name == "open_marts":
-            continue
-        params = list(inspect.signature(function).parameters)
-        if params == ["path"]:
-            calls[name] = lambda f=function: f(path)
-        elif params in (["path", "selection"], ["path", "selection", "currency"]):
-            extra = ("EUR",) if "currency" in params else ()
-            calls[f"{name}[30d]"] = lambda f=function, e=extra: f(path, recent, *e)
-            calls[f"{name}[all]"] = lambda f=function, e=extra: f(path, everything, *e)
-    return calls
-
-
 def step_dashboard(settings: Settings, cfg: dict[str, Any]) -> Result:
-    """Each dashboard query on the published marts: p50 / p95 in milliseconds."""
-    from dashboards import data
+    """Every dashboard page's queries on the published marts (``bench.dashboard_latency``):
+    p50 / p95 in milliseconds per query and overall.
 
-    path = settings.published_marts_path
-    bounds = data.date_bounds(path)
-    if bounds is None:
-        return {"seconds": [], "error": "no published marts"}
-    per_call: dict[str, dict[str, float]] = {}
-    every: list[float] = []
-    for name, call in _dashboard_calls(path, *bounds).items():
-        samples = []
-        for _ in range(cfg["query_repeats"]):
-            took, _ = _timed(call)
-            samples.append(took * 1000)
-        per_call[name] = {"p50_ms": _percentile(samples, 50), "p95_ms": _percentile(samples, 95)}
-        every += samples
-    return {
-        "seconds": [s / 1000 for s in every],
-        "p50_ms": _percentile(every, 50),
-        "p95_ms": _percentile(every, 95),
-        "queries": per_call,
-    }
+    Raises:
+        RuntimeError: Nothing dated is published (the publish step failed).
+    """
+    from bench.dashboard_latency import measure
 
-
-def _percentile(samples: list[float], pct: int) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+    took, measured = _timed(lambda: measure(settings.published_dir, cfg["query_repeats"]))
+    if "error" in measured:
+        raise RuntimeError(measured["error"])
+    return {**measured, "seconds": [took]}
 
 
 def step_load_path(settings: Settings, cfg: dict[str, Any]) -> Result:
-    """Real Meta extract from the stand-in, then load_spool vs DuckDB's read_json."""
+    """Real Meta extract from the stand-in, then load_spool vs DuckDB's read_json on its
+    pages, and on bulk pages cut from the generated warehouse (``bench.bulk_pages``)."""
     import os
 
-    from connectors.common.land import load_spool
     from connectors.common.spool import read_manifest
-    from connectors.common.streams import get_stream
     from sandbox.client_env import client_env
     from sandbox.server import serve_in_thread
     from socialmart import pipeline
@@ -268,16 +249,11 @@ def step_load_path(settings: Settings, cfg: dict[str, Any]) -> Result:
         minimum = sum(
             max(1, math.ceil(m.row_count / MAX_PAGE_SIZE.get(m.source, 100))) for m in manifests
         )
-        land_s, floor_s = [], []
-        for i in range(cfg["repeats"]):
-            run_dir = work / f"land-{i}"
-            shutil.copytree(pages, run_dir)
-            with duckdb.connect(str(work / f"land-{i}.duckdb")) as con:
-                took, _ = _timed(lambda c=con, d=run_dir: load_spool(c, d, "bench-load"))
-            land_s.append(took)
-            with duckdb.connect(str(work / f"floor-{i}.duckdb")) as con:
-                took, _ = _timed(lambda: _read_json_floor(con, pages, manifests, get_stream))
-            floor_s.append(took)
+        land_s, floor_s = _land_vs_read_json(settings, work / "stand-in", pages, manifests, cfg)
+        bulk_dir = work / "bulk-pages"
+        with _connect(settings, read_only=True) as con:
+            bulk = bulk_pages.write_pages(con, bulk_dir, "bench-load", cfg["bulk_days"])
+        bulk_land_s, bulk_floor_s = _land_vs_read_json(settings, work / "bulk", bulk_dir, bulk, cfg)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {
@@ -289,7 +265,41 @@ def step_load_path(settings: Settings, cfg: dict[str, Any]) -> Result:
         "requests": requests,
         "min_requests": minimum,
         "window_days": cfg["load_days"],
+        "bulk": {
+            "seconds": bulk_land_s,
+            "floor_seconds": bulk_floor_s,
+            "rows": sum(m.row_count for m in bulk),
+            "units": len(bulk),
+            "days": cfg["bulk_days"],
+        },
     }
+
+
+def _land_vs_read_json(
+    settings: Settings, work: Path, pages: Path, manifests: list, cfg: dict[str, Any]
+) -> tuple[list[float], list[float]]:
+    """Seconds of ``load_spool`` and of the ``read_json`` floor on the same pages, each
+    into a fresh database, ``repeats`` times after one untimed warm-up (one-time imports
+    DuckDB's client makes on first use)."""
+    from connectors.common.land import load_spool
+    from connectors.common.streams import get_stream
+
+    work.mkdir(parents=True)
+    land_s, floor_s = [], []
+    for i in range(cfg["repeats"] + 1):
+        run_dir = work / f"land-{i}"
+        shutil.copytree(pages, run_dir)
+        with _connect(settings, work / f"land-{i}.duckdb") as con:
+            land, _ = _timed(lambda c=con, d=run_dir: load_spool(c, d, "bench-load"))
+        with _connect(settings, work / f"floor-{i}.duckdb") as con:
+            peer, _ = _timed(lambda c=con: _read_json_floor(c, pages, manifests, get_stream))
+        shutil.rmtree(run_dir)
+        for database in work.glob("*.duckdb*"):
+            database.unlink()
+        if i:
+            land_s.append(land)
+            floor_s.append(peer)
+    return land_s, floor_s
 
 
 def _read_json_floor(

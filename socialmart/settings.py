@@ -189,6 +189,20 @@ class DbtSettings:
 
 
 @dataclass(frozen=True)
+class DuckDBSettings:
+    """Resources every DuckDB connection of the warehouse may use, dbt's included.
+
+    ``memory_limit`` caps DuckDB's buffer manager (a DuckDB size such as ``4GB``); work above
+    it spills to ``Settings.duckdb_temp_dir`` instead of failing. Allocations outside the
+    buffer manager are not counted, so a process can peak somewhat above it. ``threads`` is
+    DuckDB's worker threads per database (default: the machine's cores).
+    """
+
+    memory_limit: str
+    threads: int
+
+
+@dataclass(frozen=True)
 class GateSettings:
     """Quality-gate thresholds and the optional chat alert for a blocked gate.
 
@@ -234,6 +248,7 @@ class Settings:
     fx: FxSettings = field(default_factory=lambda: _fx_settings())
     dbt: DbtSettings = field(default_factory=lambda: _dbt_settings())
     gate: GateSettings = field(default_factory=lambda: _gate_settings())
+    duckdb: DuckDBSettings = field(default_factory=lambda: _duckdb_settings())
 
     @property
     def published_marts_path(self) -> Path:
@@ -244,6 +259,11 @@ class Settings:
     def published_health_path(self) -> Path:
         """DuckDB file with gate results and publish history for the data-health view."""
         return self.published_dir / "health.duckdb"
+
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        """Where DuckDB spills work that does not fit ``duckdb.memory_limit``."""
+        return self.home / "tmp" / "duckdb"
 
 
 def load_settings() -> Settings:
@@ -327,6 +347,7 @@ def load_settings() -> Settings:
         fx=_fx_settings(),
         dbt=_dbt_settings(),
         gate=_gate_settings(),
+        duckdb=_duckdb_settings(),
     )
 
 
@@ -353,4 +374,11 @@ def _gate_settings() -> GateSettings:
         freshness_max_days=int(_env("GATE_FRESHNESS_MAX_DAYS", "2")),
         volume_min_ratio=float(_env("GATE_VOLUME_MIN_RATIO", "0.5")),
         alert_webhook_url=_env("ALERT_WEBHOOK_URL", ""),
+    )
+
+
+def _duckdb_settings() -> DuckDBSettings:
+    return DuckDBSettings(
+        memory_limit=_env("DUCKDB_MEMORY_LIMIT", "4GB"),
+        threads=int(_env("DUCKDB_THREADS", str(os.cpu_count() or 1))),
     )

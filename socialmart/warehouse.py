@@ -70,11 +70,34 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(settings.warehouse_path))
     try:
+        apply_resource_settings(con, settings)
         ensure_schemas(con)
     except Exception:
         con.close()
         raise
     return con
+
+
+def resource_settings(settings: Settings) -> dict[str, str]:
+    """DuckDB settings bounding memory, threads and the spill folder (``DUCKDB_*``)."""
+    return {
+        "memory_limit": settings.duckdb.memory_limit,
+        "threads": str(settings.duckdb.threads),
+        "temp_directory": str(settings.duckdb_temp_dir),
+    }
+
+
+def apply_resource_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Apply :func:`resource_settings` to an open connection (and so to its database).
+
+    Every DuckDB connection the project opens on warehouse-sized data goes through this, so
+    a large query spills to ``settings.duckdb_temp_dir`` instead of failing with
+    "Out of Memory" when DuckDB's default limit (80 % of RAM) is above the process's.
+    """
+    settings.duckdb_temp_dir.mkdir(parents=True, exist_ok=True)
+    for name, value in resource_settings(settings).items():
+        escaped = value.replace("'", "''")
+        con.execute(f"set {name} = '{escaped}'")
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:

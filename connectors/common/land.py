@@ -1,17 +1,21 @@
 """Loading a run's spool folder into the versioned raw tables (docs/architecture.md).
 
-Per (stream, account) unit, in one transaction: read the page files with DuckDB's JSON reader
-(typed columns, no per-row Python), hash the payload in SQL, insert rows whose hash differs from
-the latest stored version of their key, tombstone keys that vanished from the pulled window, and
-record the load in ``raw._loads``. A loaded unit's manifest is renamed so a re-run skips it.
+Per stream, all of the run's accounts together, in one transaction: read the page files with
+DuckDB's JSON reader (typed columns, no per-row Python), hash the payload in SQL, insert rows
+whose hash differs from the latest stored version of their key, tombstone keys that vanished
+from the account's pulled window, and record each (stream, account) unit in ``raw._loads``.
+Loaded units' manifests are renamed so a re-run skips them. The work is set-based per stream,
+so a run's cost is a handful of statements per stream, not per account.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +77,7 @@ def load_spool(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str) -> li
 
     Units without ``manifest.json`` (unfinished extracts) are ignored; units already loaded
     (manifest renamed) are skipped, so calling this twice is cheap and inserts nothing new.
+    The units of one stream are merged in one transaction (:func:`load_units`).
 
     Args:
         con: Open read-write connection to the warehouse.
@@ -86,7 +91,7 @@ def load_spool(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str) -> li
         ValueError: A manifest is inconsistent with ``run_id`` or with its page files.
         KeyError: A manifest names a stream no connector declares.
     """
-    reports = []
+    pending = []
     for manifest_path in sorted(Path(run_dir).glob(f"*/*/*/{MANIFEST_NAME}")):
         manifest = read_manifest(manifest_path)
         if manifest.run_id != run_id:
@@ -94,18 +99,22 @@ def load_spool(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str) -> li
         if manifest.status != STATUS_COMPLETE:
             log.warning("skipping %s: status %s", manifest_path, manifest.status)
             continue
-        spec = get_stream(manifest.source, manifest.stream)
-        report = load_unit(con, spec, manifest, manifest_path.parent)
-        _mark_loaded(manifest_path.parent, manifest)
-        log.info(
-            "loaded %s account %s: %d rows seen, %d inserted, %d tombstones",
-            report.table,
-            report.account_id,
-            report.rows_seen,
-            report.rows_inserted,
-            report.tombstones_inserted,
-        )
-        reports.append(report)
+        pending.append((manifest, manifest_path.parent))
+    reports = []
+    for (source, stream), group in groupby(pending, key=lambda u: (u[0].source, u[0].stream)):
+        units = list(group)
+        loaded = load_units(con, get_stream(source, stream), units)
+        for (manifest, unit_dir), report in zip(units, loaded, strict=True):
+            _mark_loaded(unit_dir, manifest)
+            log.info(
+                "loaded %s account %s: %d rows seen, %d inserted, %d tombstones",
+                report.table,
+                report.account_id,
+                report.rows_seen,
+                report.rows_inserted,
+                report.tombstones_inserted,
+            )
+        reports += loaded
     return reports
 
 
@@ -113,51 +122,87 @@ def load_unit(
     con: duckdb.DuckDBPyConnection, spec: StreamSpec, manifest: Manifest, unit_dir: Path
 ) -> LoadReport:
     """Merge one unit's page files into ``raw.<spec.raw_table>`` in a single transaction."""
-    files = [str(unit_dir / name) for name in manifest.files]
+    [report] = load_units(con, spec, [(manifest, unit_dir)])
+    return report
+
+
+def load_units(
+    con: duckdb.DuckDBPyConnection,
+    spec: StreamSpec,
+    units: Sequence[tuple[Manifest, Path]],
+) -> list[LoadReport]:
+    """Merge units of one stream (one per account) into its raw table in one transaction.
+
+    Args:
+        con: Open read-write connection to the warehouse.
+        spec: The stream every unit belongs to.
+        units: ``(manifest, unit folder)`` pairs, at most one per account.
+
+    Returns:
+        One report per unit, in the order given.
+
+    Raises:
+        ValueError: Two units name the same account, or a unit's page files disagree with
+            its manifest (row count, account). Nothing of the stream is loaded then.
+    """
+    accounts = [manifest.account_id for manifest, _ in units]
+    if len(set(accounts)) != len(accounts):
+        raise ValueError(f"{spec.source}/{spec.name}: an account appears in two units")
+    if not units:
+        return []
     con.begin()
     try:
         ensure_raw_table(con, spec)
-        rows_seen = _stage(con, spec, files, manifest)
-        _snapshot_latest(con, spec, manifest)
-        meta = {"run_id": manifest.run_id, "pulled_at": manifest.pulled_at.isoformat()}
-        window = {} if spec.is_snapshot else _window(manifest)
-        tombstones = _scalar(con, _tombstone_sql(spec), {**meta, **window})
-        inserted = _scalar(con, _insert_versions_sql(spec), meta)
-        con.execute(
-            f"insert into {RAW_SCHEMA}._loads values ($run_id, $source, $stream, $account, "
-            "$window_start, $window_end, $pulled_at::timestamptz, now(), "
-            "$rows_seen, $rows_inserted, $tombstones)",
-            {
-                **meta,
-                **_window(manifest),
-                "source": manifest.source,
-                "stream": manifest.stream,
-                "account": manifest.account_id,
-                "rows_seen": rows_seen,
-                "rows_inserted": inserted,
-                "tombstones": tombstones,
-            },
+        _create_units(con, units)
+        seen = _stage(con, spec, units)
+        _snapshot_latest(con, spec)
+        tombstones = _per_account(con, _tombstones_sql(spec))
+        inserted = _per_account(con, _insert_versions_sql(spec))
+        reports = [
+            LoadReport(
+                run_id=manifest.run_id,
+                source=manifest.source,
+                stream=manifest.stream,
+                account_id=manifest.account_id,
+                table=f"{RAW_SCHEMA}.{spec.raw_table}",
+                window_start=manifest.window_start,
+                window_end=manifest.window_end,
+                rows_seen=seen.get(manifest.account_id, 0),
+                rows_inserted=inserted.get(manifest.account_id, 0),
+                tombstones_inserted=tombstones.get(manifest.account_id, 0),
+            )
+            for manifest, _ in units
+        ]
+        con.executemany(
+            f"insert into {RAW_SCHEMA}._loads values (?, ?, ?, ?, ?, ?, ?::timestamptz, now(), "
+            "?, ?, ?)",
+            [
+                [
+                    r.run_id,
+                    r.source,
+                    r.stream,
+                    r.account_id,
+                    r.window_start,
+                    r.window_end,
+                    manifest.pulled_at.isoformat(),
+                    r.rows_seen,
+                    r.rows_inserted,
+                    r.tombstones_inserted,
+                ]
+                for r, (manifest, _) in zip(reports, units, strict=True)
+            ],
         )
         con.commit()
     except BaseException:
         con.rollback()
         raise
     finally:
-        con.execute("drop table if exists temp._land_stage_all")
-        con.execute("drop table if exists temp._land_stage")
-        con.execute("drop table if exists temp._land_latest")
-    return LoadReport(
-        run_id=manifest.run_id,
-        source=manifest.source,
-        stream=manifest.stream,
-        account_id=manifest.account_id,
-        table=f"{RAW_SCHEMA}.{spec.raw_table}",
-        window_start=manifest.window_start,
-        window_end=manifest.window_end,
-        rows_seen=rows_seen,
-        rows_inserted=inserted,
-        tombstones_inserted=tombstones,
-    )
+        for name in _TEMP_TABLES:
+            con.execute(f"drop table if exists temp.{name}")
+    return reports
+
+
+_TEMP_TABLES = ("_land_units", "_land_stage", "_land_latest")
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
@@ -181,108 +226,162 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
             con.execute(f"alter table {table} add column {_q(name)} {kind}")
 
 
+def _create_units(con: duckdb.DuckDBPyConnection, units: Sequence[tuple[Manifest, Path]]) -> None:
+    """``temp._land_units``: each unit's account, run, pull time and window."""
+    con.execute(
+        "create temp table _land_units (account_id varchar, run_id varchar, "
+        "pulled_at timestamptz, window_start date, window_end date)"
+    )
+    con.executemany(
+        "insert into temp._land_units values (?, ?, ?::timestamptz, ?, ?)",
+        [
+            [m.account_id, m.run_id, m.pulled_at.isoformat(), m.window_start, m.window_end]
+            for m, _ in units
+        ],
+    )
+
+
 def _stage(
-    con: duckdb.DuckDBPyConnection, spec: StreamSpec, files: list[str], manifest: Manifest
-) -> int:
-    """Read the page files into temp tables; returns the number of rows in the files."""
+    con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[tuple[Manifest, Path]]
+) -> dict[str, int]:
+    """Read every unit's page files into ``temp._land_stage``; returns rows per account."""
     payload = ", ".join(_q(c) for c in spec.columns)
+    files = [str(unit_dir / name) for manifest, unit_dir in units for name in manifest.files]
+    owners = [manifest.account_id for manifest, _ in units for _ in manifest.files]
     if files:
         types = ", ".join(f"{_literal(c)}: {_literal(t)}" for c, t in spec.columns.items())
         source = (
-            f"select {payload}, filename as _file from read_json($files, format = 'array', "
-            f"columns = {{{types}}}, filename = true)"
+            f"select {payload}, r.filename as _file, f._unit_account from read_json($files, "
+            f"format = 'array', columns = {{{types}}}, filename = true) as r "
+            f"join (select unnest($files) as _file, unnest($owners) as _unit_account) as f "
+            f"on r.filename = f._file"
         )
-        params: dict[str, Any] = {"files": files}
+        params: dict[str, Any] = {"files": files, "owners": owners}
     else:
         typed_nulls = ", ".join(f"null::{t} as {_q(c)}" for c, t in spec.columns.items())
-        source = f"select {typed_nulls}, null::varchar as _file where false"
+        source = (
+            f"select {typed_nulls}, null::varchar as _file, null::varchar as _unit_account "
+            "where false"
+        )
         params = {}
     con.execute(
-        f"create temp table _land_stage_all as "
-        f"select *, {row_hash_sql(spec, spec.columns)} as _row_hash from ({source})",
+        f"create temp table _land_stage as select *, "
+        f"{row_hash_sql(spec, spec.columns)} as _row_hash, 1 as _copies from ({source})",
         params,
     )
-    rows_seen = _scalar(con, "select count(*) from temp._land_stage_all", {})
-    if rows_seen != manifest.row_count:
-        raise ValueError(
-            f"{manifest.source}/{manifest.stream}/{manifest.account_id}: page files hold "
-            f"{rows_seen} rows, the manifest says {manifest.row_count}"
-        )
-    foreign = _scalar(
-        con,
-        f"select count(*) from temp._land_stage_all "
-        f"where {_q(spec.account_column)} is distinct from $account",
-        {"account": manifest.account_id},
-    )
-    if foreign:
-        raise ValueError(
-            f"{manifest.source}/{manifest.stream}: {foreign} rows do not belong to account "
-            f"{manifest.account_id} named in the manifest"
-        )
-    # A key repeated within one pull (unstable paging) keeps one row: the one on the last page.
-    keys = ", ".join(_q(k) for k in spec.key)
+    _drop_repeated_keys(con, spec)
+    counts = {
+        account: (int(rows), int(foreign))
+        for account, rows, foreign in con.execute(
+            f"select _unit_account, sum(_copies), coalesce(sum(_copies) filter "
+            f"(where {_q(spec.account_column)} is distinct from _unit_account), 0) "
+            f"from temp._land_stage group by _unit_account"
+        ).fetchall()
+    }
+    for manifest, _ in units:
+        rows, foreign = counts.get(manifest.account_id, (0, 0))
+        if rows != manifest.row_count:
+            raise ValueError(
+                f"{manifest.source}/{manifest.stream}/{manifest.account_id}: page files hold "
+                f"{rows} rows, the manifest says {manifest.row_count}"
+            )
+        if foreign:
+            raise ValueError(
+                f"{manifest.source}/{manifest.stream}: {foreign} rows do not belong to account "
+                f"{manifest.account_id} named in the manifest"
+            )
+    return {account: rows for account, (rows, _) in counts.items()}
+
+
+def _drop_repeated_keys(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
+    """A key repeated within one pull (unstable paging) keeps one row: the one on the last
+    page; ``_copies`` keeps how many rows it stands for, so the row count stays checkable.
+
+    Repeats are rare, so a cheap grouped check runs first and the sort only when needed.
+    """
+    partition = f"_unit_account, {_keys(spec)}"
+    repeated = con.execute(
+        f"select exists (select 1 from temp._land_stage group by {partition} having count(*) > 1)"
+    ).fetchone()
+    if not repeated or not repeated[0]:
+        return
+    order = f"partition by {partition} order by _file desc, _row_hash"
     con.execute(
-        "create temp table _land_stage as select * exclude (_file) from temp._land_stage_all "
-        f"qualify row_number() over (partition by {keys} order by _file desc, _row_hash) = 1"
+        f"create or replace temp table _land_stage as select * replace ("
+        f"count(*) over ({order} rows between unbounded preceding and unbounded following) "
+        f"as _copies) from temp._land_stage qualify row_number() over ({order}) = 1"
     )
-    return rows_seen
 
 
-def _snapshot_latest(con: duckdb.DuckDBPyConnection, spec: StreamSpec, manifest: Manifest) -> None:
-    """Latest stored version of each key of the manifest's account (pruned to the dates seen)."""
-    keys = ", ".join(_q(k) for k in spec.key)
+def _snapshot_latest(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
+    """Latest stored version of each key of the units' accounts (pruned to the dates seen)."""
+    account = _q(spec.account_column)
     window = [spec.window_column] if spec.window_column is not None else []
-    kept = ", ".join(_q(c) for c in dict.fromkeys([*spec.key, *window]))
-    where = f"{_q(spec.account_column)} = $account"
-    params: dict[str, Any] = {"account": manifest.account_id}
+    kept = ", ".join(f"t.{_q(c)}" for c in dict.fromkeys([*spec.key, spec.account_column, *window]))
     if spec.window_column is not None and spec.window_column in spec.key:
         day = _q(spec.window_column)
-        where += (
-            f" and {day} between least($window_start, (select min({day}) from temp._land_stage))"
-            f" and greatest($window_end, (select max({day}) from temp._land_stage))"
+        scope = (
+            f"join (select u.account_id, least(u.window_start, min(s.{day})) as lo, "
+            f"greatest(u.window_end, max(s.{day})) as hi from temp._land_units as u "
+            f"left join temp._land_stage as s on s.{account} = u.account_id "
+            f"group by u.account_id, u.window_start, u.window_end) as b "
+            f"on t.{account} = b.account_id and t.{day} between b.lo and b.hi"
         )
-        params.update(_window(manifest))
+    else:
+        scope = f"where t.{account} in (select account_id from temp._land_units)"
     con.execute(
         f"create temp table _land_latest as "
-        f"select {kept}, _row_hash, _is_deleted from {_table(spec)} where {where} "
-        f"qualify row_number() over (partition by {keys} order by _pulled_at desc, "
-        f"_sync_id desc) = 1",
-        params,
+        f"select {kept}, t._row_hash, t._is_deleted from {_table(spec)} as t {scope} "
+        f"qualify row_number() over (partition by {_keys(spec, 't.')} "
+        f"order by t._pulled_at desc, t._sync_id desc) = 1"
     )
 
 
-def _tombstone_sql(spec: StreamSpec) -> str:
+def _tombstones_sql(spec: StreamSpec) -> str:
+    """Insert tombstones for live latest keys a unit's pull no longer returned; returns
+    the account of each."""
     keys = [_q(k) for k in spec.key]
+    account = _q(spec.account_column)
     key_only = {name: kind for name, kind in spec.columns.items() if name in spec.key}
     # A snapshot pull covers every key of the account; a windowed pull only its days.
     in_window = (
         "true"
         if spec.window_column is None
-        else f"l.{_q(spec.window_column)} between $window_start and $window_end"
+        else f"l.{_q(spec.window_column)} between u.window_start and u.window_end"
     )
     return (
         f"insert into {_table(spec)} ({', '.join(keys)}, _sync_id, _pulled_at, _source, "
         f"_row_hash, _is_deleted) "
-        f"select {', '.join(f'l.{k}' for k in keys)}, $run_id, $pulled_at::timestamptz, "
+        f"select {', '.join(f'l.{k}' for k in keys)}, u.run_id, u.pulled_at, "
         f"{_literal(spec.source_label)}, {row_hash_sql(spec, key_only, alias='l')}, true "
-        f"from temp._land_latest as l "
+        f"from temp._land_latest as l join temp._land_units as u on l.{account} = u.account_id "
         f"where not l._is_deleted and {in_window} "
-        f"and not exists (select 1 from temp._land_stage as s where {_key_match(spec)})"
+        f"and not exists (select 1 from temp._land_stage as s where {_key_match(spec)}) "
+        f"returning {account}"
     )
 
 
 def _insert_versions_sql(spec: StreamSpec) -> str:
+    """Insert staged rows whose hash differs from their key's live version; returns the
+    account of each."""
     payload = ", ".join(_q(c) for c in spec.columns)
     staged = ", ".join(f"s.{_q(c)}" for c in spec.columns)
+    account = _q(spec.account_column)
     return (
         f"insert into {_table(spec)} ({payload}, _sync_id, _pulled_at, _source, _row_hash, "
         f"_is_deleted) "
-        f"select {staged}, $run_id, $pulled_at::timestamptz, {_literal(spec.source_label)}, "
+        f"select {staged}, u.run_id, u.pulled_at, {_literal(spec.source_label)}, "
         f"s._row_hash, false "
-        f"from temp._land_stage as s "
+        f"from temp._land_stage as s join temp._land_units as u on s.{account} = u.account_id "
         f"where not exists (select 1 from temp._land_latest as l where {_key_match(spec)} "
-        f"and not l._is_deleted and l._row_hash = s._row_hash)"
+        f"and not l._is_deleted and l._row_hash = s._row_hash) "
+        f"returning {account}"
     )
+
+
+def _per_account(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
+    """Run an ``insert ... returning <account>``; rows inserted per account."""
+    return dict(Counter(account for (account,) in con.execute(sql).fetchall()))
 
 
 def row_hash_sql(spec: StreamSpec, present: Collection[str], alias: str = "") -> str:
@@ -294,17 +393,14 @@ def row_hash_sql(spec: StreamSpec, present: Collection[str], alias: str = "") ->
     return f"md5(to_json(struct_pack({fields})))"
 
 
+def _keys(spec: StreamSpec, prefix: str = "") -> str:
+    """The key columns plus the account column: a key's history is per account."""
+    return ", ".join(prefix + _q(c) for c in dict.fromkeys([spec.account_column, *spec.key]))
+
+
 def _key_match(spec: StreamSpec) -> str:
-    return " and ".join(f"s.{_q(k)} is not distinct from l.{_q(k)}" for k in spec.key)
-
-
-def _window(manifest: Manifest) -> dict[str, date]:
-    return {"window_start": manifest.window_start, "window_end": manifest.window_end}
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> int:
-    row = con.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
+    columns = dict.fromkeys([spec.account_column, *spec.key])
+    return " and ".join(f"s.{_q(k)} is not distinct from l.{_q(k)}" for k in columns)
 
 
 def _mark_loaded(unit_dir: Path, manifest: Manifest) -> None:

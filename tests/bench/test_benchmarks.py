@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from bench_support import PRESET, SEED
 
-from bench import floor, gate_sql, reconcile, report
+from bench import dbt_runner, floor, gate_sql, reconcile, report, run
 from bench.generate import generate
 
 MART = "marts.fct_placement_performance_daily"
@@ -91,14 +91,28 @@ def test_report_table_shows_each_figure_next_to_its_floor(tmp_path):
         },
         "results": {
             "generate": _result([1.0], rows={"meta__ad_insights_placement": 10}),
-            "dbt_build": _result([3.0, 4.0, 5.0]),
+            "dbt_build": _result(
+                [3.0, 4.0, 5.0],
+                split={
+                    "startup_s": 2.5,
+                    "models_s": 1.0,
+                    "tests_s": 0.25,
+                    "per_node_overhead_s": 0.25,
+                },
+                node_seconds={"model.p.slow": 0.75, "model.p.fast": 0.25, "test.p.t": 0.25},
+            ),
             "dbt_run_floored": _result([2.0], marts=["m"]),
             "floor": _result([1.0, 2.0, 3.0], floor_mismatches={"m": 0}, no_floor=["x"]),
             "reconcile": _result([0.1], truth_mismatches=0, reporting_gaps=0),
             "gate": _result([4.0]),
             "gate_sql": _result([1.0]),
             "publish": _result([1.0]),
-            "dashboard": _result([0.01], p50_ms=5.0, p95_ms=20.0, queries={"q": {}}),
+            "dashboard": _result(
+                [1.0],
+                p50_ms=5.0,
+                p95_ms=20.0,
+                queries={"a": {"p50_ms": 3.0, "p95_ms": 9.0}, "b": {"p50_ms": 6.0, "p95_ms": 30.0}},
+            ),
             "load_path": _result(
                 [1.0],
                 floor_seconds=[0.5],
@@ -108,13 +122,29 @@ def test_report_table_shows_each_figure_next_to_its_floor(tmp_path):
                 requests=3,
                 min_requests=2,
                 window_days=7,
+                bulk={
+                    "seconds": [2.0],
+                    "floor_seconds": [1.0],
+                    "rows": 1000,
+                    "units": 3,
+                    "days": 28,
+                },
             ),
             "daily": [_result([4.0], floor_incremental_seconds=0.1)],
         },
     }
     table = report.render_table(run)
     assert (
-        "| dbt build, all models + tests | 3 / 4 / 5 s | hand SQL: 1 / 2 / 3 s | 2.00× |" in table
+        "| dbt build --full-refresh, all models + tests | 3 / 4 / 5 s | hand SQL: 1 / 2 / 3 s "
+        "| 2.00× |" in table
+    )
+    assert "start-up + parse 2.5 s · models' SQL 1 s · tests' SQL 0.25 s" in table
+    assert "full build, slowest models: slow 0.75 s, fast 0.25 s; 1 tests 0.25 s" in table
+    assert "| dashboard queries (2 page queries, all samples) | p50 5.0 ms / p95 20.0 ms |" in table
+    assert "slowest query: b | p50 6.0 ms / p95 30.0 ms |" in table
+    assert (
+        "(28 d, 3 accounts) | 500 / 500 / 500 rows/s | read_json: 1e+03 / 1e+03 / 1e+03 rows/s "
+        "| 0.50× | ≥ 0.5 | met |" in table
     )
     assert (
         "100.0 %" in table
@@ -127,3 +157,28 @@ def test_report_table_shows_each_figure_next_to_its_floor(tmp_path):
     report.update_benchmarks_md(path, "small", "new table")
     text = path.read_text(encoding="utf-8")
     assert "intro" in text and "new table" in text and table not in text
+
+
+def test_step_cap_sits_above_duckdb_memory_limit_with_headroom():
+    assert run.duckdb_size_gb("4GiB") == 4.0
+    assert run.duckdb_size_gb("512MB") == pytest.approx(0.4768, abs=1e-4)
+    assert run.address_space_cap_gb("4GiB", None) == 4.0 + run.CAP_HEADROOM_GB
+    assert run.address_space_cap_gb("4GiB", 16.0) == 16.0
+    with pytest.raises(ValueError, match="too close"):
+        run.address_space_cap_gb("4GiB", 5.0)
+    with pytest.raises(ValueError, match="not a DuckDB size"):
+        run.duckdb_size_gb("lots")
+
+
+def test_dbt_time_splits_into_start_up_sql_and_per_node_overhead():
+    timings = dbt_runner.DbtTimings(
+        wall_s=10.0,
+        elapsed_s=6.0,
+        node_seconds={"model.p.a": 2.0, "model.p.b": 1.0, "test.p.t": 0.5, "seed.p.s": 0.5},
+    )
+    assert timings.split() == {
+        "startup_s": 4.0,
+        "models_s": 3.0,
+        "tests_s": 0.5,
+        "per_node_overhead_s": 2.0,
+    }

@@ -268,3 +268,40 @@ def test_newly_declared_column_is_added(con: duckdb.DuckDBPyConnection, spool: S
     report = load_unit(con, wider, read_manifest(unit / MANIFEST_NAME), unit)
     assert report.rows_inserted == 1
     assert con.execute(f"select reach from {TABLE} where _sync_id = 'run-2'").fetchone() == ("88",)
+
+
+def test_accounts_of_one_run_load_together_each_with_its_own_window(
+    con: duckdb.DuckDBPyConnection, spool: Spool
+) -> None:
+    other = "999"
+    _load(con, spool, spool.pull([[_row(JUNE_1), _row(JUNE_2), _row(JUNE_3)]], end=JUNE_3))
+    run_id, pulled_at = "run-both", datetime(2026, 6, 4, tzinfo=UTC)
+    for account, rows, end in (
+        (ACCOUNT, [_row(JUNE_1)], JUNE_2),  # JUNE_2 vanished; JUNE_3 is outside the window
+        (other, [_row(JUNE_2, account_id=other), _row(JUNE_3, account_id=other)], JUNE_3),
+    ):
+        writer = SpoolWriter(
+            spool.root,
+            run_id,
+            "meta",
+            AD_INSIGHTS_PLACEMENT.name,
+            account,
+            JUNE_1,
+            end,
+            clock=lambda: pulled_at,
+        )
+        writer.write_page(rows)
+        writer.commit(request_count=1)
+    reports = load_spool(con, spool.root / run_id, run_id)
+    assert [
+        (r.account_id, r.rows_seen, r.rows_inserted, r.tombstones_inserted) for r in reports
+    ] == [
+        (ACCOUNT, 1, 0, 1),
+        (other, 2, 2, 0),
+    ]
+    assert con.execute(
+        "select account_id, rows_seen, rows_inserted, tombstones_inserted from raw._loads "
+        "where run_id = 'run-both' order by account_id"
+    ).fetchall() == [(ACCOUNT, 1, 0, 1), (other, 2, 2, 0)]
+    deleted = f"select account_id, date_start from {TABLE} where _is_deleted"
+    assert con.execute(deleted).fetchall() == [(ACCOUNT, JUNE_2)]
