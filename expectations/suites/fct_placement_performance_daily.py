@@ -54,7 +54,7 @@ COLUMNS = (
     "threads_inclusion",
 )
 
-# Meta's publisher platforms, then TikTok's placements as the tiktok_placements seed maps them.
+# Meta's publisher platforms, then TikTok's placements as int_tiktok__placements maps them.
 KNOWN_PUBLISHER_PLATFORMS = (
     "facebook",
     "instagram",

@@ -267,6 +267,51 @@ def test_incremental_run_reprocesses_only_the_lookback_window_and_full_refresh_a
     assert _mart_rows(copy_settings, mart) == full
 
 
+def _log_load(settings: Settings, raw_table: str, day: date, run_id: str) -> None:
+    """Record in raw._loads a load of ``day`` landing now (after every recorded build)."""
+    source, stream = raw_table.split("__", 1)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(
+            "insert into raw._loads values (?, ?, ?, 'backfill', ?, ?, now(), now(), 1, 1, 0)",
+            [run_id, source, stream, day, day],
+        )
+
+
+@pytest.mark.parametrize("mart", sorted(INCREMENTAL_MARTS))
+def test_a_backfill_older_than_the_lookback_reaches_the_incremental_mart(
+    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch, mart: str
+) -> None:
+    """Days a load covered since the last successful build are rebuilt, however old."""
+    raw_table = INCREMENTAL_MARTS[mart]
+    day = WINDOW.start
+    ad_id, old_spend = rows(
+        copy_settings,
+        f"select ad_id, sum(spend) from {mart} where platform = 'meta' and report_date = ?"
+        " group by ad_id order by ad_id limit 1",
+        [day],
+    )[0]
+    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+        succeeded = con.execute("select count(*) from audit.dbt_builds where succeeded").fetchone()[
+            0
+        ]
+    assert succeeded > 0, "the fixture's warehouse records its build"
+    restated = _restate(copy_settings, raw_table, ad_id, day, "3.00", "run-backfill")
+    _log_load(copy_settings, raw_table, day, "run-backfill")
+    dbt(
+        copy_settings,
+        ["run", "--select", mart.removeprefix("marts.")],
+        monkeypatch,
+        incremental_lookback_days="7",
+    )
+
+    new_spend = rows(
+        copy_settings,
+        f"select sum(spend) from {mart} where platform = 'meta' and ad_id = ? and report_date = ?",
+        [ad_id, day],
+    )[0][0]
+    assert new_spend == old_spend + 3 * restated
+
+
 def test_conversion_restatements_compare_first_and_latest_pull(
     copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

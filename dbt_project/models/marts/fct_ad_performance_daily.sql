@@ -7,7 +7,8 @@
 
     Incremental: a run rebuilds only the last incremental_lookback_days days (counted back
     from the newest report_date upstream), which a pre-hook first deletes, so restated and
-    vanished rows inside the window are replaced; older days stay as they are until a
+    vanished rows inside the window are replaced; older days are rebuilt only when a load
+    since the last successful build covered them (a backfill; see lookback_start) or on a
     full refresh.
 -#}
 {%- set reporting_currency = socialmart.reporting_currency() -%}

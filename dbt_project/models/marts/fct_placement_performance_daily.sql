@@ -9,7 +9,9 @@
     Incremental like fct_ad_performance_daily: a run rebuilds only the last
     incremental_lookback_days days (counted back from the newest report_date upstream),
     which a pre-hook first deletes, so restated and vanished rows inside the window are
-    replaced; older days stay as they are until a full refresh.
+    replaced; older days are rebuilt only when a load
+    since the last successful build covered them (a backfill; see lookback_start) or on a
+    full refresh.
 -#}
 {%- set reporting_currency = socialmart.reporting_currency() -%}
 {%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
