@@ -193,8 +193,9 @@ class DuckDBSettings:
     """Resources every DuckDB connection of the warehouse may use, dbt's included.
 
     ``memory_limit`` caps DuckDB's buffer manager (a DuckDB size such as ``4GB``); work above
-    it spills to ``Settings.duckdb_temp_dir`` instead of failing. Allocations outside the
-    buffer manager are not counted, so a process can peak somewhat above it. ``threads`` is
+    it spills to DuckDB's temp directory (``<database file>.tmp``) instead of failing.
+    Allocations outside the buffer manager are not counted, so a process can peak somewhat
+    above it. ``threads`` is
     DuckDB's worker threads per database (default: the machine's cores).
     """
 
@@ -259,11 +260,6 @@ class Settings:
     def published_health_path(self) -> Path:
         """DuckDB file with gate results and publish history for the data-health view."""
         return self.published_dir / "health.duckdb"
-
-    @property
-    def duckdb_temp_dir(self) -> Path:
-        """Where DuckDB spills work that does not fit ``duckdb.memory_limit``."""
-        return self.home / "tmp" / "duckdb"
 
 
 def load_settings() -> Settings:

@@ -174,13 +174,11 @@ def dbt_env_overrides(settings: Settings) -> dict[str, str]:
     ``profiles.yml`` reads the DuckDB resource settings from them (its ``settings:`` block).
     """
     resources = warehouse.resource_settings(settings)
-    settings.duckdb_temp_dir.mkdir(parents=True, exist_ok=True)
     return {
         "SOCIALMART_WAREHOUSE_PATH": str(settings.warehouse_path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DUCKDB_MEMORY_LIMIT": resources["memory_limit"],
         "DUCKDB_THREADS": resources["threads"],
-        "SOCIALMART_DUCKDB_TEMP_DIR": resources["temp_directory"],
     }
 
 

@@ -79,11 +79,15 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
 
 
 def resource_settings(settings: Settings) -> dict[str, str]:
-    """DuckDB settings bounding memory, threads and the spill folder (``DUCKDB_*``)."""
+    """DuckDB settings bounding memory and threads (``DUCKDB_*``).
+
+    The spill folder stays DuckDB's default, ``<database file>.tmp``: setting
+    ``temp_directory`` again on a database that has spilled fails ("Cannot switch temporary
+    directory"), and every connection (dbt's cursors too) applies these settings.
+    """
     return {
         "memory_limit": settings.duckdb.memory_limit,
         "threads": str(settings.duckdb.threads),
-        "temp_directory": str(settings.duckdb_temp_dir),
     }
 
 
@@ -91,10 +95,9 @@ def apply_resource_settings(con: duckdb.DuckDBPyConnection, settings: Settings) 
     """Apply :func:`resource_settings` to an open connection (and so to its database).
 
     Every DuckDB connection the project opens on warehouse-sized data goes through this, so
-    a large query spills to ``settings.duckdb_temp_dir`` instead of failing with
-    "Out of Memory" when DuckDB's default limit (80 % of RAM) is above the process's.
+    a large query spills next to the database file instead of failing with "Out of Memory"
+    when DuckDB's default limit (80 % of RAM) is above the process's.
     """
-    settings.duckdb_temp_dir.mkdir(parents=True, exist_ok=True)
     for name, value in resource_settings(settings).items():
         escaped = value.replace("'", "''")
         con.execute(f"set {name} = '{escaped}'")
