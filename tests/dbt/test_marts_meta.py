@@ -235,7 +235,8 @@ def test_incremental_run_reprocesses_only_the_lookback_window_and_full_refresh_a
     copy_settings: Settings, monkeypatch: pytest.MonkeyPatch, mart: str
 ) -> None:
     raw_table = INCREMENTAL_MARTS[mart]
-    select = ["run", "--select", mart.removeprefix("marts.")]
+    # The mart and the staging table it reads (a table: it must be rebuilt to see raw rows).
+    select = ["run", "--select", f"stg_{raw_table} {mart.removeprefix('marts.')}"]
 
     def spend_on(day: date) -> Decimal:
         """The Meta ad's spend on ``day`` (summed over its placements)."""
@@ -299,7 +300,7 @@ def test_a_backfill_older_than_the_lookback_reaches_the_incremental_mart(
     _log_load(copy_settings, raw_table, day, "run-backfill")
     dbt(
         copy_settings,
-        ["run", "--select", mart.removeprefix("marts.")],
+        ["run", "--select", f"stg_{raw_table} {mart.removeprefix('marts.')}"],
         monkeypatch,
         incremental_lookback_days="7",
     )
