@@ -252,6 +252,9 @@ def step_load_path(settings: Settings, cfg: dict[str, Any]) -> Result:
         land_s, floor_s = _land_vs_read_json(settings, work / "stand-in", pages, manifests, cfg)
         bulk_dir = work / "bulk-pages"
         with _connect(settings, read_only=True) as con:
+        # One synchronous date span per unit (Meta: try sync first; the extract goes async
+        # only past META_ASYNC_THRESHOLD_DAYS, far above load_days). The account listing
+        # (me/adaccounts) has no manifest and is counted on neither side.
             bulk = bulk_pages.write_pages(con, bulk_dir, "bench-load", cfg["bulk_days"])
         bulk_land_s, bulk_floor_s = _land_vs_read_json(settings, work / "bulk", bulk_dir, bulk, cfg)
     finally:

@@ -65,6 +65,7 @@ class MetaSettings:
     access_token: str = field(repr=False)
     ad_account_ids: tuple[str, ...]
     purchase_action_type: str
+    #: Rows asked for per page (``limit``); 5000 is the largest page Meta is known to serve.
     page_limit: int
     lookback_days: int
     #: Insights ranges longer than this many days go through async report runs.
@@ -280,7 +281,7 @@ def load_settings() -> Settings:
             access_token=_env("META_ACCESS_TOKEN", SANDBOX_META_TOKEN),
             ad_account_ids=_env_list("META_AD_ACCOUNT_IDS"),
             purchase_action_type=_env("META_PURCHASE_ACTION_TYPE", "omni_purchase"),
-            page_limit=int(_env("META_PAGE_LIMIT", "500")),
+            page_limit=int(_env("META_PAGE_LIMIT", "5000")),
             lookback_days=int(_env("META_LOOKBACK_DAYS", "28")),
             async_threshold_days=int(_env("META_ASYNC_THRESHOLD_DAYS", "90")),
             async_poll_seconds=float(_env("META_ASYNC_POLL_SECONDS", "1")),
