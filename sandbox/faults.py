@@ -9,7 +9,8 @@ Kinds handled by the server (transport): ``reset`` (close without answering), ``
 ``http_503``, ``http_504`` (a gateway timeout page, not JSON), ``slow`` (sleep ``seconds``
 then answer normally), ``truncated`` (send the first half of the body, with a matching
 ``Content-Length``). Kinds handled by the platform
-(API): ``meta_error`` (Meta error envelope, HTTP 400 by default), ``high_usage``
+(API): ``meta_error`` (Meta error envelope, HTTP 400 by default; with ``max_limit`` only on
+GET pages asking for more rows than that), ``high_usage``
 (normal answer, usage headers at ``usage_pct``) and ``api_error`` (the platform's own error
 envelope carrying ``code`` and ``message``, for platforms other than Meta). The async job
 kinds ``async_failed``, ``async_skipped`` and ``async_stalled`` decide how a report job
@@ -59,6 +60,8 @@ class FaultRule:
             when set, as Meta does with throttles).
         regain_minutes: ``estimated_time_to_regain_access`` sent with ``usage_pct``.
         retry_after: ``Retry-After`` seconds on ``http_503`` (None = no header).
+        max_limit: ``meta_error`` only: refuse just GETs whose ``limit`` exceeds this many
+            rows, serving the others normally (None = refuse every call it fires on).
     """
 
     kind: str
@@ -75,6 +78,7 @@ class FaultRule:
     usage_pct: float | None = None
     regain_minutes: int = 0
     retry_after: int | None = None
+    max_limit: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -1,4 +1,9 @@
-"""Meta Graph / Marketing API client: auth, the shared retrying session, one pagination loop."""
+"""Meta Graph / Marketing API client: auth, the shared retrying session, one pagination loop.
+
+Given a floor, the loop also shrinks pages: a page Meta refuses as too large is asked for
+again with half the ``limit`` from the same cursor, down to the floor (see
+:meth:`MetaClient.pages`).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,20 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
-from connectors.common.errors import FatalApiError
+from connectors.common.errors import FatalApiError, QueryTooLargeError
 from connectors.common.http import ApiSession, redact_url
-from connectors.meta.errors import PLATFORM, classify_meta_response
+from connectors.meta.errors import PLATFORM, PageTooLargeError, classify_meta_response
 from connectors.meta.throttle import ThrottlePolicy, pause_seconds, read_usage
 from socialmart.settings import HttpSettings, MetaSettings
 
 log = logging.getLogger(__name__)
 
 TOKEN_PARAM = "access_token"
+LIMIT_PARAM = "limit"
 
 
 def normalize_account_id(account: str) -> str:
@@ -115,7 +121,12 @@ class MetaClient:
         return self._object(body, path, account)
 
     def pages(
-        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        account: str | None = None,
+        limit_floor: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield the ``data`` list of every page of an edge, following ``paging.next`` as is.
 
@@ -123,15 +134,25 @@ class MetaClient:
         one). The ``next`` link repeats the query including the token: it is requested
         unchanged and only ever logged redacted.
 
+        With ``limit_floor``, a page Meta refuses as too large is requested again with half
+        its ``limit`` (never below the floor) and the same cursor, so the pages already
+        yielded stay valid; later ``next`` links carry the smaller limit.
+
         Args:
             path: Edge path below the versioned base URL.
             params: Query parameters of the first request.
             account: Ad account the call is about, for error messages.
+            limit_floor: Smallest page size to fall back to; None raises a refusal at once.
 
         Yields:
             Each page's records, possibly empty.
+
+        Raises:
+            PageTooLargeError: With ``limit_floor``, Meta refused a page of ``limit_floor``
+                rows (or of a size it cannot halve).
+            QueryTooLargeError: Without ``limit_floor``, Meta refused a page as too large.
         """
-        body = self.get(path, params, account=account)
+        body = self._page(path, dict(params or {}), path, account, limit_floor)
         seen: set[str] = set()
         while True:
             data = body.get("data")
@@ -155,7 +176,36 @@ class MetaClient:
             seen.add(next_url)
             log.debug("Meta %s: next page %s", path, redact_url(next_url))
             extra = {} if _has_token(next_url) else {TOKEN_PARAM: self.settings.access_token}
-            body = self._object(self._api.get(next_url, extra, account=account), path, account)
+            body = self._page(next_url, extra, path, account, limit_floor)
+
+    def _page(
+        self,
+        target: str,
+        params: dict[str, Any],
+        path: str,
+        account: str | None,
+        limit_floor: int | None,
+    ) -> dict[str, Any]:
+        """GET one page (``target`` is a path or a ``next`` link), halving refused pages."""
+        while True:
+            try:
+                return self._object(self._api.get(target, params, account=account), path, account)
+            except QueryTooLargeError as exc:
+                if limit_floor is None:
+                    raise
+                limit = _limit_of(target, params)
+                if limit is None or limit <= limit_floor:
+                    raise PageTooLargeError.refused(exc, limit) from exc
+                smaller = max(limit // 2, limit_floor)
+                log.warning(
+                    "Meta account %s: a page of %d rows was refused as too large (%s); "
+                    "asking again for %d rows from the same cursor",
+                    account,
+                    limit,
+                    redact_url(target),
+                    smaller,
+                )
+                target, params = _with_limit(target, params, smaller)
 
     def list_ad_accounts(self) -> list[str]:
         """Ad account ids (without ``act_``) the token can read, via ``GET /me/adaccounts``."""
@@ -181,3 +231,21 @@ class MetaClient:
 
 def _has_token(url: str) -> bool:
     return any(name == TOKEN_PARAM for name, _ in parse_qsl(urlsplit(url).query))
+
+
+def _limit_of(target: str, params: Mapping[str, Any]) -> int | None:
+    """The page size a request asks for: its ``limit`` parameter, else the one in its URL."""
+    raw = str(params.get(LIMIT_PARAM) or dict(parse_qsl(urlsplit(target).query)).get(LIMIT_PARAM))
+    return int(raw) if raw.isdigit() else None
+
+
+def _with_limit(target: str, params: dict[str, Any], limit: int) -> tuple[str, dict[str, Any]]:
+    """The same request asking for ``limit`` rows: rewritten where it set its ``limit``."""
+    if LIMIT_PARAM in params:
+        return target, {**params, LIMIT_PARAM: str(limit)}
+    parts = urlsplit(target)
+    query = [
+        (name, str(limit) if name == LIMIT_PARAM else value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query))), params

@@ -33,6 +33,30 @@ TOKEN_SUBCODES = {
 }
 
 
+class PageTooLargeError(QueryTooLargeError):
+    """Meta refuses a page as too large even at the smallest page size the caller allows.
+
+    Attributes:
+        limit: The page size of the refused request, or None if it named none.
+    """
+
+    def __init__(self, message: str, *, limit: int | None, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.limit = limit
+
+    @classmethod
+    def refused(cls, error: QueryTooLargeError, limit: int | None) -> PageTooLargeError:
+        """``error`` (Meta's refusal of a page of ``limit`` rows) as a final refusal."""
+        return cls(
+            str(error),
+            limit=limit,
+            platform=error.platform,
+            code=error.code,
+            subcode=error.subcode,
+            account=error.account,
+        )
+
+
 def classify_meta_response(
     response: requests.Response, body: Any, account: str | None
 ) -> ApiError | None:

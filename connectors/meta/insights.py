@@ -2,8 +2,14 @@
 
 Short ranges use the synchronous edge. Ranges longer than ``META_ASYNC_THRESHOLD_DAYS``, and
 ranges the synchronous edge refuses as too large, go through an async report run. A run that
-fails as too large (or times out) is split into halves; one that fails otherwise or is
-skipped is resubmitted a few times first. Every retry first removes the pages it wrote.
+fails as too large (or times out), or whose result pages are refused as too large, is split
+into halves; one that fails otherwise or is skipped is resubmitted a few times first. Every
+retry first removes the pages it wrote.
+
+A one-day run cannot be split: when Meta refuses one of its result pages as too large, that
+page is asked for again with half the ``limit`` (``META_PAGE_LIMIT`` at first) from the same
+cursor, each halving logged as a warning, down to :data:`MIN_PAGE_LIMIT` rows. A page refused
+at that size fails the account with a message naming the day and the page size.
 """
 
 from __future__ import annotations
@@ -18,13 +24,15 @@ from connectors.common.errors import FatalApiError, QueryTooLargeError, RetriesE
 from connectors.common.spool import SpoolWriter
 from connectors.common.streams import StreamSpec
 from connectors.meta.client import MetaClient
-from connectors.meta.errors import PLATFORM
+from connectors.meta.errors import PLATFORM, PageTooLargeError
 from connectors.meta.report_runs import JobFailure, run_report
 
 log = logging.getLogger(__name__)
 
 #: Resubmissions of a failed or skipped report run before it is split (or given up).
 MAX_RESUBMITS = 2
+#: Smallest result page (rows) asked for when Meta refuses the pages of a one-day report run.
+MIN_PAGE_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -73,10 +81,8 @@ def _pull_async(pull: InsightsPull, start: date, end: date, attempt: int = 0) ->
     outcome = run_report(pull.api, pull.path, pull.params(start, end), pull.account)
     if isinstance(outcome, str):
         mark = pull.writer.page_count
-        params = {"limit": str(pull.api.settings.page_limit)}
         try:
-            for page in pull.api.pages(f"{outcome}/insights", params, account=pull.account):
-                pull.writer.write_page(page)
+            _write_results(pull, outcome, start, end)
             return
         except QueryTooLargeError as exc:
             pull.writer.truncate(mark)
@@ -109,3 +115,23 @@ def _pull_async(pull: InsightsPull, start: date, end: date, attempt: int = 0) ->
             f"Meta async report runs for ad account {pull.account} on {start} kept failing "
             f"({outcome.describe()}) after {MAX_RESUBMITS + 1} attempts; re-run the window later."
         )
+
+
+def _write_results(pull: InsightsPull, run_id: str, start: date, end: date) -> None:
+    """Write a completed run's result pages; a one-day run's refused pages shrink instead."""
+    params = {"limit": str(pull.api.settings.page_limit)}
+    floor = MIN_PAGE_LIMIT if start == end else None
+    pages = pull.api.pages(f"{run_id}/insights", params, account=pull.account, limit_floor=floor)
+    try:
+        for page in pages:
+            pull.writer.write_page(page)
+    except PageTooLargeError as exc:
+        raise FatalApiError(
+            f"Meta refuses the {pull.spec.name} results for ad account {pull.account} on "
+            f"{start} even in pages of {exc.limit} rows ({exc}). Reduce the breakdowns or "
+            "fields of this stream.",
+            platform=PLATFORM,
+            code=exc.code,
+            subcode=exc.subcode,
+            account=pull.account,
+        ) from exc

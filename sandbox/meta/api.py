@@ -82,7 +82,7 @@ class MetaGraphApi:
             usage_key, use_case, override_pct=override, regain_minutes=regain
         )
         try:
-            if fault is not None and fault.kind == "meta_error":
+            if fault is not None and fault.kind == "meta_error" and _refuses(fault, request):
                 raise MetaError(
                     fault.code,
                     fault.message,
@@ -244,6 +244,14 @@ class MetaGraphApi:
         run = self.report_runs.results(run_id)
         limit = insights.page_limit(request.param("limit"))
         return self._insights_page(request, run.account, run.query, run.created_at, token, limit)
+
+
+def _refuses(fault: FaultRule, request: Request) -> bool:
+    """Whether a ``meta_error`` fault applies: always, or to pages over its ``max_limit``."""
+    if fault.max_limit is None:
+        return True
+    asked = insights.page_limit(request.param("limit"))
+    return request.method == "GET" and asked > fault.max_limit
 
 
 def _envelope(data: list[dict[str, Any]], paging: dict[str, Any] | None) -> dict[str, Any]:

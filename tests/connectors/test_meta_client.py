@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 import requests
@@ -13,7 +14,7 @@ from responses import matchers
 
 from connectors.common.errors import FatalApiError, QueryTooLargeError, RetryableApiError
 from connectors.meta.client import MetaClient, normalize_account_id
-from connectors.meta.errors import classify_meta_response
+from connectors.meta.errors import PageTooLargeError, classify_meta_response
 from connectors.meta.throttle import ThrottlePolicy, Usage, pause_seconds, read_usage
 
 INSIGHTS = f"{META_API}/act_1234567890/insights"
@@ -26,8 +27,14 @@ def _error(code: int, subcode: int | None = None, **extra: object) -> dict[str, 
     return {"error": error}
 
 
-def _pages(client: MetaClient, **params: str) -> list[list[dict[str, object]]]:
-    return list(client.pages("act_1234567890/insights", params, account="1234567890"))
+def _pages(
+    client: MetaClient, limit_floor: int | None = None, **params: str
+) -> list[list[dict[str, object]]]:
+    return list(
+        client.pages(
+            "act_1234567890/insights", params, account="1234567890", limit_floor=limit_floor
+        )
+    )
 
 
 @responses.activate
@@ -113,6 +120,72 @@ def test_paging_loop_is_detected(meta_client: MetaClient) -> None:
     with pytest.raises(FatalApiError, match="loops") as info:
         _pages(meta_client)
     assert TOKEN not in str(info.value)
+
+
+def _refusing_pages(refuse: Any, asked: list[tuple[str, str | None]]) -> Any:
+    """A callback serving two pages (cursor ``P1`` between) and refusing when ``refuse`` says so."""
+
+    def answer(request: Any) -> tuple[int, dict, str]:
+        limit, after = request.params["limit"], request.params.get("after")
+        asked.append((limit, after))
+        if refuse(int(limit), after):
+            return 400, {}, json.dumps(fixture_json("meta/error_too_much_data.json"))
+        if after is None:
+            next_url = f"{INSIGHTS}?access_token={TOKEN}&level=ad&limit={limit}&after=P1"
+            return 200, {}, json.dumps({"data": [{"id": "1"}], "paging": {"next": next_url}})
+        return 200, {}, json.dumps({"data": [{"id": "2"}]})
+
+    return answer
+
+
+@responses.activate
+def test_refused_page_is_asked_again_with_half_the_limit_from_the_same_cursor(
+    meta_client: MetaClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    asked: list[tuple[str, str | None]] = []
+    refuse = _refusing_pages(lambda limit, after: after == "P1" and limit > 1250, asked)
+    responses.add_callback(responses.GET, INSIGHTS, callback=refuse)
+    with caplog.at_level(logging.DEBUG):
+        pages = list(
+            meta_client.pages(
+                "act_1234567890/insights",
+                {"level": "ad", "limit": "5000"},
+                account="1234567890",
+                limit_floor=100,
+            )
+        )
+    assert pages == [[{"id": "1"}], [{"id": "2"}]]
+    assert asked == [("5000", None), ("5000", "P1"), ("2500", "P1"), ("1250", "P1")]
+    assert all(call.request.params["access_token"] == TOKEN for call in responses.calls)
+    assert meta_client.request_count == 4
+    halvings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(halvings) == 2
+    assert "asking again for 2500 rows" in halvings[0] and "1234567890" in halvings[0]
+    assert "asking again for 1250 rows" in halvings[1]
+    assert TOKEN not in caplog.text
+
+
+@responses.activate
+def test_page_refused_at_the_floor_is_final_and_names_the_limit(meta_client: MetaClient) -> None:
+    asked: list[tuple[str, str | None]] = []
+    responses.add_callback(
+        responses.GET, INSIGHTS, callback=_refusing_pages(lambda limit, after: True, asked)
+    )
+    with pytest.raises(PageTooLargeError) as info:
+        _pages(meta_client, limit="5000", limit_floor=1000)
+    assert info.value.limit == 1000 and info.value.subcode == 1487534
+    assert [limit for limit, _ in asked] == ["5000", "2500", "1250", "1000"]
+
+
+@responses.activate
+def test_refused_page_without_a_floor_is_not_retried(meta_client: MetaClient) -> None:
+    responses.add_callback(
+        responses.GET, INSIGHTS, callback=_refusing_pages(lambda limit, after: True, [])
+    )
+    with pytest.raises(QueryTooLargeError) as info:
+        _pages(meta_client, limit="5000")
+    assert not isinstance(info.value, PageTooLargeError)
+    assert len(responses.calls) == 1
 
 
 @responses.activate

@@ -18,9 +18,10 @@ from connector_testkit import FakeClock
 
 from connectors.common.errors import FatalApiError
 from connectors.common.land import load_spool
-from connectors.common.spool import MANIFEST_NAME
+from connectors.common.spool import MANIFEST_NAME, read_manifest
 from connectors.meta.client import MetaClient
-from connectors.meta.extract import extract_account, list_accounts
+from connectors.meta.extract import extract_account, extract_streams, list_accounts
+from connectors.meta.insights import MIN_PAGE_LIMIT
 from connectors.meta.streams import AD_INSIGHTS, AD_INSIGHTS_PLACEMENT
 from sandbox.faults import FaultPlan
 from sandbox.meta.restatement import DEFAULT_HORIZON_DAYS
@@ -319,3 +320,61 @@ def test_fatal_token_error_stops_only_that_account_and_leaves_nothing_of_it(
     assert loaded == {"248710003360117", "579220001184532"}
     with pytest.raises(FatalApiError, match="META_ACCESS_TOKEN"):
         extract_account(sync_settings, uk, START, START, "run-g")
+
+
+EU = "248710003360117"
+#: Meta's "reduce the amount of data" on every insights page asking for too many rows.
+REFUSE_BIG_PAGES = {"preset": "too_much_data", "match": "/insights$", "times": None}
+
+
+def _one_day_placements(settings: Settings, run_id: str) -> Path:
+    """Extract one account's placement insights for START only, in 5000-row pages."""
+    settings = replace(settings, meta=replace(settings.meta, page_limit=5000))
+    clock = FakeClock()
+    client = MetaClient(settings.meta, settings.http, sleep=clock.sleep, clock=clock.time)
+    try:
+        [manifest] = extract_streams(
+            settings, EU, START, START, run_id, (AD_INSIGHTS_PLACEMENT,), client
+        )
+    finally:
+        client.close()
+    return manifest
+
+
+def _spooled_rows(manifest: Path) -> list[str]:
+    files = read_manifest(manifest).files
+    rows = [row for name in files for row in json.loads((manifest.parent / name).read_text())]
+    return sorted(json.dumps(row, sort_keys=True) for row in rows)
+
+
+def test_one_day_pages_refused_above_1000_rows_shrink_to_the_unrefused_rows(
+    sync_settings: Settings, stand_in: RunningSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    stand_in.server.faults = None
+    unrefused = _one_day_placements(sync_settings, "run-plain")
+    stand_in.server.faults = FaultPlan.from_rules([{**REFUSE_BIG_PAGES, "max_limit": 1000}])
+    served_before = len(stand_in.requests)
+    with caplog.at_level(logging.DEBUG):
+        shrunk = _one_day_placements(sync_settings, "run-shrunk")
+    served = stand_in.requests[served_before:]
+    # The sync page, then the report run's results at 5000, 2500 and 1250 rows.
+    assert [r.status for r in served].count(400) == 4
+    assert read_manifest(shrunk).request_count == len(served)
+    assert _spooled_rows(shrunk) == _spooled_rows(unrefused) != []
+    halvings = [r for r in caplog.records if r.levelno == logging.WARNING and "again" in r.msg]
+    assert len(halvings) == 3
+    assert SANDBOX_META_TOKEN not in caplog.text
+
+
+def test_one_day_page_refused_at_the_floor_fails_naming_account_day_and_limit(
+    sync_settings: Settings, stand_in: RunningSandbox
+) -> None:
+    refuse_all = {**REFUSE_BIG_PAGES, "max_limit": MIN_PAGE_LIMIT - 1}
+    stand_in.server.faults = FaultPlan.from_rules([refuse_all])
+    with pytest.raises(FatalApiError) as info:
+        _one_day_placements(sync_settings, "run-f")
+    message = str(info.value)
+    assert EU in message and START.isoformat() in message
+    assert f"pages of {MIN_PAGE_LIMIT} rows" in message
+    assert SANDBOX_META_TOKEN not in message
+    assert not list((sync_settings.spool_dir / "run-f").rglob(MANIFEST_NAME))

@@ -53,6 +53,23 @@ def test_meta_error_presets(preset: str, code: int, subcode: int | None) -> None
     assert error.get("error_subcode") == subcode
 
 
+def test_meta_error_with_max_limit_refuses_only_bigger_get_pages() -> None:
+    rule = {"preset": "too_much_data", "match": "/insights$", "times": None, "max_limit": 1000}
+    with _serving(rule) as url:
+        insights = f"{url}/insights"
+        refused = requests.get(
+            insights, params={"access_token": TOKEN, "limit": "1001"}, timeout=10
+        )
+        served = requests.get(insights, params={"access_token": TOKEN, "limit": "1000"}, timeout=10)
+        created = requests.post(
+            insights, params={"access_token": TOKEN, "limit": "5000"}, timeout=10
+        )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["error_subcode"] == 1487534
+    assert served.status_code == 200 and "data" in served.json()
+    assert created.status_code == 200 and "report_run_id" in created.json()
+
+
 def test_custom_meta_error() -> None:
     rule = {"kind": "meta_error", "code": 613, "subcode": 1487742, "message": "(#613) Calls"}
     with _serving(rule) as url:
