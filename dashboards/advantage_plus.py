@@ -1,19 +1,30 @@
 """Queries of the Advantage+ placement split page: where Advantage+ budgets went, Threads first.
 
 Daily numbers come from ``fct_placement_performance_daily`` (Advantage+ campaigns, Meta rows
-only), weekly numbers and the campaign-level Threads facts (first day Threads received spend,
-spend without an opt-in) from ``rpt_advantage_plus_placement_split``. A campaign has one
-account currency, so every amount here is in its ``account_currency``.
+only), read through summaries of it (``ADVANTAGE_PLUS_DAYS``, ``campaign_days``; see
+``dashboards.data.Summary``); weekly numbers and the campaign-level Threads facts (first day
+Threads received spend, spend without an opt-in) from ``rpt_advantage_plus_placement_split``.
+A campaign has one account currency, so every amount here is in its ``account_currency``.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from dashboards.data import MART_TABLE, SELECTION_SQL, Selection, TableColumns, query
+from dashboards.data import (
+    MART_TABLE,
+    MONEY,
+    SELECTION_SQL,
+    Selection,
+    Summary,
+    query,
+    summary_table,
+)
 
 SPLIT_TABLE = "rpt_advantage_plus_placement_split"
 
@@ -56,6 +67,60 @@ def _meta_rows(columns: set[str]) -> str:
     return "platform = 'meta'" if "platform" in columns else "true"
 
 
+def _advantage_plus_days_sql(columns: set[str]) -> str:
+    return f"""
+        select
+            report_date,
+            campaign_id,
+            ad_account_id,
+            account_currency,
+            max(campaign_name) as campaign_name,
+            sum(spend)::{MONEY} as spend,
+            sum(purchase_value)::{MONEY} as purchase_value,
+            sum(spend) filter (where publisher_platform = 'threads')::{MONEY} as threads_spend
+        from {MART_TABLE}
+        where is_advantage_plus_campaign
+            and {_meta_rows(columns)}
+        group by all
+        order by report_date
+    """
+
+
+# Advantage+ campaign days (placements, ads and ad sets added up): spend, revenue and Threads
+# spend, for the campaign list.
+ADVANTAGE_PLUS_DAYS = Summary("advantage_plus_campaign_daily", MART_TABLE, _advantage_plus_days_sql)
+
+
+def _campaign_days_sql(campaign_id: str, columns: set[str]) -> str:
+    literal = "'" + campaign_id.replace("'", "''") + "'"
+    return f"""
+        select
+            report_date,
+            publisher_platform,
+            platform_position,
+            sum(spend)::{MONEY} as spend,
+            sum(purchases)::{MONEY} as purchases,
+            sum(purchase_value)::{MONEY} as purchase_value
+        from {MART_TABLE}
+        where campaign_id = {literal}
+            and {_meta_rows(columns)}
+        group by all
+        order by report_date
+    """
+
+
+def campaign_days(campaign_id: str) -> Summary:
+    """One campaign's Meta rows per day and placement (ads and ad sets added up).
+
+    Built on the first drill-down into the campaign: one pass over the mart, as the
+    drill-down queries made before, then every later one reads a few thousand rows.
+    """
+    digest = hashlib.sha256(campaign_id.encode()).hexdigest()[:16]
+    return Summary(
+        f"campaign_days_{digest}", MART_TABLE, functools.partial(_campaign_days_sql, campaign_id)
+    )
+
+
 def campaigns(path: Path, selection: Selection) -> pd.DataFrame:
     """Every Advantage+ campaign with spend in the selection, Threads-without-opt-in first.
 
@@ -68,58 +133,53 @@ def campaigns(path: Path, selection: Selection) -> pd.DataFrame:
         selection; ``threads_first_spend_date`` and ``threads_without_opt_in`` over the whole
         loaded history. Ordered by ``threads_without_opt_in``, Threads spend, then name.
     """
-
-    def build(present: TableColumns) -> str:
-        return f"""
-            with by_campaign as (
-                select
-                    campaign_id,
-                    ad_account_id,
-                    account_currency,
-                    max(campaign_name) as campaign_name,
-                    sum(spend) as spend,
-                    sum(purchase_value) as purchase_value,
-                    coalesce(sum(spend) filter (where publisher_platform = 'threads'), 0)
-                        as threads_spend
-                from {MART_TABLE}
-                where is_advantage_plus_campaign
-                    and {_meta_rows(present[MART_TABLE])}
-                    and {SELECTION_SQL}
-                group by campaign_id, ad_account_id, account_currency
-            ),
-
-            threads_facts as (
-                select
-                    campaign_id,
-                    min(threads_first_spend_date) as threads_first_spend_date,
-                    bool_or(threads_without_opt_in) as threads_without_opt_in
-                from {SPLIT_TABLE}
-                group by campaign_id
-            )
-
+    sql = f"""
+        with by_campaign as (
             select
-                by_campaign.campaign_id,
-                by_campaign.campaign_name,
-                by_campaign.ad_account_id,
-                by_campaign.account_currency,
-                by_campaign.spend,
-                by_campaign.purchase_value,
-                by_campaign.purchase_value / nullif(by_campaign.spend, 0) as roas,
-                by_campaign.threads_spend,
-                (by_campaign.threads_spend / nullif(by_campaign.spend, 0))::double
-                    as threads_share,
-                threads_facts.threads_first_spend_date,
-                coalesce(threads_facts.threads_without_opt_in, false) as threads_without_opt_in
-            from by_campaign
-            left join threads_facts using (campaign_id)
-            order by
-                threads_without_opt_in desc,
-                by_campaign.threads_spend desc,
-                by_campaign.campaign_name,
-                by_campaign.campaign_id
-        """
+                campaign_id,
+                ad_account_id,
+                account_currency,
+                max(campaign_name) as campaign_name,
+                sum(spend) as spend,
+                sum(purchase_value) as purchase_value,
+                coalesce(sum(threads_spend), 0) as threads_spend
+            from {summary_table(ADVANTAGE_PLUS_DAYS)}
+            where {SELECTION_SQL}
+            group by campaign_id, ad_account_id, account_currency
+        ),
 
-    return query(path, [MART_TABLE, SPLIT_TABLE], build, selection.params(), CAMPAIGN_COLUMNS)
+        threads_facts as (
+            select
+                campaign_id,
+                min(threads_first_spend_date) as threads_first_spend_date,
+                bool_or(threads_without_opt_in) as threads_without_opt_in
+            from {SPLIT_TABLE}
+            group by campaign_id
+        )
+
+        select
+            by_campaign.campaign_id,
+            by_campaign.campaign_name,
+            by_campaign.ad_account_id,
+            by_campaign.account_currency,
+            by_campaign.spend,
+            by_campaign.purchase_value,
+            by_campaign.purchase_value / nullif(by_campaign.spend, 0) as roas,
+            by_campaign.threads_spend,
+            (by_campaign.threads_spend / nullif(by_campaign.spend, 0))::double
+                as threads_share,
+            threads_facts.threads_first_spend_date,
+            coalesce(threads_facts.threads_without_opt_in, false) as threads_without_opt_in
+        from by_campaign
+        left join threads_facts using (campaign_id)
+        order by
+            threads_without_opt_in desc,
+            by_campaign.threads_spend desc,
+            by_campaign.campaign_name,
+            by_campaign.campaign_id
+    """
+    tables = [ADVANTAGE_PLUS_DAYS, SPLIT_TABLE]
+    return query(path, tables, sql, selection.params(), CAMPAIGN_COLUMNS)
 
 
 def _campaign_params(campaign_id: str, start: date, end: date) -> dict:
@@ -139,24 +199,21 @@ def daily_share(path: Path, campaign_id: str, start: date, end: date) -> pd.Data
         Columns ``DAILY_SHARE_COLUMNS``; ``spend`` exact, ``spend_share`` a float in 0..1.
     """
 
-    def build(present: TableColumns) -> str:
-        return f"""
-            select
-                report_date,
-                publisher_platform,
-                sum(spend) as spend,
-                (sum(spend) / nullif(sum(sum(spend)) over (partition by report_date), 0))
-                    ::double as spend_share
-            from {MART_TABLE}
-            where campaign_id = $campaign_id
-                and {_meta_rows(present[MART_TABLE])}
-                and report_date between $start and $end
-            group by report_date, publisher_platform
-            order by report_date, publisher_platform
-        """
-
-    params = _campaign_params(campaign_id, start, end)
-    return query(path, [MART_TABLE], build, params, DAILY_SHARE_COLUMNS)
+    days = campaign_days(campaign_id)
+    sql = f"""
+        select
+            report_date,
+            publisher_platform,
+            sum(spend) as spend,
+            (sum(spend) / nullif(sum(sum(spend)) over (partition by report_date), 0))
+                ::double as spend_share
+        from {summary_table(days)}
+        where report_date between $start and $end
+        group by report_date, publisher_platform
+        order by report_date, publisher_platform
+    """
+    params = {"start": start, "end": end}
+    return query(path, [days], sql, params, DAILY_SHARE_COLUMNS)
 
 
 def placements(path: Path, campaign_id: str, start: date, end: date) -> pd.DataFrame:
@@ -173,36 +230,42 @@ def placements(path: Path, campaign_id: str, start: date, end: date) -> pd.DataF
         (None without spend).
     """
 
-    def build(present: TableColumns) -> str:
-        return f"""
-            with by_placement as (
-                select
-                    publisher_platform,
-                    platform_position,
-                    sum(spend) as spend,
-                    sum(purchases) as purchases,
-                    sum(purchase_value) as purchase_value
-                from {MART_TABLE}
-                where campaign_id = $campaign_id
-                    and {_meta_rows(present[MART_TABLE])}
-                    and report_date between $start and $end
-                group by publisher_platform, platform_position
-            )
-
+    days = campaign_days(campaign_id)
+    sql = f"""
+        with by_placement as (
             select
                 publisher_platform,
                 platform_position,
-                spend,
-                (spend / nullif(sum(spend) over (), 0))::double as spend_share,
-                purchases,
-                purchase_value,
-                purchase_value / nullif(spend, 0) as roas
-            from by_placement
-            order by spend desc, publisher_platform, platform_position
-        """
+                sum(spend) as spend,
+                sum(purchases) as purchases,
+                sum(purchase_value) as purchase_value
+            from {summary_table(days)}
+            where report_date between $start and $end
+            group by publisher_platform, platform_position
+        )
 
-    params = _campaign_params(campaign_id, start, end)
-    return query(path, [MART_TABLE], build, params, PLACEMENT_COLUMNS)
+        select
+            publisher_platform,
+            platform_position,
+            spend,
+            (spend / nullif(sum(spend) over (), 0))::double as spend_share,
+            purchases,
+            purchase_value,
+            purchase_value / nullif(spend, 0) as roas
+        from by_placement
+        order by spend desc, publisher_platform, platform_position
+    """
+    params = {"start": start, "end": end}
+    return query(path, [days], sql, params, PLACEMENT_COLUMNS)
+
+
+# The weekly report as it is, laid out for reading: published, its DECIMAL(38, 2) amounts are
+# slow to decode, and the drill-down reads one campaign's weeks at a time.
+WEEKS = Summary(
+    "advantage_plus_weeks",
+    SPLIT_TABLE,
+    lambda _: f"select * from {SPLIT_TABLE} order by campaign_id, week_start_date",
+)
 
 
 def weekly_split(path: Path, campaign_id: str, start: date, end: date) -> pd.DataFrame:
@@ -219,10 +282,10 @@ def weekly_split(path: Path, campaign_id: str, start: date, end: date) -> pd.Dat
     """
     sql = f"""
         select {", ".join(WEEKLY_COLUMNS)}
-        from {SPLIT_TABLE}
+        from {summary_table(WEEKS)}
         where campaign_id = $campaign_id
             and week_start_date between date_trunc('week', $start::date) and $end
         order by week_start_date, spend desc, publisher_platform, platform_position
     """
     params = _campaign_params(campaign_id, start, end)
-    return query(path, [SPLIT_TABLE], sql, params, WEEKLY_COLUMNS)
+    return query(path, [WEEKS], sql, params, WEEKLY_COLUMNS)

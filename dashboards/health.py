@@ -2,9 +2,9 @@
 
 The health file (``Settings.published_health_path``) is replaced atomically by the gates and by
 publish; it holds copies of the audit tables (``gate_runs``, ``gate_results``,
-``gate_validations``, ``publish_log``, ``dbt_builds``) and ``source_freshness``. Like
-``dashboards.data``, every function attaches the file read-only into a private in-memory
-database for one short query, so the pipeline can swap it at any time.
+``gate_validations``, ``publish_log``, ``dbt_builds``) and ``source_freshness``. Every
+function reads it through ``dashboards.data.open_marts``: a cursor on the file version the path
+names now, attached read-only, so the pipeline can swap it at any time.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Queries of the Cross-platform performance page: spend, revenue, ROAS and CPA.
 
-Reads ``fct_ad_performance_daily`` (Meta and TikTok). Two ways to count money:
+Reads ``fct_ad_performance_daily`` (Meta and TikTok) through its per-campaign daily summary
+(``BY_CAMPAIGN``, see ``dashboards.data.Summary``). Two ways to count money:
 
 - ``reporting``: the ``*_reporting`` columns, converted per row into the reporting currency,
   so accounts in different currencies add up;
@@ -20,11 +21,13 @@ import pandas as pd
 
 from dashboards.data import (
     AD_PERFORMANCE_TABLE,
+    MONEY,
     SELECTION_SQL,
     Selection,
-    TableColumns,
+    Summary,
     platform_sql,
     query,
+    summary_table,
 )
 
 # Currency mode -> (currency column, spend column, revenue column).
@@ -52,6 +55,46 @@ MEASURE_COLUMNS = [
 DAILY_COLUMNS = ["report_date", "platform", "currency", "spend", "revenue"]
 
 
+def _by_campaign_sql(columns: set[str]) -> str:
+    platform = "platform" if "platform" in columns else "'meta'"
+    per_mode = []
+    for mode, (_, spend, revenue) in CURRENCY_MODES.items():
+        per_mode += [
+            f"sum(purchases) filter (where {spend} is not null)::{MONEY}"
+            f" as purchases_with_{mode}_spend",
+            f"count(*) filter (where {spend} is null or {revenue} is null)"
+            f" as rows_without_{mode}_rate",
+        ]
+    return f"""
+        select
+            report_date,
+            {platform} as platform,
+            ad_account_id,
+            account_currency,
+            reporting_currency,
+            campaign_id,
+            max(campaign_name) as campaign_name,
+            sum(spend)::{MONEY} as spend,
+            sum(purchase_value)::{MONEY} as purchase_value,
+            sum(spend_reporting)::{MONEY} as spend_reporting,
+            sum(purchase_value_reporting)::{MONEY} as purchase_value_reporting,
+            sum(purchases)::{MONEY} as purchases,
+            sum(impressions)::bigint as impressions,
+            sum(clicks)::bigint as clicks,
+            {", ".join(per_mode)}
+        from {AD_PERFORMANCE_TABLE}
+        group by all
+        order by report_date
+    """
+
+
+# The ad facts per day and campaign (ads and ad groups added up), with what the measures
+# need of the rows themselves: purchases of rows with spend, rows without an FX rate.
+BY_CAMPAIGN = Summary("ad_campaign_daily", AD_PERFORMANCE_TABLE, _by_campaign_sql)
+_SOURCE = summary_table(BY_CAMPAIGN)
+_WHERE = f"{SELECTION_SQL} and {platform_sql({'platform'})}"
+
+
 def _measures(mode: str) -> str:
     currency, spend, revenue = CURRENCY_MODES[mode]
     return f"""
@@ -62,13 +105,9 @@ def _measures(mode: str) -> str:
         sum(impressions)::bigint as impressions,
         sum(clicks)::bigint as clicks,
         sum({revenue}) / nullif(sum({spend}), 0) as roas,
-        sum({spend}) / nullif(sum(purchases) filter (where {spend} is not null), 0) as cpa,
-        count(*) filter (where {spend} is null or {revenue} is null) as rows_without_rate
+        sum({spend}) / nullif(sum(purchases_with_{mode}_spend), 0) as cpa,
+        sum(rows_without_{mode}_rate)::bigint as rows_without_rate
     """
-
-
-def _where(present: TableColumns) -> str:
-    return f"{SELECTION_SQL} and {platform_sql(present[AD_PERFORMANCE_TABLE])}"
 
 
 def _check(mode: str, level: str | None = None) -> None:
@@ -92,17 +131,15 @@ def totals(path: Path, selection: Selection, mode: str) -> pd.DataFrame:
     """
     _check(mode)
 
-    def build(present: TableColumns) -> str:
-        return f"""
-            select {_measures(mode)}
-            from {AD_PERFORMANCE_TABLE}
-            where {_where(present)}
-            group by currency
-            order by currency
-        """
-
+    sql = f"""
+        select {_measures(mode)}
+        from {_SOURCE}
+        where {_WHERE}
+        group by currency
+        order by currency
+    """
     params = selection.params(platforms=True)
-    return query(path, [AD_PERFORMANCE_TABLE], build, params, MEASURE_COLUMNS)
+    return query(path, [BY_CAMPAIGN], sql, params, MEASURE_COLUMNS)
 
 
 def breakdown(path: Path, selection: Selection, mode: str, level: str) -> pd.DataFrame:
@@ -122,18 +159,16 @@ def breakdown(path: Path, selection: Selection, mode: str, level: str) -> pd.Dat
     keys = [key for key in LEVELS[level] if key != "campaign_name"]
     name = ", max(campaign_name) as campaign_name" if "campaign_name" in LEVELS[level] else ""
 
-    def build(present: TableColumns) -> str:
-        return f"""
-            select {", ".join(keys)}{name}, {_measures(mode)}
-            from {AD_PERFORMANCE_TABLE}
-            where {_where(present)}
-            group by all
-            order by currency, spend desc nulls last, {", ".join(keys)}
-        """
-
+    sql = f"""
+        select {", ".join(keys)}{name}, {_measures(mode)}
+        from {_SOURCE}
+        where {_WHERE}
+        group by all
+        order by currency, spend desc nulls last, {", ".join(keys)}
+    """
     params = selection.params(platforms=True)
     columns = [*LEVELS[level], *MEASURE_COLUMNS]
-    return query(path, [AD_PERFORMANCE_TABLE], build, params, columns)
+    return query(path, [BY_CAMPAIGN], sql, params, columns)
 
 
 def daily_by_platform(path: Path, selection: Selection, mode: str) -> pd.DataFrame:
@@ -150,19 +185,17 @@ def daily_by_platform(path: Path, selection: Selection, mode: str) -> pd.DataFra
     _check(mode)
     currency, spend, revenue = CURRENCY_MODES[mode]
 
-    def build(present: TableColumns) -> str:
-        return f"""
-            select
-                report_date,
-                platform,
-                {currency} as currency,
-                sum({spend}) as spend,
-                sum({revenue}) as revenue
-            from {AD_PERFORMANCE_TABLE}
-            where {_where(present)}
-            group by all
-            order by report_date, platform, currency
-        """
-
+    sql = f"""
+        select
+            report_date,
+            platform,
+            {currency} as currency,
+            sum({spend}) as spend,
+            sum({revenue}) as revenue
+        from {_SOURCE}
+        where {_WHERE}
+        group by all
+        order by report_date, platform, currency
+    """
     params = selection.params(platforms=True)
-    return query(path, [AD_PERFORMANCE_TABLE], build, params, DAILY_COLUMNS)
+    return query(path, [BY_CAMPAIGN], sql, params, DAILY_COLUMNS)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +54,21 @@ ROWS: list[Row] = [
 PublicationRow = tuple[str, datetime, str, int]
 
 
+@contextmanager
+def published(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Write a new file beside ``path`` and rename it over ``path``, as publish does.
+
+    Writing in place would fail while a dashboard query still has the old file attached
+    (DuckDB lets one process attach a path read-write only when nothing else has it).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.staging")
+    staging.unlink(missing_ok=True)
+    with duckdb.connect(str(staging)) as con:
+        yield con
+    os.replace(staging, path)
+
+
 def write_marts(
     path: Path,
     rows: Sequence[Row] = ROWS,
@@ -59,7 +76,7 @@ def write_marts(
     with_mart: bool = True,
     publications: Sequence[PublicationRow] | None = None,
 ) -> Path:
-    """Write a published-marts file the way publish does: complete, then closed.
+    """Write a published-marts file the way publish does: complete, then renamed into place.
 
     Args:
         path: Where to write (replaced if it exists).
@@ -68,9 +85,7 @@ def write_marts(
         publications: ``_publication`` rows (run_id, published_at, table_name, row_count),
             as publish writes them; None leaves the table out, as in older files.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    with duckdb.connect(str(path)) as con:
+    with published(path) as con:
         if with_mart:
             con.execute(MART_DDL)
         if with_mart and rows:
@@ -158,10 +173,8 @@ def write_every_mart(path: Path, *, with_platform: bool = True) -> Path:
         with_platform: False writes the placement mart as published before it had a
             ``platform`` column (Meta rows only).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
     placements = [row for row in PLACEMENTS if with_platform or row[0] == "meta"]
-    with duckdb.connect(str(path)) as con:
+    with published(path) as con:
         con.execute(
             """
             create table fct_placement_performance_daily (

@@ -15,7 +15,8 @@ def test_measure_covers_every_page_query_and_returns_percentiles(marts_path: Pat
 
     result = measure(marts_path.parent, repeats=2)
 
-    assert set(result) == {"queries", "p50_ms", "p95_ms", "samples"}
+    assert set(result) == {"queries", "p50_ms", "p95_ms", "samples", "setup_ms"}
+    assert result["setup_ms"] > 0
     names = set(result["queries"])
     assert names == set(dashboard_calls(marts_path.parent))
     for query in (
@@ -31,6 +32,7 @@ def test_measure_covers_every_page_query_and_returns_percentiles(marts_path: Pat
     assert result["samples"] == 2 * len(names)
     for timing in result["queries"].values():
         assert 0 < timing["p50_ms"] <= timing["p95_ms"]
+        assert timing["first_ms"] > 0
 
 
 def test_measure_without_marts_reports_an_error(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -218,3 +219,46 @@ def test_open_readers_do_not_block_publish_and_next_query_sees_new_data(
     wider = data.Selection(date(2026, 10, 1), date(2026, 10, 4))
     usd = data.totals_by_currency(marts_path, wider).set_index("account_currency")
     assert usd.at["USD", "spend"] == Decimal("20.00")
+
+
+def test_summaries_are_built_anew_for_each_published_version(marts_path: Path) -> None:
+    write_marts(marts_path)
+    wider = data.Selection(date(2026, 10, 1), date(2026, 10, 4))
+    before = data.totals_by_currency(marts_path, wider).set_index("account_currency")
+    assert before.at["USD", "spend"] == Decimal("11.00")
+
+    _publish(
+        marts_path,
+        [
+            *ROWS,
+            (date(2026, 10, 4), "222", "USD", "threads", "threads_feed", "9.00", 10, 1, "0", "0"),
+        ],
+    )
+
+    after = data.totals_by_currency(marts_path, wider).set_index("account_currency")
+    assert after.at["USD", "spend"] == Decimal("20.00")
+
+
+def test_queries_of_one_published_version_share_its_summaries(marts_path: Path) -> None:
+    write_marts(marts_path)
+    summary = data.summary_table(data.PLACEMENT_BY_ACCOUNT)
+
+    data.totals_by_currency(marts_path, ALL)
+
+    with data.open_marts(marts_path) as con:
+        (spend,) = con.execute(f"select sum(spend) from {summary}").fetchone()
+    assert spend == total("EUR") + total("USD")
+
+
+def test_concurrent_readers_of_a_new_version_get_exact_answers(marts_path: Path) -> None:
+    write_marts(marts_path)
+
+    def read(_: int) -> tuple[Decimal, Decimal]:
+        totals = data.totals_by_currency(marts_path, ALL).set_index("account_currency")
+        daily = data.spend_by_platform_daily(marts_path, ALL, "USD")
+        return totals.at["EUR", "spend"], sum(daily["spend"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = set(pool.map(read, range(32)))
+
+    assert answers == {(total("EUR"), total("USD"))}
