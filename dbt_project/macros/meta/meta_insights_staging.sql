@@ -2,14 +2,19 @@
     The staging of a Meta insights report: the latest non-deleted raw version per ad, day
     and breakdown values, cast, with the configured purchase action type's counts and values
     (default attribution and each window). The base report and the placement report differ
-    only in their breakdown columns, so both models call this one body.
+    only in their breakdown columns, so both models call this one body. With `first_day`,
+    only report days from then on (an incremental run's window): a key's versions all share
+    its report day, so the latest version of every key in the window is still exact.
 -#}
-{% macro meta_insights_staging(source_relation, breakdown_columns=[]) %}
+{% macro meta_insights_staging(source_relation, breakdown_columns=[], first_day=none) %}
 {%- set purchase_type = var('meta_purchase_action_type', 'omni_purchase') -%}
 
 with source as (
 
     select * from {{ source_relation }}
+    {% if first_day is not none -%}
+    where date_start >= {{ first_day }}
+    {%- endif %}
 
 ),
 

@@ -1,12 +1,34 @@
 {#
     First day an incremental run rebuilds: `days` before the newest `date_column` of the
     upstream `relation`, or earlier when a load landed since the last successful build
-    (raw._loads after the newest succeeded row of audit.dbt_builds) covered older days: a
-    backfill then reaches the mart without a full refresh. Counted from the data and the
-    load log, not the clock, so the pre-hook's delete and the insert agree. Without the
-    load log or the build log (a warehouse the pipeline did not create) the lookback alone.
+    (raw._loads after the newest succeeded full-project row of audit.dbt_builds) covered
+    older days: a backfill then reaches the model without a full refresh. Counted from the
+    data and the load log, not the clock, so a pre-hook's delete and the insert agree.
+    Without the load log or the build log (a warehouse the pipeline did not create) the
+    lookback alone.
+
+    When executing against an existing relation the day is computed once and inlined as a
+    date literal: a constant lets the engine skip storage blocks outside the window (a
+    scalar subquery would not), which is what keeps a daily run from scanning years of raw
+    history. Otherwise (parsing, or before the first build) the SQL expression itself.
 #}
 {% macro lookback_start(relation, date_column, days) -%}
+    {%- set expression = lookback_start_sql(relation, date_column, days) -%}
+    {%- if execute and load_relation(relation) is not none -%}
+        {%- set first_day = run_query('select cast(' ~ expression ~ ' as date)').columns[0].values()[0] -%}
+        {%- if first_day is not none -%}
+            cast('{{ first_day }}' as date)
+        {%- else -%}
+            {{ expression }}
+        {%- endif -%}
+    {%- else -%}
+        {{ expression }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# The scalar subquery lookback_start evaluates. #}
+{% macro lookback_start_sql(relation, date_column, days) -%}
     {%- set newest_minus_lookback -%}
         (select {{ dbt.dateadd('day', -(days | int), 'max(' ~ date_column ~ ')') }}
          from {{ relation }})
@@ -23,6 +45,8 @@
             coalesce(min(window_start), {{ newest_minus_lookback }})
          )
          from {{ loads }}
-         where loaded_at > (select max(started_at) from {{ builds }} where succeeded))
+         where loaded_at > (
+            select max(started_at) from {{ builds }} where succeeded and selector is null
+         ))
     {%- endif -%}
 {%- endmacro %}

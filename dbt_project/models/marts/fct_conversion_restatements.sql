@@ -8,17 +8,42 @@
     Meta: the base report, `default` and every attribution window. TikTok: the BASIC
     report and GMV Max campaign days (ad_id = the campaign id, is_gmv_max_campaign), as
     reported (`as_reported`), measured as in fct_ad_performance_daily.
+
+    Incremental: a day's versions all come from pulls of that day, so a run deletes and
+    re-derives only the days from the earliest lookback_start of the three raw reports on
+    (the incremental lookback, or further back for a backfill), like the other
+    incremental marts.
 -#}
+{%- set window_start = restatement_window_start() if is_incremental() else none -%}
+-- depends_on: {{ source('meta', 'ad_insights') }}
+-- depends_on: {{ source('tiktok', 'ad_report_daily') }}
+-- depends_on: {{ source('tiktok', 'gmv_max_report_daily') }}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=[
+        "{% if is_incremental() %}delete from {{ this }} where report_date >= "
+        ~ "{{ restatement_window_start() }}{% endif %}"
+    ],
+) }}
 
 with meta_versions as (
 
     select * from {{ ref('int_meta__conversion_versions') }}
+    {% if is_incremental() -%}
+    where report_date >= {{ window_start }}
+    {%- endif %}
 
 ),
 
 tiktok_versions as (
 
     select * from {{ ref('int_tiktok__conversion_versions') }}
+    {% if is_incremental() -%}
+    where report_date >= {{ window_start }}
+    {%- endif %}
 
 ),
 

@@ -17,7 +17,7 @@
 {%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
 {%- set window_start = lookback_start(
     ref('int_placement_performance_daily_unioned'), 'report_date', lookback_days
-) -%}
+) if is_incremental() else none -%}
 
 {{ config(
     materialized='incremental',

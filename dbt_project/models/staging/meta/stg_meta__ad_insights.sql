@@ -1,9 +1,22 @@
 {#-
     One row per ad and day (base report, no breakdowns): the latest non-deleted version.
 
-    A table, not a view: picking the latest version per key over the whole raw history is
-    the costliest step of a build at scale (tens of seconds over 19.5 M placement versions),
-    and every test and model downstream would otherwise repeat it.
+    Incremental like stg_meta__ad_insights_placement: a run re-derives only the days from
+    lookback_start on, since new raw versions land only inside a load's window.
 -#}
-{{ config(materialized='table') }}
-{{ meta_insights_staging(source('meta', 'ad_insights')) }}
+{%- set insights = source('meta', 'ad_insights') -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=[
+        "{% if is_incremental() %}delete from {{ this }} where report_date >= "
+        ~ "{{ lookback_start(source('meta', 'ad_insights'), 'date_start', "
+        ~ "var('incremental_lookback_days', 28)) }}{% endif %}"
+    ],
+) }}
+{{ meta_insights_staging(
+    insights,
+    first_day=lookback_start(insights, 'date_start', var('incremental_lookback_days', 28))
+        if is_incremental() else none,
+) }}
