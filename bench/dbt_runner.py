@@ -10,7 +10,13 @@ import time
 from dataclasses import dataclass
 
 from socialmart.settings import Settings
-from socialmart.transform import dbt_env_overrides, dbt_log_dir, dbt_vars
+from socialmart.transform import (
+    dbt_env_overrides,
+    dbt_log_dir,
+    dbt_vars,
+    record_build_end,
+    record_build_start,
+)
 
 
 def command(settings: Settings, args: list[str]) -> list[str]:
@@ -96,6 +102,21 @@ def run(settings: Settings, args: list[str]) -> DbtTimings:
             for r in results.get("results", [])
         },
     )
+
+
+def build(settings: Settings, args: list[str], run_id: str) -> DbtTimings:
+    """``dbt build <args>`` recorded in ``audit.dbt_builds`` as ``socialmart.transform.build``
+    records it: incremental windows (``lookback_start``) and the tests' window read that log,
+    so a benchmark build without it would not behave like the pipeline's."""
+    full_refresh = "--full-refresh" in args
+    started_at = record_build_start(settings, run_id, full_refresh=full_refresh)
+    try:
+        timings = run(settings, ["build", *args])
+    except RuntimeError:
+        record_build_end(settings, run_id, started_at, succeeded=False)
+        raise
+    record_build_end(settings, run_id, started_at, succeeded=True)
+    return timings
 
 
 def mart_models(settings: Settings) -> list[str]:

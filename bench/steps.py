@@ -65,8 +65,14 @@ def step_generate(settings: Settings, cfg: dict[str, Any]) -> Result:
 
 def _dbt_repeats(settings: Settings, args: list[str], repeats: int) -> Result:
     """Run ``dbt <args>`` ``repeats`` times: wall seconds, the median split of each run's time
-    (start-up, models, tests, dbt per node) and the last run's seconds per node."""
-    runs = [dbt_runner.run(settings, args) for _ in range(repeats)]
+    (start-up, models, tests, dbt per node) and the last run's seconds per node. Builds are
+    recorded in ``audit.dbt_builds`` like the pipeline's (:func:`bench.dbt_runner.build`)."""
+    if args[0] == "build":
+        runs = [
+            dbt_runner.build(settings, args[1:], f"bench-build-{i}") for i in range(repeats)
+        ]
+    else:
+        runs = [dbt_runner.run(settings, args) for _ in range(repeats)]
     splits = [r.split() for r in runs]
     return {
         "seconds": [r.wall_s for r in runs],
@@ -134,7 +140,7 @@ def step_daily(settings: Settings, cfg: dict[str, Any]) -> Result:
     preset = get_preset(cfg["scale"])
     day = cfg["day_to"]
     appended = generate(settings.warehouse_path, preset, cfg["seed"], day_from=day, day_to=day + 1)
-    build = dbt_runner.run(settings, ["build"])
+    build = dbt_runner.build(settings, [], f"bench-daily-{day}")
     since = preset.first_day + timedelta(days=day - settings.meta.lookback_days)
     with _connect(settings) as con:
         incremental, _ = _timed(

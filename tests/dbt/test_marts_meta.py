@@ -381,3 +381,102 @@ def test_placement_flags_are_the_ad_set_settings_of_a_single_pull(
         " where platform = 'meta' and is_advantage_plus_campaign",
     )
     assert flagged[0][0] > 0
+
+
+def _repeat_a_mart_row(settings: Settings, day: date) -> None:
+    """Store one placement mart row of ``day`` twice (breaks the mart's unique test)."""
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(
+            f"insert into {PLACEMENT_PERFORMANCE} select * from {PLACEMENT_PERFORMANCE}"
+            " where report_date = ? order by all limit 1",
+            [day],
+        )
+
+
+def _test_mart(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """``dbt test`` of the placement mart with a 7-day lookback; the output if it failed."""
+    pipeline_vars = dbt_cli.dbt_vars
+    monkeypatch.setattr(
+        dbt_cli, "dbt_vars", lambda s: {**pipeline_vars(s), "incremental_lookback_days": "7"}
+    )
+    args = ["test", "--select", "fct_placement_performance_daily"]
+    result = dbt_cli.run_dbt(settings, args, settings.home / "dbt-target")
+    return None if result.returncode == 0 else result.stdout
+
+
+def test_an_incremental_build_tests_only_the_days_it_may_have_rewritten(
+    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests of a model with meta.test_window_column read the days from lookback_start on
+    once a full-project build has succeeded; before that, every day."""
+    _repeat_a_mart_row(copy_settings, WINDOW.start)  # 20 days back: outside a 7-day window
+    assert _test_mart(copy_settings, monkeypatch) is None
+
+    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+        con.execute("update audit.dbt_builds set succeeded = false")
+    failed = _test_mart(copy_settings, monkeypatch)
+    assert failed and "unique_combination_of_columns_fct_placement_performance_daily" in failed
+
+    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+        con.execute("update audit.dbt_builds set succeeded = true")
+    _repeat_a_mart_row(copy_settings, WINDOW.end)  # inside the window
+    failed = _test_mart(copy_settings, monkeypatch)
+    assert failed and "unique_combination_of_columns_fct_placement_performance_daily" in failed
+
+
+def test_a_full_refresh_tests_every_day(
+    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = copy_settings.home / "dbt-target"
+    select = ["--select", "fct_placement_performance_daily,test_type:generic"]
+
+    def compiled_tests(*flags: str) -> str:
+        """The compiled SQL of the mart's generic tests."""
+        result = dbt_cli.run_dbt(copy_settings, ["compile", *select, *flags], target)
+        assert result.returncode == 0, result.stdout[-4000:]
+        tests = list((target / "compiled").rglob("fct_placement_performance_daily.yml/*.sql"))
+        assert len(tests) > 10
+        return "\n".join(path.read_text(encoding="utf-8") for path in tests)
+
+    assert "report_date >= cast(" in compiled_tests()
+    assert "report_date >= cast(" not in compiled_tests("--full-refresh")
+
+
+def test_conversion_restatements_built_incrementally_equal_a_full_refresh(
+    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restatement inside a 7-day lookback reaches the incremental mart, and the result
+    equals a full rebuild."""
+    day = WINDOW.end - timedelta(days=2)
+    ad_id = rows(
+        copy_settings,
+        "select min(ad_id) from marts.fct_ad_performance_daily"
+        " where platform = 'meta' and report_date = ? and purchases > 0",
+        [day],
+    )[0][0]
+    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+        con.execute(
+            """
+            insert into raw.meta__ad_insights
+            select * replace (
+                '[]'::json as actions, '[]'::json as action_values,
+                'run-0' as _sync_id, _pulled_at - interval 1 day as _pulled_at
+            )
+            from raw.meta__ad_insights where ad_id = ? and date_start = ?
+            """,
+            [ad_id, day],
+        )
+    select = ["run", "--select", "fct_conversion_restatements"]
+    dbt(copy_settings, select, monkeypatch, incremental_lookback_days="7")
+    incremental = _mart_rows(copy_settings, "marts.fct_conversion_restatements")
+    restated = rows(
+        copy_settings,
+        "select bool_and(is_restated) from marts.fct_conversion_restatements"
+        " where platform = 'meta' and ad_id = ? and report_date = ?"
+        " and attribution_window = 'default'",
+        [ad_id, day],
+    )[0][0]
+    assert restated
+
+    dbt(copy_settings, [*select, "--full-refresh"], monkeypatch)
+    assert _mart_rows(copy_settings, "marts.fct_conversion_restatements") == incremental
