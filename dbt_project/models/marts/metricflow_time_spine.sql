@@ -8,7 +8,7 @@ with bounds as (
     select
         min(report_date) as first_date,
         max(report_date) as last_date
-    from {{ ref('int_ad_performance_daily_unioned') }}
+    from {{ ref('fct_ad_performance_daily') }}
 
 ),
 

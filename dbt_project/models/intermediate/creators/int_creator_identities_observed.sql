@@ -2,7 +2,11 @@
     Every creator identity seen in the data, once: TikTok Shop usernames of affiliate
     orders, Spark Ads identities, authors of Meta partnership ads, Threads profiles. The
     handle is the name the platform shows for it (latest by name when several).
+
+    A table: it condenses millions of order lines into a few thousand identities, which
+    int_creator_identities_resolved and every test of both read.
 -#}
+{{ config(materialized='table') }}
 
 with affiliate_orders as (
 

@@ -2,7 +2,12 @@
     One row per affiliate order SKU line: the latest non-deleted raw version. Amount strings
     become exact decimals (whole prices arrive as "99"); commission rates arrive in
     hundredths of a percent ("1550" = 15.5 %) and become fractions (0.155).
+
+    A table, not a view: the latest-version pick runs over every stored version, and its
+    key has no date a reader's filter could narrow it by, so each test and model reading
+    a view would repeat it over the whole history.
 -#}
+{{ config(materialized='table') }}
 
 with source as (
 
