@@ -305,3 +305,65 @@ def test_accounts_of_one_run_load_together_each_with_its_own_window(
     ).fetchall() == [(ACCOUNT, 1, 0, 1), (other, 2, 2, 0)]
     deleted = f"select account_id, date_start from {TABLE} where _is_deleted"
     assert con.execute(deleted).fetchall() == [(ACCOUNT, JUNE_2)]
+
+
+def _write_unit(
+    spool: Spool, run_id: str, account: str, pages: list[list[dict[str, Any]]], end: date
+) -> None:
+    """One account's complete pull of ``run_id`` from JUNE_1 to ``end``."""
+    writer = SpoolWriter(
+        spool.root,
+        run_id,
+        "meta",
+        AD_INSIGHTS_PLACEMENT.name,
+        account,
+        JUNE_1,
+        end,
+        clock=lambda: datetime(2026, 6, 5, tzinfo=UTC),
+    )
+    for page in pages:
+        writer.write_page(page)
+    writer.commit(request_count=len(pages))
+
+
+def test_loads_counts_are_the_rows_written_per_account(
+    con: duckdb.DuckDBPyConnection, spool: Spool
+) -> None:
+    other = "999"
+    _load(
+        con, spool, spool.pull([[_row(JUNE_1), _row(JUNE_2), _row(JUNE_3, ad="302")]], end=JUNE_3)
+    )
+    run_id = "run-mixed"
+    # ACCOUNT: JUNE_1 unchanged, JUNE_2 changed and repeated across pages, 302 vanished.
+    _write_unit(
+        spool,
+        run_id,
+        ACCOUNT,
+        [[_row(JUNE_1), _row(JUNE_2, spend="2.00")], [_row(JUNE_2, spend="3.00")]],
+        JUNE_3,
+    )
+    # The other account repeats ACCOUNT's keys: its own history, so no repeats, no tombstones.
+    _write_unit(
+        spool, run_id, other, [[_row(d, account_id=other) for d in (JUNE_1, JUNE_2)]], JUNE_3
+    )
+    reports = load_spool(con, spool.root / run_id, run_id)
+    expected = [(ACCOUNT, 3, 1, 1), (other, 2, 2, 0)]
+    assert [
+        (r.account_id, r.rows_seen, r.rows_inserted, r.tombstones_inserted) for r in reports
+    ] == expected
+    assert (
+        con.execute(
+            "select account_id, rows_seen, rows_inserted, tombstones_inserted from raw._loads "
+            f"where run_id = '{run_id}' order by account_id"
+        ).fetchall()
+        == expected
+    )
+    written = con.execute(
+        f"select account_id, count(*) filter (where not _is_deleted), "
+        f"count(*) filter (where _is_deleted) from {TABLE} where _sync_id = '{run_id}' "
+        f"group by account_id order by account_id"
+    ).fetchall()
+    assert written == [
+        (account, inserted, tombstones) for account, _, inserted, tombstones in expected
+    ]
+    assert ("301", JUNE_2, "3.00", run_id) in _latest(con)
