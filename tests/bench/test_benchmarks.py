@@ -111,7 +111,11 @@ def test_report_table_shows_each_figure_next_to_its_floor(tmp_path):
                 [1.0],
                 p50_ms=5.0,
                 p95_ms=20.0,
-                queries={"a": {"p50_ms": 3.0, "p95_ms": 9.0}, "b": {"p50_ms": 6.0, "p95_ms": 30.0}},
+                setup_ms=1500.0,
+                queries={
+                    "a": {"p50_ms": 3.0, "p95_ms": 9.0, "first_ms": 2500.0},
+                    "b": {"p50_ms": 6.0, "p95_ms": 30.0, "first_ms": 40.0},
+                },
             ),
             "load_path": _result(
                 [1.0],
@@ -142,6 +146,7 @@ def test_report_table_shows_each_figure_next_to_its_floor(tmp_path):
     assert "full build, slowest models: slow 0.75 s, fast 0.25 s; 1 tests 0.25 s" in table
     assert "| dashboard queries (2 page queries, all samples) | p50 5.0 ms / p95 20.0 ms |" in table
     assert "slowest query: b | p50 6.0 ms / p95 30.0 ms |" in table
+    assert "| set-up 1.50 s; slowest first query a 2.50 s |" in table
     assert (
         "(28 d, 3 accounts) | 500 / 500 / 500 rows/s | read_json: 1e+03 / 1e+03 / 1e+03 rows/s "
         "| 0.50× | ≥ 0.5 | met |" in table
