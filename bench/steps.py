@@ -252,15 +252,15 @@ def step_load_path(settings: Settings, cfg: dict[str, Any]) -> Result:
         manifests = [read_manifest(p) for p in outcome.manifests]
         rows = sum(m.row_count for m in manifests)
         requests = sum(m.request_count for m in manifests)
+        # One synchronous date span per unit (Meta: try sync first; the extract goes async
+        # only past META_ASYNC_THRESHOLD_DAYS, far above load_days). The account listing
+        # (me/adaccounts) has no manifest and is counted on neither side.
         minimum = sum(
             max(1, math.ceil(m.row_count / MAX_PAGE_SIZE.get(m.source, 100))) for m in manifests
         )
         land_s, floor_s = _land_vs_read_json(settings, work / "stand-in", pages, manifests, cfg)
         bulk_dir = work / "bulk-pages"
         with _connect(settings, read_only=True) as con:
-        # One synchronous date span per unit (Meta: try sync first; the extract goes async
-        # only past META_ASYNC_THRESHOLD_DAYS, far above load_days). The account listing
-        # (me/adaccounts) has no manifest and is counted on neither side.
             bulk = bulk_pages.write_pages(con, bulk_dir, "bench-load", cfg["bulk_days"])
         bulk_land_s, bulk_floor_s = _land_vs_read_json(settings, work / "bulk", bulk_dir, bulk, cfg)
     finally:
