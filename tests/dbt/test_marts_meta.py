@@ -427,19 +427,14 @@ def test_an_incremental_build_tests_only_the_days_it_may_have_rewritten(
 def test_a_full_refresh_tests_every_day(
     copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = copy_settings.home / "dbt-target"
-    select = ["--select", "fct_placement_performance_daily,test_type:generic"]
+    """The on-run-start hook stores the tests' first day; null (every row) on a full refresh."""
 
-    def compiled_tests(*flags: str) -> str:
-        """The compiled SQL of the mart's generic tests."""
-        result = dbt_cli.run_dbt(copy_settings, ["compile", *select, *flags], target)
-        assert result.returncode == 0, result.stdout[-4000:]
-        tests = list((target / "compiled").rglob("fct_placement_performance_daily.yml/*.sql"))
-        assert len(tests) > 10
-        return "\n".join(path.read_text(encoding="utf-8") for path in tests)
+    def first_day(*flags: str) -> date | None:
+        dbt(copy_settings, ["run", "--select", "int_fx_rates_daily", *flags], monkeypatch)
+        return rows(copy_settings, "select first_day from audit.dbt_test_window")[0][0]
 
-    assert "report_date >= cast(" in compiled_tests()
-    assert "report_date >= cast(" not in compiled_tests("--full-refresh")
+    assert first_day() is not None
+    assert first_day("--full-refresh") is None
 
 
 def test_conversion_restatements_built_incrementally_equal_a_full_refresh(

@@ -1,11 +1,11 @@
 {#
-    First day an incremental run rebuilds: `days` before the newest `date_column` of the
-    upstream `relation`, or earlier when a load landed since the last successful build
-    (raw._loads after the newest succeeded full-project row of audit.dbt_builds) covered
-    older days: a backfill then reaches the model without a full refresh. Counted from the
-    data and the load log, not the clock, so a pre-hook's delete and the insert agree.
-    Without the load log or the build log (a warehouse the pipeline did not create) the
-    lookback alone.
+    First day an incremental run rebuilds: `days` before the newest `date_column` of
+    `relation` (the model itself, or the raw table it reads), or earlier when a load landed
+    since the last successful build (raw._loads after the newest succeeded full-project row
+    of audit.dbt_builds) covered older days: a backfill then reaches the model without a
+    full refresh. Counted from the data and the load log, not the clock, so a pre-hook's
+    delete and the insert agree. Without the load log or the build log (a warehouse the
+    pipeline did not create) the lookback alone.
 
     When executing against an existing relation the day is computed once and inlined as a
     date literal: a constant lets the engine skip storage blocks outside the window (a
@@ -13,9 +13,11 @@
     history. Otherwise (parsing, or before the first build) the SQL expression itself.
 #}
 {% macro lookback_start(relation, date_column, days) -%}
-    {%- set expression = lookback_start_sql(relation, date_column, days) -%}
+    {%- set expression = lookback_start_sql(
+        '(select max(' ~ date_column ~ ') from ' ~ relation ~ ')', days) -%}
     {%- if execute and load_relation(relation) is not none -%}
-        {%- set first_day = run_query('select cast(' ~ expression ~ ' as date)').columns[0].values()[0] -%}
+        {%- set first_day = run_query(
+            'select cast(' ~ expression ~ ' as date)').columns[0].values()[0] -%}
         {%- if first_day is not none -%}
             cast('{{ first_day }}' as date)
         {%- else -%}
@@ -27,12 +29,9 @@
 {%- endmacro %}
 
 
-{# The scalar subquery lookback_start evaluates. #}
-{% macro lookback_start_sql(relation, date_column, days) -%}
-    {%- set newest_minus_lookback -%}
-        (select {{ dbt.dateadd('day', -(days | int), 'max(' ~ date_column ~ ')') }}
-         from {{ relation }})
-    {%- endset -%}
+{# The SQL lookback_start evaluates, given the newest day as a scalar SQL expression. #}
+{% macro lookback_start_sql(newest_day, days) -%}
+    {%- set newest_minus_lookback = dbt.dateadd('day', -(days | int), newest_day) -%}
     {%- set loads = adapter.get_relation(
         database=target.database, schema='raw', identifier='_loads') -%}
     {%- set builds = adapter.get_relation(

@@ -6,16 +6,15 @@
     out of CPC, CTR and CPM, whose denominators they would distort.
 
     Incremental: a run rebuilds only the last incremental_lookback_days days (counted back
-    from the newest report_date upstream), which a pre-hook first deletes, so restated and
+    from the newest report_date already in the mart), which a pre-hook first deletes, so restated and
     vanished rows inside the window are replaced; older days are rebuilt only when a load
     since the last successful build covered them (a backfill; see lookback_start) or on a
     full refresh.
 -#}
 {%- set reporting_currency = socialmart.reporting_currency() -%}
 {%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
-{%- set window_start = lookback_start(
-    ref('int_ad_performance_daily_unioned'), 'report_date', lookback_days
-) if is_incremental() else none -%}
+{%- set window_start = lookback_start(this, 'report_date', lookback_days)
+    if is_incremental() else none -%}
 
 {{ config(
     materialized='incremental',
@@ -24,8 +23,8 @@
     on_schema_change='fail',
     pre_hook=[
         "{% if is_incremental() %}delete from {{ this }} where report_date >= "
-        ~ "{{ lookback_start(ref('int_ad_performance_daily_unioned'), 'report_date', "
-        ~ "var('incremental_lookback_days', 28)) }}{% endif %}"
+        ~ "{{ lookback_start(this, 'report_date', var('incremental_lookback_days', 28)) }}"
+        ~ "{% endif %}"
     ],
 ) }}
 

@@ -10,14 +10,13 @@
     reported (`as_reported`), measured as in fct_ad_performance_daily.
 
     Incremental: a day's versions all come from pulls of that day, so a run deletes and
-    re-derives only the days from the earliest lookback_start of the three raw reports on
-    (the incremental lookback, or further back for a backfill), like the other
+    re-derives only the days from lookback_start on (the incremental lookback from the
+    newest day already built, or further back for a backfill), like the other
     incremental marts.
 -#}
-{%- set window_start = restatement_window_start() if is_incremental() else none -%}
--- depends_on: {{ source('meta', 'ad_insights') }}
--- depends_on: {{ source('tiktok', 'ad_report_daily') }}
--- depends_on: {{ source('tiktok', 'gmv_max_report_daily') }}
+{%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
+{%- set window_start = lookback_start(this, 'report_date', lookback_days)
+    if is_incremental() else none -%}
 
 {{ config(
     materialized='incremental',
@@ -25,7 +24,8 @@
     on_schema_change='fail',
     pre_hook=[
         "{% if is_incremental() %}delete from {{ this }} where report_date >= "
-        ~ "{{ restatement_window_start() }}{% endif %}"
+        ~ "{{ lookback_start(this, 'report_date', var('incremental_lookback_days', 28)) }}"
+        ~ "{% endif %}"
     ],
 ) }}
 

@@ -7,7 +7,7 @@
     settings in effect on the report day (int_placement_performance_daily_unioned).
 
     Incremental like fct_ad_performance_daily: a run rebuilds only the last
-    incremental_lookback_days days (counted back from the newest report_date upstream),
+    incremental_lookback_days days (counted back from the newest report_date already built),
     which a pre-hook first deletes, so restated and vanished rows inside the window are
     replaced; older days are rebuilt only when a load
     since the last successful build covered them (a backfill; see lookback_start) or on a
@@ -15,9 +15,8 @@
 -#}
 {%- set reporting_currency = socialmart.reporting_currency() -%}
 {%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
-{%- set window_start = lookback_start(
-    ref('int_placement_performance_daily_unioned'), 'report_date', lookback_days
-) if is_incremental() else none -%}
+{%- set window_start = lookback_start(this, 'report_date', lookback_days)
+    if is_incremental() else none -%}
 
 {{ config(
     materialized='incremental',
@@ -29,8 +28,8 @@
     on_schema_change='fail',
     pre_hook=[
         "{% if is_incremental() %}delete from {{ this }} where report_date >= "
-        ~ "{{ lookback_start(ref('int_placement_performance_daily_unioned'), 'report_date', "
-        ~ "var('incremental_lookback_days', 28)) }}{% endif %}"
+        ~ "{{ lookback_start(this, 'report_date', var('incremental_lookback_days', 28)) }}"
+        ~ "{% endif %}"
     ],
 ) }}
 
