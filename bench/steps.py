@@ -68,9 +68,7 @@ def _dbt_repeats(settings: Settings, args: list[str], repeats: int) -> Result:
     (start-up, models, tests, dbt per node) and the last run's seconds per node. Builds are
     recorded in ``audit.dbt_builds`` like the pipeline's (:func:`bench.dbt_runner.build`)."""
     if args[0] == "build":
-        runs = [
-            dbt_runner.build(settings, args[1:], f"bench-build-{i}") for i in range(repeats)
-        ]
+        runs = [dbt_runner.build(settings, args[1:], f"bench-build-{i}") for i in range(repeats)]
     else:
         runs = [dbt_runner.run(settings, args) for _ in range(repeats)]
     splits = [r.split() for r in runs]
