@@ -29,9 +29,14 @@
 {%- endmacro %}
 
 
-{# The SQL lookback_start evaluates, given the newest day as a scalar SQL expression. #}
+{#
+    The SQL lookback_start evaluates, given the newest day as a scalar SQL expression. No
+    newest day (an empty model, say one built before any data landed) rebuilds everything.
+#}
 {% macro lookback_start_sql(newest_day, days) -%}
-    {%- set newest_minus_lookback = dbt.dateadd('day', -(days | int), newest_day) -%}
+    {%- set newest_minus_lookback -%}
+        coalesce({{ dbt.dateadd('day', -(days | int), newest_day) }}, cast('1900-01-01' as date))
+    {%- endset -%}
     {%- set loads = adapter.get_relation(
         database=target.database, schema='raw', identifier='_loads') -%}
     {%- set builds = adapter.get_relation(

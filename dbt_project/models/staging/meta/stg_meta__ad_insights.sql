@@ -11,12 +11,12 @@
     on_schema_change='fail',
     pre_hook=[
         "{% if is_incremental() %}delete from {{ this }} where report_date >= "
-        ~ "{{ lookback_start(source('meta', 'ad_insights'), 'date_start', "
-        ~ "var('incremental_lookback_days', 28)) }}{% endif %}"
+        ~ "{{ lookback_start(this, 'report_date', var('incremental_lookback_days', 28)) }}"
+        ~ "{% endif %}"
     ],
 ) }}
 {{ meta_insights_staging(
     insights,
-    first_day=lookback_start(insights, 'date_start', var('incremental_lookback_days', 28))
+    first_day=lookback_start(this, 'report_date', var('incremental_lookback_days', 28))
         if is_incremental() else none,
 ) }}

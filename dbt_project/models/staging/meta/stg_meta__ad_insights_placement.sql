@@ -14,13 +14,13 @@
     on_schema_change='fail',
     pre_hook=[
         "{% if is_incremental() %}delete from {{ this }} where report_date >= "
-        ~ "{{ lookback_start(source('meta', 'ad_insights_placement'), 'date_start', "
-        ~ "var('incremental_lookback_days', 28)) }}{% endif %}"
+        ~ "{{ lookback_start(this, 'report_date', var('incremental_lookback_days', 28)) }}"
+        ~ "{% endif %}"
     ],
 ) }}
 {{ meta_insights_staging(
     insights,
     ['publisher_platform', 'platform_position'],
-    first_day=lookback_start(insights, 'date_start', var('incremental_lookback_days', 28))
+    first_day=lookback_start(this, 'report_date', var('incremental_lookback_days', 28))
         if is_incremental() else none,
 ) }}
