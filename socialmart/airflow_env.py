@@ -158,8 +158,9 @@ class AirflowStack:
     def api(self, method: str, path: str, body: dict | None = None) -> dict:
         """Call ``/api/v2<path>`` and return the JSON answer.
 
-        Reads are retried a few times on a 5xx: the local stack's SQLite metadata database
-        answers "database is locked" now and then while the scheduler writes.
+        Reads are retried a few times on a 5xx (the local stack's SQLite metadata database
+        answers "database is locked" now and then while the scheduler writes) and when the
+        API server does not answer in time.
         """
         import time
 
@@ -169,15 +170,23 @@ class AirflowStack:
             answer = requests.get(f"{self.base_url}/auth/token", timeout=10)
             answer.raise_for_status()
             self._token = answer.json()["access_token"]
+        # GETs are idempotent: a busy API server (5xx, or no answer in 30 s while the
+        # scheduler and dbt share the cores) is asked again, up to 5 times.
         attempts = 5 if method == "GET" else 1
         for attempt in range(1, attempts + 1):
-            response = requests.request(
-                method,
-                f"{self.base_url}/api/v2{path}",
-                json=body,
-                headers={"Authorization": f"Bearer {self._token}"},
-                timeout=30,
-            )
+            try:
+                response = requests.request(
+                    method,
+                    f"{self.base_url}/api/v2{path}",
+                    json=body,
+                    headers={"Authorization": f"Bearer {self._token}"},
+                    timeout=30,
+                )
+            except (requests.Timeout, requests.ConnectionError):
+                if attempt == attempts:
+                    raise
+                time.sleep(2)
+                continue
             if response.status_code < 500 or attempt == attempts:
                 break
             time.sleep(2)
