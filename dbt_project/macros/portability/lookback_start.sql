@@ -54,3 +54,16 @@
          ))
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    Pre-hook of the incremental models that re-derive their window: delete the rows from
+    lookback_start on (of the model itself, by `date_column`), so the insert that follows
+    replaces restated and vanished rows. Nothing on a first build or a full refresh.
+#}
+{% macro delete_lookback_window(date_column='report_date') -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ date_column }} >= {{
+            lookback_start(this, date_column, var('incremental_lookback_days', 28)) }}
+    {%- endif -%}
+{%- endmacro %}

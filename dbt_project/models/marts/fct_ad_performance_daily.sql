@@ -21,11 +21,7 @@
     incremental_strategy='delete+insert',
     unique_key=['platform', 'ad_account_id', 'ad_id', 'report_date'],
     on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where report_date >= "
-        ~ "{{ lookback_start(this, 'report_date', var('incremental_lookback_days', 28)) }}"
-        ~ "{% endif %}"
-    ],
+    pre_hook=["{{ delete_lookback_window() }}"],
 ) }}
 
 with ad_performance as (

@@ -9,11 +9,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where report_date >= "
-        ~ "{{ lookback_start(this, 'report_date', var('incremental_lookback_days', 28)) }}"
-        ~ "{% endif %}"
-    ],
+    pre_hook=["{{ delete_lookback_window() }}"],
 ) }}
 {{ meta_insights_staging(
     insights,
