@@ -104,7 +104,13 @@ def _steps(args: argparse.Namespace, settings: Settings) -> int:
         print(f"published run {summary.run_id} to {settings.published_marts_path}")
     elif args.command == "extract":
         run_id = pipeline.safe_run_id(args.run_id)
-        pipeline.extract(settings, pipeline.Window(args.start, args.end), run_id)
+        outcome = pipeline.extract(settings, pipeline.Window(args.start, args.end), run_id)
+        if outcome.failures:  # the others stay in the spool, loadable; the exit code says it
+            raise pipeline.ExtractFailed(
+                outcome.failures,
+                others=f"The other accounts' {len(outcome.manifests)} unit(s) are in the spool; "
+                f"`socialmart load --run-id {run_id}` loads them. Nothing was loaded.",
+            )
     elif args.command == "load":
         pipeline.load(settings, pipeline.safe_run_id(args.run_id))
     elif args.command == "transform":

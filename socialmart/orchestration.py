@@ -159,11 +159,16 @@ def begin_dbt_build(run_id: str) -> dict[str, Any]:
         plus ``started_at`` for :func:`end_dbt_build`.
     """
     from socialmart.pipeline import prepare_raw_tables, safe_run_id
+    from socialmart.run_lock import warehouse_lock
     from socialmart.transform import dbt_env_overrides, dbt_vars, record_build_start
 
     settings = task_settings()
-    prepare_raw_tables(settings)
-    started_at = record_build_start(settings, safe_run_id(run_id))
+    run = safe_run_id(run_id)
+    # Held only for this task: the Cosmos producer runs dbt itself, outside the lock (the
+    # one-slot pool serializes it with the other writers), so no task ever waits for itself.
+    with warehouse_lock(settings, run, "dbt_build.begin"):
+        prepare_raw_tables(settings)
+        started_at = record_build_start(settings, run)
     return {
         "vars": dbt_vars(settings),
         "env": dbt_env_overrides(settings),
@@ -174,14 +179,12 @@ def begin_dbt_build(run_id: str) -> dict[str, Any]:
 def end_dbt_build(run_id: str, started_at: str) -> None:
     """Mark the build begun by :func:`begin_dbt_build` as finished and successful."""
     from socialmart.pipeline import safe_run_id
+    from socialmart.run_lock import warehouse_lock
     from socialmart.transform import record_build_end
 
-    record_build_end(
-        task_settings(),
-        safe_run_id(run_id),
-        datetime.fromisoformat(started_at),
-        succeeded=True,
-    )
+    settings, run = task_settings(), safe_run_id(run_id)
+    with warehouse_lock(settings, run, "dbt_build.end"):
+        record_build_end(settings, run, datetime.fromisoformat(started_at), succeeded=True)
 
 
 def fail_without_retry(step: Callable[[], T]) -> T:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.sources import SOURCE_NAMES
+from socialmart.run_lock import warehouse_lock
 from socialmart.settings import Settings
 
 if TYPE_CHECKING:
@@ -61,15 +62,23 @@ class ExtractOutcome:
     failures: list[AccountFailure] = field(default_factory=list)
 
 
-class ExtractFailed(Exception):
-    """Some accounts could not be pulled; the others were loaded, nothing was published."""
+OTHERS_LOADED = "The other accounts' data was loaded; nothing was published."
 
-    def __init__(self, failures: list[AccountFailure]) -> None:
+
+class ExtractFailed(Exception):
+    """Some accounts could not be pulled; the others were kept (loaded, or in the spool).
+
+    Args:
+        failures: One per failed account (source, account, cause).
+        others: What happened to the other accounts' data (default: loaded, not published).
+    """
+
+    def __init__(self, failures: list[AccountFailure], others: str = OTHERS_LOADED) -> None:
         lines = [f"- {f.source} account {f.account}: {f.error}" for f in failures]
         super().__init__(
             f"{len(failures)} account(s) could not be extracted:\n"
             + "\n".join(lines)
-            + "\nThe other accounts' data was loaded; nothing was published. Fix the "
+            + f"\n{others} Fix the "
             "credential or permission named above, or remove the account from the settings, "
             "and re-run the same window (re-running is safe)."
         )
@@ -149,20 +158,70 @@ def extract(
 
 
 def load(settings: Settings, run_id: str) -> list[LoadReport]:
-    """Merge the run's spool into the versioned raw tables, then drop the spool."""
+    """Merge the run's spool into the versioned raw tables, then drop the spool.
+
+    Holds the run lock. Afterwards, other runs' spool folders left behind by killed runs
+    are removed or reported (:func:`sweep_stale_spool`).
+    """
     from connectors.common.land import load_spool
     from socialmart.warehouse import connect
 
-    spool = run_spool_dir(settings, run_id)
-    if not spool.exists():
-        log.warning("run %s extracted nothing: %s does not exist", run_id, spool)
-        return []
-    with connect(settings) as con:
-        reports = load_spool(con, spool, run_id)
-    shutil.rmtree(spool)
-    for report in reports:
-        log.info("loaded %s", report)
+    with warehouse_lock(settings, run_id, "load"):
+        spool = run_spool_dir(settings, run_id)
+        if not spool.exists():
+            log.warning("run %s extracted nothing: %s does not exist", run_id, spool)
+            reports = []
+        else:
+            with connect(settings) as con:
+                reports = load_spool(con, spool, run_id)
+            shutil.rmtree(spool)
+        for report in reports:
+            log.info("loaded %s", report)
+        sweep_stale_spool(settings, keep=run_id)
     return reports
+
+
+def sweep_stale_spool(settings: Settings, keep: str | None = None) -> list[Path]:
+    """Remove or report the spool folders that killed runs left behind.
+
+    A run folder (``<spool>/<run id>/``) other than ``keep`` whose newest file is older than
+    ``SOCIALMART_SPOOL_STALE_HOURS`` is stale: no extract is writing it any more. When it
+    holds no complete unit that is not loaded yet (only unfinished units, or units already
+    loaded before a kill), it is removed: nothing in it can ever be loaded. When it holds a
+    complete unloaded unit, it is kept (deleting it would lose pulled data) and a warning
+    names the command that loads it. Folders written recently are left alone (an extract of
+    another DAG run may be writing them).
+
+    Returns:
+        The folders removed.
+    """
+    from connectors.common.spool import MANIFEST_NAME
+
+    root = settings.spool_dir
+    if not root.is_dir():
+        return []
+    cutoff = datetime.now(UTC).timestamp() - settings.spool_stale_hours * 3600
+    removed = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != keep):
+        newest = max((p.stat().st_mtime for p in folder.rglob("*")), default=folder.stat().st_mtime)
+        if newest > cutoff:
+            continue
+        loadable = sorted(folder.glob(f"*/*/*/{MANIFEST_NAME}"))
+        if loadable:
+            log.warning(
+                "spool folder %s (run %s) holds %d complete unit(s) that were never loaded "
+                "(a killed or failed run); load them with `socialmart load --run-id %s`, or "
+                "delete the folder if that data is not wanted",
+                folder,
+                folder.name,
+                len(loadable),
+                folder.name,
+            )
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        log.info("removed stale spool folder %s: no loadable unit in it", folder)
+        removed.append(folder)
+    return removed
 
 
 def prepare_raw_tables(settings: Settings) -> None:
@@ -171,7 +230,7 @@ def prepare_raw_tables(settings: Settings) -> None:
     from connectors.sources import get_source
     from socialmart.warehouse import connect
 
-    with connect(settings) as con:
+    with warehouse_lock(settings, "(prepare)", "prepare_raw_tables"), connect(settings) as con:
         for name in SOURCE_NAMES:
             for spec in get_source(name).streams:
                 ensure_raw_table(con, spec)
@@ -181,15 +240,17 @@ def transform(settings: Settings, run_id: str, *, full_refresh: bool = False) ->
     """Build and test every dbt model against the warehouse."""
     from socialmart.transform import build
 
-    prepare_raw_tables(settings)
-    build(settings, run_id, full_refresh=full_refresh)
+    with warehouse_lock(settings, run_id, "transform"):
+        prepare_raw_tables(settings)
+        build(settings, run_id, full_refresh=full_refresh)
 
 
 def validate(settings: Settings, run_id: str) -> GateOutcome:
     """Run the quality gate on the built marts; ``GateFailed`` when an error-level check fails."""
     from expectations.gate import enforce, run_gate
 
-    outcome = run_gate(settings, run_id)
+    with warehouse_lock(settings, run_id, "validate"):
+        outcome = run_gate(settings, run_id)
     log.info("gate: %s", outcome.summary())
     enforce(outcome)
     return outcome
@@ -199,29 +260,36 @@ def validate_raw(settings: Settings, run_id: str) -> GateOutcome:
     """Run the raw-table contracts on the latest loads before dbt; ``GateFailed`` blocks it."""
     from expectations.gate import enforce, run_raw_gate
 
-    outcome = run_raw_gate(settings, run_id)
+    with warehouse_lock(settings, run_id, "validate_raw"):
+        outcome = run_raw_gate(settings, run_id)
     log.info("raw gate: %s", outcome.summary())
     enforce(outcome)
     return outcome
 
 
 def publish(settings: Settings, run_id: str) -> PublishResult:
-    """Swap the validated marts in for readers, atomically."""
+    """Swap the validated marts in for readers, atomically (holding the run lock)."""
     from socialmart.publish import publish as publish_marts
 
-    return publish_marts(settings, run_id)
+    with warehouse_lock(settings, run_id, "publish"):
+        return publish_marts(settings, run_id)
 
 
 def run(settings: Settings, window: Window, run_id: str | None = None) -> RunSummary:
-    """The whole pipeline for one window, outside Airflow."""
+    """The whole pipeline for one window, outside Airflow, holding the run lock throughout.
+
+    The lock is taken before anything else, so a second concurrent run fails at once
+    (naming this one) without pulling or leaving a spool folder behind.
+    """
     run_id = safe_run_id(run_id)
-    log.info("run %s: %s..%s", run_id, window.start, window.end)
-    extracted = extract(settings, window, run_id)
-    loads = load(settings, run_id)
-    if extracted.failures:
-        raise ExtractFailed(extracted.failures)
-    raw_gate = validate_raw(settings, run_id)
-    transform(settings, run_id)
-    gate = validate(settings, run_id)
-    publication = publish(settings, run_id)
+    with warehouse_lock(settings, run_id, "run"):
+        log.info("run %s: %s..%s", run_id, window.start, window.end)
+        extracted = extract(settings, window, run_id)
+        loads = load(settings, run_id)
+        if extracted.failures:
+            raise ExtractFailed(extracted.failures)
+        raw_gate = validate_raw(settings, run_id)
+        transform(settings, run_id)
+        gate = validate(settings, run_id)
+        publication = publish(settings, run_id)
     return RunSummary(run_id, window, loads, gate, publication, raw_gate)

@@ -10,6 +10,7 @@ the marts as they are now.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from collections.abc import Callable
@@ -21,6 +22,8 @@ import duckdb
 
 from socialmart import warehouse
 from socialmart.settings import Settings
+
+log = logging.getLogger(__name__)
 
 MARTS_SCHEMA = "marts"
 PUBLICATION_TABLE = "_publication"
@@ -164,12 +167,18 @@ def write_atomically(
     and creates its tables, inside one transaction. The file is checkpointed, detached
     and fsynced before ``os.replace``; on any failure ``target`` is left untouched.
 
+    Temp files of ``target`` that a killed earlier publication left behind
+    (``.<name>.<uuid>.tmp`` and its ``.wal``) are removed first. That is safe: ``con`` is a
+    read-write warehouse connection, which DuckDB grants one process at a time, and the
+    pipeline's publish also holds the socialmart run lock, so no other publication is live.
+
     Args:
         con: Connection that can read the source tables.
         target: The file to replace (its folder is created if missing).
         fill: Creates the content, given the attached catalog name.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftover_temp_files(target)
     temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     con.execute(f"attach {_literal(str(temp))} as {_ATTACH_ALIAS}")
     try:
@@ -184,6 +193,21 @@ def write_atomically(
     finally:
         temp.unlink(missing_ok=True)
         temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
+
+
+def remove_leftover_temp_files(target: Path) -> list[Path]:
+    """Delete the temp files of ``target`` a killed publication left (call with the lock held).
+
+    Returns:
+        The files removed.
+    """
+    removed = []
+    for pattern in (f".{target.name}.*.tmp", f".{target.name}.*.tmp.wal"):
+        for path in sorted(target.parent.glob(pattern)):
+            path.unlink(missing_ok=True)
+            log.warning("removed %s, left behind by an interrupted publication", path)
+            removed.append(path)
+    return removed
 
 
 def _fill_in_transaction(con: duckdb.DuckDBPyConnection, fill: Callable[[str], None]) -> None:

@@ -251,6 +251,16 @@ class Settings:
     dbt: DbtSettings = field(default_factory=lambda: _dbt_settings())
     gate: GateSettings = field(default_factory=lambda: _gate_settings())
     duckdb: DuckDBSettings = field(default_factory=lambda: _duckdb_settings())
+    #: Seconds a warehouse-writing step waits for another run's lock (socialmart.run_lock)
+    #: before failing with a message naming the holder; 0 fails at once.
+    lock_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("SOCIALMART_LOCK_TIMEOUT_SECONDS", "10"))
+    )
+    #: Hours after its last write that another run's spool folder counts as left behind by a
+    #: killed run: removed by the next load if it holds no loadable unit, else reported.
+    spool_stale_hours: float = field(
+        default_factory=lambda: float(_env("SOCIALMART_SPOOL_STALE_HOURS", "24"))
+    )
 
     @property
     def published_marts_path(self) -> Path:

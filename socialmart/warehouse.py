@@ -66,9 +66,20 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
 
     Returns:
         An open connection; close it (or use it as a context manager) when the step ends.
+
+    Raises:
+        socialmart.run_lock.WarehouseBusy: Another process has the file open (DuckDB's
+            "Could not set lock on file"); the message names the file and the likely holder.
     """
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        con = duckdb.connect(str(settings.warehouse_path))
+    except duckdb.IOException as error:
+        if "Could not set lock" not in str(error):
+            raise
+        from socialmart.run_lock import WarehouseBusy, warehouse_in_use_message
+
+        raise WarehouseBusy(warehouse_in_use_message(settings, error)) from error
     try:
         apply_resource_settings(con, settings)
         ensure_schemas(con)
