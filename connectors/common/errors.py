@@ -8,6 +8,8 @@ Messages never contain tokens: URLs in them go through ``redact_url`` first.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ConnectorError(Exception):
     """Base class of every error a connector raises on purpose."""
@@ -68,5 +70,51 @@ class FatalApiError(ApiError):
     """A failure retrying cannot fix (bad token, missing permission, invalid request)."""
 
 
+class InvalidRequestError(FatalApiError):
+    """The request could not even be sent: its URL or parameters are malformed.
+
+    Raised for ``requests``' ``InvalidURL``/``MissingSchema``/``InvalidSchema``/``InvalidHeader``,
+    urllib3's ``LocationParseError`` and similar construction errors, e.g. a ``paging.next`` link
+    with a port out of range. The same URL fails the same way on every attempt: not retried.
+    """
+
+
+class UndecodableBodyError(FatalApiError):
+    """A complete 2xx body is not valid UTF-8 (JSON and the ECB CSV must be).
+
+    Not retried: TLS and the HTTP framing deliver the bytes the server sent (a body cut short is
+    retried as truncated instead), so a retry returns the same bytes. Nothing of the body is
+    kept, and no character is replaced.
+
+    Attributes:
+        offset: Byte offset of the first invalid byte in the body.
+    """
+
+    def __init__(self, message: str, *, offset: int, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.offset = offset
+
+
 class RetriesExhaustedError(ConnectorError):
-    """A request kept failing transiently until the retry budget ran out."""
+    """A request kept failing transiently until the retry budget ran out.
+
+    The cause was transient, so re-running the extract later is safe.
+
+    Attributes:
+        platform: Human name of the platform, when known.
+        account: Account the request was about, when known.
+        code: Platform error code of the last failure, when the platform sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        platform: str | None = None,
+        account: str | None = None,
+        code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.platform = platform
+        self.account = account
+        self.code = code

@@ -8,6 +8,7 @@ truncated bodies). Every URL that is logged or raised goes through :func:`redact
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import random
@@ -18,17 +19,36 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3.exceptions
 
 from connectors.common.errors import (
     ApiError,
     FatalApiError,
+    InvalidRequestError,
     RetriesExhaustedError,
     RetryableApiError,
+    UndecodableBodyError,
 )
-from connectors.common.redaction import install_url_log_redaction, redact_text, redact_url
+from connectors.common.redaction import (
+    MASK,
+    SECRET_PARAMS,
+    install_url_log_redaction,
+    redact_text,
+    redact_url,
+)
 from socialmart.settings import HttpSettings
 
-__all__ = ["ApiSession", "BodyReader", "Classifier", "Pacer", "Signer", "redact_url"]
+__all__ = [
+    "BASE_URL_SETTINGS",
+    "ApiSession",
+    "BodyNotUtf8",
+    "BodyReader",
+    "Classifier",
+    "Pacer",
+    "Signer",
+    "decode_utf8",
+    "redact_url",
+]
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +58,9 @@ Classifier = Callable[[requests.Response, Any, str | None], ApiError | None]
 BodyReader = Callable[[requests.Response], Any]
 """``response -> parsed body``, or ``None`` when a 2xx body is unusable (truncated): retried.
 
-The default parses JSON; a platform serving another format (e.g. CSV) passes its own.
+The default parses JSON; a platform serving another format (e.g. CSV) passes its own. A reader
+decodes text with :func:`decode_utf8`, whose :class:`BodyNotUtf8` the session turns into an
+:class:`UndecodableBodyError` naming platform, URL and account (never U+FFFD replacement).
 """
 
 Pacer = Callable[[requests.Response], float]
@@ -50,12 +72,71 @@ Signer = Callable[[str, str, dict[str, Any], bytes | None], dict[str, Any]]
 Called before every attempt, so signatures over a timestamp stay fresh across retries.
 """
 
-_TRANSPORT_ERRORS = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
+# Errors raised while *building* a request (malformed URL, port out of range, bad header,
+# redirect loop): the same request fails the same way every time, so they are not retried.
+# Checked before the transient ones: requests' InvalidURL & co. are also RequestExceptions,
+# urllib3's LocationParseError is also an urllib3 HTTPError, and RequestException is an OSError.
+_REQUEST_BUILD_ERRORS: tuple[type[BaseException], ...] = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.URLRequired,
+    requests.exceptions.TooManyRedirects,
+    urllib3.exceptions.LocationValueError,
+    ValueError,  # e.g. http.client.InvalidURL, UnicodeError from IDNA-encoding a bad host
 )
+
+# Everything else the transport can raise (connection reset, timeouts, cut-off or undecodable
+# content encodings, protocol errors, socket errors): transient, retried with backoff.
+_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+)
+
+BASE_URL_SETTINGS: dict[str, str] = {
+    "Meta": "META_GRAPH_BASE_URL",
+    "Threads": "THREADS_BASE_URL",
+    "Instagram": "INSTAGRAM_GRAPH_BASE_URL",
+    "TikTok": "TIKTOK_BASE_URL",
+    "TikTok Shop": "TIKTOK_SHOP_BASE_URL",
+    "ECB": "FX_RATES_URL",
+}
+"""The setting that holds each platform's base URL, named in messages about malformed URLs."""
+
+
+class BodyNotUtf8(ValueError):  # noqa: N818 - a signal between reader and session, not an error
+    """A body reader met bytes that are not valid UTF-8 (see :func:`decode_utf8`).
+
+    Attributes:
+        offset: Byte offset of the first invalid byte.
+        byte: That byte's value.
+    """
+
+    def __init__(self, offset: int, byte: int) -> None:
+        super().__init__(f"invalid UTF-8 byte 0x{byte:02x} at byte offset {offset}")
+        self.offset = offset
+        self.byte = byte
+
+
+def decode_utf8(raw: bytes) -> str | None:
+    """``raw`` decoded as UTF-8 (a leading BOM dropped), strictly.
+
+    Returns:
+        The text, or ``None`` when the bytes only end in the middle of a character (a body cut
+        short: the caller treats it as truncated and retries).
+
+    Raises:
+        BodyNotUtf8: An invalid byte sequence inside the body.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.end == len(raw) and "end of data" in str(exc.reason):
+            return None
+        raise BodyNotUtf8(exc.start, raw[exc.start]) from None
 
 
 def _no_pause(_response: requests.Response) -> float:
@@ -163,28 +244,38 @@ class ApiSession:
         if json_body is not None:
             body = json.dumps(json_body, separators=(",", ":"), ensure_ascii=False).encode()
         last_problem = ""
+        last_code: int | None = None
         for attempt in range(self.http.max_retries + 1):
             self._wait_for_pacing()
             try:
                 return self._attempt(method, url, query, account, body, path_or_url)
             except RetryableApiError as exc:
-                last_problem = str(exc)
+                last_problem = self._scrub(str(exc))
+                last_code = exc.code
                 delay = self._retry_delay(attempt, exc.wait_seconds)
             if attempt < self.http.max_retries:
                 log.warning(
-                    "%s %s %s failed (%s); retry %d/%d in %.1fs",
+                    "%s %s %s%s failed (%s); retry %d/%d in %.1fs",
                     self.platform,
                     method,
-                    redact_url(url),
+                    self._scrub(redact_url(url)),
+                    _account_suffix(account),
                     last_problem,
                     attempt + 1,
                     self.http.max_retries,
                     delay,
                 )
                 self._sleep(delay)
+        code = f" (code {last_code})" if last_code is not None else ""
         raise RetriesExhaustedError(
-            f"{self.platform} {method} {redact_url(url)} still failing after "
-            f"{self.http.max_retries + 1} attempts: {last_problem}"
+            f"{self.platform} {method} {self._scrub(redact_url(url))}{_account_suffix(account)} "
+            f"still failing after {self.http.max_retries + 1} attempts; the last failure was "
+            f"transient{code}: {last_problem}. Nothing of this account was loaded by this "
+            "request; re-running the extract later is safe. If it keeps failing, the platform "
+            "is throttling or unavailable: wait, or raise HTTP_MAX_RETRIES.",
+            platform=self.platform,
+            account=account,
+            code=last_code,
         )
 
     def _resolve(
@@ -219,10 +310,14 @@ class ApiSession:
                 headers=headers,
                 timeout=self.http.timeout_seconds,
             )
-        except _TRANSPORT_ERRORS as exc:
+        except _REQUEST_BUILD_ERRORS as exc:
             # requests' messages embed the full URL: redact, and drop the chained original.
+            raise self._invalid_request(exc, url, account, path_or_url) from None
+        except _TRANSPORT_ERRORS as exc:
             raise RetryableApiError(
-                f"{type(exc).__name__}: {redact_text(str(exc))}", platform=self.platform
+                f"{type(exc).__name__}: {self._scrub(str(exc))}",
+                platform=self.platform,
+                account=account,
             ) from None
         log.debug(
             "%s %s %s -> HTTP %d in %.0f ms",
@@ -235,9 +330,47 @@ class ApiSession:
         self._resume_at = max(self._resume_at, self._clock() + max(0.0, self._pace(response)))
         return self._interpret(response, account)
 
+    def _invalid_request(
+        self, exc: BaseException, url: str, account: str | None, path_or_url: str
+    ) -> InvalidRequestError:
+        """The fatal error for a request that could not be built (see _REQUEST_BUILD_ERRORS)."""
+        setting = BASE_URL_SETTINGS.get(self.platform, f"the {self.platform} base URL setting")
+        if path_or_url.startswith(("http://", "https://")):
+            origin = (
+                f"The URL is a link {self.platform} returned (e.g. paging.next), so retrying "
+                f"will not help: re-run the extract later (safe); if it repeats, check that "
+                f"{setting} points at {self.platform} itself (a proxy or stand-in may rewrite "
+                f"links wrongly), else report the link to {self.platform}."
+            )
+        else:
+            origin = f"Retrying will not help: check {setting}."
+        return InvalidRequestError(
+            f"{self.platform} request to {self._scrub(redact_url(url))}"
+            f"{_account_suffix(account)} could not be sent, the URL or a parameter is "
+            f"malformed ({type(exc).__name__}: {self._scrub(str(exc))}). {origin}",
+            platform=self.platform,
+            account=account,
+        )
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without secret parameters, nor the values of secret default parameters."""
+        text = redact_text(text)
+        for name, value in self._default_params.items():
+            if name.lower() in SECRET_PARAMS and value and len(str(value)) >= 8:
+                text = text.replace(str(value), MASK)
+        return text
+
     def _interpret(self, response: requests.Response, account: str | None) -> Any:
-        body = self._read_body(response)
         status = response.status_code
+        try:
+            body = self._read_body(response)
+        except BodyNotUtf8 as exc:
+            if status >= 300:
+                # An error page in another charset: the status decides (retry 5xx/429, else
+                # fatal HTTP error below); the envelope cannot be read anyway.
+                body = None
+            else:
+                raise self._not_utf8(response, exc, account) from None
         if status >= 500 or status == 429:
             raise RetryableApiError(
                 f"HTTP {status}", platform=self.platform, wait_seconds=self._retry_after(response)
@@ -260,6 +393,23 @@ class ApiSession:
         if isinstance(problem, RetryableApiError) and problem.wait_seconds is None:
             problem.wait_seconds = self._retry_after(response)
         raise problem
+
+    def _not_utf8(
+        self, response: requests.Response, exc: BodyNotUtf8, account: str | None
+    ) -> UndecodableBodyError:
+        setting = BASE_URL_SETTINGS.get(self.platform, f"the {self.platform} base URL setting")
+        return UndecodableBodyError(
+            f"{self.platform} answered bytes that are not valid UTF-8 at byte offset "
+            f"{exc.offset} (byte 0x{exc.byte:02x}) from {self._scrub(redact_url(response.url))}"
+            f"{_account_suffix(account)}; the answer was rejected, not repaired, so nothing of "
+            "this account was loaded by this run. Re-run the extract later (safe); if it "
+            f"repeats, the platform serves corrupt data for this account: report the URL and "
+            f"offset to {self.platform}, and check that {setting} points at {self.platform} "
+            "itself, not at a proxy that re-encodes bodies.",
+            platform=self.platform,
+            account=account,
+            offset=exc.offset,
+        )
 
     def _retry_after(self, response: requests.Response) -> float | None:
         """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), if any."""
@@ -298,8 +448,17 @@ def _signed_path(path_or_url: str) -> str:
 
 
 def _json_or_none(response: requests.Response) -> Any:
+    """JSON decoded from strict UTF-8 (RFC 8259); ``None`` for an empty, cut or non-JSON body.
+
+    Raises:
+        BodyNotUtf8: The body holds bytes that are not UTF-8 (``response.json()`` would have
+            replaced them with U+FFFD or guessed another charset).
+    """
+    text = decode_utf8(response.content or b"")
+    if not text:
+        return None
     try:
-        return response.json()
+        return json.loads(text)
     except ValueError:
         return None
 

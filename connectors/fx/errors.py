@@ -12,6 +12,7 @@ from typing import Any
 import requests
 
 from connectors.common.errors import ApiError, FatalApiError
+from connectors.common.http import decode_utf8
 from connectors.common.redaction import redact_text, redact_url
 
 PLATFORM = "ECB"
@@ -21,10 +22,17 @@ REAL_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.csv"
 
 
 def read_csv_body(response: requests.Response) -> str | None:
-    """The body text, or None for a 2xx body that is cut short (rows of unequal width)."""
-    text = response.content.decode("utf-8-sig", errors="replace")
+    """The body text, or None for a 2xx body that is cut short (rows of unequal width).
+
+    A 2xx body is decoded strictly (:func:`decode_utf8`): bytes that are not UTF-8 stop the
+    download with an error naming the URL instead of becoming U+FFFD in the rates. Error pages
+    (status >= 300) are only used in messages and are decoded leniently.
+    """
     if response.status_code >= 300:
-        return text
+        return response.content.decode("utf-8-sig", errors="replace")
+    text = decode_utf8(response.content)
+    if text is None:
+        return None
     widths = {line.count(",") for line in text.splitlines() if line.strip()}
     return text if len(widths) == 1 else None
 
