@@ -346,7 +346,8 @@ def load_settings() -> Settings:
             page_size=int(_env("TIKTOK_SHOP_PAGE_SIZE", "100")),
             lookback_days=int(_env("TIKTOK_SHOP_LOOKBACK_DAYS", "7")),
             retry_codes=_env_ints(
-                "TIKTOK_SHOP_RETRY_CODES", "40100,40200,40201,40202,40700,50000,50002,51021,60001"
+                "TIKTOK_SHOP_RETRY_CODES",
+                "40100,40200,40201,40202,40700,50000,50002,51021,60001,36009002",
             ),
             auth_code_prefixes=_env_ints("TIKTOK_SHOP_AUTH_CODE_PREFIXES", "105,360"),
         ),

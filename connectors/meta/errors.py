@@ -16,10 +16,31 @@ from connectors.common.redaction import redact_text
 from connectors.meta.throttle import read_usage
 
 PLATFORM = "Meta"
+TOKEN_SETTING = "META_ACCESS_TOKEN"
+ACCOUNTS_SETTING = "META_AD_ACCOUNT_IDS"
 
-RETRYABLE_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80010), 80014})
+# Throttling: waiting always helps, whatever ``is_transient`` says. 4 app, 17 user/account,
+# 32 page, 341 app limit, 613 custom/ad-account limits (Graph API and Marketing API
+# rate-limiting pages). 80000-80014 are the Business Use Case (BUC) throttles, one code per use
+# case, e.g. 80000 ads insights, 80003 custom audience, 80004 ads management (Meta's
+# custom-audience/ads reference: "too many calls to this ad-account. Wait a bit and try again",
+# linking rate-limiting#ads-management), 80014 catalog batch (Meta's product-catalog/batch
+# reference, linking rate-limiting#catalog). Meta's rate-limiting page
+# (https://developers.facebook.com/docs/graph-api/overview/rate-limiting) documents the BUC
+# codes as one block; a digest of that page (api-evangelist/facebook-business-manager,
+# rate-limits yml: "BUC-specific: 80001-80014") lists 80010-80013 in it too (catalog and other
+# business use cases). So 80010-80013 are retried like their neighbours: retrying a throttle
+# costs a wait, failing it throws away the account's extract. See docs/operations.md.
+THROTTLE_CODES = frozenset({4, 17, 32, 341, 613, *range(80000, 80015)})
+# Retried unless Meta's envelope says ``is_transient: false``: 1 unknown error, 2 service
+# temporarily unavailable (Marketing API error reference). Meta marks a lasting condition
+# behind these generic codes with ``is_transient: false`` (e.g. code 1, subcode 2853001 in
+# Airbyte's facebook-marketing tests: an account configuration problem, not an outage).
+GENERIC_RETRYABLE_CODES = frozenset({1, 2})
+RETRYABLE_CODES = THROTTLE_CODES | GENERIC_RETRYABLE_CODES
 SHRINK_CODES = frozenset({(100, 1487534), (100, 1504018), (2, 1504038), (-3, 1504045)})
-TOKEN_CODES = frozenset({190, 102})
+# 190 invalid/expired OAuth token, 102 session key invalid, 104 access token missing or invalid.
+TOKEN_CODES = frozenset({190, 102, 104})
 PERMISSION_CODES = frozenset({10, *range(200, 300)})
 FATAL_CODES = TOKEN_CODES | PERMISSION_CODES | {3}
 FATAL_PAIRS = frozenset({(100, 3191001)})
@@ -31,6 +52,7 @@ TOKEN_SUBCODES = {
     464: "the user is not confirmed",
     467: "invalid",
 }
+TOKEN_CODE_REASONS = {104: "the access token is missing or invalid"}
 
 
 class PageTooLargeError(QueryTooLargeError):
@@ -76,46 +98,92 @@ def classify_meta_response(
         return None
     code, subcode = _int(error.get("code")), _int(error.get("error_subcode"))
     detail = redact_text(str(error.get("message") or "no message"))
+    user_note = _user_note(error)
     context = {"platform": PLATFORM, "code": code, "subcode": subcode, "account": account}
     where = f" for account {account}" if account else ""
     label = _code_label(code, subcode)
+    transient = error.get("is_transient")
     if (code, subcode) in SHRINK_CODES:
         return QueryTooLargeError(f"Meta: query too large ({label}){where}: {detail}", **context)
-    known_fatal = code in FATAL_CODES or (code, subcode) in FATAL_PAIRS
-    if not known_fatal and (code in RETRYABLE_CODES or error.get("is_transient") is True):
+    if code in FATAL_CODES or (code, subcode) in FATAL_PAIRS:
+        return FatalApiError(fatal_message(code, subcode, detail, account, user_note), **context)
+    if (
+        code in THROTTLE_CODES
+        or transient is True
+        or (code in GENERIC_RETRYABLE_CODES and transient is not False)
+    ):
+        kind = "throttled" if code in THROTTLE_CODES else "transient error"
         wait = read_usage(response.headers).regain_seconds or None
         return RetryableApiError(
-            f"Meta: transient error ({label}){where}: {detail}", wait_seconds=wait, **context
+            f"Meta: {kind} ({label}){where}: {detail}{user_note}", wait_seconds=wait, **context
         )
-    return FatalApiError(fatal_message(code, subcode, detail, account), **context)
+    if transient is False and code in GENERIC_RETRYABLE_CODES:
+        return FatalApiError(
+            f"Meta refused the request ({label}){where} and marked the error as not transient "
+            f"(is_transient: false), so it was not retried: {detail}{user_note}. Fix what "
+            "Meta's message names (usually the ad account's state or settings in Ads Manager "
+            f"or Business Settings), or remove the account from {ACCOUNTS_SETTING}; then "
+            "re-run the extract.",
+            **context,
+        )
+    return FatalApiError(fatal_message(code, subcode, detail, account, user_note), **context)
 
 
-def fatal_message(code: int | None, subcode: int | None, detail: str, account: str | None) -> str:
-    """An actionable sentence for a non-retryable Meta error (never includes the token)."""
+def fatal_message(
+    code: int | None,
+    subcode: int | None,
+    detail: str,
+    account: str | None,
+    user_note: str = "",
+) -> str:
+    """An actionable sentence for a non-retryable Meta error (never includes the token).
+
+    ``user_note`` is Meta's own ``error_user_title``/``error_user_msg``, already formatted by
+    :func:`_user_note` (empty when Meta sent none).
+    """
     where = f" for ad account {account}" if account else ""
     if code in TOKEN_CODES:
-        reason = TOKEN_SUBCODES.get(subcode or 0)
+        reason = TOKEN_SUBCODES.get(subcode or 0) or TOKEN_CODE_REASONS.get(code or 0)
         label = f"code {code}" + (f", subcode {subcode}" if subcode else "")
         label += f": {reason}" if reason else ""
         return (
-            f"Meta rejected the access token ({label}){where}. Create a new system-user token "
-            "with ads_read and set META_ACCESS_TOKEN."
+            f"Meta rejected the access token ({label}){where}{user_note}. Create a new "
+            f"system-user token with ads_read and set {TOKEN_SETTING}."
         )
     if code in PERMISSION_CODES:
         return (
-            f"Meta denied permission ({_code_label(code, subcode)}){where}: {detail}. Give the "
-            "token's system user access to the ad account with the ads_read permission, or "
-            "remove the account from META_AD_ACCOUNT_IDS."
+            f"Meta denied permission ({_code_label(code, subcode)}){where}: {detail}{user_note}. "
+            "Give the token's system user access to the ad account with the ads_read "
+            f"permission, or remove the account from {ACCOUNTS_SETTING}."
         )
     if code == 3:
         return (
-            f"Meta says the app lacks the capability for this call (code 3){where}: {detail}. "
-            "Add the Marketing API product to the app and request Ads Management Standard Access."
+            f"Meta says the app lacks the capability for this call (code 3){where}: {detail}"
+            f"{user_note}. Add the Marketing API product to the app and request Ads Management "
+            "Standard Access."
+        )
+    if code == 100:
+        return (
+            f"Meta refused a parameter of the request ({_code_label(code, subcode)}){where}: "
+            f"{detail}{user_note}. Retrying will not help; a field or parameter may not exist "
+            f"in META_API_VERSION, or the id is not an ad account in {ACCOUNTS_SETTING}; "
+            "otherwise report a connector bug."
         )
     return (
-        f"Meta refused the request ({_code_label(code, subcode)}){where}: {detail}. Retrying "
-        "will not help; check META_API_VERSION and the account ids, or report a connector bug."
+        f"Meta refused the request ({_code_label(code, subcode)}){where}: {detail}{user_note}. "
+        "Retrying will not help; act on Meta's message (e.g. the ad account's state in Ads "
+        f"Manager), remove the account from {ACCOUNTS_SETTING}, or report a connector bug."
     )
+
+
+def _user_note(error: dict[str, Any]) -> str:
+    """Meta's message for people (``error_user_title``/``error_user_msg``), if it sent one."""
+    parts = [
+        redact_text(str(error.get(key))).strip()
+        for key in ("error_user_title", "error_user_msg")
+        if error.get(key)
+    ]
+    return f" (Meta says: {': '.join(parts)})" if parts else ""
 
 
 def _code_label(code: int | None, subcode: int | None) -> str:

@@ -16,7 +16,11 @@ from connectors.common.redaction import redact_text
 
 PLATFORM = "TikTok"
 
-RETRYABLE_CODES = frozenset({40100, 40200, 40201, 40202, 40700, 50000, 50002, 51021, 60001})
+# 40100 app QPS limit, 40133 per-advertiser QPS limit ("QPS (21) reaches QPS limit 20"; retried
+# with backoff as Airbyte's source-tiktok-marketing tests do, reference section 10), 4020x write
+# conflicts, 40700, 5000x system errors, 51021 too many requests, 60001 maintenance.
+RETRYABLE_CODES = frozenset({40100, 40133, 40200, 40201, 40202, 40700, 50000, 50002, 51021, 60001})
+QPS_CODES = frozenset({40100, 40133, 51021})
 QUERY_TOO_LARGE_CODE = 40067
 INVALID_PARAM_CODE = 40002
 _SPAN_HINTS = ("time span", "span")
@@ -57,18 +61,23 @@ def classify_tiktok_response(
     if code == 0:
         return None
     detail = redact_text(str(body.get("message") or "no message"))
+    request_id = body.get("request_id")
+    if request_id:
+        detail += f" (request_id {redact_text(str(request_id))})"
     context = {"platform": PLATFORM, "code": code, "account": account}
     where = f" for advertiser {account}" if account else ""
     if code in RETRYABLE_CODES:
-        return RetryableApiError(f"TikTok: transient error {code}{where}: {detail}", **context)
+        kind = "rate limited" if code in QPS_CODES else "transient error"
+        return RetryableApiError(f"TikTok: {kind} (code {code}){where}: {detail}", **context)
     if code == QUERY_TOO_LARGE_CODE or (
         code == INVALID_PARAM_CODE and any(h in detail.lower() for h in _SPAN_HINTS)
     ):
         return QueryTooLargeError(f"TikTok: query too large ({code}){where}: {detail}", **context)
     advice = _FATAL_ADVICE.get(
         code,
-        "Retrying will not help; check TIKTOK_API_VERSION and the advertiser ids, or report a "
-        "connector bug.",
+        "Retrying will not help; act on TikTok's message, check TIKTOK_ADVERTISER_IDS (and "
+        "TIKTOK_API_VERSION if the message names a field or endpoint), or report a connector "
+        "bug.",
     )
     return FatalApiError(
         f"TikTok refused the request (code {code}){where}: {detail}. {advice}", **context

@@ -43,7 +43,11 @@ def make_classifier(settings: TikTokShopSettings) -> Classifier:
         detail = redact_text(str(body.get("message") or "no message"))
         context = {"platform": PLATFORM, "code": code, "account": account}
         if code in retry_codes:
-            return RetryableApiError(f"{PLATFORM}: code {code}: {detail}", **context)
+            # Before the families: 36009002 (downstream throttling) is in the 360 family.
+            return RetryableApiError(
+                f"{PLATFORM}: transient code {code} (in TIKTOK_SHOP_RETRY_CODES): {detail}",
+                **context,
+            )
         if _family(code) in auth_families:
             return FatalApiError(token_message(code, detail, account), **context)
         return FatalApiError(refusal_message(code, detail, account), **context)
