@@ -301,6 +301,7 @@ class ApiSession:
             query = self._sign(method, _signed_path(path_or_url or url), dict(query), body)
         headers = {"Content-Type": "application/json"} if body is not None else None
         started = self._clock()
+        failure: ApiError | None = None
         try:
             response = self._session.request(
                 method,
@@ -311,14 +312,17 @@ class ApiSession:
                 timeout=self.http.timeout_seconds,
             )
         except _REQUEST_BUILD_ERRORS as exc:
-            # requests' messages embed the full URL: redact, and drop the chained original.
-            raise self._invalid_request(exc, url, account, path_or_url) from None
+            failure = self._invalid_request(exc, url, account, path_or_url)
         except _TRANSPORT_ERRORS as exc:
-            raise RetryableApiError(
+            failure = RetryableApiError(
                 f"{type(exc).__name__}: {self._scrub(str(exc))}",
                 platform=self.platform,
                 account=account,
-            ) from None
+            )
+        if failure is not None:
+            # Raised outside the except block: requests' messages embed the full URL (token
+            # included), so the original must not ride along as __context__ into tracebacks.
+            raise failure
         log.debug(
             "%s %s %s -> HTTP %d in %.0f ms",
             self.platform,
@@ -362,15 +366,15 @@ class ApiSession:
 
     def _interpret(self, response: requests.Response, account: str | None) -> Any:
         status = response.status_code
+        not_utf8: BodyNotUtf8 | None = None
         try:
             body = self._read_body(response)
         except BodyNotUtf8 as exc:
-            if status >= 300:
-                # An error page in another charset: the status decides (retry 5xx/429, else
-                # fatal HTTP error below); the envelope cannot be read anyway.
-                body = None
-            else:
-                raise self._not_utf8(response, exc, account) from None
+            # An error page in another charset (status >= 300): the status decides (retry
+            # 5xx/429, else the fatal HTTP error below); the envelope cannot be read anyway.
+            body, not_utf8 = None, exc
+        if not_utf8 is not None and status < 300:
+            raise self._not_utf8(response, not_utf8, account)
         if status >= 500 or status == 429:
             raise RetryableApiError(
                 f"HTTP {status}", platform=self.platform, wait_seconds=self._retry_after(response)
