@@ -20,7 +20,7 @@ from socialmart.run_lock import warehouse_lock
 from socialmart.settings import Settings
 
 if TYPE_CHECKING:
-    from connectors.common.land import LoadReport
+    from connectors.common.land import LoadPolicy, LoadReport
     from expectations.gate import GateOutcome
     from socialmart.publish import PublishResult
 
@@ -173,7 +173,7 @@ def load(settings: Settings, run_id: str) -> list[LoadReport]:
             reports = []
         else:
             with connect(settings) as con:
-                reports = load_spool(con, spool, run_id)
+                reports = load_spool(con, spool, run_id, _load_policy(settings))
             shutil.rmtree(spool)
         for report in reports:
             log.info("loaded %s", report)
@@ -203,8 +203,8 @@ def sweep_stale_spool(settings: Settings, keep: str | None = None) -> list[Path]
     cutoff = datetime.now(UTC).timestamp() - settings.spool_stale_hours * 3600
     removed = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != keep):
-        newest = max((p.stat().st_mtime for p in folder.rglob("*")), default=folder.stat().st_mtime)
-        if newest > cutoff:
+        newest = _newest_mtime(folder)
+        if newest is None or newest > cutoff:
             continue
         loadable = sorted(folder.glob(f"*/*/*/{MANIFEST_NAME}"))
         if loadable:
@@ -222,6 +222,14 @@ def sweep_stale_spool(settings: Settings, keep: str | None = None) -> list[Path]
         log.info("removed stale spool folder %s: no loadable unit in it", folder)
         removed.append(folder)
     return removed
+
+
+def _newest_mtime(folder: Path) -> float | None:
+    """The newest modification time in a folder tree; None if it changed while looked at."""
+    try:
+        return max((p.stat().st_mtime for p in folder.rglob("*")), default=folder.stat().st_mtime)
+    except OSError:  # a file vanished: someone is working in it
+        return None
 
 
 def prepare_raw_tables(settings: Settings) -> None:
@@ -293,3 +301,10 @@ def run(settings: Settings, window: Window, run_id: str | None = None) -> RunSum
         gate = validate(settings, run_id)
         publication = publish(settings, run_id)
     return RunSummary(run_id, window, loads, gate, publication, raw_gate)
+
+
+def _load_policy(settings: Settings) -> LoadPolicy:
+    """What the settings say a pull needs before it may delete what it no longer returns."""
+    from connectors.common.land import LoadPolicy
+
+    return LoadPolicy(settings.load.max_vanished_share, settings.load.confirm_deletions)

@@ -153,22 +153,23 @@ def _acquire(path: Path, wait: float) -> int:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + max(wait, 0.0)
     logged = False
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd
-        except BlockingIOError:
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:
+                pass
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                os.close(fd)
-                raise WarehouseBusy(busy_message(path, read_holder(path), wait)) from None
+                raise WarehouseBusy(busy_message(path, read_holder(path), wait))
             if not logged:
-                log.info("waiting up to %.0f s for the run lock: %s", wait, _who(path))
+                log.info("waiting up to %g s for the run lock: %s", wait, _who(path))
                 logged = True
             time.sleep(min(_POLL_SECONDS, remaining))
-        except BaseException:
-            os.close(fd)
-            raise
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _write_body(fd: int, holder: Holder) -> None:
