@@ -31,7 +31,7 @@ _DATASOURCE = "socialmart"
 _ASSET = "frame"
 _BATCH_DEFINITION = "whole"
 _SAMPLE_SIZE = 20
-_MAX_OBSERVED_CHARS = 500
+_MAX_OBSERVED_CHARS = 2000
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,11 @@ faults with a fixed probability per request.
 Kinds handled by the server (transport): ``reset`` (close without answering), ``http_500``,
 ``http_503``, ``http_504`` (a gateway timeout page, not JSON), ``slow`` (sleep ``seconds``
 then answer normally), ``truncated`` (send the first half of the body, with a matching
-``Content-Length``). Kinds handled by the platform
+``Content-Length``). Kinds that rewrite a normal answer's records (the first list of objects
+under ``data``, or under one of ``data``'s keys): ``empty_data`` (no records, no next page, as
+an API answering a window with nothing), ``invalid_utf8`` (one byte of the first string value
+replaced by 0xFF) and ``extra_field`` (every record gains ``undeclared_metric``, as when an API
+adds a field). Kinds handled by the platform
 (API): ``meta_error`` (Meta error envelope, HTTP 400 by default; with ``max_limit`` only on
 GET pages asking for more rows than that), ``high_usage``
 (normal answer, usage headers at ``usage_pct``) and ``api_error`` (the platform's own error
@@ -35,7 +39,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-TRANSPORT_KINDS = frozenset({"reset", "http_500", "http_503", "http_504", "slow", "truncated"})
+BODY_KINDS = frozenset({"empty_data", "invalid_utf8", "extra_field"})
+TRANSPORT_KINDS = (
+    frozenset({"reset", "http_500", "http_503", "http_504", "slow", "truncated"}) | BODY_KINDS
+)
 #: Async report job fates, applied by a platform to the request that creates the job
 #: (``code``/``subcode``/``message`` fill a failed job's error fields).
 ASYNC_JOB_KINDS = frozenset({"async_failed", "async_skipped", "async_stalled"})
@@ -271,3 +278,38 @@ class FaultPlan:
                 if self._rng.random() < self.random_faults.rate:
                     chosen = self._rng.choice(self.random_faults.pool)
             return chosen
+
+
+def rewrite_body(kind: str, body: bytes) -> bytes:
+    """Apply a :data:`BODY_KINDS` fault to a JSON answer (unchanged if it holds no records)."""
+    if kind == "invalid_utf8":
+        start = body.find(b'":"')
+        if start < 0:
+            return body
+        return body[: start + 3] + b"\xff" + body[start + 4 :]
+    payload = json.loads(body)
+    records = _records(payload)
+    if records is None:
+        return body
+    if kind == "empty_data":
+        records.clear()
+        payload.pop("paging", None)
+        page_info = payload["data"].get("page_info") if isinstance(payload["data"], dict) else None
+        if isinstance(page_info, dict):
+            page_info.update(total_number=0, total_page=0)
+    else:
+        for record in records:
+            record["undeclared_metric"] = "1"
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def _records(payload: Any) -> list[Any] | None:
+    """The answer's list of records: ``data`` itself, or the first list of objects in it."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for value in data.values():
+            if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+                return value
+    return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from sandbox.faults import TRANSPORT_KINDS, FaultPlan, FaultRule
+from sandbox.faults import BODY_KINDS, TRANSPORT_KINDS, FaultPlan, FaultRule, rewrite_body
 from sandbox.fx.api import EcbRatesApi
 from sandbox.instagram.api import InstagramApi
 from sandbox.meta.api import MetaGraphApi
@@ -109,6 +109,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and kind == "slow":
             self.server.stopping.wait(fault.seconds)
         response = self._answer(request, fault)
+        if kind in BODY_KINDS and response.status < 300:
+            response.body = rewrite_body(kind, response.body)
         if kind == "truncated":
             response.body = response.body[: len(response.body) // 2]
             self.close_connection = True

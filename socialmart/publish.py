@@ -43,7 +43,9 @@ select
     max(pulled_at) as last_pulled_at,
     max(window_end) as latest_window_end,
     sum(rows_seen) as last_rows_seen,
-    sum(rows_inserted) as last_rows_inserted
+    sum(rows_inserted) as last_rows_inserted,
+    sum(rows_quarantined) as last_rows_quarantined,
+    sum(tombstones_withheld) as last_tombstones_withheld
 from (
     select * from raw._loads
     qualify row_number() over (
@@ -55,7 +57,14 @@ group by source, stream
 _SOURCE_FRESHNESS_DDL = """(
     source varchar, stream varchar, accounts bigint, oldest_account_loaded_at timestamptz,
     last_loaded_at timestamptz, last_pulled_at timestamptz, latest_window_end date,
-    last_rows_seen hugeint, last_rows_inserted hugeint
+    last_rows_seen hugeint, last_rows_inserted hugeint, last_rows_quarantined hugeint,
+    last_tombstones_withheld hugeint
+)"""
+# Response fields no stream declares (raw._schema_drift, written by the loader).
+SCHEMA_DRIFT_TABLE = "schema_drift"
+_SCHEMA_DRIFT_DDL = """(
+    source varchar, stream varchar, field varchar, first_seen_run_id varchar,
+    first_seen_at timestamptz, last_seen_run_id varchar, last_seen_at timestamptz
 )"""
 
 _ATTACH_ALIAS = "socialmart_target"
@@ -137,7 +146,8 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Atomically replace the health file with copies of the warehouse's audit tables.
 
     Besides the audit tables, the file gets ``source_freshness``: per source and stream, the
-    latest load of each account summarised from ``raw._loads`` (empty before any load).
+    latest load of each account summarised from ``raw._loads`` (empty before any load), and
+    ``schema_drift``: the response fields no stream declares (``raw._schema_drift``).
 
     Args:
         con: An open warehouse connection (see :func:`socialmart.warehouse.connect`).
@@ -154,6 +164,11 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             con.execute(f"create table {freshness} as {_SOURCE_FRESHNESS_SQL}")
         else:
             con.execute(f"create table {freshness} {_SOURCE_FRESHNESS_DDL}")
+        drift = f"{target}.main.{SCHEMA_DRIFT_TABLE}"
+        if ("raw", "_schema_drift") in present:
+            con.execute(f"create table {drift} as select * from raw._schema_drift")
+        else:
+            con.execute(f"create table {drift} {_SCHEMA_DRIFT_DDL}")
 
     write_atomically(con, settings.published_health_path, fill)
 

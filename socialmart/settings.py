@@ -215,6 +215,29 @@ class GateSettings:
     freshness_max_days: int
     volume_min_ratio: float
     alert_webhook_url: str = field(repr=False)
+    #: Largest share of its rows or spend a platform x account x day of a fact mart may lose
+    #: against the previous publication before the gate blocks (0-1).
+    max_volume_drop_ratio: float = 0.2
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    """When a pull is credible enough to delete what it no longer returns (``LoadPolicy``).
+
+    ``confirm_deletions`` lists ``source/stream/account`` patterns (``*`` matches anything)
+    whose suspect pulls an operator has confirmed: set it for the re-run that should apply
+    the deletions, then remove it.
+    """
+
+    max_vanished_share: float
+    confirm_deletions: tuple[str, ...]
+
+
+def _load_settings() -> LoadSettings:
+    return LoadSettings(
+        max_vanished_share=float(_env("LOAD_MAX_VANISHED_SHARE", "0.5")),
+        confirm_deletions=_env_list("LOAD_CONFIRM_DELETIONS"),
+    )
 
 
 @dataclass(frozen=True)
@@ -251,6 +274,7 @@ class Settings:
     dbt: DbtSettings = field(default_factory=lambda: _dbt_settings())
     gate: GateSettings = field(default_factory=lambda: _gate_settings())
     duckdb: DuckDBSettings = field(default_factory=lambda: _duckdb_settings())
+    load: LoadSettings = field(default_factory=_load_settings)
     #: Seconds a warehouse-writing step waits for another run's lock (socialmart.run_lock)
     #: before failing with a message naming the holder; 0 fails at once.
     lock_timeout_seconds: float = field(
@@ -356,6 +380,7 @@ def load_settings() -> Settings:
         dbt=_dbt_settings(),
         gate=_gate_settings(),
         duckdb=_duckdb_settings(),
+        load=_load_settings(),
     )
 
 
@@ -382,6 +407,7 @@ def _gate_settings() -> GateSettings:
         freshness_max_days=int(_env("GATE_FRESHNESS_MAX_DAYS", "2")),
         volume_min_ratio=float(_env("GATE_VOLUME_MIN_RATIO", "0.5")),
         alert_webhook_url=_env("ALERT_WEBHOOK_URL", ""),
+        max_volume_drop_ratio=float(_env("GATE_MAX_VOLUME_DROP_RATIO", "0.2")),
     )
 
 

@@ -12,15 +12,17 @@ returns a row per loaded row: counts per account are computed in SQL.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from fnmatch import fnmatchcase
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
 
+from connectors.common.contract import rejection_rules
 from connectors.common.spool import (
     LOADED_MANIFEST_NAME,
     MANIFEST_NAME,
@@ -52,8 +54,50 @@ create table if not exists {RAW_SCHEMA}._loads (
     loaded_at timestamptz not null,
     rows_seen bigint not null,
     rows_inserted bigint not null,
-    tombstones_inserted bigint not null
+    tombstones_inserted bigint not null,
+    rows_quarantined bigint not null default 0,
+    live_keys_in_window bigint not null default 0,
+    tombstones_withheld bigint not null default 0
 )"""
+# Columns added to ``raw._loads`` after its first release: warehouses created before get them.
+_LOADS_ADDED_COLUMNS = ("rows_quarantined", "live_keys_in_window", "tombstones_withheld")
+QUARANTINE_SCHEMA = "quarantine"
+REJECT_REASON_COLUMN = "_reject_reason"
+_SCHEMA_DRIFT_DDL = f"""
+create table if not exists {RAW_SCHEMA}._schema_drift (
+    source varchar not null,
+    stream varchar not null,
+    field varchar not null,
+    first_seen_run_id varchar not null,
+    first_seen_at timestamptz not null,
+    last_seen_run_id varchar not null,
+    last_seen_at timestamptz not null
+)"""
+
+
+@dataclass(frozen=True)
+class LoadPolicy:
+    """When a pull is credible enough to delete what it no longer returns.
+
+    A pull that returns nothing for a window (or an account's snapshot) that held live keys,
+    or that no longer returns more than ``max_vanished_share`` of them, is *suspect*: an empty
+    or short answer is far more often a platform hiccup than a mass deletion. Its rows still
+    load, but none of its tombstones are written; ``raw._loads`` records them as withheld and
+    the raw gate blocks until a re-pull returns the rows, or an operator confirms the deletion.
+
+    Attributes:
+        max_vanished_share: Largest share of the live keys one pull may tombstone.
+        confirmed: ``source/stream/account`` patterns (``fnmatch``, e.g. ``meta/*/123``) whose
+            suspect pulls are trusted: their tombstones are written.
+    """
+
+    max_vanished_share: float = 0.5
+    confirmed: tuple[str, ...] = ()
+
+    def confirms(self, source: str, stream: str, account: str) -> bool:
+        """Whether an operator confirmed deletions for this unit."""
+        unit = f"{source}/{stream}/{account}"
+        return any(fnmatchcase(unit, pattern) for pattern in self.confirmed)
 
 
 @dataclass(frozen=True)
@@ -70,6 +114,14 @@ class LoadReport:
     rows_seen: int
     rows_inserted: int
     tombstones_inserted: int
+    rows_quarantined: int = 0
+    live_keys_in_window: int = 0
+    tombstones_withheld: int = 0
+
+    @property
+    def deletion_suspect(self) -> bool:
+        """Whether tombstones were withheld because the pull was not credible (LoadPolicy)."""
+        return self.tombstones_withheld > 0
 
 
 class _UnitCounts(NamedTuple):
@@ -78,9 +130,17 @@ class _UnitCounts(NamedTuple):
     seen: int
     inserted: int
     tombstones: int
+    quarantined: int
+    live_keys: int
+    withheld: int
 
 
-def load_spool(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str) -> list[LoadReport]:
+def load_spool(
+    con: duckdb.DuckDBPyConnection,
+    run_dir: Path,
+    run_id: str,
+    policy: LoadPolicy = LoadPolicy(),
+) -> list[LoadReport]:
     """Load every complete unit under a run's spool folder into its raw table.
 
     Units without ``manifest.json`` (unfinished extracts) are ignored; units already loaded
@@ -91,6 +151,7 @@ def load_spool(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str) -> li
         con: Open read-write connection to the warehouse.
         run_dir: ``<spool_dir>/<run_id>``.
         run_id: The run; stored as ``_sync_id``. Must match the manifests.
+        policy: When a pull may delete what it no longer returns.
 
     Returns:
         One report per unit loaded now, in path order.
@@ -111,26 +172,76 @@ def load_spool(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str) -> li
     reports = []
     for (source, stream), group in groupby(pending, key=lambda u: (u[0].source, u[0].stream)):
         units = list(group)
-        loaded = load_units(con, get_stream(source, stream), units)
+        loaded = load_units(con, get_stream(source, stream), units, policy)
         for (manifest, unit_dir), report in zip(units, loaded, strict=True):
             _mark_loaded(unit_dir, manifest)
-            log.info(
-                "loaded %s account %s: %d rows seen, %d inserted, %d tombstones",
-                report.table,
-                report.account_id,
-                report.rows_seen,
-                report.rows_inserted,
-                report.tombstones_inserted,
-            )
+            _log_report(report)
         reports += loaded
     return reports
 
 
+def _log_report(report: LoadReport) -> None:
+    log.info(
+        "loaded %s account %s: %d rows seen, %d inserted, %d tombstones",
+        report.table,
+        report.account_id,
+        report.rows_seen,
+        report.rows_inserted,
+        report.tombstones_inserted,
+    )
+    unit = f"{report.source}/{report.stream} account {report.account_id}"
+    if report.rows_quarantined:
+        log.error(
+            "%s: %d rows break the raw contract and were quarantined in %s.%s, not loaded "
+            "(the raw gate blocks until a clean pull of the account)",
+            unit,
+            report.rows_quarantined,
+            QUARANTINE_SCHEMA,
+            report.table.split(".", 1)[1],
+        )
+    if report.deletion_suspect:
+        window = (report.window_start, report.window_end)
+        log.error(
+            "%s",
+            suspect_pull_message(
+                report.source,
+                report.stream,
+                report.account_id,
+                window,
+                report.rows_seen,
+                report.live_keys_in_window,
+                report.tombstones_withheld,
+            ),
+        )
+
+
+def suspect_pull_message(
+    source: str,
+    stream: str,
+    account_id: str,
+    window: tuple[date, date],
+    rows_seen: int,
+    live_keys: int,
+    withheld: int,
+) -> str:
+    """What a suspect pull is and what to do about it (the log and the raw gate say this)."""
+    return (
+        f"{source}/{stream} account {account_id}: the pull of {window[0]}..{window[1]} "
+        f"returned {rows_seen} rows where {live_keys} keys were live; {withheld} deletions "
+        "withheld. Re-run the window when the platform answers in full, or confirm with "
+        f"LOAD_CONFIRM_DELETIONS={source}/{stream}/{account_id}"
+    )
+
+
 def load_unit(
-    con: duckdb.DuckDBPyConnection, spec: StreamSpec, manifest: Manifest, unit_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    spec: StreamSpec,
+    manifest: Manifest,
+    unit_dir: Path,
+    policy: LoadPolicy = LoadPolicy(),
 ) -> LoadReport:
     """Merge one unit's page files into ``raw.<spec.raw_table>`` in a single transaction."""
-    [report] = load_units(con, spec, [(manifest, unit_dir)])
+    [report] = load_units(con, spec, [(manifest, unit_dir)], policy)
     return report
 
 
@@ -138,13 +249,20 @@ def load_units(
     con: duckdb.DuckDBPyConnection,
     spec: StreamSpec,
     units: Sequence[tuple[Manifest, Path]],
+    policy: LoadPolicy = LoadPolicy(),
 ) -> list[LoadReport]:
     """Merge units of one stream (one per account) into its raw table in one transaction.
+
+    Rows that break the raw contract (``connectors.common.contract``) go to
+    ``quarantine.<table>`` with their reason instead; their keys still count as returned. A
+    suspect pull (see :class:`LoadPolicy`) writes no tombstones. Response fields the spec does
+    not declare are recorded in ``raw._schema_drift``.
 
     Args:
         con: Open read-write connection to the warehouse.
         spec: The stream every unit belongs to.
         units: ``(manifest, unit folder)`` pairs, at most one per account.
+        policy: When a pull may delete what it no longer returns.
 
     Returns:
         One report per unit, in the order given.
@@ -164,9 +282,12 @@ def load_units(
         _create_units(con, units)
         _stage(con, spec, units)
         _snapshot_latest(con, spec)
+        _judge_deletions(con, spec, units, policy)
         con.execute(_insert_tombstones_sql(spec))
         con.execute(_insert_versions_sql(spec))
+        con.execute(_insert_quarantine_sql(spec))
         counts = _record_loads(con, spec)
+        _record_schema_drift(con, spec, units)
         con.commit()
     except BaseException:
         con.rollback()
@@ -186,25 +307,48 @@ def load_units(
             rows_seen=counts[manifest.account_id].seen,
             rows_inserted=counts[manifest.account_id].inserted,
             tombstones_inserted=counts[manifest.account_id].tombstones,
+            rows_quarantined=counts[manifest.account_id].quarantined,
+            live_keys_in_window=counts[manifest.account_id].live_keys,
+            tombstones_withheld=counts[manifest.account_id].withheld,
         )
         for manifest, _ in units
     ]
 
 
-_TEMP_TABLES = ("_land_units", "_land_stage", "_land_latest")
+_TEMP_TABLES = ("_land_units", "_land_stage", "_land_latest", "_land_verdicts")
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
     """Create schema ``raw``, ``raw._loads`` and the stream's table; add newly declared columns."""
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(_LOADS_DDL)
-    columns = {**spec.columns, **METADATA_COLUMNS}
-    table = _table(spec)
+    for name in _LOADS_ADDED_COLUMNS:
+        con.execute(
+            f"alter table {RAW_SCHEMA}._loads add column if not exists {name} bigint default 0"
+        )
+    con.execute(_SCHEMA_DRIFT_DDL)
+    con.execute(f"create schema if not exists {QUARANTINE_SCHEMA}")
+    _ensure_table(con, _table(spec), {**spec.columns, **METADATA_COLUMNS}, spec.columns)
+    _ensure_table(
+        con,
+        _table(spec, QUARANTINE_SCHEMA),
+        {**spec.columns, **METADATA_COLUMNS, REJECT_REASON_COLUMN: "VARCHAR"},
+        spec.columns,
+    )
+
+
+def _ensure_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: dict[str, str],
+    payload: Mapping[str, str],
+) -> None:
+    """Create ``table`` with ``columns``; add payload columns declared since it was created."""
     body = ",\n    ".join(f"{_q(name)} {kind}" for name, kind in columns.items())
     con.execute(f"create table if not exists {table} (\n    {body}\n)")
     # A query's description lists the table's columns; information_schema costs ~25x more.
     existing = {column[0] for column in con.execute(f"select * from {table} limit 0").description}
-    for name, kind in spec.columns.items():
+    for name, kind in payload.items():
         if name not in existing:
             con.execute(f"alter table {table} add column {_q(name)} {kind}")
 
@@ -233,31 +377,48 @@ def _stage(
 ) -> None:
     """Read every unit's page files into ``temp._land_stage``, checked against the manifests."""
     payload = ", ".join(_q(c) for c in spec.columns)
-    files = [str(unit_dir / name) for manifest, unit_dir in units for name in manifest.files]
-    owners = [manifest.account_id for manifest, _ in units for _ in manifest.files]
-    if files:
+    pages = [(manifest, unit_dir / name) for manifest, unit_dir in units for name in manifest.files]
+    if pages:
         types = ", ".join(f"{_literal(c)}: {_literal(t)}" for c, t in spec.columns.items())
         source = (
-            f"select {payload}, r.filename as _file, f._unit_account from read_json($files, "
-            f"format = 'array', columns = {{{types}}}, filename = true) as r "
-            f"join (select unnest($files) as _file, unnest($owners) as _unit_account) as f "
-            f"on r.filename = f._file"
+            f"select {payload}, r.filename as _file, f._unit_account, f._unit_window_start, "
+            f"f._unit_window_end from read_json($files, format = 'array', columns = {{{types}}}, "
+            f"filename = true) as r join (select unnest($files) as _file, unnest($owners) as "
+            f"_unit_account, unnest($starts)::date as _unit_window_start, unnest($ends)::date "
+            f"as _unit_window_end) as f on r.filename = f._file"
         )
-        params: dict[str, Any] = {"files": files, "owners": owners}
+        params: dict[str, Any] = {
+            "files": [str(path) for _, path in pages],
+            "owners": [manifest.account_id for manifest, _ in pages],
+            "starts": [manifest.window_start for manifest, _ in pages],
+            "ends": [manifest.window_end for manifest, _ in pages],
+        }
     else:
         typed_nulls = ", ".join(f"null::{t} as {_q(c)}" for c, t in spec.columns.items())
         source = (
-            f"select {typed_nulls}, null::varchar as _file, null::varchar as _unit_account "
-            "where false"
+            f"select {typed_nulls}, null::varchar as _file, null::varchar as _unit_account, "
+            "null::date as _unit_window_start, null::date as _unit_window_end where false"
         )
         params = {}
     con.execute(
         f"create temp table _land_stage as select *, "
-        f"{row_hash_sql(spec, spec.columns)} as _row_hash from ({source})",
+        f"{row_hash_sql(spec, spec.columns)} as _row_hash, "
+        f"{_reject_reason_sql(spec)} as {REJECT_REASON_COLUMN} from ({source})",
         params,
     )
     if _check_stage(con, spec, units):
         _drop_repeated_keys(con, spec)
+
+
+def _reject_reason_sql(spec: StreamSpec) -> str:
+    """Why a staged row breaks the raw contract (``; ``-separated), or null when it does not."""
+    rules = rejection_rules(spec, ("_unit_window_start", "_unit_window_end"))
+    if not rules:
+        return "null::varchar"
+    reasons = ", ".join(
+        f"case when {predicate} then {_literal(reason)} end" for reason, predicate in rules
+    )
+    return f"nullif(concat_ws('; ', {reasons}), '')"
 
 
 def _check_stage(
@@ -326,6 +487,35 @@ def _snapshot_latest(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
     )
 
 
+def _judge_deletions(
+    con: duckdb.DuckDBPyConnection,
+    spec: StreamSpec,
+    units: Sequence[tuple[Manifest, Path]],
+    policy: LoadPolicy,
+) -> None:
+    """``temp._land_verdicts``: per unit, the live keys its scope held, how many of them the
+    pull no longer returned, and whether that makes the pull suspect (:class:`LoadPolicy`)."""
+    confirmed = [
+        manifest.account_id
+        for manifest, _ in units
+        if policy.confirms(spec.source, spec.name, manifest.account_id)
+    ]
+    con.execute(
+        f"create temp table _land_verdicts as "
+        f"select u.account_id, coalesce(k.n, 0) as live_keys, coalesce(v.n, 0) as vanished, "
+        f"coalesce(v.n, 0) > 0 and (u.row_count = 0 or v.n > $share * k.n) "
+        f"and u.account_id not in (select unnest($confirmed::varchar[])) as suspect "
+        f"from temp._land_units as u "
+        f"left join (select u.account_id, count(*) as n from temp._land_latest as l "
+        f"join temp._land_units as u on l.{_q(spec.account_column)} = u.account_id "
+        f"where not l._is_deleted and {_in_window(spec)} group by u.account_id) as k "
+        f"on k.account_id = u.account_id "
+        f"left join (select u.account_id, count(*) as n {_vanished_from(spec)} "
+        f"group by u.account_id) as v on v.account_id = u.account_id",
+        {"share": policy.max_vanished_share, "confirmed": confirmed},
+    )
+
+
 def _insert_tombstones_sql(spec: StreamSpec) -> str:
     """Insert a tombstone for each row of :func:`_tombstones_from`."""
     keys = [_q(k) for k in spec.key]
@@ -340,20 +530,30 @@ def _insert_tombstones_sql(spec: StreamSpec) -> str:
 
 
 def _tombstones_from(spec: StreamSpec) -> str:
-    """The ``from`` clause (joins and filter) of the live latest keys (``l``) a unit's (``u``)
-    pull no longer returned."""
-    account = _q(spec.account_column)
-    # A snapshot pull covers every key of the account; a windowed pull only its days.
-    in_window = (
-        "true"
-        if spec.window_column is None
-        else f"l.{_q(spec.window_column)} between u.window_start and u.window_end"
+    """The ``from`` clause of the vanished keys (:func:`_vanished_from`) of credible pulls."""
+    return (
+        f"{_vanished_from(spec)} and u.account_id in "
+        f"(select account_id from temp._land_verdicts where not suspect)"
     )
+
+
+def _vanished_from(spec: StreamSpec) -> str:
+    """The ``from`` clause (joins and filter) of the live latest keys (``l``) a unit's (``u``)
+    pull no longer returned (quarantined rows count as returned: their key is not gone)."""
+    account = _q(spec.account_column)
     return (
         f"from temp._land_latest as l join temp._land_units as u on l.{account} = u.account_id "
         f"anti join temp._land_stage as s on {_key_match(spec)} "
-        f"where not l._is_deleted and {in_window}"
+        f"where not l._is_deleted and {_in_window(spec)}"
     )
+
+
+def _in_window(spec: StreamSpec) -> str:
+    """A live key ``l`` inside unit ``u``'s scope: a snapshot pull covers every key of the
+    account, a windowed pull only its days."""
+    if spec.window_column is None:
+        return "true"
+    return f"l.{_q(spec.window_column)} between u.window_start and u.window_end"
 
 
 def _insert_versions_sql(spec: StreamSpec) -> str:
@@ -375,7 +575,27 @@ def _versions_from(spec: StreamSpec) -> str:
         f"from temp._land_stage as s join temp._land_units as u "
         f"on s.{_q(spec.account_column)} = u.account_id "
         f"anti join temp._land_latest as l on {_key_match(spec)} "
-        f"and not l._is_deleted and l._row_hash = s._row_hash"
+        f"and not l._is_deleted and l._row_hash = s._row_hash "
+        f"where s.{REJECT_REASON_COLUMN} is null"
+    )
+
+
+def _insert_quarantine_sql(spec: StreamSpec) -> str:
+    """Keep each staged row that breaks the contract in ``quarantine.<table>``, with why."""
+    payload = ", ".join(_q(c) for c in spec.columns)
+    staged = ", ".join(f"s.{_q(c)}" for c in spec.columns)
+    return (
+        f"insert into {_table(spec, QUARANTINE_SCHEMA)} ({payload}, _sync_id, _pulled_at, "
+        f"_source, _row_hash, _is_deleted, {REJECT_REASON_COLUMN}) "
+        f"select {staged}, u.run_id, u.pulled_at, {_literal(spec.source_label)}, s._row_hash, "
+        f"false, s.{REJECT_REASON_COLUMN} {_quarantined_from(spec)}"
+    )
+
+
+def _quarantined_from(spec: StreamSpec) -> str:
+    return (
+        f"from temp._land_stage as s join temp._land_units as u "
+        f"on s._unit_account = u.account_id where s.{REJECT_REASON_COLUMN} is not null"
     )
 
 
@@ -389,17 +609,69 @@ def _record_loads(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> dict[str,
     the pages'.
     """
     rows = con.execute(
-        f"insert into {RAW_SCHEMA}._loads select u.run_id, $source, $stream, u.account_id, "
+        f"insert into {RAW_SCHEMA}._loads (run_id, source, stream, account_id, window_start, "
+        f"window_end, pulled_at, loaded_at, rows_seen, rows_inserted, tombstones_inserted, "
+        f"rows_quarantined, live_keys_in_window, tombstones_withheld) "
+        f"select u.run_id, $source, $stream, u.account_id, "
         f"u.window_start, u.window_end, u.pulled_at, now(), u.row_count, "
-        f"coalesce(v.n, 0), coalesce(t.n, 0) from temp._land_units as u "
+        f"coalesce(v.n, 0), case when d.suspect then 0 else d.vanished end, coalesce(q.n, 0), "
+        f"d.live_keys, case when d.suspect then d.vanished else 0 end "
+        f"from temp._land_units as u join temp._land_verdicts as d on d.account_id = u.account_id "
         f"left join (select u.account_id, count(*) as n {_versions_from(spec)} "
         f"group by u.account_id) as v on v.account_id = u.account_id "
-        f"left join (select u.account_id, count(*) as n {_tombstones_from(spec)} "
-        f"group by u.account_id) as t on t.account_id = u.account_id "
-        f"returning account_id, rows_seen, rows_inserted, tombstones_inserted",
+        f"left join (select u.account_id, count(*) as n {_quarantined_from(spec)} "
+        f"group by u.account_id) as q on q.account_id = u.account_id "
+        f"returning account_id, rows_seen, rows_inserted, tombstones_inserted, rows_quarantined, "
+        f"live_keys_in_window, tombstones_withheld",
         {"source": spec.source, "stream": spec.name},
     ).fetchall()
     return {account: _UnitCounts(*counts) for account, *counts in rows}
+
+
+def _record_schema_drift(
+    con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[tuple[Manifest, Path]]
+) -> None:
+    """Record response fields the spec neither declares nor knowingly leaves out.
+
+    One row per (stream, field) in ``raw._schema_drift``: when and in which run it was first
+    and last seen. The raw gate warns about fields seen by the latest loads and the data-health
+    page lists them, so an API change is noticed before anyone needs the new field.
+    """
+    known = {*spec.columns, *spec.undeclared_fields}
+    unknown = sorted({name for manifest, _ in units for name in manifest.fields} - known)
+    if not unknown:
+        return
+    latest = max((manifest for manifest, _ in units), key=lambda manifest: manifest.pulled_at)
+    log.warning(
+        "%s/%s: the API returned fields the stream does not declare: %s (recorded in "
+        "%s._schema_drift; declare them in connectors/%s/streams.py to keep them)",
+        spec.source,
+        spec.name,
+        ", ".join(unknown),
+        RAW_SCHEMA,
+        spec.source,
+    )
+    params = {
+        "source": spec.source,
+        "stream": spec.name,
+        "fields": unknown,
+        "run_id": latest.run_id,
+        "seen_at": latest.pulled_at.isoformat(),
+    }
+    con.execute(
+        f"update {RAW_SCHEMA}._schema_drift set last_seen_run_id = $run_id, "
+        f"last_seen_at = $seen_at::timestamptz where source = $source and stream = $stream "
+        f"and list_contains($fields, field)",
+        params,
+    )
+    con.execute(
+        f"insert into {RAW_SCHEMA}._schema_drift select $source, $stream, f.field, $run_id, "
+        f"$seen_at::timestamptz, $run_id, $seen_at::timestamptz "
+        f"from (select unnest($fields::varchar[]) as field) as f "
+        f"anti join {RAW_SCHEMA}._schema_drift as d "
+        f"on d.source = $source and d.stream = $stream and d.field = f.field",
+        params,
+    )
 
 
 def row_hash_sql(spec: StreamSpec, present: Collection[str], alias: str = "") -> str:
@@ -428,8 +700,8 @@ def _mark_loaded(unit_dir: Path, manifest: Manifest) -> None:
     (unit_dir / MANIFEST_NAME).replace(unit_dir / LOADED_MANIFEST_NAME)
 
 
-def _table(spec: StreamSpec) -> str:
-    return f"{RAW_SCHEMA}.{_q(spec.raw_table)}"
+def _table(spec: StreamSpec, schema: str = RAW_SCHEMA) -> str:
+    return f"{schema}.{_q(spec.raw_table)}"
 
 
 def _q(identifier: str) -> str:

@@ -36,6 +36,8 @@ class Manifest:
     row_count: int
     request_count: int
     status: str
+    #: Every top-level field name the pages' records carried (schema drift is judged on it).
+    fields: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain-JSON form, dates as ISO strings."""
@@ -51,6 +53,7 @@ class Manifest:
             "row_count": self.row_count,
             "request_count": self.request_count,
             "status": self.status,
+            "fields": list(self.fields),
         }
 
     @classmethod
@@ -68,6 +71,7 @@ class Manifest:
             row_count=int(raw["row_count"]),
             request_count=int(raw["request_count"]),
             status=str(raw["status"]),
+            fields=tuple(raw.get("fields", ())),
         )
 
 
@@ -124,6 +128,7 @@ class SpoolWriter:
         self._clock = clock
         self._files: list[str] = []
         self._rows_per_file: list[int] = []
+        self._fields: set[str] = set()
         self._pulled_at: datetime | None = None
         self.discard()
         self.unit_dir.mkdir(parents=True)
@@ -145,6 +150,7 @@ class SpoolWriter:
         _write_durably(path, json.dumps(list(records), ensure_ascii=False, separators=(",", ":")))
         self._files.append(name)
         self._rows_per_file.append(len(records))
+        self._fields.update(*records)
         self._pulled_at = self._clock()
         return path
 
@@ -177,6 +183,7 @@ class SpoolWriter:
             row_count=self.row_count,
             request_count=request_count,
             status=STATUS_COMPLETE,
+            fields=tuple(sorted(self._fields)),
         )
         final = self.unit_dir / MANIFEST_NAME
         temp = final.with_name(MANIFEST_NAME + ".tmp")

@@ -33,6 +33,8 @@ class StreamSpec:
         account_column: Column holding the account a manifest was pulled for.
         path: Endpoint path template, formatted with ``account_id``.
         params: Fixed query parameters of the endpoint.
+        undeclared_fields: Fields the API returns that the stream knowingly does not store
+            (anything else it does not declare is recorded as schema drift by the loader).
     """
 
     name: str
@@ -44,6 +46,7 @@ class StreamSpec:
     account_column: str
     path: str = ""
     params: Mapping[str, str] = field(default_factory=dict)
+    undeclared_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for ident in (self.name, self.source, *self.columns):

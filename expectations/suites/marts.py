@@ -7,7 +7,7 @@ the publish (see docs/operations.md, "dbt tests and the gate").
 
 from __future__ import annotations
 
-from expectations.currencies import ISO_4217_CODES
+from connectors.common.currencies import ISO_4217_CODES
 from expectations.suites import fct_placement_performance_daily as placement
 from expectations.suites.spec import (
     CurrencyGroup,

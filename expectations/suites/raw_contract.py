@@ -6,12 +6,18 @@ datasource cannot resolve metrics on DuckDB):
 * ``raw.columns``: every raw table has each declared payload and load-metadata column with its
   declared type (read from DuckDB's catalog, since pandas dtypes lose DuckDB types).
 * ``raw.<table>``, one per stream: the rows the latest load of each account wrote
-  (``_sync_id`` = that load's run id, tombstones excluded). Only those rows are read, so large
-  tables stay cheap and versions validated before are not judged again. Keys not null, dates
-  inside the load's requested window, numeric strings parse as non-negative numbers, currency
-  codes in ISO 4217; an unknown enum value (a new placement) only warns.
+  (``_sync_id`` = that load's run id, tombstones excluded) plus the rows that load quarantined
+  (``quarantine.<table>``: the loader keeps contract breaks out of raw, so they are judged
+  here but can never reach a mart). Only those rows are read, so large tables stay cheap and
+  versions validated before are not judged again. Keys not null, dates inside the load's
+  requested window, numeric strings parse as non-negative numbers, currency codes in ISO 4217
+  (``connectors.common.contract``); an unknown enum value (a new placement) only warns.
+* ``raw.loads``: no account's latest load is a suspect pull (an empty or sharply shorter
+  answer whose deletions the loader withheld; error, see ``connectors.common.land``).
 * ``raw.volume``: each stream and account's latest load saw at least ``min_ratio`` of the rows
   its previous load over a window of the same length saw (warning).
+* ``raw.schema_drift``: the latest loads returned no field the stream does not declare
+  (warning; the fields are in ``raw._schema_drift`` and on the data-health page).
 """
 
 from __future__ import annotations
@@ -23,112 +29,25 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from connectors.common.land import METADATA_COLUMNS, RAW_SCHEMA
+from connectors.common.contract import (
+    KNOWN_VALUES,
+    NON_NEGATIVE_NUMBER,
+    NUMERIC_COLUMNS,
+    currency_columns,
+)
+from connectors.common.currencies import ISO_4217_CODES
+from connectors.common.land import (
+    METADATA_COLUMNS,
+    QUARANTINE_SCHEMA,
+    RAW_SCHEMA,
+    REJECT_REASON_COLUMN,
+    suspect_pull_message,
+)
 from connectors.common.streams import StreamSpec, source_streams
 from connectors.sources import SOURCE_NAMES
-from expectations.currencies import ISO_4217_CODES
 
 ERROR = {"severity": "error"}
 WARNING = {"severity": "warning"}
-
-# A number the platforms send as text: digits with an optional fraction; "-" means "no value"
-# (staging turns it into null). Signs, exponents and thousands separators are contract breaks.
-NON_NEGATIVE_NUMBER = r"^(?:\d+(?:\.\d+)?|-)$"
-
-# Money and metric columns per raw table: text numbers must match NON_NEGATIVE_NUMBER, typed
-# numbers must be >= 0. Every name must be a declared column (tests/expectations checks).
-NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
-    "meta__ad_insights": ("impressions", "clicks", "spend"),
-    "meta__ad_insights_placement": ("impressions", "clicks", "spend"),
-    "meta__adsets": ("daily_budget", "lifetime_budget"),
-    "meta__campaigns": ("daily_budget", "lifetime_budget"),
-    "tiktok__ad_report_daily": (
-        "spend",
-        "impressions",
-        "clicks",
-        "conversion",
-        "complete_payment",
-        "total_complete_payment_rate",
-        "video_play_actions",
-        "video_watched_2s",
-        "video_views_p100",
-    ),
-    "tiktok__ad_placement_report_daily": (
-        "spend",
-        "impressions",
-        "clicks",
-        "conversion",
-        "complete_payment",
-        "total_complete_payment_rate",
-    ),
-    "tiktok__adgroups": ("budget",),
-    "tiktok__campaigns": ("budget",),
-    "tiktok__gmv_max_report_daily": (
-        "cost",
-        "net_cost",
-        "orders",
-        "cost_per_order",
-        "gross_revenue",
-        "roi",
-        "product_impressions",
-        "product_clicks",
-    ),
-    "tiktok_shop__affiliate_orders": (
-        "quantity",
-        "commission_rate",
-        "shop_ads_commission_rate",
-        "price_amount",
-        "estimated_commission_base_amount",
-        "estimated_paid_commission_amount",
-        "actual_commission_base_amount",
-        "actual_paid_commission_amount",
-        "refunded_quantity",
-        "returned_quantity",
-    ),
-    "threads__post_insights": ("views", "likes", "replies", "reposts", "quotes", "shares"),
-    "threads__profile_insights_daily": (
-        "views",
-        "likes",
-        "replies",
-        "reposts",
-        "quotes",
-        "clicks",
-        "followers_count",
-    ),
-    "instagram__media_insights": (
-        "reach",
-        "views",
-        "likes",
-        "comments",
-        "shares",
-        "saved",
-        "total_interactions",
-    ),
-    "fx__ecb_rates": ("rate",),
-}
-
-# Enumerations whose new values are expected now and then (a new Meta surface): warn only.
-KNOWN_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
-    "meta__ad_insights_placement": {
-        "publisher_platform": (
-            "facebook",
-            "instagram",
-            "threads",
-            "messenger",
-            "audience_network",
-            "whatsapp",
-        ),
-    },
-    "tiktok__ad_placement_report_daily": {
-        "placement": (
-            "PLACEMENT_TIKTOK",
-            "PLACEMENT_PANGLE",
-            "PLACEMENT_GLOBAL_APP_BUNDLE",
-            "PLACEMENT_TOPBUZZ",
-            "PLACEMENT_HELO",
-        ),
-    },
-}
 
 _TEXT_TYPES = {"VARCHAR", "JSON"}
 
@@ -136,15 +55,6 @@ _TEXT_TYPES = {"VARCHAR", "JSON"}
 def all_streams() -> tuple[StreamSpec, ...]:
     """Every registered stream of every source, in source registry order."""
     return tuple(spec for source in SOURCE_NAMES for spec in source_streams(source))
-
-
-def currency_columns(spec: StreamSpec) -> tuple[str, ...]:
-    """Text columns holding a currency code: ``currency`` or ``*_currency``."""
-    return tuple(
-        name
-        for name, kind in spec.columns.items()
-        if kind == "VARCHAR" and (name == "currency" or name.endswith("_currency"))
-    )
 
 
 def validations(
@@ -157,13 +67,16 @@ def validations(
         min_volume_ratio: Warn when a load saw fewer rows than this share of the previous one.
 
     Returns:
-        (suite, frame) pairs: columns, then one per stream in stream order, then volume.
+        (suite, frame) pairs: columns, then one per stream in stream order, then loads,
+        volume and schema drift.
     """
     specs = all_streams()
     return [
         (columns_suite(), columns_frame(con, specs)),
         *((rows_suite(spec), rows_frame(con, spec)) for spec in specs),
+        (loads_suite(), loads_frame(con)),
         (volume_suite(min_volume_ratio), volume_frame(con, min_volume_ratio)),
+        (schema_drift_suite(), schema_drift_frame(con)),
     ]
 
 
@@ -251,7 +164,8 @@ def rows_suite(spec: StreamSpec) -> gx.ExpectationSuite:
 
 
 def rows_frame(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> pd.DataFrame:
-    """Live rows written by each account's latest load, with that load's requested window."""
+    """Live rows written, and rows quarantined, by each account's latest load, with that
+    load's requested window."""
     return con.execute(
         f"""
         with latest_loads as (
@@ -262,11 +176,14 @@ def rows_frame(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> pd.DataFrame
         )
         select rows.*, latest_loads.window_start as _window_start,
             latest_loads.window_end as _window_end
-        from {RAW_SCHEMA}.{spec.raw_table} as rows
+        from (
+            select * from {RAW_SCHEMA}.{spec.raw_table} where not _is_deleted
+            union all by name
+            select * exclude ({REJECT_REASON_COLUMN}) from {QUARANTINE_SCHEMA}.{spec.raw_table}
+        ) as rows
         join latest_loads
             on rows._sync_id = latest_loads.run_id
             and rows.{spec.account_column} = latest_loads.account_id
-        where not rows._is_deleted
         """,
         {"source": spec.source, "stream": spec.name},
     ).df()
@@ -315,4 +232,74 @@ def volume_frame(con: duckdb.DuckDBPyConnection, min_ratio: float) -> pd.DataFra
         order by source, stream, account_id
         """,
         {"min_ratio": min_ratio},
+    ).df()
+
+
+def loads_suite() -> gx.ExpectationSuite:
+    """No account's latest load is a suspect pull whose deletions were withheld (error)."""
+    return gx.ExpectationSuite(
+        name=f"{RAW_SCHEMA}.loads",
+        expectations=[gxe.ExpectColumnValuesToBeNull(column="suspect_pull", meta=ERROR)],
+    )
+
+
+def loads_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per stream and account, its latest load; ``suspect_pull`` says what was withheld."""
+    frame = con.execute(
+        f"""
+        select source, stream, account_id, run_id, window_start, window_end, rows_seen,
+            live_keys_in_window, tombstones_withheld
+        from {RAW_SCHEMA}._loads
+        qualify row_number() over (
+            partition by source, stream, account_id order by loaded_at desc
+        ) = 1
+        order by source, stream, account_id
+        """
+    ).df()
+    frame["suspect_pull"] = [
+        suspect_pull_message(
+            row.source,
+            row.stream,
+            row.account_id,
+            (row.window_start.date(), row.window_end.date()),
+            row.rows_seen,
+            row.live_keys_in_window,
+            row.tombstones_withheld,
+        )
+        if row.tombstones_withheld
+        else None
+        for row in frame.itertuples()
+    ]
+    return frame
+
+
+def schema_drift_suite() -> gx.ExpectationSuite:
+    """Warn when the latest loads returned fields no stream declares."""
+    return gx.ExpectationSuite(
+        name=f"{RAW_SCHEMA}.schema_drift",
+        expectations=[gxe.ExpectColumnValuesToBeNull(column="undeclared_field", meta=WARNING)],
+    )
+
+
+def schema_drift_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Undeclared fields the latest load of their stream (any account) still returned."""
+    return con.execute(
+        f"""
+        with latest_runs as (
+            select distinct source, stream, run_id from {RAW_SCHEMA}._loads
+            qualify row_number() over (
+                partition by source, stream, account_id order by loaded_at desc
+            ) = 1
+        )
+        select drift.*,
+            drift.source || '/' || drift.stream || ': undeclared field ' || drift.field
+            || ' (first seen in run ' || drift.first_seen_run_id || ' at '
+            || strftime(drift.first_seen_at at time zone 'UTC', '%Y-%m-%d %H:%M UTC') || ')'
+            as undeclared_field
+        from {RAW_SCHEMA}._schema_drift as drift
+        semi join latest_runs
+            on latest_runs.source = drift.source and latest_runs.stream = drift.stream
+            and latest_runs.run_id = drift.last_seen_run_id
+        order by drift.source, drift.stream, drift.field
+        """
     ).df()

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from connectors.common.land import load_spool, load_unit
+from connectors.common.land import LoadPolicy, load_spool, load_unit
 from connectors.common.spool import MANIFEST_NAME, SpoolWriter, read_manifest
 from connectors.meta.streams import AD_INSIGHTS_PLACEMENT
 
@@ -199,10 +199,114 @@ def test_vanished_row_is_tombstoned_inside_the_window_only(
     assert ("301", JUNE_2, "1.00", "run-5") in _latest(con)
 
 
-def test_empty_pull_tombstones_the_window(con: duckdb.DuckDBPyConnection, spool: Spool) -> None:
+def _loads_row(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[Any, ...]:
+    return con.execute(
+        "select rows_seen, tombstones_inserted, live_keys_in_window, tombstones_withheld, "
+        "rows_quarantined from raw._loads where run_id = ?",
+        [run_id],
+    ).fetchone()
+
+
+def test_empty_pull_of_a_window_with_rows_deletes_nothing(
+    con: duckdb.DuckDBPyConnection, spool: Spool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An empty answer is far more often a platform hiccup than a mass deletion (issue 13)."""
     _load(con, spool, spool.pull([[_row(JUNE_1), _row(JUNE_2), _row(JUNE_3)]], end=JUNE_3))
-    assert _load(con, spool, spool.pull([[]], start=JUNE_2, end=JUNE_3)) == (0, 0, 2)
-    assert _latest(con) == [("301", JUNE_1, "1.00", "run-1")]
+    run = spool.pull([[]], start=JUNE_2, end=JUNE_3)
+    [report] = load_spool(con, spool.root / run, run)
+    assert (report.rows_seen, report.tombstones_inserted, report.tombstones_withheld) == (0, 0, 2)
+    assert report.deletion_suspect and report.live_keys_in_window == 2
+    assert _loads_row(con, run) == (0, 0, 2, 2, 0)
+    assert len(_latest(con)) == 3  # nothing lost
+    assert (
+        "meta/ad_insights_placement account 1234567890: the pull of 2026-06-02..2026-06-03 "
+        "returned 0 rows where 2 keys were live; 2 deletions withheld" in caplog.text
+    )
+    assert "LOAD_CONFIRM_DELETIONS=meta/ad_insights_placement/1234567890" in caplog.text
+
+
+def test_a_re_pull_that_returns_the_rows_clears_a_suspect_pull(
+    con: duckdb.DuckDBPyConnection, spool: Spool
+) -> None:
+    _load(con, spool, spool.pull([[_row(JUNE_1), _row(JUNE_2)]]))
+    _load(con, spool, spool.pull([[]]))
+    run = spool.pull([[_row(JUNE_1), _row(JUNE_2)]])
+    assert _load(con, spool, run) == (2, 0, 0)
+    assert _loads_row(con, run) == (2, 0, 2, 0, 0)
+
+
+def test_sharply_shorter_pull_is_suspect_a_small_deletion_is_not(
+    con: duckdb.DuckDBPyConnection, spool: Spool
+) -> None:
+    ads = [_row(JUNE_1, ad=str(ad)) for ad in range(301, 311)]
+    _load(con, spool, spool.pull([ads], end=JUNE_1))
+    # 4 of 10 keys vanish: at most half may go, so the deletion is credible.
+    assert _load(con, spool, spool.pull([ads[:6]], end=JUNE_1)) == (6, 0, 4)
+    # 5 of the remaining 6 vanish: more than half, so nothing is deleted.
+    run = spool.pull([ads[:1]], end=JUNE_1)
+    assert _load(con, spool, run) == (1, 0, 0)
+    assert _loads_row(con, run) == (1, 0, 6, 5, 0)
+
+
+def test_an_operator_can_confirm_a_suspect_deletion(
+    con: duckdb.DuckDBPyConnection, spool: Spool
+) -> None:
+    _load(con, spool, spool.pull([[_row(JUNE_1), _row(JUNE_2)]]))
+    run = spool.pull([[]])
+    confirmed = LoadPolicy(confirmed=("meta/ad_insights_*/1234567890",))
+    [report] = load_spool(con, spool.root / run, run, confirmed)
+    assert (report.tombstones_inserted, report.tombstones_withheld) == (2, 0)
+    assert _latest(con) == []
+    assert not LoadPolicy(confirmed=("meta/ad_insights/*",)).confirms(
+        "meta", "ad_insights_placement", ACCOUNT
+    )
+
+
+def test_rows_breaking_the_contract_are_quarantined_not_loaded(
+    con: duckdb.DuckDBPyConnection, spool: Spool
+) -> None:
+    """A later full refresh reads raw only: what the contract rejected can never be published."""
+    _load(con, spool, spool.pull([[_row(JUNE_1), _row(JUNE_2)]]))
+    run = spool.pull(
+        [
+            [
+                _row(JUNE_1, spend="-3.00"),  # a negative amount: the old version stays live
+                _row(JUNE_2),
+                _row(JUNE_3, ad="302"),  # a day outside the requested window
+                _row(JUNE_1, ad="303", account_currency="EURO", clicks="1,2"),
+            ]
+        ]
+    )
+    assert _load(con, spool, run) == (4, 0, 0)  # JUNE_1's key was returned: no tombstone
+    assert _loads_row(con, run) == (4, 0, 2, 0, 3)
+    assert _latest(con) == [("301", JUNE_1, "1.00", "run-1"), ("301", JUNE_2, "1.00", "run-1")]
+    quarantined = con.execute(
+        "select ad_id, date_start, _sync_id, _reject_reason "
+        "from quarantine.meta__ad_insights_placement order by ad_id"
+    ).fetchall()
+    assert quarantined == [
+        ("301", JUNE_1, run, "spend is not a non-negative number"),
+        ("302", JUNE_3, run, "date_start outside the requested window"),
+        (
+            "303",
+            JUNE_1,
+            run,
+            "clicks is not a non-negative number; "
+            "account_currency is not an ISO 4217 currency code",
+        ),
+    ]
+
+
+def test_unknown_response_fields_are_recorded_once_per_field(
+    con: duckdb.DuckDBPyConnection, spool: Spool, caplog: pytest.LogCaptureFixture
+) -> None:
+    _load(con, spool, spool.pull([[_row(JUNE_1, engaged_views="3")]]))
+    _load(con, spool, spool.pull([[_row(JUNE_1, engaged_views="3", new_metric="1")]]))
+    drift = con.execute(
+        "select field, first_seen_run_id, last_seen_run_id from raw._schema_drift order by field"
+    ).fetchall()
+    assert drift == [("engaged_views", "run-1", "run-2"), ("new_metric", "run-2", "run-2")]
+    assert "returned fields the stream does not declare: engaged_views, new_metric" in caplog.text
 
 
 def test_half_written_spool_is_ignored(con: duckdb.DuckDBPyConnection, spool: Spool) -> None:

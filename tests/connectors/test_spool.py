@@ -53,6 +53,7 @@ def test_pages_and_manifest_layout(tmp_path: Path) -> None:
         "row_count": 2,
         "request_count": 3,
         "status": "complete",
+        "fields": ["a"],
     }
     assert read_manifest(manifest_path).pulled_at == PULLED
 

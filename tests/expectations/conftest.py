@@ -70,7 +70,9 @@ def write_raw(settings: Settings) -> RawWriter:
                     [*values, run_id, loaded_at, spec.source_label, repr(values)],
                 )
             con.execute(
-                "insert into raw._loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                "insert into raw._loads (run_id, source, stream, account_id, window_start, "
+                "window_end, pulled_at, loaded_at, rows_seen, rows_inserted, tombstones_inserted) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                 [
                     run_id,
                     source,

@@ -50,7 +50,7 @@ def test_clean_load_passes_and_every_stream_is_validated(settings: Settings, wri
     assert outcome.passed and outcome.gate == "raw" and not outcome.warnings, outcome.summary()
     suites = {r.suite for r in outcome.results}
     tables = {f"raw.{spec.raw_table}" for spec in raw_contract.all_streams()}
-    assert suites == {"raw.columns", "raw.volume", *tables}
+    assert suites == {"raw.columns", "raw.loads", "raw.volume", "raw.schema_drift", *tables}
     # recorded with its own gate kind; gate_runs stays the mart gate's publish contract
     assert _fetch(
         settings.warehouse_path, "select run_id, gate, passed from audit.gate_validations"
