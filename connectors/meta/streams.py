@@ -121,6 +121,35 @@ AD_INSIGHTS = _insights_spec("ad_insights", ())
 #: Placement report: by ``publisher_platform`` x ``platform_position``.
 AD_INSIGHTS_PLACEMENT = _insights_spec("ad_insights_placement", PLACEMENT_BREAKDOWNS)
 
+_ACCOUNT_INSIGHTS_COLUMNS = {
+    "account_id": "VARCHAR",
+    "account_currency": "VARCHAR",
+    "date_start": "DATE",
+    "date_stop": "DATE",
+    "impressions": "VARCHAR",
+    "clicks": "VARCHAR",
+    "spend": "VARCHAR",
+}
+#: The account's own daily totals (``level=account``): one cheap row per day covering all
+#: of the account's spend, whatever object carried it; the gate checks the ad rows add up.
+ACCOUNT_INSIGHTS = register(
+    StreamSpec(
+        name="account_insights",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns=_ACCOUNT_INSIGHTS_COLUMNS,
+        key=("account_id", "date_start"),
+        window_column="date_start",
+        account_column="account_id",
+        path="act_{account_id}/insights",
+        params={
+            "level": "account",
+            "time_increment": "1",
+            "fields": _fields(_ACCOUNT_INSIGHTS_COLUMNS, ("date_start", "date_stop")),
+        },
+    )
+)
+
 AD_ACCOUNTS = _entity_spec(
     "ad_accounts",
     "act_{account_id}",
@@ -217,4 +246,4 @@ ADCREATIVES = _entity_spec(
 )
 
 ENTITY_STREAMS = (AD_ACCOUNTS, CAMPAIGNS, ADSETS, ADS, ADCREATIVES)
-INSIGHTS_STREAMS = (AD_INSIGHTS, AD_INSIGHTS_PLACEMENT)
+INSIGHTS_STREAMS = (AD_INSIGHTS, AD_INSIGHTS_PLACEMENT, ACCOUNT_INSIGHTS)

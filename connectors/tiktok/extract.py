@@ -115,6 +115,10 @@ class _AdvertiserRun:
                     s.AD_PLACEMENT_REPORT_DAILY,
                     lambda w: self._report(w, s.AD_PLACEMENT_REPORT_DAILY),
                 ),
+                self._unit(
+                    s.ADVERTISER_REPORT_DAILY,
+                    lambda w: self._report(w, s.ADVERTISER_REPORT_DAILY),
+                ),
             ]
             stores: list[str] = []
             manifests.append(self._unit(s.GMV_MAX_STORES, lambda w: self._stores(w, stores)))

@@ -213,6 +213,32 @@ AD_PLACEMENT_REPORT_DAILY = register(
         ),
     )
 )
+#: The advertiser's own daily totals (BASIC report at ``AUCTION_ADVERTISER`` level): one
+#: cheap row per day covering all auction spend, whatever object carried it, deleted ads
+#: included; the gate checks the ad rows add up. GMV Max is not in BASIC reports.
+ADVERTISER_METRICS = ("spend", "impressions", "clicks")
+ADVERTISER_REPORT_DAILY = register(
+    StreamSpec(
+        name="advertiser_report_daily",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={
+            "advertiser_id": _V,
+            "stat_time_day": "DATE",
+            **dict.fromkeys(ADVERTISER_METRICS, _V),
+        },
+        key=("advertiser_id", "stat_time_day"),
+        window_column="stat_time_day",
+        account_column="advertiser_id",
+        path="report/integrated/get/",
+        params={
+            "report_type": "BASIC",
+            "data_level": "AUCTION_ADVERTISER",
+            "dimensions": _json(["advertiser_id", "stat_time_day"]),
+            "metrics": _json(list(ADVERTISER_METRICS)),
+        },
+    )
+)
 GMV_MAX_STORES = register(
     StreamSpec(
         name="gmv_max_stores",
@@ -284,6 +310,7 @@ STREAMS: tuple[StreamSpec, ...] = (
     ADS,
     AD_REPORT_DAILY,
     AD_PLACEMENT_REPORT_DAILY,
+    ADVERTISER_REPORT_DAILY,
     GMV_MAX_STORES,
     GMV_MAX_CAMPAIGNS,
     GMV_MAX_REPORT_DAILY,

@@ -22,7 +22,13 @@ from sandbox.routing import Request, Response
 from sandbox.tiktok import entities, errors
 from sandbox.tiktok.delivery import ad_rows, gmv_rows, placement_rows
 from sandbox.tiktok.errors import TikTokError
-from sandbox.tiktok.render import ad_metric_values, gmv_metric_values, stat_time_day
+from sandbox.tiktok.generator import AdMetrics
+from sandbox.tiktok.render import (
+    ad_metric_values,
+    advertiser_metric_values,
+    gmv_metric_values,
+    stat_time_day,
+)
 from sandbox.tiktok.scenario import Advertiser, Scenario, build_scenario
 
 HOST = "business-api.tiktok.com"
@@ -32,6 +38,8 @@ SANDBOX_APP_SECRET = "sandbox-tiktok-app-secret"
 _PATH = re.compile(r"^/open_api/v1\.3/(?P<resource>[a-z0-9_/]+?)/?$")
 _BASIC_DIMENSIONS = frozenset({"ad_id", "stat_time_day"})
 _AUDIENCE_DIMENSIONS = frozenset({"ad_id", "stat_time_day", "placement"})
+_ADVERTISER_DIMENSIONS = frozenset({"advertiser_id", "stat_time_day"})
+_ADVERTISER_METRICS = frozenset({"spend", "impressions", "clicks"})
 _GMV_DIMENSIONS = frozenset({"campaign_id", "stat_time_day"})
 _BUYING_TYPES = frozenset({"AUCTION", "RESERVATION_TOP_VIEW", "RESERVATION_RF"})
 _GMV_CAMPAIGN_TYPES = frozenset({"PRODUCT_GMV_MAX", "LIVE_GMV_MAX"})
@@ -178,8 +186,13 @@ class TikTokBusinessApi:
         )
         if allowed is None:
             raise errors.invalid_param(f"report_type: unsupported {report_type!r}")
-        if request.param("data_level") != "AUCTION_AD":
-            raise errors.invalid_param("data_level: the stand-in serves AUCTION_AD")
+        data_level = request.param("data_level")
+        if report_type == "BASIC" and data_level == "AUCTION_ADVERTISER":
+            return self._advertiser_report(request, adv)
+        if data_level != "AUCTION_AD":
+            raise errors.invalid_param(
+                "data_level: the stand-in serves AUCTION_AD (and AUCTION_ADVERTISER for BASIC)"
+            )
         dimensions = _json_param(request, "dimensions", list, required=True)
         if set(dimensions) != allowed:
             raise errors.invalid_param(f"dimensions: expected {sorted(allowed)}")
@@ -199,6 +212,28 @@ class TikTokBusinessApi:
             dims = {"ad_id": row.ad.ad_id, "stat_time_day": stat_time_day(row.day)}
             if row.placement is not None:
                 dims["placement"] = row.placement
+            rows.append({"dimensions": dims, "metrics": {m: values[m] for m in metrics}})
+        return _page(rows, request)
+
+    def _advertiser_report(self, request: Request, adv: Advertiser) -> dict[str, Any]:
+        """BASIC report at advertiser level: one row per day with delivery, the sum over every
+        ad of the advertiser (deleted ones too: the total is the account's whole spend)."""
+        dimensions = _json_param(request, "dimensions", list, required=True)
+        if set(dimensions) != _ADVERTISER_DIMENSIONS:
+            raise errors.invalid_param(f"dimensions: expected {sorted(_ADVERTISER_DIMENSIONS)}")
+        start, end = self._dates(request)
+        metrics = _json_param(request, "metrics", list) or ["spend", "impressions"]
+        unknown = set(metrics) - _ADVERTISER_METRICS
+        if unknown:
+            raise errors.invalid_param(f"metrics: unknown {sorted(unknown)}")
+        totals: dict[date, AdMetrics] = {}
+        for row in ad_rows(self.scenario, self.seed, adv, start, end, self._clock()):
+            known = totals.get(row.day)
+            totals[row.day] = row.metrics if known is None else known + row.metrics
+        rows = []
+        for day in sorted(totals):
+            values = advertiser_metric_values(totals[day])
+            dims = {"advertiser_id": adv.advertiser_id, "stat_time_day": stat_time_day(day)}
             rows.append({"dimensions": dims, "metrics": {m: values[m] for m in metrics}})
         return _page(rows, request)
 

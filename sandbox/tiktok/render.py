@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.tiktok.delivery import AdDay, GmvDay
+from sandbox.tiktok.generator import AdMetrics
 
 NULL = "-"
 
@@ -45,6 +46,15 @@ def ad_metric_values(row: AdDay, currency: str) -> dict[str, Any]:
         "video_views_p100": count(m.video_views_p100),
         "ad_name": ad.name,
         "currency": currency,
+    }
+
+
+def advertiser_metric_values(metrics: AdMetrics) -> dict[str, str]:
+    """The advertiser-level report's metrics for one day's summed ad metrics, rendered."""
+    return {
+        "spend": money(metrics.spend_cents, 3),
+        "impressions": count(metrics.impressions),
+        "clicks": count(metrics.clicks),
     }
 
 

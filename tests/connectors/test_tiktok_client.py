@@ -199,7 +199,7 @@ def test_extract_lands_recorded_shapes(
     manifests = extract_account(
         tt_settings, ADV, date(2021, 10, 25), date(2021, 10, 25), "r", client
     )
-    assert len(manifests) == 9
+    assert len(manifests) == 10  # the advertiser-level totals included
     con = duckdb.connect()
     load_spool(con, tt_settings.spool_dir / "r", "r")
     row = con.execute(

@@ -203,7 +203,7 @@ def test_fatal_code_stops_one_advertiser_with_nothing_partial(
         loaded = con.execute(
             "select account_id, count(*) from raw._loads group by 1 order by 1"
         ).fetchall()
-    assert [n for _, n in loaded] == [9, 9]  # the failed advertiser: no stream at all
+    assert [n for _, n in loaded] == [10, 10]  # the failed advertiser: no stream at all
 
 
 def test_kill_and_rerun_gives_the_same_result(tt_settings: Settings) -> None:
