@@ -2,7 +2,8 @@
 
 The health file (``Settings.published_health_path``) is replaced atomically by the gates and by
 publish; it holds copies of the audit tables (``gate_runs``, ``gate_results``,
-``gate_validations``, ``publish_log``, ``dbt_builds``) and ``source_freshness``. Every
+``gate_validations``, ``publish_log``, ``dbt_builds``), ``source_freshness`` and
+``schema_drift`` (response fields no stream declares). Every
 function reads it through ``dashboards.data.open_marts``: a cursor on the file version the path
 names now, attached read-only, so the pipeline can swap it at any time.
 """
@@ -46,8 +47,11 @@ FRESHNESS_COLUMNS = [
     "last_loaded_at",
     "latest_window_end",
     "last_rows_seen",
+    "last_rows_quarantined",
+    "last_tombstones_withheld",
     "hours_since_load",
 ]
+DRIFT_COLUMNS = ["source", "stream", "field", "first_seen_at", "last_seen_at"]
 
 
 @dataclass(frozen=True)
@@ -149,12 +153,24 @@ def source_freshness(path: Path, now: datetime) -> pd.DataFrame:
         path,
         """
         select source, stream, accounts, last_loaded_at, latest_window_end, last_rows_seen,
+            last_rows_quarantined, last_tombstones_withheld,
             round(epoch(cast(? as timestamptz) - last_loaded_at) / 3600.0, 1)
                 as hours_since_load
         from source_freshness
         order by source, stream
         """,
         [now],
+    )
+
+
+def schema_drift(path: Path) -> pd.DataFrame:
+    """Response fields no stream declares, newest first (empty before any was seen)."""
+    if not is_available(path) or "schema_drift" not in _tables(path):
+        return pd.DataFrame(columns=DRIFT_COLUMNS)
+    return _query(
+        path,
+        f"select {', '.join(DRIFT_COLUMNS)} from schema_drift "
+        "order by last_seen_at desc, source, stream, field",
     )
 
 

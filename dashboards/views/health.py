@@ -1,4 +1,4 @@
-"""Data health: last publication, gate results, freshness per source, restatements.
+"""Data health: last publication, gate results, freshness per source, API changes, restatements.
 
 Reads only the published health file, never the warehouse or the marts.
 """
@@ -38,7 +38,22 @@ _FRESHNESS_COLUMNS = {
     "last_loaded_at": st.column_config.DatetimeColumn("Last load (UTC)"),
     "latest_window_end": st.column_config.DateColumn("Data up to"),
     "last_rows_seen": st.column_config.NumberColumn("Rows in last load"),
+    "last_rows_quarantined": st.column_config.NumberColumn(
+        "Quarantined", help="Rows that broke the raw contract: kept in quarantine, not loaded"
+    ),
+    "last_tombstones_withheld": st.column_config.NumberColumn(
+        "Deletions withheld",
+        help="Keys a suspect (empty or much shorter) pull no longer returned: not deleted",
+    ),
     "hours_since_load": st.column_config.NumberColumn("Hours since load", format="%.1f"),
+}
+
+_DRIFT_COLUMNS = {
+    "source": st.column_config.TextColumn("Source"),
+    "stream": st.column_config.TextColumn("Stream"),
+    "field": st.column_config.TextColumn("Undeclared field"),
+    "first_seen_at": st.column_config.DatetimeColumn("First seen (UTC)"),
+    "last_seen_at": st.column_config.DatetimeColumn("Last seen (UTC)"),
 }
 
 
@@ -85,6 +100,20 @@ def _show_freshness(path) -> None:
     st.dataframe(freshness, column_config=_FRESHNESS_COLUMNS, hide_index=True)
 
 
+def _show_schema_drift(path) -> None:
+    st.subheader("API changes")
+    drift = health.schema_drift(path)
+    if drift.empty:
+        st.caption("No API returned a field its stream does not declare.")
+        return
+    st.warning(
+        f"{len(drift)} response field(s) are not stored: declare them in "
+        "`connectors/<source>/streams.py` to keep them.",
+        icon=":material/warning:",
+    )
+    st.dataframe(drift, column_config=_DRIFT_COLUMNS, hide_index=True)
+
+
 def _show_restatements(path) -> None:
     st.subheader("Restatements")
     rows = health.restatement_rows(path)
@@ -112,6 +141,7 @@ def main() -> None:
     _show_publication(path, health.gate_failure_after_publication(path))
     _show_gates(path)
     _show_freshness(path)
+    _show_schema_drift(path)
     _show_restatements(path)
 
 

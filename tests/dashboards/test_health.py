@@ -9,6 +9,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from connectors.common.land import ensure_raw_table
+from connectors.common.streams import get_stream
 from dashboards import health
 from expectations.gate import run_gate
 from socialmart import publish, warehouse
@@ -30,17 +32,19 @@ def blocked_after_publish(settings: Settings, write_mart, good_rows) -> Path:
     assert run_gate(settings, "run-1").passed
     publish.publish(settings, "run-1")
     with warehouse.connect(settings) as con:
-        con.execute(
-            "create schema if not exists raw; create table raw._loads (run_id varchar, "
-            "source varchar, stream varchar, account_id varchar, window_start date, "
-            "window_end date, pulled_at timestamptz, loaded_at timestamptz, rows_seen bigint, "
-            "rows_inserted bigint, tombstones_inserted bigint)"
-        )
+        ensure_raw_table(con, get_stream("meta", "ad_insights_placement"))
         loaded = datetime.now(UTC) - timedelta(hours=5)
         con.execute(
-            "insert into raw._loads values ('run-2', 'meta', 'ad_insights_placement', '111', "
-            "?, ?, ?, ?, 120, 7, 0)",
+            "insert into raw._loads (run_id, source, stream, account_id, window_start, "
+            "window_end, pulled_at, loaded_at, rows_seen, rows_inserted, tombstones_inserted, "
+            "rows_quarantined, tombstones_withheld) values "
+            "('run-2', 'meta', 'ad_insights_placement', '111', ?, ?, ?, ?, 120, 7, 0, 2, 5)",
             [date(2026, 6, 1), date(2026, 6, 3), loaded, loaded],
+        )
+        con.execute(
+            "insert into raw._schema_drift values ('meta', 'ad_insights_placement', "
+            "'engaged_views', 'run-2', ?, 'run-2', ?)",
+            [loaded, loaded],
         )
     write_mart([good_rows[0] | {"ad_id": None}])
     assert not run_gate(settings, "run-2").passed
@@ -68,7 +72,12 @@ def test_queries_read_publication_gates_and_freshness(blocked_after_publish: Pat
         "ad_insights_placement",
         120,
     )
+    assert (row["last_rows_quarantined"], row["last_tombstones_withheld"]) == (2, 5)
     assert 4.9 <= row["hours_since_load"] <= 5.2
+    drift = health.schema_drift(path)
+    assert drift[["stream", "field"]].values.tolist() == [
+        ["ad_insights_placement", "engaged_views"]
+    ]
     assert health.restatement_rows(path) is None
 
 
@@ -83,7 +92,9 @@ def test_page_shows_stale_notice_failures_and_freshness(blocked_after_publish: P
     [notice] = app.error
     assert "older than the latest gate failure" in notice.value
     assert app.metric[0].label == "Last publish (UTC)"
-    gates, errors, freshness = (frame.value for frame in app.dataframe)
+    gates, errors, freshness, drift = (frame.value for frame in app.dataframe)
+    assert drift["field"].tolist() == ["engaged_views"]
+    assert any("not stored: declare them" in warning.value for warning in app.warning)
     assert gates["run_id"].tolist() == ["run-2", "run-1"]
     assert set(errors["severity"]) == {"error"}
     assert freshness[["source", "stream"]].values.tolist() == [["meta", "ad_insights_placement"]]

@@ -9,7 +9,8 @@ import duckdb
 import pytest
 from gate_raw_rows import placement_row
 
-from connectors.common.land import METADATA_COLUMNS
+from connectors.common.land import METADATA_COLUMNS, load_spool
+from connectors.common.spool import SpoolWriter
 from connectors.common.streams import get_stream
 from expectations.gate import GateFailed, run_raw_gate
 from expectations.suites import raw_contract
@@ -135,3 +136,38 @@ def test_a_column_with_another_type_breaks_the_contract(settings: Settings) -> N
     [failure] = outcome.errors
     assert failure.suite == "raw.columns"
     assert '["fx__ecb_rates.rate VARCHAR (found DOUBLE)"]' in failure.observed_value
+
+
+def test_rows_the_loader_quarantined_block_the_gate_and_never_reach_raw(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 13: a row dated outside its load's window used to be committed, then published
+    by the next full refresh. Now it stays in quarantine, and the gate names it."""
+    window = (date(2026, 6, 1), date(2026, 6, 2))
+    writer = SpoolWriter(tmp_path, "r1", *STREAM, "111", *window)
+    writer.write_page(
+        [
+            {**placement_row(), "date_start": "2026-06-02", "date_stop": "2026-06-02"},
+            {**placement_row(ad_id="302"), "date_start": "2026-06-09", "date_stop": "2026-06-09"},
+        ]
+    )
+    writer.commit(request_count=1)
+    with warehouse.connect(settings) as con:
+        [report] = load_spool(con, tmp_path / "r1", "r1")
+        assert (report.rows_inserted, report.rows_quarantined) == (1, 1)
+    outcome = run_raw_gate(settings, "r1")
+    assert _failed(outcome) == {
+        (
+            "error",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            ("_window_end", "date_start"),
+        )
+    }
+    assert "2026-06-09" in outcome.summary()
+    assert _fetch(
+        settings.warehouse_path, "select count(*) from raw.meta__ad_insights_placement"
+    ) == [(1,)]
+    assert _fetch(
+        settings.warehouse_path,
+        "select ad_id, _reject_reason from quarantine.meta__ad_insights_placement",
+    ) == [("302", "date_start outside the requested window")]
