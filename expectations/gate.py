@@ -112,8 +112,15 @@ def run_gate(settings: Settings, run_id: str) -> GateOutcome:
     from expectations.suites.marts import MART_SPECS
 
     with warehouse.connect(settings) as con:
-        checks = mart_checks.checks(con, MART_SPECS, settings.gate.freshness_max_days)
-        pairs = [mart_checks.evaluate(con, check) for check in checks]
+        # The previous publication, read-only, for the volume checks (none on a first run).
+        with mart_checks.attach_published(con, settings.published_marts_path):
+            checks = mart_checks.checks(
+                con,
+                MART_SPECS,
+                settings.gate.freshness_max_days,
+                max_volume_drop_ratio=settings.gate.max_volume_drop_ratio,
+            )
+            pairs = [mart_checks.evaluate(con, check) for check in checks]
         return _validate_and_record(con, settings, run_id, MARTS_GATE, pairs)
 
 

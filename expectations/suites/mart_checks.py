@@ -15,6 +15,17 @@ leave DuckDB, whatever the mart's size. Per mart:
 * ``<dataset>.freshness``: per source, how far the mart lags the latest requested window.
 * ``<dataset>.reconciliation``: mart and staging totals per group, over each source's
   latest requested window.
+* ``<dataset>.rollup``: rows summed per group against another mart's totals (placement rows
+  against the ad totals), exact.
+* ``<dataset>.day_coverage``: per platform, no day missing between its first and last day
+  (error), and platforms that end before the others (warning).
+* ``<dataset>.published_volume``: rows and spend per platform x account x day against the
+  previous publication (attached read-only as ``published``), over the days both cover.
+* ``<dataset>.account_totals``: spend per platform x account x day against the platform's
+  own account-level daily totals, over each account's latest load of those totals.
+
+The completeness checks (the last four) return one row per finding, each a sentence naming
+the group and both numbers; GX requires that column to be null, so a failure lists them.
 
 A check whose inputs do not exist (the mart itself, a staging model, a recorded load) is
 not applicable and left out rather than failed: the dbt build that runs before the gate
@@ -25,8 +36,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -38,11 +51,20 @@ from expectations.suites import loads
 from expectations.suites.spec import (
     ERROR,
     WARNING,
+    AccountTotals,
     CurrencyGroup,
+    DayCoverage,
     MartSpec,
+    PublishedVolume,
     Reconciliation,
+    Rollup,
     Shares,
 )
+
+#: Catalog name the previous publication is attached under while the gate runs.
+PUBLISHED = "published"
+#: Default largest share of rows or spend a group may lose against the previous publication.
+DEFAULT_MAX_VOLUME_DROP_RATIO = 0.2
 
 log = logging.getLogger(__name__)
 
@@ -122,15 +144,22 @@ def evaluate(
 
 
 def checks(
-    con: duckdb.DuckDBPyConnection, specs: Sequence[MartSpec], freshness_max_days: int
+    con: duckdb.DuckDBPyConnection,
+    specs: Sequence[MartSpec],
+    freshness_max_days: int,
+    *,
+    max_volume_drop_ratio: float = DEFAULT_MAX_VOLUME_DROP_RATIO,
 ) -> list[Check]:
     """Every applicable check of every spec, in spec order.
 
     Args:
-        con: Warehouse connection with the built marts.
+        con: Warehouse connection with the built marts (and, for the volume checks, the
+            previous publication attached as :data:`PUBLISHED`, see :func:`attach_published`).
         specs: The marts to check.
         freshness_max_days: How many days a mart's last report date may lag behind the end
             of the latest requested window of its sources.
+        max_volume_drop_ratio: Largest share of its rows or spend a platform x account x day
+            may lose against the previous publication.
     """
     reconcile = not loads.raw_loaded_since_build(con)
     found: list[Check] = []
@@ -138,8 +167,31 @@ def checks(
         if not loads.relation_exists(con, spec.dataset):
             log.info("%s does not exist: not checked", spec.dataset)
             continue
-        found += spec_checks(con, spec, freshness_max_days, reconcile=reconcile)
+        found += spec_checks(
+            con,
+            spec,
+            freshness_max_days,
+            reconcile=reconcile,
+            max_volume_drop_ratio=max_volume_drop_ratio,
+        )
     return found
+
+
+@contextmanager
+def attach_published(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[bool]:
+    """Attach the previous publication read-only as :data:`PUBLISHED` while the block runs.
+
+    Yields:
+        Whether a publication exists (on the first run there is nothing to compare with).
+    """
+    if not path.exists():
+        yield False
+        return
+    con.execute(f"attach {_literal(str(path))} as {PUBLISHED} (read_only)")
+    try:
+        yield True
+    finally:
+        con.execute(f"detach {PUBLISHED}")
 
 
 def spec_checks(
@@ -148,6 +200,7 @@ def spec_checks(
     freshness_max_days: int,
     *,
     reconcile: bool = True,
+    max_volume_drop_ratio: float = DEFAULT_MAX_VOLUME_DROP_RATIO,
 ) -> list[Check]:
     """The applicable checks of one (existing) mart; see the module docstring."""
     found = [profile_check(spec)]
@@ -163,6 +216,31 @@ def spec_checks(
         reconciliation = reconciliation_check(con, spec, spec.reconciliation)
         if reconciliation is not None:
             found.append(reconciliation)
+    return found + completeness_checks(
+        con, spec, reconcile=reconcile, max_volume_drop_ratio=max_volume_drop_ratio
+    )
+
+
+def completeness_checks(
+    con: duckdb.DuckDBPyConnection,
+    spec: MartSpec,
+    *,
+    reconcile: bool = True,
+    max_volume_drop_ratio: float = DEFAULT_MAX_VOLUME_DROP_RATIO,
+) -> list[Check]:
+    """The applicable completeness checks of one mart: rollup, day coverage, volume against
+    the previous publication, account-level totals (deferred like the reconciliation)."""
+    found: list[Check] = []
+    if spec.rollup is not None and loads.relation_exists(con, spec.rollup.parent):
+        found.append(rollup_check(spec, spec.rollup))
+    if spec.day_coverage is not None:
+        found.append(day_coverage_check(spec, spec.day_coverage))
+    if spec.published_volume is not None and _published_exists(con, spec.name):
+        found.append(published_volume_check(spec, spec.published_volume, max_volume_drop_ratio))
+    if reconcile and spec.account_totals is not None:
+        totals = account_totals_check(con, spec, spec.account_totals)
+        if totals is not None:
+            found.append(totals)
     return found
 
 
@@ -476,3 +554,278 @@ def reconciliation_check(
             )
         )
     return Check(f"{spec.dataset}.reconciliation", tuple(expectations), sql, params)
+
+
+# --- completeness: findings as sentences ---------------------------------------------------
+
+
+def _finding_check(name: str, sql: str, severity: str = ERROR, **params: object) -> Check:
+    """A check whose frame holds one ``finding`` sentence per problem (none: passes)."""
+    expectation = expect(
+        "ExpectColumnValuesToBeNull", column="finding", meta={"severity": severity}
+    )
+    return Check(name, (expectation,), sql, dict(params))
+
+
+def _text(sql: str) -> str:
+    """SQL rendering a value as text, ``none`` for null."""
+    return f"coalesce(cast({sql} as varchar), 'none')"
+
+
+def _label(columns: Sequence[str], alias: str = "") -> str:
+    """SQL for ``platform meta, ad_account_id 111``: the columns named with their values."""
+    prefix = f"{alias}." if alias else ""
+    parts = [f"'{name} ' || {_text(prefix + _q(name))}" for name in columns]
+    return " || ', ' || ".join(parts)
+
+
+def _day_span(first: str, last: str) -> str:
+    """SQL for ``2026-06-01`` or ``2026-06-01..2026-06-03``."""
+    return (
+        f"case when {first} = {last} then cast({first} as varchar) "
+        f"else cast({first} as varchar) || '..' || cast({last} as varchar) end"
+    )
+
+
+def rollup_check(spec: MartSpec, rollup: Rollup) -> Check:
+    """This mart's rows summed per ``rollup.by`` group equal the parent mart's totals, each
+    measure exactly (error); a group on one side only counts as zero on the other."""
+    by = _columns(rollup.by)
+    sums = ", ".join(f"sum({_q(m)}) as {_q(m)}" for m in rollup.measures)
+    values = ", ".join(_q(m) for m in rollup.measures)
+    joined = " and ".join(f"child.{_q(c)} is not distinct from parent.{_q(c)}" for c in rollup.by)
+    keys = ", ".join(f"coalesce(child.{_q(c)}, parent.{_q(c)}) as {_q(c)}" for c in rollup.by)
+    differs = " or ".join(
+        f"coalesce(child.{_q(m)}, 0) <> coalesce(parent.{_q(m)}, 0)" for m in rollup.measures
+    )
+
+    def amounts(alias: str) -> str:
+        parts = [f"'{m} ' || {_text(f'{alias}.{_q(m)}')}" for m in rollup.measures]
+        return " || ', ' || ".join(parts)
+
+    child = f"case when child.present then {amounts('child')} else 'no rows' end"
+    parent = f"case when parent.present then {amounts('parent')} else 'no row' end"
+    sql = f"""
+        with child as (
+            select {by}, {sums}, true as present from {spec.dataset} group by all
+        ),
+        parent as (
+            select {by}, {values}, true as present from {rollup.parent}
+            where {rollup.parent_filter}
+        ),
+        compared as (
+            select {keys}, {child} as child_text, {parent} as parent_text
+            from child full outer join parent on {joined}
+            where {differs}
+        )
+        select {_label(rollup.by)} || ': {spec.name} rows sum to ' || child_text
+            || '; {rollup.label} ' || parent_text as finding
+        from compared order by all
+    """
+    return _finding_check(f"{spec.dataset}.rollup", sql)
+
+
+def day_coverage_check(spec: MartSpec, coverage: DayCoverage) -> Check:
+    """Per ``coverage.by`` value: the days missing between its first and last day (error),
+    and whether it ends before the value that ends last (warning)."""
+    value, day = _q(coverage.by), _q(coverage.date_column)
+    sql = f"""
+        with days as (
+            select distinct {value} as value, {day} as day from {spec.dataset}
+            where {value} is not null and {day} is not null
+        ),
+        spans as (
+            select value, min(day) as first_day, max(day) as last_day, count(*) as day_count
+            from days group by value
+        ),
+        calendar as (
+            select value, cast(unnest(generate_series(
+                cast(first_day as timestamp), cast(last_day as timestamp), interval 1 day
+            )) as date) as day
+            from spans
+        ),
+        missing as (
+            select value, day,
+                day - cast(row_number() over (partition by value order by day) as integer)
+                    as island
+            from calendar anti join days using (value, day)
+        ),
+        holes as (
+            select value, sum(n) as missing_days,
+                string_agg(span, ', ' order by first_missing) as spans
+            from (
+                select value, min(day) as first_missing, count(*) as n,
+                    {_day_span("min(day)", "max(day)")} as span
+                from missing group by value, island
+            ) group by value
+        ),
+        latest as (
+            select max(last_day) as last_day,
+                string_agg(cast(value as varchar), ', ' order by value)
+                    filter (where last_day = (select max(last_day) from spans)) as platforms
+            from spans
+        )
+        select spans.value as {value}, spans.first_day, spans.last_day,
+            case when holes.value is not null then
+                {_literal(coverage.by + " ")} || spans.value || ' has no rows on '
+                || holes.missing_days || ' day(s) between ' || spans.first_day || ' and '
+                || spans.last_day || ': ' || holes.spans
+            end as finding,
+            case when spans.last_day < latest.last_day then
+                {_literal(coverage.by + " ")} || spans.value || ' ends on ' || spans.last_day
+                || ', ' || date_diff('day', spans.last_day, latest.last_day)
+                || ' day(s) before ' || latest.platforms || ' (' || latest.last_day || ')'
+            end as ends_early
+        from spans cross join latest left join holes using (value)
+        order by spans.value
+    """
+    expectations = (
+        expect("ExpectColumnValuesToBeNull", column="finding", meta={"severity": ERROR}),
+        expect("ExpectColumnValuesToBeNull", column="ends_early", meta={"severity": WARNING}),
+    )
+    return Check(f"{spec.dataset}.day_coverage", expectations, sql)
+
+
+def _published_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the attached previous publication holds ``table``."""
+    (count,) = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and table_name = ?",
+        [PUBLISHED, table],
+    ).fetchone()
+    return bool(count)
+
+
+def published_volume_check(spec: MartSpec, volume: PublishedVolume, max_drop: float) -> Check:
+    """Rows and ``volume.measure`` per group and day against the previous publication
+    (error when either fell by more than ``max_drop``), over the days of each source
+    (``volume.by[0]``) that both publications cover; a source the mart lost entirely is
+    compared over all its published days. Consecutive failing days are reported as one
+    range with summed numbers."""
+    by, source, day = _columns(volume.by), _q(volume.by[0]), _q(volume.date_column)
+    measure = _q(volume.measure)
+    on_group = " and ".join(f"p.{_q(c)} is not distinct from c.{_q(c)}" for c in volume.by)
+    sql = f"""
+        with current_days as (
+            select {by}, {day} as day, count(*) as row_count,
+                coalesce(sum({measure}), 0) as total
+            from {spec.dataset} group by all
+        ),
+        previous_days as (
+            select {by}, {day} as day, count(*) as row_count,
+                coalesce(sum({measure}), 0) as total
+            from {PUBLISHED}.main.{_q(spec.name)} group by all
+        ),
+        current_spans as (
+            select {source}, min(day) as first_day, max(day) as last_day
+            from current_days group by all
+        ),
+        previous_spans as (
+            select {source}, min(day) as first_day, max(day) as last_day
+            from previous_days group by all
+        ),
+        common as (
+            select p.{source},
+                greatest(p.first_day, coalesce(c.first_day, p.first_day)) as first_day,
+                least(p.last_day, coalesce(c.last_day, p.last_day)) as last_day
+            from previous_spans p left join current_spans c
+                on p.{source} is not distinct from c.{source}
+        ),
+        dropped as (
+            select {", ".join(f"p.{_q(c)}" for c in volume.by)}, p.day,
+                p.row_count as previous_rows, coalesce(c.row_count, 0) as current_rows,
+                p.total as previous_total, coalesce(c.total, 0) as current_total
+            from previous_days p
+            join common s on p.{source} is not distinct from s.{source}
+                and p.day between s.first_day and s.last_day
+            left join current_days c on {on_group} and p.day = c.day
+            where coalesce(c.row_count, 0) < p.row_count * (1 - $max_drop)
+                or coalesce(c.total, 0) < p.total * (1 - $max_drop)
+        ),
+        ranges as (
+            select {by}, min(day) as first_day, max(day) as last_day,
+                sum(previous_rows) as previous_rows, sum(current_rows) as current_rows,
+                sum(previous_total) as previous_total, sum(current_total) as current_total
+            from (
+                select *, day - cast(row_number() over (
+                    partition by {by} order by day) as integer) as island
+                from dropped
+            ) group by {by}, island
+        )
+        select {_label(volume.by)} || ', ' || {_literal(volume.date_column + " ")}
+            || {_day_span("first_day", "last_day")} || ': '
+            || current_rows || ' rows (' || {_literal(volume.measure + " ")}
+            || current_total || ') now against ' || previous_rows || ' rows ('
+            || {_literal(volume.measure + " ")} || previous_total
+            || ') in the previous publication, a drop of more than '
+            || {_literal(f"{max_drop:.0%}")} as finding
+        from ranges order by all
+    """
+    return _finding_check(f"{spec.dataset}.published_volume", sql, max_drop=max_drop)
+
+
+def account_totals_check(
+    con: duckdb.DuckDBPyConnection, spec: MartSpec, totals: AccountTotals
+) -> Check | None:
+    """The mart's ``totals.measure`` per platform x account x day equals each platform's
+    own account-level total (error above ``totals.tolerance``), over each account's latest
+    load window of those totals; ``None`` when no platform's totals relation exists."""
+    platforms = [p for p in totals.platforms if loads.relation_exists(con, p.relation)]
+    if not platforms or not loads.relation_exists(con, "raw._loads"):
+        return None
+    account, day, measure = _q(totals.account), _q(totals.date_column), _q(totals.measure)
+    windows, mart_selects, platform_selects, params = [], [], [], {}
+    for i, platform in enumerate(platforms):
+        params[f"source_{i}"], params[f"stream_{i}"] = platform.load
+        params[f"platform_{i}"] = platform.platform
+        windows.append(
+            f"select cast($platform_{i} as varchar) as platform, account_id, window_start,"
+            " window_end from raw._loads"
+            f" where source = $source_{i} and stream = $stream_{i}"
+            " qualify row_number() over (partition by account_id order by loaded_at desc) = 1"
+        )
+        mart_selects.append(
+            f"select platform, cast({account} as varchar) as account_id, {day} as day,"
+            f" {measure} as amount from {spec.dataset}"
+            f" where platform = $platform_{i} and ({platform.mart_filter})"
+        )
+        platform_selects.append(
+            f"select cast($platform_{i} as varchar) as platform,"
+            f" cast({platform.account} as varchar) as account_id,"
+            f" cast({platform.date} as date) as day, {platform.measure} as amount"
+            f" from {platform.relation}"
+        )
+    sql = f"""
+        with windows as ({" union all ".join(windows)}),
+        mart as (
+            select platform, account_id, day, sum(amount) as amount
+            from ({" union all ".join(mart_selects)}) group by all
+        ),
+        platform_totals as (
+            select platform, account_id, day, sum(amount) as amount
+            from ({" union all ".join(platform_selects)}) group by all
+        ),
+        compared as (
+            select coalesce(m.platform, t.platform) as platform,
+                coalesce(m.account_id, t.account_id) as account_id,
+                coalesce(m.day, t.day) as day,
+                coalesce(m.amount, 0) as mart_amount, t.amount as platform_amount
+            from mart m full outer join platform_totals t
+                on m.platform = t.platform and m.account_id = t.account_id and m.day = t.day
+        )
+        select compared.platform || ' account ' || compared.account_id || ' on '
+            || compared.day || ': ad-level {totals.measure} ' || mart_amount
+            || ', the platform''s account-level total '
+            || coalesce(cast(platform_amount as varchar), 'missing')
+            || case when mart_amount < coalesce(platform_amount, 0)
+                then ': an object type the ad-level pull misses'
+                else ': ad-level rows the platform does not count (duplicated ad rows, or'
+                    || ' the account-level pull failed)'
+            end as finding
+        from compared join windows w
+            on w.platform = compared.platform and w.account_id = compared.account_id
+            and compared.day between w.window_start and w.window_end
+        where abs(mart_amount - coalesce(platform_amount, 0)) > {totals.tolerance}
+            or platform_amount is null and mart_amount <> 0
+        order by compared.platform, compared.account_id, compared.day
+    """
+    return _finding_check(f"{spec.dataset}.account_totals", sql, **params)

@@ -10,11 +10,16 @@ from __future__ import annotations
 from connectors.common.currencies import ISO_4217_CODES
 from expectations.suites import fct_placement_performance_daily as placement
 from expectations.suites.spec import (
+    AccountTotals,
     CurrencyGroup,
+    DayCoverage,
     Flag,
     FreshnessSource,
     MartSpec,
+    PlatformTotals,
+    PublishedVolume,
     Reconciliation,
+    Rollup,
     Rule,
     Shares,
     StagingSide,
@@ -25,6 +30,11 @@ PLATFORMS = ("meta", "tiktok")
 ATTRIBUTION_WINDOWS = ("default", "1d_click", "7d_click", "28d_click", "1d_view", "as_reported")
 # Shares stored as decimal(18, 6): a group of n rows may miss 100 % by n x 0.5e-6.
 ROUNDED_SHARE_TOLERANCE = 1e-4
+AD_PERFORMANCE = "marts.fct_ad_performance_daily"
+# Volume against the previous publication, per source (platform) x account x day.
+FACT_VOLUME = PublishedVolume(
+    by=("platform", "ad_account_id"), date_column="report_date", measure="spend"
+)
 
 FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
     dataset=placement.DATASET,
@@ -70,10 +80,20 @@ FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
         FreshnessSource("meta", "meta", "ad_insights_placement", "platform = 'meta'"),
         FreshnessSource("tiktok", "tiktok", "ad_placement_report_daily", "platform = 'tiktok'"),
     ),
+    # Every ad's placement rows add up to its ad-level row, to the cent; GMV Max campaigns
+    # (clickless rows) report no placements.
+    rollup=Rollup(
+        parent=AD_PERFORMANCE,
+        by=("platform", "ad_account_id", "ad_id", "report_date"),
+        measures=("spend", "impressions", "clicks"),
+        parent_filter="not is_clickless",
+        label="ad totals",
+    ),
+    published_volume=FACT_VOLUME,
 )
 
 FCT_AD_PERFORMANCE_DAILY = MartSpec(
-    dataset="marts.fct_ad_performance_daily",
+    dataset=AD_PERFORMANCE,
     grain=("platform", "ad_account_id", "ad_id", "report_date"),
     keys=("campaign_id", "adgroup_id", "account_currency"),
     non_negative=(
@@ -139,6 +159,34 @@ FCT_AD_PERFORMANCE_DAILY = MartSpec(
     freshness=(
         FreshnessSource("meta", "meta", "ad_insights", "platform = 'meta'"),
         FreshnessSource("tiktok", "tiktok", "ad_report_daily", "platform = 'tiktok'"),
+    ),
+    day_coverage=DayCoverage("report_date"),
+    published_volume=FACT_VOLUME,
+    # The platforms' own account-level daily totals: a missing object type shows here.
+    account_totals=AccountTotals(
+        measure="spend",
+        account="ad_account_id",
+        date_column="report_date",
+        platforms=(
+            PlatformTotals(
+                platform="meta",
+                relation="staging.stg_meta__account_insights",
+                account="ad_account_id",
+                date="report_date",
+                measure="spend",
+                load=("meta", "account_insights"),
+            ),
+            # TikTok's advertiser-level BASIC report leaves GMV Max out, as the ad one does.
+            PlatformTotals(
+                platform="tiktok",
+                relation="staging.stg_tiktok__advertiser_report_daily",
+                account="advertiser_id",
+                date="report_date",
+                measure="spend",
+                load=("tiktok", "advertiser_report_daily"),
+                mart_filter="not is_clickless",
+            ),
+        ),
     ),
 )
 

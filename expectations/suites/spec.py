@@ -135,6 +135,104 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class Rollup:
+    """This mart's rows summed per group equal another mart's row of that group (error),
+    e.g. placement rows per platform x ad x day against the ad totals.
+
+    Attributes:
+        parent: The mart holding the totals, e.g. ``marts.fct_ad_performance_daily``.
+        by: Group columns, named alike in both marts (the parent's grain).
+        measures: Columns summed on this side and compared exactly (to the cent).
+        parent_filter: SQL condition selecting the parent rows that must have children
+            (e.g. campaigns that report no placements excluded).
+        label: What the totals are called in the message (``ad totals``).
+    """
+
+    parent: str
+    by: tuple[str, ...]
+    measures: tuple[str, ...]
+    parent_filter: str = "true"
+    label: str = "totals"
+
+
+@dataclass(frozen=True)
+class DayCoverage:
+    """Each ``by`` value (a platform) has rows on every day between its first and last day
+    (a hole is an error), and all values end on the same day (else a warning).
+
+    Attributes:
+        date_column: The report-date column.
+        by: The column whose values each need contiguous days.
+    """
+
+    date_column: str
+    by: str = "platform"
+
+
+@dataclass(frozen=True)
+class PublishedVolume:
+    """Rows and ``measure`` per group and day must not drop against the previous
+    publication by more than the gate's ``max_volume_drop_ratio`` (error), over the days
+    both publications cover per ``by[0]`` (the platform).
+
+    Attributes:
+        by: Group columns, the first naming the source (``platform``, ``ad_account_id``).
+        date_column: The report-date column.
+        measure: The amount compared besides the row count (``spend``).
+    """
+
+    by: tuple[str, ...]
+    date_column: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class PlatformTotals:
+    """One platform's own account-level daily totals a mart's ad rows must add up to
+    (error): catches an object type the ad-level pull misses.
+
+    Attributes:
+        platform: The mart's ``platform`` value, e.g. ``meta``.
+        relation: Staging relation of the account-level totals.
+        account: Its account id column.
+        date: Its report-date column.
+        measure: Its amount column (account currency).
+        load: ``(source, stream)`` whose latest load window per account limits the
+            comparison.
+        mart_filter: SQL condition selecting the mart rows the totals cover (e.g. TikTok's
+            GMV Max rows out: its account-level report leaves them out too).
+    """
+
+    platform: str
+    relation: str
+    account: str
+    date: str
+    measure: str
+    load: tuple[str, str]
+    mart_filter: str = "true"
+
+
+@dataclass(frozen=True)
+class AccountTotals:
+    """A mart's ``measure`` per platform x account x day equals each platform's own
+    account-level total (error; difference above ``tolerance``).
+
+    Attributes:
+        measure: The mart column summed (account currency).
+        account: The mart's account id column.
+        date_column: The mart's report-date column.
+        platforms: The platforms' totals.
+        tolerance: Largest difference that passes (one cent).
+    """
+
+    measure: str
+    account: str
+    date_column: str
+    platforms: tuple[PlatformTotals, ...]
+    tolerance: str = "0.01"
+
+
+@dataclass(frozen=True)
 class MartSpec:
     """Everything the gate checks on one mart.
 
@@ -153,6 +251,10 @@ class MartSpec:
         freshness_date: The report-date column freshness is measured on.
         freshness: The loads the mart must keep up with (warning).
         flags: Per-row findings, listed one row per mart row: for dimensions only.
+        rollup: Totals of another mart this mart's rows must sum to.
+        day_coverage: Days that must be contiguous per platform.
+        published_volume: Volume that must not drop against the previous publication.
+        account_totals: The platforms' own account-level daily totals to match.
     """
 
     dataset: str
@@ -168,6 +270,10 @@ class MartSpec:
     freshness_date: str = ""
     freshness: tuple[FreshnessSource, ...] = ()
     flags: tuple[Flag, ...] = ()
+    rollup: Rollup | None = None
+    day_coverage: DayCoverage | None = None
+    published_volume: PublishedVolume | None = None
+    account_totals: AccountTotals | None = None
 
     @property
     def name(self) -> str:

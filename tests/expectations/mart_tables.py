@@ -20,6 +20,16 @@ def spec_columns(spec: MartSpec) -> tuple[str, ...]:
         ]
     if spec.freshness:
         names.append(spec.freshness_date)
+    if spec.rollup is not None:
+        names += [*spec.rollup.by, *spec.rollup.measures]
+    if spec.day_coverage is not None:
+        names += [spec.day_coverage.by, spec.day_coverage.date_column]
+    if spec.published_volume is not None:
+        volume = spec.published_volume
+        names += [*volume.by, volume.date_column, volume.measure]
+    if spec.account_totals is not None:
+        totals = spec.account_totals
+        names += ["platform", totals.account, totals.date_column, totals.measure]
     return tuple(dict.fromkeys(names))
 
 
