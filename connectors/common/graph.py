@@ -14,28 +14,64 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
 from connectors.common.errors import ApiError, FatalApiError, RetryableApiError
-from connectors.common.http import ApiSession, Classifier, redact_url
+from connectors.common.http import ApiSession, Classifier, query_params, redact_url
 from connectors.common.redaction import SecretMaskingFilter, redact_text
 from socialmart.settings import HttpSettings
 
 log = logging.getLogger(__name__)
 
 TOKEN_PARAM = "access_token"
-RETRYABLE_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80010), 80014})
-TOKEN_CODES = frozenset({190, 102})
+# Throttling: waiting always helps, whatever ``is_transient`` says. 4 app, 17 user/account,
+# 32 page, 341 app limit, 613 custom/ad-account limits (Graph API and Marketing API
+# rate-limiting pages). 80000-80014 are the Business Use Case (BUC) throttles, one code per use
+# case, e.g. 80000 ads insights, 80003 custom audience, 80004 ads management (Meta's
+# custom-audience/ads reference: "too many calls to this ad-account. Wait a bit and try again",
+# linking rate-limiting#ads-management), 80014 catalog batch (Meta's product-catalog/batch
+# reference, linking rate-limiting#catalog). Meta's rate-limiting page
+# (https://developers.facebook.com/docs/graph-api/overview/rate-limiting) documents the BUC
+# codes as one block; a digest of that page (api-evangelist/facebook-business-manager,
+# rate-limits yml: "BUC-specific: 80001-80014") lists 80010-80013 in it too (catalog and other
+# business use cases). So 80010-80013 are retried like their neighbours: retrying a throttle
+# costs a wait, failing it throws away the account's extract. See docs/operations.md.
+THROTTLE_CODES = frozenset({4, 17, 32, 341, 613, *range(80000, 80015)})
+# Retried unless Meta's envelope says ``is_transient: false``: 1 unknown error, 2 service
+# temporarily unavailable (Marketing API error reference). Meta marks a lasting condition
+# behind these generic codes with ``is_transient: false`` (e.g. code 1, subcode 2853001 in
+# Airbyte's facebook-marketing tests: an account configuration problem, not an outage).
+GENERIC_RETRYABLE_CODES = frozenset({1, 2})
+# 190 invalid/expired OAuth token, 102 session key invalid, 104 access token missing or invalid.
+TOKEN_CODES = frozenset({190, 102, 104})
 PERMISSION_CODES = frozenset({10, *range(200, 300)})
+THROTTLED, TRANSIENT, LASTING = "throttled", "transient", "lasting"
 
 #: Loggers whose records can carry request details of a Graph call.
 _LOGGERS = ("connectors.common.http", __name__, "urllib3.connectionpool")
 
 
-def graph_error(body: Any) -> tuple[int | None, int | None, str, bool] | None:
-    """``(code, subcode, redacted message, is_transient)`` of an error envelope, else None."""
+def retry_verdict(code: int | None, is_transient: Any) -> str | None:
+    """What Meta's Graph envelope says about retrying, the envelope's flag before code lists.
+
+    Returns:
+        :data:`THROTTLED` (a throttle code: waiting helps, whatever the flag says),
+        :data:`TRANSIENT` (``is_transient: true``, or a generic code not marked otherwise),
+        :data:`LASTING` (a generic code Meta marked ``is_transient: false``: do not retry), or
+        ``None``: not retryable, classify by the other code families.
+    """
+    if code in THROTTLE_CODES:
+        return THROTTLED
+    if is_transient is True:
+        return TRANSIENT
+    if code in GENERIC_RETRYABLE_CODES:
+        return LASTING if is_transient is False else TRANSIENT
+    return None
+
+
+def graph_error(body: Any) -> tuple[int | None, int | None, str, bool | None] | None:
+    """``(code, subcode, redacted message, is_transient as sent)`` of an error envelope."""
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         return None
@@ -44,7 +80,7 @@ def graph_error(body: Any) -> tuple[int | None, int | None, str, bool] | None:
         _int(error.get("code")),
         _int(error.get("error_subcode")),
         message,
-        bool(error.get("is_transient") is True),
+        error.get("is_transient") if isinstance(error.get("is_transient"), bool) else None,
     )
 
 
@@ -81,9 +117,17 @@ def graph_classifier(platform: str, token_hint: str, permission_hint: str) -> Cl
         if code in PERMISSION_CODES:
             text = f"{platform} denied permission ({label}){where}: {message}. {permission_hint}"
             return FatalApiError(text, **context)
-        if code in RETRYABLE_CODES or transient:
+        verdict = retry_verdict(code, transient)
+        if verdict in (THROTTLED, TRANSIENT):
             return RetryableApiError(
-                f"{platform}: transient error ({label}){where}: {message}", **context
+                f"{platform}: {verdict} ({label}){where}: {message}", **context
+            )
+        if verdict == LASTING:
+            return FatalApiError(
+                f"{platform} refused the request ({label}){where} and marked the error as not "
+                f"transient (is_transient: false), so it was not retried: {message}. Fix what "
+                "the message names, then re-run the extract.",
+                **context,
             )
         return FatalApiError(
             f"{platform} refused the request ({label}){where}: {message}. Retrying will not "
@@ -214,7 +258,7 @@ class GraphClient:
                     account=account,
                 )
             seen.add(next_url)
-            extra = {} if _has_token(next_url) else {TOKEN_PARAM: self._token}
+            extra = {} if TOKEN_PARAM in query_params(next_url) else {TOKEN_PARAM: self._token}
             body = self.get(next_url, extra, account=account)
 
     def _data(self, body: dict[str, Any], path: str, account: str | None) -> list[dict[str, Any]]:
@@ -227,10 +271,6 @@ class GraphClient:
                 account=account,
             )
         return data
-
-
-def _has_token(url: str) -> bool:
-    return any(name == TOKEN_PARAM for name, _ in parse_qsl(urlsplit(url).query))
 
 
 def _int(value: Any) -> int | None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 import urllib3.exceptions
@@ -442,6 +442,15 @@ class ApiSession:
         if remaining > 0:
             log.info("%s: pausing %.1fs to stay under the rate limit", self.platform, remaining)
             self._sleep(remaining)
+
+
+def query_params(url: str) -> dict[str, str]:
+    """The query parameters of ``url`` (e.g. a ``paging.next`` link); empty when it has none.
+
+    Never raises: a malformed link (a bad port, a broken IPv6 host) is requested as it is, so
+    the session turns it into an :class:`InvalidRequestError` naming the redacted URL.
+    """
+    return dict(parse_qsl(url.partition("?")[2].partition("#")[0], keep_blank_values=True))
 
 
 def _signed_path(path_or_url: str) -> str:

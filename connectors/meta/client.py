@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from connectors.common.errors import FatalApiError, QueryTooLargeError
-from connectors.common.http import ApiSession, redact_url
+from connectors.common.http import ApiSession, query_params, redact_url
 from connectors.meta.errors import PLATFORM, PageTooLargeError, classify_meta_response
 from connectors.meta.throttle import ThrottlePolicy, pause_seconds, read_usage
 from socialmart.settings import HttpSettings, MetaSettings
@@ -175,7 +175,8 @@ class MetaClient:
                 )
             seen.add(next_url)
             log.debug("Meta %s: next page %s", path, redact_url(next_url))
-            extra = {} if _has_token(next_url) else {TOKEN_PARAM: self.settings.access_token}
+            has_token = TOKEN_PARAM in query_params(next_url)
+            extra = {} if has_token else {TOKEN_PARAM: self.settings.access_token}
             body = self._page(next_url, extra, path, account, limit_floor)
 
     def _page(
@@ -229,13 +230,9 @@ class MetaClient:
         return body
 
 
-def _has_token(url: str) -> bool:
-    return any(name == TOKEN_PARAM for name, _ in parse_qsl(urlsplit(url).query))
-
-
 def _limit_of(target: str, params: Mapping[str, Any]) -> int | None:
     """The page size a request asks for: its ``limit`` parameter, else the one in its URL."""
-    raw = str(params.get(LIMIT_PARAM) or dict(parse_qsl(urlsplit(target).query)).get(LIMIT_PARAM))
+    raw = str(params.get(LIMIT_PARAM) or query_params(target).get(LIMIT_PARAM))
     return int(raw) if raw.isdigit() else None
 
 

@@ -12,6 +12,13 @@ from typing import Any
 import requests
 
 from connectors.common.errors import ApiError, FatalApiError, QueryTooLargeError, RetryableApiError
+from connectors.common.graph import (
+    LASTING,
+    PERMISSION_CODES,
+    THROTTLED,
+    TOKEN_CODES,
+    retry_verdict,
+)
 from connectors.common.redaction import redact_text
 from connectors.meta.throttle import read_usage
 
@@ -19,29 +26,7 @@ PLATFORM = "Meta"
 TOKEN_SETTING = "META_ACCESS_TOKEN"
 ACCOUNTS_SETTING = "META_AD_ACCOUNT_IDS"
 
-# Throttling: waiting always helps, whatever ``is_transient`` says. 4 app, 17 user/account,
-# 32 page, 341 app limit, 613 custom/ad-account limits (Graph API and Marketing API
-# rate-limiting pages). 80000-80014 are the Business Use Case (BUC) throttles, one code per use
-# case, e.g. 80000 ads insights, 80003 custom audience, 80004 ads management (Meta's
-# custom-audience/ads reference: "too many calls to this ad-account. Wait a bit and try again",
-# linking rate-limiting#ads-management), 80014 catalog batch (Meta's product-catalog/batch
-# reference, linking rate-limiting#catalog). Meta's rate-limiting page
-# (https://developers.facebook.com/docs/graph-api/overview/rate-limiting) documents the BUC
-# codes as one block; a digest of that page (api-evangelist/facebook-business-manager,
-# rate-limits yml: "BUC-specific: 80001-80014") lists 80010-80013 in it too (catalog and other
-# business use cases). So 80010-80013 are retried like their neighbours: retrying a throttle
-# costs a wait, failing it throws away the account's extract. See docs/operations.md.
-THROTTLE_CODES = frozenset({4, 17, 32, 341, 613, *range(80000, 80015)})
-# Retried unless Meta's envelope says ``is_transient: false``: 1 unknown error, 2 service
-# temporarily unavailable (Marketing API error reference). Meta marks a lasting condition
-# behind these generic codes with ``is_transient: false`` (e.g. code 1, subcode 2853001 in
-# Airbyte's facebook-marketing tests: an account configuration problem, not an outage).
-GENERIC_RETRYABLE_CODES = frozenset({1, 2})
-RETRYABLE_CODES = THROTTLE_CODES | GENERIC_RETRYABLE_CODES
 SHRINK_CODES = frozenset({(100, 1487534), (100, 1504018), (2, 1504038), (-3, 1504045)})
-# 190 invalid/expired OAuth token, 102 session key invalid, 104 access token missing or invalid.
-TOKEN_CODES = frozenset({190, 102, 104})
-PERMISSION_CODES = frozenset({10, *range(200, 300)})
 FATAL_CODES = TOKEN_CODES | PERMISSION_CODES | {3}
 FATAL_PAIRS = frozenset({(100, 3191001)})
 TOKEN_SUBCODES = {
@@ -107,17 +92,8 @@ def classify_meta_response(
         return QueryTooLargeError(f"Meta: query too large ({label}){where}: {detail}", **context)
     if code in FATAL_CODES or (code, subcode) in FATAL_PAIRS:
         return FatalApiError(fatal_message(code, subcode, detail, account, user_note), **context)
-    if (
-        code in THROTTLE_CODES
-        or transient is True
-        or (code in GENERIC_RETRYABLE_CODES and transient is not False)
-    ):
-        kind = "throttled" if code in THROTTLE_CODES else "transient error"
-        wait = read_usage(response.headers).regain_seconds or None
-        return RetryableApiError(
-            f"Meta: {kind} ({label}){where}: {detail}{user_note}", wait_seconds=wait, **context
-        )
-    if transient is False and code in GENERIC_RETRYABLE_CODES:
+    verdict = retry_verdict(code, transient)
+    if verdict == LASTING:
         return FatalApiError(
             f"Meta refused the request ({label}){where} and marked the error as not transient "
             f"(is_transient: false), so it was not retried: {detail}{user_note}. Fix what "
@@ -125,6 +101,12 @@ def classify_meta_response(
             f"or Business Settings), or remove the account from {ACCOUNTS_SETTING}; then "
             "re-run the extract.",
             **context,
+        )
+    if verdict is not None:
+        wait = read_usage(response.headers).regain_seconds or None
+        kind = "throttled" if verdict == THROTTLED else "transient error"
+        return RetryableApiError(
+            f"Meta: {kind} ({label}){where}: {detail}{user_note}", wait_seconds=wait, **context
         )
     return FatalApiError(fatal_message(code, subcode, detail, account, user_note), **context)
 

@@ -49,10 +49,12 @@ from connectors.common.errors import (
 from connectors.common.http import ApiSession
 from connectors.common.spool import MANIFEST_NAME
 from connectors.fx.client import EcbClient
+from connectors.instagram.client import classify_instagram_response
 from connectors.meta.client import MetaClient
 from connectors.meta.errors import classify_meta_response
 from connectors.meta.extract import extract_streams
 from connectors.meta.streams import AD_INSIGHTS_PLACEMENT
+from connectors.threads.client import classify_threads_response
 from connectors.tiktok.client import TikTokClient
 from connectors.tiktok_shop.client import TikTokShopClient
 from connectors.tiktok_shop.extract import extract_shop
@@ -78,10 +80,11 @@ def _assert_clean(error: BaseException, caplog: pytest.LogCaptureFixture, *secre
 @pytest.mark.parametrize(
     "bad_next",
     [
-        f"https://graph.facebook.com:99999/v25.0/act_{ACCOUNT}/insights?access_token={TOKEN}&after=P2",
-        f"https://graph.facebook.com:80a/v25.0/act_{ACCOUNT}/insights?access_token={TOKEN}&after=P2",
+        f"https://graph.facebook.com:99999/v27.0/act_{ACCOUNT}/insights?access_token={TOKEN}&after=P2",
+        f"https://graph.facebook.com:80a/v27.0/act_{ACCOUNT}/insights?access_token={TOKEN}&after=P2",
+        f"https://[::1/v27.0/act_{ACCOUNT}/insights?access_token={TOKEN}&after=P2",
     ],
-    ids=["port-out-of-range", "port-not-a-number"],
+    ids=["port-out-of-range", "port-not-a-number", "broken-ipv6-host"],
 )
 def test_malformed_paging_next_fails_the_account_with_a_redacted_url(
     settings: Settings,
@@ -100,9 +103,9 @@ def test_malformed_paging_next_fails_the_account_with_a_redacted_url(
     # A ConnectorError: pipeline.extract records the account as failed and goes on.
     assert isinstance(info.value, ConnectorError) and isinstance(info.value, FatalApiError)
     assert info.value.platform == "Meta" and info.value.account == ACCOUNT
-    assert message.startswith("Meta request to https://graph.facebook.com:")
+    assert message.startswith("Meta request to https://")
     assert f"for account {ACCOUNT}" in message
-    assert "access_token=***" in message and "InvalidURL" in message
+    assert "access_token=***" in message and ("InvalidURL" in message or "ValueError" in message)
     assert "paging.next" in message and "META_GRAPH_BASE_URL" in message
     _assert_clean(info.value, caplog)
     assert len(responses.calls) == 1 and clock.sleeps == []  # not retried
@@ -126,8 +129,8 @@ def _example(http_settings: HttpSettings, clock: FakeClock, base: str) -> ApiSes
 @pytest.mark.parametrize(
     ("base", "cause"),
     [
-        ("graph.facebook.com/v25.0", "MissingSchema"),
-        ("htps://graph.facebook.com/v25.0", "InvalidSchema"),
+        ("graph.facebook.com/v27.0", "MissingSchema"),
+        ("htps://graph.facebook.com/v27.0", "InvalidSchema"),
     ],
 )
 def test_a_malformed_base_url_names_the_setting(
@@ -335,8 +338,20 @@ def _envelope(code: int, subcode: int | None = None, **extra: Any) -> dict[str, 
         "104",
     ],
 )
-def test_meta_envelope_decides_before_the_code_lists(body: dict[str, Any], kind: type) -> None:
-    problem = classify_meta_response(requests.Response(), body, ACCOUNT)
+@pytest.mark.parametrize(
+    "classify",
+    [
+        classify_meta_response,
+        classify_threads_response,
+        classify_instagram_response,
+    ],
+    ids=["meta", "threads", "instagram"],
+)
+def test_meta_envelope_decides_before_the_code_lists(
+    body: dict[str, Any], kind: type, classify
+) -> None:
+    """Threads and Instagram answer with the same Graph envelope and code families."""
+    problem = classify(requests.Response(), body, ACCOUNT)
     assert type(problem) is kind
 
 

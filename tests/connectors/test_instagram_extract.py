@@ -16,14 +16,14 @@ from connector_testkit import FakeClock
 
 from connectors.common.errors import ConnectorError, FatalApiError
 from connectors.common.graph import GraphClient
-from connectors.common.land import load_spool
+from connectors.common.land import LoadPolicy, load_spool
 from connectors.common.spool import read_manifest
 from connectors.instagram.client import PLATFORM, classify_instagram_response
 from connectors.instagram.extract import extract_account, list_accounts
 from connectors.instagram.media_ids import media_ids
 from socialmart.settings import Settings
 
-BASE = "https://graph.facebook.com/v25.0"
+BASE = "https://graph.facebook.com/v27.0"
 TOKEN = "EAAG-test-instagram-secret-55d1e0"
 ACCOUNT = "17841400000000011"
 START = END = date(2026, 11, 20)
@@ -133,6 +133,15 @@ def test_snapshot_load_tombstones_media_no_longer_pulled(
     fewer = replace(ig_settings, instagram=replace(ig_settings.instagram, media_ids=("m1",)))
     extract_account(fewer, ACCOUNT, START, END, "run-2", client=client)
     (report,) = load_spool(con, ig_settings.spool_dir / "run-2", "run-2")
+    # 3 of 4 media gone at once is a suspect pull: nothing is deleted until confirmed.
+    assert (report.rows_inserted, report.tombstones_inserted, report.tombstones_withheld) == (
+        0,
+        0,
+        3,
+    )
+    extract_account(fewer, ACCOUNT, START, END, "run-3", client=client)
+    confirmed = LoadPolicy(confirmed=(f"instagram/media_insights/{ACCOUNT}",))
+    (report,) = load_spool(con, ig_settings.spool_dir / "run-3", "run-3", confirmed)
     assert (report.rows_inserted, report.tombstones_inserted) == (0, 3)
 
 

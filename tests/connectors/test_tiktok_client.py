@@ -216,7 +216,10 @@ def test_extract_lands_recorded_shapes(
     ).fetchone() == ("7494337156519332665",)
     assert con.execute(
         "select store_id, orders from raw.tiktok__gmv_max_report_daily"
-    ).fetchone() == ("111", "-")
+    ).fetchone() == ("111", "-")  # the fixture's day is the requested one: nothing quarantined
+    assert con.execute(
+        "select rows_quarantined from raw._loads where stream = 'gmv_max_report_daily'"
+    ).fetchone() == (0,)
     # Only the available store is reported on.
     store_ids = [
         json.loads(c.request.params["store_ids"])
