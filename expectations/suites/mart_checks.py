@@ -589,8 +589,10 @@ def _day_span(first: str, last: str) -> str:
 
 def rollup_check(spec: MartSpec, rollup: Rollup) -> Check:
     """This mart's rows summed per ``rollup.by`` group equal the parent mart's totals, each
-    measure exactly (error); a group on one side only counts as zero on the other."""
-    by = _columns(rollup.by)
+    measure exactly (error); a group on one side only counts as zero on the other. Only
+    values of ``rollup.by[0]`` (the platform) the parent has rows of are compared: a source
+    whose totals were never loaded is the freshness and day-coverage checks' finding."""
+    by, first = _columns(rollup.by), _q(rollup.by[0])
     sums = ", ".join(f"sum({_q(m)}) as {_q(m)}" for m in rollup.measures)
     values = ", ".join(_q(m) for m in rollup.measures)
     joined = " and ".join(f"child.{_q(c)} is not distinct from parent.{_q(c)}" for c in rollup.by)
@@ -616,7 +618,8 @@ def rollup_check(spec: MartSpec, rollup: Rollup) -> Check:
         compared as (
             select {keys}, {child} as child_text, {parent} as parent_text
             from child full outer join parent on {joined}
-            where {differs}
+            where ({differs})
+                and coalesce(child.{first}, parent.{first}) in (select {first} from parent)
         )
         select {_label(rollup.by)} || ': {spec.name} rows sum to ' || child_text
             || '; {rollup.label} ' || parent_text as finding

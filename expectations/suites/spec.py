@@ -141,7 +141,8 @@ class Rollup:
 
     Attributes:
         parent: The mart holding the totals, e.g. ``marts.fct_ad_performance_daily``.
-        by: Group columns, named alike in both marts (the parent's grain).
+        by: Group columns, named alike in both marts (the parent's grain); only values of
+            the first (the platform) the parent has rows of are compared.
         measures: Columns summed on this side and compared exactly (to the cent).
         parent_filter: SQL condition selecting the parent rows that must have children
             (e.g. campaigns that report no placements excluded).

@@ -89,10 +89,15 @@ def test_placement_rows_must_sum_to_the_ad_totals_to_the_cent(
 
 
 def test_placement_rows_are_not_checked_without_the_ad_mart(
-    settings: Settings, write_mart, good_rows
+    settings: Settings, write_mart, write_table, good_rows
 ) -> None:
     write_mart(good_rows)
     assert _suite(run_gate(settings, "run-1"), ".rollup") == []
+    # nor for a platform without any ad-level row (its ad stream never loaded)
+    gmv_max = {"platform": "tiktok", "ad_account_id": "t1", "ad_id": "g1", "is_clickless": True}
+    write_table(ADS, AD_COLUMNS, _ad_rows(gmv_max))
+    [rollup] = _suite(run_gate(settings, "run-2"), ".rollup")
+    assert rollup.success, rollup.observed_value
 
 
 # --- contiguous days per platform -------------------------------------------------------------
