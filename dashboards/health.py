@@ -2,8 +2,9 @@
 
 The health file (``Settings.published_health_path``) is replaced atomically by the gates and by
 publish; it holds copies of the audit tables (``gate_runs``, ``gate_results``,
-``gate_validations``, ``publish_log``, ``dbt_builds``), ``source_freshness`` and
-``schema_drift`` (response fields no stream declares). Every
+``gate_validations``, ``publish_log``, ``dbt_builds``), ``source_freshness``,
+``schema_drift`` (response fields no stream declares) and ``api_versions`` (the configured
+Meta API versions and their sunset dates). Every
 function reads it through ``dashboards.data.open_marts``: a cursor on the file version the path
 names now, attached read-only, so the pipeline can swap it at any time.
 """
@@ -52,6 +53,17 @@ FRESHNESS_COLUMNS = [
     "hours_since_load",
 ]
 DRIFT_COLUMNS = ["source", "stream", "field", "first_seen_at", "last_seen_at"]
+API_VERSION_COLUMNS = [
+    "api",
+    "setting",
+    "version",
+    "status",
+    "expires",
+    "days_left",
+    "recommended",
+    "checked_on",
+    "message",
+]
 
 
 @dataclass(frozen=True)
@@ -171,6 +183,21 @@ def schema_drift(path: Path) -> pd.DataFrame:
         path,
         f"select {', '.join(DRIFT_COLUMNS)} from schema_drift "
         "order by last_seen_at desc, source, stream, field",
+    )
+
+
+def api_versions(path: Path) -> pd.DataFrame:
+    """The configured Meta API versions as of the last health refresh, worst status first.
+
+    Empty for health files written before versions were recorded.
+    """
+    if not is_available(path) or "api_versions" not in _tables(path):
+        return pd.DataFrame(columns=API_VERSION_COLUMNS)
+    return _query(
+        path,
+        f"select {', '.join(API_VERSION_COLUMNS)} from api_versions order by "
+        "case status when 'expired' then 0 when 'expiring' then 1 when 'unknown' then 2 "
+        "else 3 end, api",
     )
 
 

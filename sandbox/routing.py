@@ -1,7 +1,7 @@
 """Requests, responses and the router that sends each host-named path prefix to a platform.
 
 A platform (Meta Graph API now; Threads and TikTok later) lives under the prefix of the
-real host it stands in for, e.g. ``/graph.facebook.com/v25.0/me`` is Meta's ``/v25.0/me``.
+real host it stands in for, e.g. ``/graph.facebook.com/v27.0/me`` is Meta's ``/v27.0/me``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class Request:
 
     Attributes:
         method: HTTP method, upper case.
-        path: full path without the query, e.g. ``/graph.facebook.com/v25.0/me``.
+        path: full path without the query, e.g. ``/graph.facebook.com/v27.0/me``.
         query: query pairs in the order sent.
         headers: header names lower-cased.
         host: the ``Host`` header (``127.0.0.1:PORT``), used to build absolute links.

@@ -2,7 +2,7 @@
 
 Each platform is served under the real host's name as first path segment, so clients
 switch between the real API and the stand-in by base URL alone, e.g.
-``http://127.0.0.1:8765/graph.facebook.com/v25.0/me/adaccounts``.
+``http://127.0.0.1:8765/graph.facebook.com/v27.0/me/adaccounts``.
 """
 
 from __future__ import annotations

@@ -67,6 +67,14 @@ _SCHEMA_DRIFT_DDL = """(
     first_seen_at timestamptz, last_seen_run_id varchar, last_seen_at timestamptz
 )"""
 
+# The configured Meta API versions and how long each has left (connectors/meta/versions.py).
+API_VERSIONS_TABLE = "api_versions"
+_API_VERSIONS_DDL = """(
+    api varchar, setting varchar, version varchar, checked_on date, released date,
+    expires date, days_left integer, status varchar, recommended varchar, message varchar,
+    source varchar
+)"""
+
 _ATTACH_ALIAS = "socialmart_target"
 
 
@@ -146,8 +154,10 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Atomically replace the health file with copies of the warehouse's audit tables.
 
     Besides the audit tables, the file gets ``source_freshness``: per source and stream, the
-    latest load of each account summarised from ``raw._loads`` (empty before any load), and
-    ``schema_drift``: the response fields no stream declares (``raw._schema_drift``).
+    latest load of each account summarised from ``raw._loads`` (empty before any load),
+    ``schema_drift``: the response fields no stream declares (``raw._schema_drift``), and
+    ``api_versions``: the configured Meta API versions, their sunset dates and days left as of
+    today (status ``expiring`` under 90 days, ``expired``, ``unknown``).
 
     Args:
         con: An open warehouse connection (see :func:`socialmart.warehouse.connect`).
@@ -169,8 +179,17 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             con.execute(f"create table {drift} as select * from raw._schema_drift")
         else:
             con.execute(f"create table {drift} {_SCHEMA_DRIFT_DDL}")
+        _write_api_versions(con, f"{target}.main.{API_VERSIONS_TABLE}", settings)
 
     write_atomically(con, settings.published_health_path, fill)
+
+
+def _write_api_versions(con: duckdb.DuckDBPyConnection, table: str, settings: Settings) -> None:
+    from connectors.meta.versions import configured_checks
+
+    con.execute(f"create table {table} {_API_VERSIONS_DDL}")
+    rows = [list(check.as_row().values()) for check in configured_checks(settings)]
+    con.executemany(f"insert into {table} values ({', '.join('?' * 11)})", rows)
 
 
 def write_atomically(

@@ -311,7 +311,8 @@ def load_settings() -> Settings:
         sandbox_seed=int(_env("SANDBOX_SEED", str(SANDBOX_DEFAULT_SEED))),
         meta=MetaSettings(
             base_url=_env("META_GRAPH_BASE_URL", _sandbox_url("graph.facebook.com")).rstrip("/"),
-            api_version=_env("META_API_VERSION", "v25.0"),
+            # The Marketing API version with the longest life (connectors/meta/versions.py).
+            api_version=_env("META_API_VERSION", "v27.0"),
             access_token=_env("META_ACCESS_TOKEN", SANDBOX_META_TOKEN),
             ad_account_ids=_env_list("META_AD_ACCOUNT_IDS"),
             purchase_action_type=_env("META_PURCHASE_ACTION_TYPE", "omni_purchase"),
@@ -341,7 +342,8 @@ def load_settings() -> Settings:
             base_url=_env("INSTAGRAM_GRAPH_BASE_URL", _sandbox_url("graph.instagram.com")).rstrip(
                 "/"
             ),
-            api_version=_env("INSTAGRAM_API_VERSION", "v25.0"),
+            # Instagram rides Graph API versions (connectors/meta/versions.py).
+            api_version=_env("INSTAGRAM_API_VERSION", "v27.0"),
             access_token=_env("INSTAGRAM_ACCESS_TOKEN", SANDBOX_INSTAGRAM_TOKEN),
             business_account_id=_env("INSTAGRAM_BUSINESS_ACCOUNT_ID", ""),
             media_ids=_env_list("INSTAGRAM_MEDIA_IDS"),

@@ -14,6 +14,12 @@ from connectors.common.spool import SpoolWriter
 from connectors.instagram.client import MediaUnavailableError, instagram_client
 from connectors.instagram.media_ids import media_ids
 from connectors.instagram.streams import AVAILABLE, MEDIA_INSIGHTS, MEDIA_METRICS, NO_DATA
+from connectors.meta.versions import (
+    INSTAGRAM_GRAPH_API,
+    check_version,
+    today_utc,
+    warn_if_outdated,
+)
 from socialmart.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -22,8 +28,14 @@ ROWS_PER_FILE = 200
 
 
 def list_accounts(settings: Settings) -> list[str]:
-    """The brand's Instagram account when configured (else the source is off)."""
+    """The brand's Instagram account when configured (else the source is off).
+
+    Also warns when ``INSTAGRAM_API_VERSION`` is near or past its sunset, or unknown.
+    """
     account = settings.instagram.business_account_id
+    if account:
+        version = settings.instagram.api_version
+        warn_if_outdated(check_version(INSTAGRAM_GRAPH_API, version, today_utc()))
     return [account] if account else []
 
 

@@ -13,6 +13,7 @@ from connectors.meta.client import MetaClient, normalize_account_id
 from connectors.meta.entities import pull_entities
 from connectors.meta.insights import InsightsPull, pull_insights
 from connectors.meta.streams import ENTITY_STREAMS, INSIGHTS_STREAMS
+from connectors.meta.versions import MARKETING_API, check_version, today_utc, warn_if_outdated
 from socialmart.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,12 @@ ALL_STREAMS = (*ENTITY_STREAMS, *INSIGHTS_STREAMS)
 
 
 def list_accounts(settings: Settings, client: MetaClient | None = None) -> list[str]:
-    """The ad accounts to pull: ``settings.meta.ad_account_ids``, else all the token can see."""
+    """The ad accounts to pull: ``settings.meta.ad_account_ids``, else all the token can see.
+
+    Called once per extract (pipeline and DAG), so it also warns when ``META_API_VERSION`` is
+    expired, expires within 90 days or is unknown (:mod:`connectors.meta.versions`).
+    """
+    warn_if_outdated(check_version(MARKETING_API, settings.meta.api_version, today_utc()))
     configured = [normalize_account_id(a) for a in settings.meta.ad_account_ids]
     if configured:
         return configured

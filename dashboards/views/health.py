@@ -1,4 +1,4 @@
-"""Data health: last publication, gate results, freshness per source, API changes, restatements.
+"""Data health: publication, gates, freshness, API changes and versions, restatements.
 
 Reads only the published health file, never the warehouse or the marts.
 """
@@ -54,6 +54,19 @@ _DRIFT_COLUMNS = {
     "field": st.column_config.TextColumn("Undeclared field"),
     "first_seen_at": st.column_config.DatetimeColumn("First seen (UTC)"),
     "last_seen_at": st.column_config.DatetimeColumn("Last seen (UTC)"),
+}
+
+
+_API_VERSION_COLUMNS = {
+    "api": st.column_config.TextColumn("API"),
+    "setting": st.column_config.TextColumn("Setting"),
+    "version": st.column_config.TextColumn("Version"),
+    "status": st.column_config.TextColumn("Status"),
+    "expires": st.column_config.DateColumn("Sunset", help="First day the version stops working"),
+    "days_left": st.column_config.NumberColumn("Days left"),
+    "recommended": st.column_config.TextColumn("Longest-lived version"),
+    "checked_on": st.column_config.DateColumn("Checked on"),
+    "message": st.column_config.TextColumn("What to do"),
 }
 
 
@@ -114,6 +127,20 @@ def _show_schema_drift(path) -> None:
     st.dataframe(drift, column_config=_DRIFT_COLUMNS, hide_index=True)
 
 
+def _show_api_versions(path) -> None:
+    st.subheader("API versions")
+    versions = health.api_versions(path)
+    if versions.empty:
+        st.caption("No API version check recorded yet (written with the health file).")
+        return
+    attention = versions[versions["status"] != "ok"]
+    for message in attention["message"]:
+        st.warning(message, icon=":material/warning:")
+    if attention.empty:
+        st.caption("Every configured Meta API version has 90 days or more before its sunset.")
+    st.dataframe(versions, column_config=_API_VERSION_COLUMNS, hide_index=True)
+
+
 def _show_restatements(path) -> None:
     st.subheader("Restatements")
     rows = health.restatement_rows(path)
@@ -142,6 +169,7 @@ def main() -> None:
     _show_gates(path)
     _show_freshness(path)
     _show_schema_drift(path)
+    _show_api_versions(path)
     _show_restatements(path)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sandbox.clock import Clock, parse_now, sandbox_now
 from sandbox.faults import ASYNC_JOB_KINDS, FaultRule
-from sandbox.meta import entities, errors, insights
+from sandbox.meta import entities, errors, insights, versions
 from sandbox.meta.errors import MetaError
 from sandbox.meta.paging import paged
 from sandbox.meta.report_runs import (
@@ -132,6 +132,8 @@ class MetaGraphApi:
             raise errors.unsupported_method(request.method)
         if not segments or not _VERSION.match(segments[0]):
             raise errors.unknown_object(segments[0] if segments else "")
+        if versions.is_expired(segments[0], self.now(request).date()):
+            raise versions.deprecated_version()
         if len(segments) > 3:
             raise errors.unknown_path("/".join(segments[3:]))
         node = segments[1] if len(segments) > 1 else ""

@@ -36,7 +36,7 @@ def settings(tmp_path: Path, http_settings: HttpSettings) -> Settings:
         meta=replace(
             base.meta,
             base_url=META_BASE,
-            api_version="v25.0",
+            api_version="v27.0",
             access_token=TOKEN,
             ad_account_ids=("act_1234567890",),
             page_limit=500,

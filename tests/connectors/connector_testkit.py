@@ -9,7 +9,7 @@ from typing import Any
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "EAAB-test-secret-token-7f3a9c21d4"
 META_BASE = "https://graph.facebook.com"
-META_API = f"{META_BASE}/v25.0"
+META_API = f"{META_BASE}/v27.0"
 
 
 def fixture_json(name: str) -> Any:

@@ -40,7 +40,7 @@ FAULTS = [
     {"preset": "throttle", "match": CREATE, "nth": 1},
     {"preset": "async_too_large", "match": CREATE, "nth": 2},
     {"kind": "async_skipped", "match": CREATE, "nth": 6},
-    {"kind": "http_503", "match": r"/v25\.0/\d+$", "nth": 2, "retry_after": 1},
+    {"kind": "http_503", "match": r"/v27\.0/\d+$", "nth": 2, "retry_after": 1},
     {"preset": "transient", "match": "/campaigns$", "nth": 2},
     {"kind": "http_500", "match": "/adsets$", "nth": 1, "times": 2},
     {"kind": "reset", "match": "/ads$", "nth": 2},

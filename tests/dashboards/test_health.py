@@ -92,7 +92,8 @@ def test_page_shows_stale_notice_failures_and_freshness(blocked_after_publish: P
     [notice] = app.error
     assert "older than the latest gate failure" in notice.value
     assert app.metric[0].label == "Last publish (UTC)"
-    gates, errors, freshness, drift = (frame.value for frame in app.dataframe)
+    gates, errors, freshness, drift, versions = (frame.value for frame in app.dataframe)
+    assert set(versions["setting"]) == {"META_API_VERSION", "INSTAGRAM_API_VERSION"}
     assert drift["field"].tolist() == ["engaged_views"]
     assert any("not stored: declare them" in warning.value for warning in app.warning)
     assert gates["run_id"].tolist() == ["run-2", "run-1"]

@@ -19,4 +19,4 @@ def sandbox() -> Iterator[RunningSandbox]:
 @pytest.fixture(scope="module")
 def graph(sandbox: RunningSandbox) -> str:
     """Versioned Graph API base URL of the stand-in."""
-    return f"{sandbox.meta_base_url}/v25.0"
+    return f"{sandbox.meta_base_url}/v27.0"

@@ -28,7 +28,7 @@ def api() -> Iterator[str]:
     platform = InstagramApi(seed=SEED, token=TOKEN, clock=lambda: NOW)
     running = RunningSandbox(SandboxServer(("127.0.0.1", 0), Router([platform]), None))
     try:
-        yield f"{running.base_url}/graph.instagram.com/v25.0"
+        yield f"{running.base_url}/graph.instagram.com/v27.0"
     finally:
         running.stop()
 

@@ -34,7 +34,7 @@ def test_query_token_and_bearer_header_are_accepted(graph: str) -> None:
 
 def test_server_accepts_only_its_configured_token() -> None:
     with serve_in_thread(seed=1, meta_token="custom-token") as sandbox:
-        url = f"{sandbox.meta_base_url}/v25.0/me/adaccounts"
+        url = f"{sandbox.meta_base_url}/v27.0/me/adaccounts"
         assert requests.get(url, params={"access_token": TOKEN}, timeout=10).status_code == 400
         ok = requests.get(url, params={"access_token": "custom-token"}, timeout=10)
         assert ok.status_code == 200

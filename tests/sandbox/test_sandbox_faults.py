@@ -15,14 +15,14 @@ from sandbox_support import EU, TOKEN
 from sandbox.faults import FaultPlan, FaultRule, RandomFaults
 from sandbox.server import serve_in_thread
 
-ACCOUNT_PATH = f"/graph.facebook.com/v25.0/act_{EU}"
+ACCOUNT_PATH = f"/graph.facebook.com/v27.0/act_{EU}"
 
 
 @contextmanager
 def _serving(*rules: dict, random_faults: RandomFaults | None = None) -> Iterator[str]:
     plan = FaultPlan.from_rules(rules, random_faults)
     with serve_in_thread(seed=3, faults=plan) as sandbox:
-        yield f"{sandbox.meta_base_url}/v25.0/act_{EU}"
+        yield f"{sandbox.meta_base_url}/v27.0/act_{EU}"
 
 
 def _get(url: str, timeout: float = 10) -> requests.Response:

@@ -36,7 +36,7 @@ def test_next_repeats_query_with_token_and_new_after(graph: str, sandbox: Runnin
     next_url = body["paging"]["next"]
     parts = urlsplit(next_url)
     assert f"{parts.scheme}://{parts.netloc}" == sandbox.base_url
-    assert parts.path == f"/graph.facebook.com/v25.0/act_{EU}/insights"
+    assert parts.path == f"/graph.facebook.com/v27.0/act_{EU}/insights"
     query = parse_qs(parts.query)
     assert parts.query.startswith("access_token=")
     assert query["access_token"] == [TOKEN]
