@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps demo airflow test lint fmt dashboard sandbox dbt-build bench clean
+.PHONY: help setup system-deps demo airflow airflow-stop airflow-status airflow-unpause airflow-pause test lint fmt dashboard sandbox dbt-build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,14 +23,30 @@ $(STAMP): requirements.lock pyproject.toml
 demo: setup ## run the whole pipeline through Airflow on the stand-in APIs
 	$(VENV)/bin/socialmart demo
 
-airflow: setup ## Airflow UI + scheduler on http://127.0.0.1:8080 (local: no password)
-	$(VENV)/bin/python -c "from socialmart.airflow_env import serve_airflow; serve_airflow()"
+# The local stack: PostgreSQL metadata DB, api-server, scheduler, dag-processor, triggerer
+# (+ Redis and Celery workers with AIRFLOW_EXECUTOR=CeleryExecutor) and the stand-in, supervised
+# in the background; ports and bind address from settings (.env.example).
+airflow: setup ## start the supervised Airflow stack in the background (UI on AIRFLOW_API_PORT)
+	$(PY) -m socialmart.stack.control up
+
+airflow-stop: setup ## stop the Airflow stack (every component, the metadata DB included)
+	$(PY) -m socialmart.stack.control down
+
+airflow-status: setup ## the stack's components, pids and restarts
+	$(PY) -m socialmart.stack.control status
+
+airflow-unpause: setup ## switch on the schedules of every socialmart DAG (they start paused)
+	$(PY) -m socialmart.stack.control unpause
+
+airflow-pause: setup ## pause every socialmart DAG
+	$(PY) -m socialmart.stack.control pause
 
 # Test files are spread over one worker per core (pytest-xdist); a file's tests stay together,
 # so module fixtures (a dbt build, a stand-in) are built once. TEST_WORKERS=0 runs in-process.
 TEST_WORKERS ?= auto
-system-deps: ## Debian packages the tests use (PostgreSQL server, Chromium), if missing
+system-deps: ## Debian packages the tests and the stack use (PostgreSQL, Redis, Chromium), if missing
 	bash scripts/install-postgres.sh
+	bash scripts/install-redis.sh
 	bash scripts/install-chromium.sh
 
 test: setup system-deps lint ## lint, then every test (offline)
@@ -44,8 +60,8 @@ fmt: setup ## format and auto-fix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-dashboard: setup ## serve the dashboard on http://127.0.0.1:8501
-	$(VENV)/bin/streamlit run dashboards/app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
+dashboard: setup ## serve the dashboard on SOCIALMART_BIND_HOST:DASHBOARD_PORT
+	$(VENV)/bin/streamlit run dashboards/app.py --server.address "$${SOCIALMART_BIND_HOST:-127.0.0.1}" --server.port "$${DASHBOARD_PORT:-8501}" --server.headless true
 
 sandbox: setup ## serve the stand-in APIs on $$SANDBOX_PORT (default 8765)
 	$(VENV)/bin/socialmart sandbox serve

@@ -7,7 +7,6 @@ agree. docker-compose.yml sets the same keys for the containerised stack.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -25,14 +24,83 @@ def airflow_home(settings: Settings) -> Path:
     return settings.home / "airflow"
 
 
-def airflow_env(settings: Settings, api_port: int = 8080) -> dict[str, str]:
+def stack_dir(settings: Settings) -> Path:
+    """``<SOCIALMART_HOME>/airflow/stack``: the supervisor's pid, state and component logs."""
+    return airflow_home(settings) / "stack"
+
+
+def stack_secrets(settings: Settings) -> dict[str, str]:
+    """The JWT secret and API secret key every component must share.
+
+    ``AIRFLOW_JWT_SECRET`` / ``AIRFLOW_API_SECRET_KEY`` when set, else random values generated
+    once per home (64 bytes: shorter HMAC keys log InsecureKeyLengthWarning on every call).
+    """
+    import json
+    import secrets
+
+    path = stack_dir(settings) / "secrets.json"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if not stored:
+        stored = {
+            "jwt_secret": secrets.token_urlsafe(64),
+            "api_secret_key": secrets.token_urlsafe(64),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stored))
+        path.chmod(0o600)
+    return {
+        "jwt_secret": settings.stack.jwt_secret or stored["jwt_secret"],
+        "api_secret_key": settings.stack.api_secret_key or stored["api_secret_key"],
+    }
+
+
+def standin_env(settings: Settings) -> dict[str, str]:
+    """The stand-in identities ``make demo`` uses, for every source still on the stand-in.
+
+    Threads profiles, the Instagram account and the TikTok app cannot be discovered from the
+    API; without them those sources have no accounts. A source whose base URL or identities
+    are set explicitly (real credentials) keeps them: nothing here overrides a set variable.
+    """
+    from sandbox.client_env import client_env
+
+    on_standin = {
+        "THREADS_": not os.environ.get("THREADS_BASE_URL", "").strip(),
+        "INSTAGRAM_": not os.environ.get("INSTAGRAM_GRAPH_BASE_URL", "").strip(),
+        "TIKTOK_": not os.environ.get("TIKTOK_BASE_URL", "").strip(),
+    }
+    env = {}
+    for name, value in client_env().items():
+        prefix = next((p for p in on_standin if name.startswith(p)), None)
+        if prefix and on_standin[prefix] and not os.environ.get(name, "").strip():
+            env[name] = value
+    # The TikTok app pair only lists advertisers; explicit advertiser ids need no app.
+    if os.environ.get("TIKTOK_ADVERTISER_IDS", "").strip():
+        env.pop("TIKTOK_APP_ID", None)
+        env.pop("TIKTOK_APP_SECRET", None)
+    if os.environ.get("THREADS_ACCESS_TOKENS", "").strip():
+        env.pop("THREADS_PROFILES", None)
+    return env
+
+
+def airflow_env(
+    settings: Settings, api_port: int | None = None, *, stack: bool = False
+) -> dict[str, str]:
     """A copy of the current environment with Airflow pointed at the project.
 
+    ``stack=False`` (``make demo``'s `airflow dags test`, no scheduler): a SQLite metadata
+    database in ``<home>/airflow/airflow.db``. ``stack=True`` (`make airflow`, the soak, the
+    real-scheduler tests): the project's PostgreSQL cluster, the configured executor, shared
+    secrets, every listener on ``SOCIALMART_BIND_HOST``.
+
     Local use only: the simple auth manager makes every user an admin without a password
-    (``SIMPLE_AUTH_MANAGER_ALL_ADMINS``); the API binds 127.0.0.1.
+    (``SIMPLE_AUTH_MANAGER_ALL_ADMINS``).
     """
+    stack_settings = settings.stack
+    host = stack_settings.bind_host
+    api_port = api_port or stack_settings.api_port
     home = airflow_home(settings)
     env = dict(os.environ)
+    env.update(standin_env(settings))
     env.update(
         {
             "SOCIALMART_HOME": str(settings.home),
@@ -43,24 +111,64 @@ def airflow_env(settings: Settings, api_port: int = 8080) -> dict[str, str]:
             # "database is locked" while many task processes wrote at once; wait up to 60 s.
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}?timeout=60",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+            # Stored task logs are read in files and the UI: no ANSI colour codes.
+            "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
+            # A documented choice (docs/operations.md): new DAGs start paused, so starting
+            # Airflow never starts runs nobody asked for; `make airflow-unpause` switches the
+            # schedules on.
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get(
-                "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False"
+                "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True"
             ),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{LOCAL_USER}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__HOST": host,
             "AIRFLOW__API__PORT": str(api_port),
-            "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+            "AIRFLOW__API__BASE_URL": f"http://{host}:{api_port}",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{host}:{api_port}/execution/",
+            # A task whose API calls fail (the API server restarting) waits and retries for
+            # about 6 minutes instead of 31 s before it fails.
+            "AIRFLOW__WORKERS__EXECUTION_API_RETRIES": "10",
+            "AIRFLOW__WORKERS__EXECUTION_API_RETRY_WAIT_MAX": "60",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "True",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": host,
             "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "DO_NOT_TRACK": "1",
             "TQDM_DISABLE": "1",
+            "NO_COLOR": "1",
             # `airflow standalone` starts its components as `airflow ...` from PATH.
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
         }
     )
+    if stack:
+        env.update(_stack_only_env(settings))
+    return env
+
+
+def _stack_only_env(settings: Settings) -> dict[str, str]:
+    from socialmart.stack.postgres import sqlalchemy_url
+
+    stack = settings.stack
+    secrets = stack_secrets(settings)
+    env = {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqlalchemy_url(settings, "psycopg2"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": sqlalchemy_url(settings, "asyncpg"),
+        "AIRFLOW__CORE__EXECUTOR": stack.executor,
+        "AIRFLOW__CORE__PARALLELISM": "16",
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets["jwt_secret"],
+        "AIRFLOW__API__SECRET_KEY": secrets["api_secret_key"],
+        "AIRFLOW__API__WORKERS": "2",
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(stack.task_heartbeat_timeout),
+    }
+    if stack.executor == "CeleryExecutor":
+        redis = f"redis://{stack.bind_host}:{stack.redis_port}/0"
+        env.update(
+            {
+                "AIRFLOW__CELERY__BROKER_URL": redis,
+                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + sqlalchemy_url(settings, "psycopg2"),
+                "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(stack.worker_concurrency),
+            }
+        )
     return env
 
 
@@ -69,7 +177,7 @@ def airflow_command(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("airflow")), *args]
 
 
-def prepare_airflow(settings: Settings) -> None:
+def prepare_airflow(settings: Settings, *, stack: bool = False) -> None:
     """Make a fresh or existing local Airflow ready to run socialmart (idempotent).
 
     Migrates the metadata database, creates the one-slot warehouse-writer pool and writes
@@ -78,7 +186,7 @@ def prepare_airflow(settings: Settings) -> None:
     from socialmart.transform import parse_manifest
 
     airflow_home(settings).mkdir(parents=True, exist_ok=True)
-    env = airflow_env(settings)
+    env = airflow_env(settings, stack=stack)
     for args in (
         ("db", "migrate"),
         ("pools", "set", WAREHOUSE_POOL, "1", "one writer of the DuckDB warehouse at a time"),
@@ -88,53 +196,44 @@ def prepare_airflow(settings: Settings) -> None:
 
 
 class AirflowStack:
-    """A running ``airflow standalone`` (api-server, scheduler, dag-processor, triggerer).
+    """The supervised local stack (``socialmart.stack``) and a client of its REST API.
 
-    Talks to the v2 REST API with a JWT from the simple auth manager (local: all admins).
+    As a context manager it starts the stack (PostgreSQL metadata database, api-server,
+    scheduler, dag-processor, triggerer, workers) on ``api_port`` and stops it on exit; as a
+    plain object it talks to a stack that already runs. The v2 REST API is called with a JWT
+    from the simple auth manager (local: all admins).
     """
 
-    def __init__(self, settings: Settings, api_port: int) -> None:
-        self.base_url = f"http://127.0.0.1:{api_port}"
-        self.log_path = airflow_home(settings) / "standalone.log"
-        self._env = airflow_env(settings, api_port)
-        self._process: subprocess.Popen[bytes] | None = None
+    def __init__(self, settings: Settings, api_port: int | None = None) -> None:
+        import dataclasses
+
+        if api_port and api_port != settings.stack.api_port:
+            settings = dataclasses.replace(
+                settings, stack=dataclasses.replace(settings.stack, api_port=api_port)
+            )
+        self.settings = settings
+        self.base_url = f"http://{settings.stack.bind_host}:{settings.stack.api_port}"
+        self.log_path = stack_dir(settings) / "supervisor.log"
+        self._started = False
         self._token = ""
 
     def __enter__(self) -> AirflowStack:
-        with self.log_path.open("wb") as log:
-            self._process = subprocess.Popen(
-                airflow_command("standalone"),
-                env=self._env,
-                cwd=PROJECT_ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        from socialmart.stack import control
+
+        self._started = True
+        control.up(self.settings, env={"AIRFLOW_API_PORT": str(self.settings.stack.api_port)})
         return self
 
     def __exit__(self, *_: object) -> None:
         self.stop()
 
-    def stop(self, grace_seconds: float = 30) -> None:
-        """Stop every process of the stack (its whole process group), forcibly after a grace.
+    def stop(self) -> None:
+        """Stop every process of the stack this object started."""
+        from socialmart.stack import control
 
-        Components can outlive the standalone parent, so the group itself is waited for.
-        """
-        import signal
-        import time
-
-        if self._process is None:
-            return
-        group = self._process.pid
-        deadline = time.monotonic() + grace_seconds
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGTERM)
-            while time.monotonic() < deadline:
-                self._process.poll()
-                os.killpg(group, 0)  # raises ProcessLookupError once the group is gone
-                time.sleep(0.5)
-            os.killpg(group, signal.SIGKILL)
-        self._process.wait()
+        if self._started:
+            control.down(self.settings)
+            self._started = False
 
     def wait_until_ready(self, dag_ids: list[str], timeout: float) -> None:
         """Wait until the API answers and every DAG in ``dag_ids`` is parsed."""
@@ -144,8 +243,8 @@ class AirflowStack:
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"airflow standalone exited; see {self.log_path}")
+            if self._started and not _stack_running(self.settings):
+                raise RuntimeError(f"the stack stopped; see {self.log_path}")
             try:
                 known = {dag["dag_id"] for dag in self.api("GET", "/dags")["dags"]}
                 if set(dag_ids) <= known:
@@ -248,12 +347,7 @@ class AirflowStack:
         raise TimeoutError(f"{dag_id} did not finish in {timeout:.0f}s; see {self.log_path}")
 
 
-def serve_airflow(api_port: int = 8080) -> None:
-    """`make airflow`: prepare, then run ``airflow standalone`` in the foreground until Ctrl-C."""
-    from socialmart.settings import load_settings
+def _stack_running(settings: Settings) -> bool:
+    from socialmart.stack import control
 
-    settings = load_settings()
-    prepare_airflow(settings)
-    print(f"Airflow UI: http://127.0.0.1:{api_port} (local only: every user is admin, no password)")
-    print("Start the stand-in too (`make sandbox`) before triggering ingest DAGs.")
-    subprocess.run(airflow_command("standalone"), env=airflow_env(settings, api_port), check=False)
+    return bool(control.state(settings))

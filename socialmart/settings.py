@@ -241,6 +241,60 @@ def _load_settings() -> LoadSettings:
 
 
 @dataclass(frozen=True)
+class StackSettings:
+    """The local Airflow stack (`make airflow`, ``socialmart.stack``): where it listens and how
+    it runs tasks. docker-compose.yml reads the same names for its own services.
+
+    Every listener binds ``bind_host`` (127.0.0.1 by default: nothing is reachable from other
+    machines). The metadata database is a project-owned PostgreSQL cluster under
+    ``<SOCIALMART_HOME>/airflow/postgres`` on ``db_port``; Redis (CeleryExecutor only) on
+    ``redis_port``. ``jwt_secret`` and ``api_secret_key`` empty: generated once per home.
+    """
+
+    bind_host: str
+    api_port: int
+    dashboard_port: int
+    executor: str
+    celery_workers: int
+    worker_concurrency: int
+    db_port: int
+    db_user: str
+    db_password: str = field(repr=False)
+    db_name: str = "airflow"
+    redis_port: int = 6380
+    jwt_secret: str = field(default="", repr=False)
+    api_secret_key: str = field(default="", repr=False)
+    #: Seconds without a heartbeat after which the scheduler fails (and retries) a task whose
+    #: process died with a worker or the scheduler.
+    task_heartbeat_timeout: int = 120
+
+
+EXECUTORS = ("LocalExecutor", "CeleryExecutor")
+
+
+def _stack_settings() -> StackSettings:
+    executor = _env("AIRFLOW_EXECUTOR", "LocalExecutor")
+    if executor not in EXECUTORS:
+        raise ValueError(f"AIRFLOW_EXECUTOR: expected one of {', '.join(EXECUTORS)}")
+    return StackSettings(
+        bind_host=_env("SOCIALMART_BIND_HOST", "127.0.0.1"),
+        api_port=int(_env("AIRFLOW_API_PORT", "8080")),
+        dashboard_port=int(_env("DASHBOARD_PORT", "8501")),
+        executor=executor,
+        celery_workers=int(_env("AIRFLOW_CELERY_WORKERS", "2")),
+        worker_concurrency=int(_env("AIRFLOW_WORKER_CONCURRENCY", "4")),
+        db_port=int(_env("AIRFLOW_DB_PORT", "5433")),
+        db_user=_env("AIRFLOW_DB_USER", "airflow"),
+        db_password=_env("AIRFLOW_DB_PASSWORD", "airflow-local-only"),
+        db_name=_env("AIRFLOW_DB_NAME", "airflow"),
+        redis_port=int(_env("REDIS_PORT", "6380")),
+        jwt_secret=_env("AIRFLOW_JWT_SECRET", ""),
+        api_secret_key=_env("AIRFLOW_API_SECRET_KEY", ""),
+        task_heartbeat_timeout=int(_env("AIRFLOW_TASK_HEARTBEAT_TIMEOUT", "120")),
+    )
+
+
+@dataclass(frozen=True)
 class HttpSettings:
     """Behaviour shared by every HTTP client."""
 
@@ -285,6 +339,9 @@ class Settings:
     spool_stale_hours: float = field(
         default_factory=lambda: float(_env("SOCIALMART_SPOOL_STALE_HOURS", "24"))
     )
+
+    #: The local Airflow stack (ports, bind address, executor, metadata database).
+    stack: StackSettings = field(default_factory=lambda: _stack_settings())
 
     @property
     def published_marts_path(self) -> Path:
