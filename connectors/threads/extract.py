@@ -162,7 +162,7 @@ def _profile_days(
         }
         entries = api.data(path, params, account=profile)
         row = {"profile_id": profile, "report_date": day.isoformat()}
-        yield row | _metrics(entries, PROFILE_METRICS)
+        yield row | _metrics(entries, PROFILE_METRICS) | {"clicks_by_url": _per_link(entries)}
         day += timedelta(days=1)
 
 
@@ -177,12 +177,43 @@ def _metrics(entries: Iterable[dict[str, Any]], names: tuple[str, ...]) -> dict[
 
 
 def _value(entry: dict[str, Any]) -> Any:
-    """A ``total_value`` as is, else the last of ``values`` (one per day, or the lifetime)."""
+    """A ``total_value`` as is; per-link ``link_total_values`` summed; else the last of
+    ``values`` (one per day, or the lifetime). Any other shape is logged and stays null.
+
+    The profile metric ``clicks`` answers ``link_total_values: [{"value": n, "link_url": u}]``
+    (Threads Insights API, user metric ``clicks``:
+    https://developers.facebook.com/documentation/threads/insights ; shape as reported in
+    https://qiita.com/MisaNeco/items/6cf07b23787e717d5789), so reading only ``total_value``
+    and ``values`` left clicks null without a word.
+    """
     total = entry.get("total_value")
     if isinstance(total, dict):
         return total.get("value")
-    series = entry.get("values") or [{}]
-    return series[-1].get("value")
+    links = entry.get("link_total_values")
+    if isinstance(links, list):
+        return sum(int(link.get("value") or 0) for link in links if isinstance(link, dict))
+    series = entry.get("values")
+    if isinstance(series, list):
+        return (series[-1] if series else {}).get("value")
+    log.warning(
+        "Threads metric %s came back in an unknown shape (keys: %s): stored as null",
+        entry.get("name"),
+        ", ".join(sorted(entry)),
+    )
+    return None
+
+
+def _per_link(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The clicks of each link (``[{link_url, value}]``), or null when clicks came without."""
+    for entry in entries:
+        links = entry.get("link_total_values")
+        if entry.get("name") == "clicks" and isinstance(links, list):
+            return [
+                {"link_url": link.get("link_url"), "value": link.get("value")}
+                for link in links
+                if isinstance(link, dict)
+            ]
+    return None
 
 
 def _write_batches(writer: SpoolWriter, rows: Iterable[dict[str, Any]]) -> None:

@@ -5,6 +5,10 @@ Numbers are JSON numbers in the Threads API and land as BIGINT. Each insight ent
 pull of a post or a profile day is one row: its versions are the history of lifetime numbers.
 ``profile_id`` (the profile queried) and the UTC ``post_date`` / ``report_date`` are added by
 the connector: the loader needs an account column and a DATE window column.
+
+Profile ``clicks`` come per link (``link_total_values: [{value, link_url}]``, no
+``total_value``; see connectors/threads/extract.py): ``clicks`` is their sum and
+``clicks_by_url`` keeps the list as JSON (``[{"link_url": ..., "value": n}]``).
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ PROFILE_INSIGHTS_DAILY = register(
             "profile_id": "VARCHAR",
             "report_date": "DATE",
             **dict.fromkeys(PROFILE_METRICS, "BIGINT"),
+            "clicks_by_url": "JSON",
         },
         key=("profile_id", "report_date"),
         window_column="report_date",

@@ -21,7 +21,7 @@ from sandbox.meta.paging import paged
 from sandbox.routing import Request, Response
 from sandbox.threads import render
 from sandbox.threads.generator import POST_METRICS, Post, find_post, post_metrics, posts_between
-from sandbox.threads.profile_insights import PROFILE_METRICS, day_numbers
+from sandbox.threads.profile_insights import PROFILE_METRICS, day_numbers, link_clicks_between
 
 HOST = "graph.threads.net"
 #: Earliest ``since`` of the posts edge and of user insights (reference section 7).
@@ -164,6 +164,9 @@ class ThreadsApi:
                 entries.append(render.daily_values_entry(uid, metric, daily))
             elif metric == "followers_count":
                 entries.append(render.total_value_entry(uid, metric, days[-1][1][metric]))
+            elif metric == "clicks":
+                per_url = link_clicks_between(self.seed, profile, days)
+                entries.append(render.link_total_values_entry(uid, metric, per_url))
             else:
                 total = sum(numbers[metric] for _, numbers in days)
                 entries.append(render.total_value_entry(uid, metric, total))

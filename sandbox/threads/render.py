@@ -91,3 +91,15 @@ def total_value_entry(user_id: str, metric: str, value: int) -> dict[str, Any]:
         "description": _DESCRIPTIONS[metric],
         "id": f"{user_id}/insights/{metric}/day",
     }
+
+
+def link_total_values_entry(user_id: str, metric: str, per_url: dict[str, int]) -> dict[str, Any]:
+    """A per-link profile metric (``clicks``): one ``{value, link_url}`` per link, no total."""
+    return {
+        "name": metric,
+        "period": "day",
+        "link_total_values": [{"value": v, "link_url": url} for url, v in per_url.items()],
+        "title": metric,
+        "description": _DESCRIPTIONS[metric],
+        "id": f"{user_id}/insights/{metric}/day",
+    }

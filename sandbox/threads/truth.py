@@ -12,7 +12,7 @@ from typing import Any
 
 from sandbox.creators import PROFILES, Profile
 from sandbox.threads.generator import POST_METRICS, Post, post_metrics, posts_between
-from sandbox.threads.profile_insights import day_numbers
+from sandbox.threads.profile_insights import day_numbers, link_clicks
 from sandbox.threads.render import timestamp
 
 
@@ -82,4 +82,34 @@ def profile_insights_daily(
     return rows
 
 
-__all__ = ["POST_METRICS", "post_insights", "posts", "profile_insights_daily", "profiles_by_id"]
+def profile_link_clicks_daily(
+    seed: int, start: date, end: date, now: datetime, ids: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """One dict per profile x UTC day x link with clicks: ``{profile_id, report_date,
+    link_url, clicks}``; per profile and day they add up to the day's ``clicks``."""
+    rows = []
+    for profile in profiles_by_id(ids):
+        day = start
+        while day <= end:
+            clicks = day_numbers(seed, profile, day, now)["clicks"]
+            for url, n in link_clicks(seed, profile, day, clicks).items():
+                rows.append(
+                    {
+                        "profile_id": profile.threads_user_id,
+                        "report_date": day,
+                        "link_url": url,
+                        "clicks": n,
+                    }
+                )
+            day += timedelta(days=1)
+    return rows
+
+
+__all__ = [
+    "POST_METRICS",
+    "post_insights",
+    "posts",
+    "profile_insights_daily",
+    "profile_link_clicks_daily",
+    "profiles_by_id",
+]

@@ -20,6 +20,8 @@ renamed as (
         quotes,
         clicks,
         followers_count,
+        ---------- json
+        clicks_by_url,
         ---------- dates
         report_date,
         ---------- load metadata
