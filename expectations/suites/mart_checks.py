@@ -234,7 +234,7 @@ def completeness_checks(
     if spec.rollup is not None and loads.relation_exists(con, spec.rollup.parent):
         found.append(rollup_check(spec, spec.rollup))
     if spec.day_coverage is not None:
-        found.append(day_coverage_check(spec, spec.day_coverage))
+        found.append(day_coverage_check(spec, spec.day_coverage, _quiet_days_sql(con, spec)))
     if spec.published_volume is not None and _published_exists(con, spec.name):
         found.append(published_volume_check(spec, spec.published_volume, max_volume_drop_ratio))
     if reconcile and spec.account_totals is not None:
@@ -628,15 +628,45 @@ def rollup_check(spec: MartSpec, rollup: Rollup) -> Check:
     return _finding_check(f"{spec.dataset}.rollup", sql)
 
 
-def day_coverage_check(spec: MartSpec, coverage: DayCoverage) -> Check:
+def _quiet_days_sql(con: duckdb.DuckDBPyConnection, spec: MartSpec) -> str:
+    """SQL of ``(value, day)`` pairs a platform's own account-level totals show without
+    spend, on days a load of those totals covered; empty when not applicable."""
+    if (
+        spec.day_coverage is None
+        or not spec.day_coverage.quiet_days_from_totals
+        or spec.account_totals is None
+        or not loads.relation_exists(con, "raw._loads")
+    ):
+        return ""
+    selects = []
+    for platform in spec.account_totals.platforms:
+        if not loads.relation_exists(con, platform.relation):
+            continue
+        source, stream = (_literal(part) for part in platform.load)
+        selects.append(
+            f"select {_literal(platform.platform)} as value, cast(loaded.day as date) as day"
+            " from (select distinct unnest(generate_series(cast(window_start as timestamp),"
+            " cast(window_end as timestamp), interval 1 day)) as day from raw._loads"
+            f" where source = {source} and stream = {stream}) as loaded"
+            f" where not exists (select 1 from {platform.relation} as totals"
+            f" where cast(totals.{_q(platform.date)} as date) = cast(loaded.day as date)"
+            f" and totals.{_q(platform.measure)} > 0)"
+        )
+    return " union all ".join(selects)
+
+
+def day_coverage_check(spec: MartSpec, coverage: DayCoverage, quiet_days: str = "") -> Check:
     """Per ``coverage.by`` value: the days missing between its first and last day (error),
-    and whether it ends before the value that ends last (warning)."""
+    and whether it ends before the value that ends last (warning). ``quiet_days`` is SQL of
+    ``(value, day)`` pairs that are no hole (the platform had no spend at all that day)."""
     value, day = _q(coverage.by), _q(coverage.date_column)
+    quiet = quiet_days or "select null as value, cast(null as date) as day where false"
     sql = f"""
         with days as (
             select distinct {value} as value, {day} as day from {spec.dataset}
             where {value} is not null and {day} is not null
         ),
+        quiet as ({quiet}),
         spans as (
             select value, min(day) as first_day, max(day) as last_day, count(*) as day_count
             from days group by value
@@ -651,7 +681,7 @@ def day_coverage_check(spec: MartSpec, coverage: DayCoverage) -> Check:
             select value, day,
                 day - cast(row_number() over (partition by value order by day) as integer)
                     as island
-            from calendar anti join days using (value, day)
+            from calendar anti join days using (value, day) anti join quiet using (value, day)
         ),
         holes as (
             select value, sum(n) as missing_days,

@@ -160,7 +160,8 @@ FCT_AD_PERFORMANCE_DAILY = MartSpec(
         FreshnessSource("meta", "meta", "ad_insights", "platform = 'meta'"),
         FreshnessSource("tiktok", "tiktok", "ad_report_daily", "platform = 'tiktok'"),
     ),
-    day_coverage=DayCoverage("report_date"),
+    # A day without rows is a hole unless the platform's own totals show it had no spend.
+    day_coverage=DayCoverage("report_date", quiet_days_from_totals=True),
     published_volume=FACT_VOLUME,
     # The platforms' own account-level daily totals: a missing object type shows here.
     account_totals=AccountTotals(

@@ -164,10 +164,14 @@ class DayCoverage:
     Attributes:
         date_column: The report-date column.
         by: The column whose values each need contiguous days.
+        quiet_days_from_totals: A missing day is no hole when the mart's
+            ``account_totals`` were loaded for it and show no spend (the platform really had
+            no delivery that day).
     """
 
     date_column: str
     by: str = "platform"
+    quiet_days_from_totals: bool = False
 
 
 @dataclass(frozen=True)

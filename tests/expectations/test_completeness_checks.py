@@ -136,6 +136,34 @@ def test_a_missing_day_blocks_and_a_platform_ending_early_warns(
     assert all(r.success for r in _suite(outcome, ".day_coverage")), outcome.summary()
 
 
+def test_a_day_the_platform_reports_without_spend_is_no_hole(
+    settings: Settings, write_table
+) -> None:
+    meta = [{"report_date": f"2026-06-0{d}", "ad_id": f"m{d}"} for d in (1, 2, 4)]
+    write_table(ADS, AD_COLUMNS, _ad_rows(*meta))
+    _loaded(settings, "meta", "account_insights", "111", (date(2026, 6, 1), date(2026, 6, 4)))
+    totals = [("2026-06-01", "83.74"), ("2026-06-02", "83.74"), ("2026-06-04", "83.74")]
+    write_table(
+        "staging.stg_meta__account_insights",
+        META_TOTALS,
+        [{"ad_account_id": "111", "report_date": d, "spend": spend} for d, spend in totals],
+    )
+    [hole, _] = _suite(run_gate(settings, "run-quiet"), ".day_coverage")
+    assert hole.success, hole.observed_value  # Meta's own total has no spend on 06-03
+
+    totals.append(("2026-06-03", "12.00"))
+    write_table(
+        "staging.stg_meta__account_insights",
+        META_TOTALS,
+        [{"ad_account_id": "111", "report_date": d, "spend": spend} for d, spend in totals],
+    )
+    [hole, _] = _suite(run_gate(settings, "run-hole"), ".day_coverage")
+    assert hole.observed_value == (
+        '1 of 1 rows unexpected, e.g. ["platform meta has no rows on 1 day(s) between '
+        '2026-06-01 and 2026-06-04: 2026-06-03"]'
+    )
+
+
 # --- volume against the previous publication ------------------------------------------------
 
 
