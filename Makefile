@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps demo airflow airflow-stop airflow-status airflow-unpause airflow-pause test lint fmt dashboard sandbox dbt-build bench clean
+.PHONY: help setup system-deps demo airflow airflow-stop airflow-status airflow-unpause airflow-pause soak test lint fmt dashboard sandbox dbt-build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,13 @@ airflow-unpause: setup ## switch on the schedules of every socialmart DAG (they 
 
 airflow-pause: setup ## pause every socialmart DAG
 	$(PY) -m socialmart.stack.control pause
+
+# DAYS daily schedules through the real scheduler on a stack of its own (var/soak, free ports),
+# the stand-in's clock following each day, one scheduler/worker kill; exit 0 only when nothing
+# got stuck and the marts equal the stand-in's truth. Result: var/soak-result.json.
+DAYS ?= 3
+soak: setup ## DAYS=N daily runs through the real scheduler; ends "soak: N days, R runs, 0 stuck, ..."
+	$(PY) -m socialmart.stack.soak --days $(DAYS)
 
 # Test files are spread over one worker per core (pytest-xdist); a file's tests stay together,
 # so module fixtures (a dbt build, a stand-in) are built once. TEST_WORKERS=0 runs in-process.

@@ -31,6 +31,8 @@ DEFAULT_ARGS = {
     "max_retry_delay": timedelta(minutes=20),
     "execution_timeout": timedelta(hours=1),
 }
+INGEST_RUN_TIMEOUT = timedelta(hours=4)
+TRANSFORM_RUN_TIMEOUT = timedelta(hours=2)
 WINDOW_PARAMS = {
     "start": Param(None, type=["null", "string"], format="date", description="first day"),
     "end": Param(None, type=["null", "string"], format="date", description="last day"),
@@ -48,6 +50,9 @@ mapped `extract` task per account, then merges the spool into the versioned raw 
 (the platform restates recent days). Trigger with `{{"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}}`
 to (re)load exactly that range (backfills); re-running a range is safe (raw tables keep one
 row per distinct version).
+
+**No accounts.** A source with no configured (or visible) accounts pulls nothing: `extract`
+and `load` are *skipped* (the load's log names the settings) and no asset event is emitted.
 
 **When it fails.**
 - *accounts*: the credential cannot list accounts; the log names the setting to fix.
@@ -97,6 +102,9 @@ def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
+        # A run that cannot finish (a task left deferred or running by a crash the heartbeat
+        # check missed) is failed by the scheduler after this, so it never blocks the next.
+        dagrun_timeout=INGEST_RUN_TIMEOUT,
         tags=["ingest", source],
         doc_md=INGEST_DOC.format(source=source, assets=tables, transform=TRANSFORM_DAG_ID),
         default_args=DEFAULT_ARGS,
@@ -123,8 +131,9 @@ def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
 
         @task(trigger_rule="all_done", outlets=list(outlets), pool=WAREHOUSE_POOL)
         def load(accounts: list[str], extracted, run_id=None, outlet_events=None) -> dict:
-            from socialmart.orchestration import load_run
+            from socialmart.orchestration import load_run, skip_unconfigured
 
+            skip_unconfigured(source, accounts)  # no accounts: skipped, no asset event
             counts = load_run(source, run_id, accounts, list(extracted))
             for asset in outlets:
                 outlet_events[asset].extra = counts.get(asset.name, {})
@@ -154,6 +163,7 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
+        dagrun_timeout=TRANSFORM_RUN_TIMEOUT,
         tags=["transform", "dbt", "gate", "publish"],
         doc_md=TRANSFORM_DOC.format(dag_id=TRANSFORM_DAG_ID),
         default_args=DEFAULT_ARGS,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 
 from socialmart.airflow_env import airflow_command, airflow_env, prepare_airflow
 from socialmart.settings import PROJECT_ROOT, Settings
@@ -30,17 +30,17 @@ def ingest_dag_ids() -> list[str]:
     return [f"ingest_{name}" for name in SOURCE_NAMES]
 
 
-def run_dag(settings: Settings, dag_id: str, logical_date: date, conf: dict) -> None:
+def run_dag(settings: Settings, dag_id: str, conf: dict) -> None:
     """Run one DAG once with `airflow dags test`; raise if it fails.
 
+    No logical date is given (it defaults to now): `dags test` records a run's start as its
+    logical date, so a past date made every demo run last weeks (the window is in ``conf``).
     The log goes to ``<SOCIALMART_HOME>/airflow/dags-test/<dag_id>.log``.
     """
     log_path = settings.home / "airflow" / "dags-test" / f"{dag_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        airflow_command(
-            "dags", "test", dag_id, logical_date.isoformat(), "--conf", json.dumps(conf)
-        ),
+        airflow_command("dags", "test", dag_id, "--conf", json.dumps(conf)),
         env=airflow_env(settings),
         cwd=PROJECT_ROOT,
         capture_output=True,
@@ -53,14 +53,11 @@ def run_dag(settings: Settings, dag_id: str, logical_date: date, conf: dict) -> 
 
 def run_pipeline_dags(settings: Settings, start: date, end: date) -> None:
     """Every ingest DAG for ``start..end`` (a backfill), then the transform DAG once."""
-    logical_date = end + timedelta(days=1)
     for dag_id in ingest_dag_ids():
         print(f"  {dag_id} ...")
-        run_dag(
-            settings, dag_id, logical_date, {"start": start.isoformat(), "end": end.isoformat()}
-        )
+        run_dag(settings, dag_id, {"start": start.isoformat(), "end": end.isoformat()})
     print(f"  {TRANSFORM_DAG_ID} ...")
-    run_dag(settings, TRANSFORM_DAG_ID, logical_date, {})
+    run_dag(settings, TRANSFORM_DAG_ID, {})
 
 
 def _print_summary(settings: Settings, start: date, end: date) -> bool:
@@ -105,9 +102,12 @@ def run_demo(settings: Settings, start: date | None = None, end: date | None = N
         run_pipeline_dags(settings, start, end)
     ok = _print_summary(settings, start, end)
     print("\nLook at it:")
-    print("  make airflow     -> http://127.0.0.1:8080 (the runs above, a task per dbt model;")
-    print("                      local only: no password, every user is admin)")
-    print("  make dashboard   -> http://127.0.0.1:8501 (Advantage+ placement split, creators,")
+    airflow_url = f"http://{settings.stack.bind_host}:{settings.stack.api_port}"
+    dashboard_url = f"http://{settings.stack.bind_host}:{settings.stack.dashboard_port}"
+    print(f"  make airflow     -> {airflow_url} (the daily pipeline under the real")
+    print("                      scheduler, a task per dbt model; local only: no password,")
+    print("                      every user is admin; `make airflow-stop` stops it)")
+    print(f"  make dashboard   -> {dashboard_url} (Advantage+ placement split, creators,")
     print("                      cross-platform performance, data health)")
     print(f"  {settings.published_marts_path}: the published marts (open read-only, see README)")
     print(f"  Airflow task logs: {settings.home / 'airflow' / 'dags-test'}")

@@ -78,6 +78,22 @@ def source_accounts(source_name: str) -> list[str]:
     return list(get_source(source_name).accounts(task_settings()))
 
 
+def skip_unconfigured(source_name: str, accounts: list[str] | None) -> None:
+    """Skip the task (no asset event, state "skipped") when the source has no accounts.
+
+    Raises:
+        AirflowSkipException: ``accounts`` is empty; the message names the settings.
+    """
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    if not accounts:
+        raise AirflowSkipException(
+            f"{source_name}: no accounts configured or visible, nothing was pulled or loaded "
+            f"and no asset event is emitted. Set the {source_name.upper()}_* account settings "
+            "(see .env.example) to switch this source on."
+        )
+
+
 def extract_source_account(
     source_name: str, account: str, window: Mapping[str, str], run_id: str
 ) -> dict[str, Any]:

@@ -267,6 +267,9 @@ class StackSettings:
     #: Seconds without a heartbeat after which the scheduler fails (and retries) a task whose
     #: process died with a worker or the scheduler.
     task_heartbeat_timeout: int = 120
+    #: Serve the stand-in APIs as a component: "auto" (when a platform's base URL is left at
+    #: its stand-in default), "on" or "off" (a stand-in started elsewhere, real APIs).
+    standin: str = "auto"
 
 
 EXECUTORS = ("LocalExecutor", "CeleryExecutor")
@@ -291,6 +294,7 @@ def _stack_settings() -> StackSettings:
         jwt_secret=_env("AIRFLOW_JWT_SECRET", ""),
         api_secret_key=_env("AIRFLOW_API_SECRET_KEY", ""),
         task_heartbeat_timeout=int(_env("AIRFLOW_TASK_HEARTBEAT_TIMEOUT", "120")),
+        standin=_env("STACK_STANDIN", "auto"),
     )
 
 

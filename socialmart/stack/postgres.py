@@ -37,7 +37,22 @@ def bin_dir() -> Path:
 
 
 def cluster_dir(settings: Settings) -> Path:
-    return settings.home / "airflow" / "postgres"
+    """``<home>/airflow/postgres``; as root, when the ``postgres`` OS user cannot reach it (a
+    home inside a private folder, as pytest's are), a folder named after it in the temp dir."""
+    wanted = settings.home / "airflow" / "postgres"
+    if os.geteuid() != 0 or _others_can_enter(wanted.parent):
+        return wanted
+    import hashlib
+
+    digest = hashlib.sha256(str(wanted).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"socialmart-airflow-pg-{digest}"
+
+
+def _others_can_enter(folder: Path) -> bool:
+    for part in [folder, *folder.parents]:
+        if part.exists() and not part.stat().st_mode & 0o001:
+            return False
+    return True
 
 
 def sqlalchemy_url(settings: Settings, driver: str = "psycopg2") -> str:
@@ -84,7 +99,7 @@ def init_cluster(settings: Settings) -> Path:
         pwfile.write(stack.db_password + "\n")
     _own(Path(pwfile.name))
     try:
-        subprocess.run(
+        _run(
             [
                 str(bin_dir() / "initdb"),
                 "-D",
@@ -96,16 +111,19 @@ def init_cluster(settings: Settings) -> Path:
                 "-E",
                 "UTF8",
                 "--locale=C",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            **popen_kwargs(),
+            ]
         )
     finally:
         Path(pwfile.name).unlink(missing_ok=True)
     return data
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False, **popen_kwargs()
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:1])} failed: {result.stderr.strip()[-2000:]}")
 
 
 def server_command(settings: Settings) -> list[str]:

@@ -147,7 +147,7 @@ def build_components(settings: Settings) -> dict[str, Component]:
             ],
             dict(os.environ),
         )  # fmt: skip
-    if uses_standin():
+    if stack.standin == "on" or (stack.standin == "auto" and uses_standin()):
         components["sandbox"] = Component(
             "sandbox",
             [
@@ -252,13 +252,24 @@ class Supervisor:
             return_code = 1
         else:
             return_code = 0
-        self.log("stopping")
-        for component in reversed(list(self.components.values())):
-            component.stop()
+        self.stop_all()
         self.ready = False
         self.write_state()
         self.log("stopped")
         return return_code
+
+    def stop_all(self) -> None:
+        """Airflow components (and their task processes) first, all at once; then what they
+        use: the stand-in, Redis, PostgreSQL."""
+        self.log("stopping")
+        backing = {"postgres", "redis", "sandbox"}
+        first = [c for name, c in self.components.items() if name not in backing]
+        for component in first:
+            component.signal_group(component.stop_signal)
+        for component in first:
+            component.stop()
+        for component in reversed([c for n, c in self.components.items() if n in backing]):
+            component.stop()
 
     def _start(self, name: str) -> None:
         component = self.components[name]
