@@ -4,6 +4,9 @@ Daily numbers come from ``fct_placement_performance_daily`` (Advantage+ campaign
 only), read through summaries of it (``ADVANTAGE_PLUS_DAYS``, ``campaign_days``; see
 ``dashboards.data.Summary``); weekly numbers and the campaign-level Threads facts (first day
 Threads received spend, spend without an opt-in) from ``rpt_advantage_plus_placement_split``.
+"Threads spend without opt-in" is the Threads spend itself in ad sets that do not name Threads
+(the mart's ``threads_spend_without_opt_in``, the same rule on the daily rows), not the spend of
+the flagged campaigns.
 A campaign has one account currency, so every amount here is in its ``account_currency``.
 """
 
@@ -37,6 +40,7 @@ CAMPAIGN_COLUMNS = [
     "purchase_value",
     "roas",
     "threads_spend",
+    "threads_spend_without_opt_in",
     "threads_share",
     "threads_first_spend_date",
     "threads_without_opt_in",
@@ -59,12 +63,23 @@ WEEKLY_COLUMNS = [
     "spend_share",
     "purchase_value",
     "roas",
+    "threads_spend_without_opt_in",
 ]
 
 
 def _meta_rows(columns: set[str]) -> str:
     # Once the placement mart carries TikTok rows, Advantage+ is Meta's alone.
     return "platform = 'meta'" if "platform" in columns else "true"
+
+
+def _threads_without_opt_in_sql(columns: set[str]) -> str:
+    # As the mart's threads_spend_without_opt_in: Threads spend of ad sets not naming Threads.
+    if "threads_inclusion" not in columns:
+        return f"null::{MONEY}"
+    return (
+        "coalesce(sum(spend) filter (where publisher_platform = 'threads' "
+        f"and threads_inclusion <> 'explicitly_included'), 0)::{MONEY}"
+    )
 
 
 def _advantage_plus_days_sql(columns: set[str]) -> str:
@@ -77,7 +92,8 @@ def _advantage_plus_days_sql(columns: set[str]) -> str:
             max(campaign_name) as campaign_name,
             sum(spend)::{MONEY} as spend,
             sum(purchase_value)::{MONEY} as purchase_value,
-            sum(spend) filter (where publisher_platform = 'threads')::{MONEY} as threads_spend
+            sum(spend) filter (where publisher_platform = 'threads')::{MONEY} as threads_spend,
+            {_threads_without_opt_in_sql(columns)} as threads_spend_without_opt_in
         from {MART_TABLE}
         where is_advantage_plus_campaign
             and {_meta_rows(columns)}
@@ -129,7 +145,8 @@ def campaigns(path: Path, selection: Selection) -> pd.DataFrame:
         selection: Dates and accounts (the platform filter is the page's business).
 
     Returns:
-        Columns ``CAMPAIGN_COLUMNS``: spend, revenue, ROAS and Threads spend and share in the
+        Columns ``CAMPAIGN_COLUMNS``: spend, revenue, ROAS, Threads spend, the part of it
+        without opt-in (null when the mart predates ``threads_inclusion``) and share in the
         selection; ``threads_first_spend_date`` and ``threads_without_opt_in`` over the whole
         loaded history. Ordered by ``threads_without_opt_in``, Threads spend, then name.
     """
@@ -142,7 +159,8 @@ def campaigns(path: Path, selection: Selection) -> pd.DataFrame:
                 max(campaign_name) as campaign_name,
                 sum(spend) as spend,
                 sum(purchase_value) as purchase_value,
-                coalesce(sum(threads_spend), 0) as threads_spend
+                coalesce(sum(threads_spend), 0) as threads_spend,
+                sum(threads_spend_without_opt_in) as threads_spend_without_opt_in
             from {summary_table(ADVANTAGE_PLUS_DAYS)}
             where {SELECTION_SQL}
             group by campaign_id, ad_account_id, account_currency
@@ -166,6 +184,7 @@ def campaigns(path: Path, selection: Selection) -> pd.DataFrame:
             by_campaign.purchase_value,
             by_campaign.purchase_value / nullif(by_campaign.spend, 0) as roas,
             by_campaign.threads_spend,
+            by_campaign.threads_spend_without_opt_in,
             (by_campaign.threads_spend / nullif(by_campaign.spend, 0))::double
                 as threads_share,
             threads_facts.threads_first_spend_date,
@@ -261,11 +280,17 @@ def placements(path: Path, campaign_id: str, start: date, end: date) -> pd.DataF
 
 # The weekly report as it is, laid out for reading: published, its DECIMAL(38, 2) amounts are
 # slow to decode, and the drill-down reads one campaign's weeks at a time.
-WEEKS = Summary(
-    "advantage_plus_weeks",
-    SPLIT_TABLE,
-    lambda _: f"select * from {SPLIT_TABLE} order by campaign_id, week_start_date",
-)
+def _weeks_sql(columns: set[str]) -> str:
+    # Publications before the column existed show it as unknown (null), not as zero.
+    extra = (
+        ""
+        if "threads_spend_without_opt_in" in columns
+        else (f", null::{MONEY} as threads_spend_without_opt_in")
+    )
+    return f"select *{extra} from {SPLIT_TABLE} order by campaign_id, week_start_date"
+
+
+WEEKS = Summary("advantage_plus_weeks", SPLIT_TABLE, _weeks_sql)
 
 
 def weekly_split(path: Path, campaign_id: str, start: date, end: date) -> pd.DataFrame:

@@ -20,6 +20,12 @@ _CAMPAIGN_COLUMNS = {
     "account_currency": st.column_config.TextColumn("Currency"),
     "spend": components.money_column("Spend"),
     "threads_spend": components.money_column("Threads spend"),
+    "threads_spend_without_opt_in": st.column_config.NumberColumn(
+        "Threads spend without opt-in",
+        format="%,.2f",
+        help="Threads spend in ad sets that do not name Threads (Meta added the placement), "
+        "not all spend of the flagged campaign",
+    ),
     "threads_share": st.column_config.ProgressColumn(
         "Threads share", format="percent", min_value=0.0, max_value=1.0
     ),
@@ -66,9 +72,16 @@ def _show_campaign(path: Path, campaign: pd.Series, selection: data.Selection) -
     since.metric("Threads first spend", first_day.isoformat() if first_day else "never")
     roas.metric("ROAS", components.ratio(campaign["roas"]))
     if campaign["threads_without_opt_in"]:
+        amount = campaign["threads_spend_without_opt_in"]
+        known = amount is not None and not pd.isna(amount)
+        spent = (
+            f" In the selected dates that is {components.money(amount, currency)} of Threads spend."
+            if known
+            else ""
+        )
         st.warning(
             "**Threads without opt-in:** Meta delivered this campaign on Threads although its "
-            "ad sets do not name Threads as a placement (Advantage+ placements added it).",
+            f"ad sets do not name Threads as a placement (Advantage+ placements added it).{spent}",
             icon=":material/warning:",
         )
 
@@ -90,7 +103,10 @@ def _show_campaign(path: Path, campaign: pd.Series, selection: data.Selection) -
             path, campaign["campaign_id"], selection.start, selection.end
         )
         columns = _placement_columns(currency) | {
-            "week_start_date": st.column_config.DateColumn("Week from")
+            "week_start_date": st.column_config.DateColumn("Week from"),
+            "threads_spend_without_opt_in": components.money_column(
+                "Threads spend without opt-in", currency
+            ),
         }
         st.dataframe(weekly, column_config=columns, hide_index=True)
 

@@ -195,8 +195,17 @@ RPT_ADVANTAGE_PLUS_PLACEMENT_SPLIT = MartSpec(
     dataset="marts.rpt_advantage_plus_placement_split",
     grain=("campaign_id", "week_start_date", "publisher_platform", "platform_position"),
     keys=("ad_account_id", "account_currency"),
-    non_negative=("spend", "purchase_value", "campaign_spend"),
+    non_negative=("spend", "purchase_value", "campaign_spend", "threads_spend_without_opt_in"),
     currencies=(CurrencyGroup("account_currency", ("campaign_id",)),),
+    rules=(
+        # The Threads spend without opt-in is part of a Threads row's spend, never more.
+        Rule(
+            "threads_spend_without_opt_in_outside_threads_spend",
+            "threads_spend_without_opt_in <= spend and (publisher_platform = 'threads' "
+            "or threads_spend_without_opt_in = 0)",
+            ("threads_spend_without_opt_in", "spend", "publisher_platform"),
+        ),
+    ),
     shares=Shares(
         group_by=("campaign_id", "week_start_date"),
         share="spend_share",

@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from sandbox.client_env import client_env
+from sandbox.meta.scenario import THREADS_FEED, build_scenario
 from sandbox.meta.truth import entity_truth, placement_truth
 from socialmart import pipeline
 from socialmart.settings import Settings, load_settings
@@ -173,6 +174,45 @@ def test_threads_share_per_advantage_plus_campaign_equals_the_truth(
     assert set(first_day.values()) == {THREADS_ROLLOUT}
     # Threads came without the advertiser naming it: every such campaign is flagged.
     assert {c for c, _, _, _, flag in report if flag} == set(first_day)
+
+
+def test_threads_spend_without_opt_in_is_the_threads_spend_itself(
+    stand_in_settings: Settings,
+) -> None:
+    """Per campaign and week: Threads spend in ad sets whose targeting does not name Threads.
+
+    The stand-in knows which ad sets named Threads (``AdSet.placements``: empty means automatic
+    placements, which Threads joined on the rollout day without the advertiser acting).
+    """
+    scenario = build_scenario()
+    kinds = {c.id: c.kind for c in scenario.campaigns}
+    truth: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
+    all_spend: dict[str, Decimal] = defaultdict(Decimal)
+    for row in placement_truth(SEED, WINDOW.start, WINDOW.end):
+        if kinds[row["campaign_id"]] not in ADVANTAGE_KINDS:
+            continue
+        all_spend[row["campaign_id"]] += row["spend"]
+        named = THREADS_FEED in scenario.adset(row["adset_id"]).placements
+        if row["publisher_platform"] == "threads" and not named:
+            day = date.fromisoformat(row["date"])
+            truth[(row["campaign_id"], day - timedelta(days=day.weekday()))] += row["spend"]
+    report = rows(
+        stand_in_settings,
+        "select campaign_id, week_start_date, sum(threads_spend_without_opt_in), "
+        "sum(spend) filter (where publisher_platform = 'threads'), "
+        "sum(threads_spend_without_opt_in) filter (where publisher_platform <> 'threads'), "
+        "bool_or(threads_without_opt_in) "
+        "from marts.rpt_advantage_plus_placement_split group by all",
+    )
+    measured = {(c, w): amount for c, w, amount, _, _, _ in report if amount}
+    assert measured == {key: amount for key, amount in truth.items() if amount}
+    assert sum(truth.values()) > 0
+    # Zero on every other placement; never more than the Threads row's spend.
+    assert all(other in (None, 0) for _, _, _, _, other, _ in report)
+    assert all(amount <= (threads or 0) for _, _, amount, threads, _, _ in report)
+    # The flag alone would have counted every placement's spend of the flagged campaigns.
+    flagged = {c for c, _, _, _, _, flag in report if flag}
+    assert sum(all_spend[c] for c in flagged) > 10 * sum(truth.values())
 
 
 def test_automation_flags_follow_the_campaign_and_ad_set_settings(

@@ -5,6 +5,10 @@
     Threads received spend and whether it did so without an explicit opt-in. Meta only.
     A campaign is in the report for the days it was Advantage+ (settings in effect on
     the day, see fct_placement_performance_daily).
+    threads_spend_without_opt_in is the Threads spend itself that came without the
+    advertiser naming Threads (ad sets whose threads_inclusion is not explicitly_included):
+    non-zero only on Threads rows, so it adds up over any rows (campaign, week, account).
+    threads_without_opt_in stays a campaign-level flag.
 -#}
 
 with placement_days as (
@@ -29,7 +33,17 @@ weekly as (
         sum(spend) as spend,
         sum(purchase_value) as purchase_value,
         sum(spend_reporting) as spend_reporting,
-        sum(purchase_value_reporting) as purchase_value_reporting
+        sum(purchase_value_reporting) as purchase_value_reporting,
+        sum(case
+            when publisher_platform = 'threads' and threads_inclusion <> 'explicitly_included'
+                then spend
+            else 0
+        end) as threads_spend_without_opt_in,
+        sum(case
+            when publisher_platform = 'threads' and threads_inclusion <> 'explicitly_included'
+                then spend_reporting
+            else 0
+        end) as threads_spend_without_opt_in_reporting
     from placement_days
     group by 1, 2, 3, 4, 5, 6, 7
 
@@ -79,6 +93,8 @@ final as (
             as spend_share,
         coalesce(threads_delivery.has_spend_without_opt_in = 1, false)
             as threads_without_opt_in,
+        weekly.threads_spend_without_opt_in,
+        weekly.threads_spend_without_opt_in_reporting,
         weekly.week_start_date,
         threads_delivery.threads_first_spend_date
     from weekly
