@@ -1,0 +1,128 @@
+"""The local stack (socialmart.stack) without starting Airflow: components, environment,
+restart behaviour, stand-in identities, and sources without accounts."""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from socialmart.airflow_env import airflow_env, standin_env
+from socialmart.settings import PROJECT_ROOT, load_settings
+from socialmart.stack.supervisor import Component, Supervisor, build_components
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_every_listener_comes_from_settings(home, monkeypatch) -> None:
+    monkeypatch.setenv("AIRFLOW_API_PORT", "18123")
+    monkeypatch.setenv("AIRFLOW_DB_PORT", "15999")
+    monkeypatch.setenv("SOCIALMART_BIND_HOST", "127.0.0.2")
+    env = airflow_env(load_settings(), stack=True)
+
+    assert env["AIRFLOW__API__PORT"] == "18123"
+    assert env["AIRFLOW__API__BASE_URL"] == "http://127.0.0.2:18123"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("@127.0.0.2:15999/airflow")
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert env["AIRFLOW__LOGGING__COLORED_CONSOLE_LOG"] == "False"
+    assert env["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"] == "True"
+    assert not [key for key, value in env.items() if "0.0.0.0" in value]
+
+
+def test_components_bind_the_settings_and_start_no_log_server(home, monkeypatch) -> None:
+    monkeypatch.setenv("AIRFLOW_EXECUTOR", "CeleryExecutor")
+    monkeypatch.setenv("AIRFLOW_CELERY_WORKERS", "3")
+    monkeypatch.setenv("REDIS_PORT", "16380")
+    components = build_components(load_settings())
+
+    assert list(components)[:3] == ["postgres", "redis", "sandbox"]
+    assert {"api-server", "scheduler", "dag-processor", "triggerer"} <= set(components)
+    assert {"worker-1", "worker-2", "worker-3"} <= set(components)
+    for name in ("scheduler", "triggerer", "worker-1"):
+        assert "--skip-serve-logs" in components[name].argv, name
+    assert components["redis"].argv[1:5] == ["--bind", "127.0.0.1", "--port", "16380"]
+    api = components["api-server"].argv
+    assert api[api.index("--host") + 1] == "127.0.0.1"
+    env = components["scheduler"].env
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://127.0.0.1:16380/0"
+
+
+def test_an_unknown_executor_is_refused(monkeypatch) -> None:
+    monkeypatch.setenv("AIRFLOW_EXECUTOR", "SequentialExecutor")
+    with pytest.raises(ValueError, match="AIRFLOW_EXECUTOR"):
+        load_settings()
+
+
+def test_the_supervisor_restarts_a_component_that_dies(home) -> None:
+    supervisor = Supervisor.__new__(Supervisor)
+    supervisor.settings = load_settings()
+    supervisor.dir = home / "stack"
+    supervisor.dir.mkdir()
+    supervisor.logs = supervisor.dir / "logs"
+    supervisor.components = {"sleeper": Component("sleeper", ["sleep", "60"], {})}
+    supervisor.stopping = supervisor.ready = False
+    supervisor._start("sleeper")
+    first = supervisor.components["sleeper"].pid
+    try:
+        supervisor.components["sleeper"].signal_group(signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while supervisor.components["sleeper"].restarts == 0 and time.monotonic() < deadline:
+            supervisor._tick()
+            time.sleep(0.2)
+        component = supervisor.components["sleeper"]
+        assert component.restarts == 1
+        assert component.pid not in (None, first)
+    finally:
+        supervisor.components["sleeper"].stop(grace=2)
+
+
+def test_the_stand_in_identities_apply_only_where_nothing_is_set(monkeypatch) -> None:
+    for name in (
+        "THREADS_PROFILES",
+        "THREADS_BASE_URL",
+        "THREADS_ACCESS_TOKENS",
+        "INSTAGRAM_BUSINESS_ACCOUNT_ID",
+        "INSTAGRAM_GRAPH_BASE_URL",
+        "TIKTOK_APP_ID",
+        "TIKTOK_APP_SECRET",
+        "TIKTOK_BASE_URL",
+        "TIKTOK_ADVERTISER_IDS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    assert {"THREADS_PROFILES", "INSTAGRAM_BUSINESS_ACCOUNT_ID", "TIKTOK_APP_ID"} <= set(
+        standin_env(load_settings())
+    )
+
+    monkeypatch.setenv("THREADS_BASE_URL", "https://graph.threads.net")
+    monkeypatch.setenv("INSTAGRAM_BUSINESS_ACCOUNT_ID", "1784")
+    monkeypatch.setenv("TIKTOK_ADVERTISER_IDS", "7001")
+    env = standin_env(load_settings())
+    assert "THREADS_PROFILES" not in env
+    assert "INSTAGRAM_BUSINESS_ACCOUNT_ID" not in env
+    assert "TIKTOK_APP_ID" not in env
+
+
+def test_a_source_without_accounts_is_skipped() -> None:
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from socialmart.orchestration import skip_unconfigured
+
+    with pytest.raises(AirflowSkipException, match="THREADS_"):
+        skip_unconfigured("threads", [])
+    skip_unconfigured("threads", ["27300000000000000"])  # accounts: runs
+
+
+def test_the_makefile_takes_ports_from_settings() -> None:
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    recipes = "\n".join(line for line in makefile.splitlines() if line.startswith("\t"))
+    # Only as the default of the setting that names the port (${DASHBOARD_PORT:-8501}).
+    assert not re.search(r"(?<!:-)\b(8080|8501|8793|8794)\b", recipes)
+    assert "0.0.0.0" not in makefile
