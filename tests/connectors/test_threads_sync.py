@@ -126,6 +126,28 @@ def test_sync_with_faults_lands_exactly_the_truth(
             assert SANDBOX_THREADS_TOKEN not in dump
 
 
+def test_profile_clicks_land_per_link_and_add_up(sync_settings: Settings) -> None:
+    """The stand-in answers clicks as link_total_values (the API's shape): summed into
+    ``clicks`` and kept per link in ``clicks_by_url``, exactly as the truth splits them."""
+    _sync(sync_settings, "run-1")
+    with duckdb.connect(str(sync_settings.warehouse_path), read_only=True) as con:
+        landed = con.sql(
+            "select profile_id, report_date, unnest(from_json(clicks_by_url, "
+            '\'[{"link_url": "VARCHAR", "value": "BIGINT"}]\'), recursive := true) '
+            "from raw.threads__profile_insights_daily where not _is_deleted"
+        ).fetchall()
+        sums = con.sql(
+            "select sum(clicks), count(*) filter (where clicks is null) "
+            "from raw.threads__profile_insights_daily where not _is_deleted"
+        ).fetchone()
+    expected = truth.profile_link_clicks_daily(SEED, WINDOW.start, WINDOW.end, NOW, PROFILES)
+    assert sorted(landed) == sorted(
+        (r["profile_id"], r["report_date"], r["link_url"], r["clicks"]) for r in expected
+    )
+    assert sums == (sum(r["clicks"] for r in expected), 0)
+    assert sums[0] > 0
+
+
 def test_same_window_three_times_gives_the_same_raw_state(sync_settings: Settings) -> None:
     _sync(sync_settings, "run-1")
     first = _raw_state(sync_settings)
