@@ -7,6 +7,7 @@ DuckDB, dbt or GX (task bodies import those at run time via ``socialmart.orchest
 from __future__ import annotations
 
 import functools
+import logging
 import operator
 from collections.abc import Sequence
 from datetime import timedelta
@@ -210,6 +211,20 @@ def _dbt_single_task():
         pipeline.transform(task_settings(), pipeline.safe_run_id(run_id))
 
     return dbt_build()
+
+
+class _DropOperationNodeWarnings(logging.Filter):
+    """Cosmos warns once per dbt operation node (the project's on-run-start/end hooks) on every
+    parse that it has no task for it: ~200 lines an hour from the dag-processor alone. The
+    hooks run inside the producer's one ``dbt build``; no task is wanted for them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Unavailable conversion function for <DbtResourceType.OPERATION>" not in str(
+            record.msg
+        )
+
+
+logging.getLogger("cosmos.airflow.graph").addFilter(_DropOperationNodeWarnings())
 
 
 @task_group(group_id="dbt_build")

@@ -126,3 +126,27 @@ def test_the_makefile_takes_ports_from_settings() -> None:
     # Only as the default of the setting that names the port (${DASHBOARD_PORT:-8501}).
     assert not re.search(r"(?<!:-)\b(8080|8501|8793|8794)\b", recipes)
     assert "0.0.0.0" not in makefile
+
+
+def test_cosmos_operation_node_warnings_are_dropped() -> None:
+    import logging
+    import sys
+
+    sys.path.insert(0, str(PROJECT_ROOT / "dags"))
+    try:
+        import factories  # noqa: F401 - installs the filter
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "dags"))
+    logger = logging.getLogger("cosmos.airflow.graph")
+    record = logger.makeRecord(
+        logger.name,
+        logging.WARNING,
+        __file__,
+        1,
+        "Unavailable conversion function for <DbtResourceType.OPERATION> (node <operation.x>).",
+        None,
+        None,
+    )
+    other = logger.makeRecord(logger.name, logging.WARNING, __file__, 1, "other", None, None)
+    assert not all(f.filter(record) for f in logger.filters)
+    assert all(f.filter(other) for f in logger.filters)
