@@ -25,6 +25,9 @@ from connectors.meta.throttle import read_usage
 PLATFORM = "Meta"
 TOKEN_SETTING = "META_ACCESS_TOKEN"
 ACCOUNTS_SETTING = "META_AD_ACCOUNT_IDS"
+VERSION_SETTING = "META_API_VERSION"
+#: "(#2635) You are calling a deprecated version of the Ads API" (connectors/meta/versions.py).
+DEPRECATED_VERSION_CODE = 2635
 
 SHRINK_CODES = frozenset({(100, 1487534), (100, 1504018), (2, 1504038), (-3, 1504045)})
 FATAL_CODES = TOKEN_CODES | PERMISSION_CODES | {3}
@@ -137,6 +140,12 @@ def fatal_message(
             f"Meta denied permission ({_code_label(code, subcode)}){where}: {detail}{user_note}. "
             "Give the token's system user access to the ad account with the ads_read "
             f"permission, or remove the account from {ACCOUNTS_SETTING}."
+        )
+    if code == DEPRECATED_VERSION_CODE:
+        return (
+            f"Meta no longer serves this Marketing API version (code 2635){where}: {detail}"
+            f"{user_note}. Set {VERSION_SETTING} to a supported version (the longest-lived one "
+            "is listed in connectors/meta/versions.py) and re-run the extract."
         )
     if code == 3:
         return (

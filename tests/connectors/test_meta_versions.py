@@ -156,3 +156,32 @@ def test_instagram_extract_warns_about_its_own_version(
         assert instagram_extract.list_accounts(settings) == ["17"]
     assert "INSTAGRAM_API_VERSION=v25.0" in caplog.text
     assert "58 days left" in caplog.text
+
+
+def test_an_expired_version_fails_the_extract_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """Against the stand-in, which answers expired versions with Meta's error 2635."""
+    from sandbox.client_env import client_env
+    from sandbox.server import serve_in_thread
+    from socialmart import pipeline
+
+    monkeypatch.setenv("SANDBOX_NOW", "2026-12-06T00:00:00")
+    with serve_in_thread(port=0, seed=7) as running:
+        env = {
+            **client_env(),
+            "SOCIALMART_HOME": str(tmp_path),
+            "SANDBOX_PORT": running.base_url.rsplit(":", 1)[1],
+            "META_API_VERSION": "v24.0",
+            "HTTP_BACKOFF_BASE_SECONDS": "0.01",
+        }
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        window = pipeline.Window(date(2026, 11, 1), date(2026, 11, 1))
+        outcome = pipeline.extract(load_settings(), window, "run-1", sources=("meta",))
+    assert outcome.manifests == []
+    assert outcome.failures
+    for failure in outcome.failures:
+        assert "code 2635" in failure.error
+        assert "You are calling a deprecated version of the Ads API" in failure.error
+        assert "Set META_API_VERSION to a supported version" in failure.error
