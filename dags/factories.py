@@ -68,7 +68,8 @@ TRANSFORM_DOC = """
 ### {dag_id}
 
 Runs when any ingest DAG updated a raw table: checks the latest raw loads (raw gate),
-builds the dbt project (one `dbt build`, each model and test visible as its own task),
+builds the dbt project (one `dbt build` task whose log lists every model and test; with
+`SOCIALMART_DBT_TASKS=per_node` each is also its own task, via Cosmos),
 validates the marts with the quality gate, and publishes them atomically to readers
 (dashboards, BI tools).
 
@@ -148,13 +149,14 @@ def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
 
 
 def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) -> DAG:
-    """The asset-triggered DAG: dbt build (per-model tasks via Cosmos), gate, publish.
+    """The asset-triggered DAG: dbt build, gate, publish.
 
     Args:
         assets: Raw-table assets; any of them updated triggers a run.
-        manifest_path: dbt's ``manifest.json`` to render per-model tasks from. Default:
-            ``<dbt target dir>/manifest.json`` (``make setup`` and the demo write it). Without
-            a manifest the DAG builds dbt in one task instead (same result, less visibility).
+        manifest_path: dbt's ``manifest.json`` to render per-model tasks from when
+            ``SOCIALMART_DBT_TASKS=per_node``. Default: ``<dbt target dir>/manifest.json``
+            (``make setup`` and the demo write it). Otherwise, or without a manifest, the DAG
+            builds dbt in one task (same result; its log lists every model).
     """
     manifest = manifest_path or load_settings().dbt_target_dir / "manifest.json"
 
@@ -179,7 +181,8 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
             settings, run = task_settings(), pipeline.safe_run_id(run_id)
             fail_without_retry(lambda: pipeline.validate_raw(settings, run))
 
-        built = _dbt_group(manifest) if manifest.exists() else _dbt_single_task()
+        per_node = load_settings().stack.dbt_tasks == "per_node" and manifest.exists()
+        built = _dbt_group(manifest) if per_node else _dbt_single_task()
         validate_raw() >> built
 
         @task(retries=0, pool=WAREHOUSE_POOL)

@@ -224,7 +224,11 @@ class AirflowStack:
         from socialmart.stack import control
 
         self._started = True
-        control.up(self.settings, env={"AIRFLOW_API_PORT": str(self.settings.stack.api_port)})
+        try:
+            control.up(self.settings, env={"AIRFLOW_API_PORT": str(self.settings.stack.api_port)})
+        except BaseException:  # a failed or interrupted start leaves nothing running
+            self.stop()
+            raise
         return self
 
     def __exit__(self, *_: object) -> None:

@@ -105,7 +105,7 @@ def run_demo(settings: Settings, start: date | None = None, end: date | None = N
     airflow_url = f"http://{settings.stack.bind_host}:{settings.stack.api_port}"
     dashboard_url = f"http://{settings.stack.bind_host}:{settings.stack.dashboard_port}"
     print(f"  make airflow     -> {airflow_url} (the daily pipeline under the real")
-    print("                      scheduler, a task per dbt model; local only: no password,")
+    print("                      scheduler; local only: no password,")
     print("                      every user is admin; `make airflow-stop` stops it)")
     print(f"  make dashboard   -> {dashboard_url} (Advantage+ placement split, creators,")
     print("                      cross-platform performance, data health)")

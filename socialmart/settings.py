@@ -270,6 +270,9 @@ class StackSettings:
     #: Serve the stand-in APIs as a component: "auto" (when a platform's base URL is left at
     #: its stand-in default), "on" or "off" (a stand-in started elsewhere, real APIs).
     standin: str = "auto"
+    #: How the transform DAG shows dbt: "build" (one task running `dbt build`, its log lists
+    #: every model's status, rows and time) or "per_node" (Cosmos: a task per model and test).
+    dbt_tasks: str = "build"
 
 
 EXECUTORS = ("LocalExecutor", "CeleryExecutor")
@@ -295,6 +298,7 @@ def _stack_settings() -> StackSettings:
         api_secret_key=_env("AIRFLOW_API_SECRET_KEY", ""),
         task_heartbeat_timeout=int(_env("AIRFLOW_TASK_HEARTBEAT_TIMEOUT", "120")),
         standin=_env("STACK_STANDIN", "auto"),
+        dbt_tasks=_env("SOCIALMART_DBT_TASKS", "build"),
     )
 
 
