@@ -134,7 +134,11 @@ class TikTokBusinessApi:
         ids = _json_param(request, "advertiser_ids", list, required=True)
         if not 1 <= len(ids) <= 100:
             raise errors.invalid_param("advertiser_ids: between 1 and 100 ids")
-        return {"list": [entities.advertiser(self._advertiser(str(i))) for i in ids]}
+        rows = [entities.advertiser(self._advertiser(str(i))) for i in ids]
+        fields = _json_param(request, "fields", list, required=False)
+        if fields:  # like the real endpoint: only the fields asked for (default: all)
+            rows = [{k: v for k, v in row.items() if k in fields} for row in rows]
+        return {"list": rows}
 
     def _advertiser(self, advertiser_id: str | None) -> Advertiser:
         if not advertiser_id:
