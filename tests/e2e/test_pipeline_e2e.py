@@ -38,9 +38,13 @@ def test_run_publishes_the_ground_truth_and_rerunning_changes_nothing(settings):
         ).fetchone()[0]
     assert threads_days == 4, "Threads spend starts on 2026-10-01 in the stand-in's story"
 
+    _assert_completeness_checks_ran(settings, first.gate)
+
     rows_before = mart_rows(settings.published_marts_path)
     versions_before, _ = raw_state(settings)
-    pipeline.run(settings, WINDOW, "e2e-second")
+    second = pipeline.run(settings, WINDOW, "e2e-second")
+    volume = [r for r in second.gate.results if r.suite.endswith(".published_volume")]
+    assert len(volume) == 2 and all(r.success for r in volume)  # both facts, vs the first
     versions_after, inserted = raw_state(settings)
 
     assert mart_rows(settings.published_marts_path) == rows_before
@@ -57,3 +61,37 @@ def test_airflow_dag_run_publishes_the_ground_truth(settings):
     assert verdict.ok, verdict.mismatches[:5]
     assert published_run_id(settings).startswith("manual__")
     assert_no_secret_in(all_text(settings), settings)
+
+
+def _assert_completeness_checks_ran(settings, gate) -> None:
+    """The gate's completeness checks ran and passed, and the account-level totals of both
+    platforms covered every account-day the ad mart has in the window."""
+    suites = {r.suite: r for r in gate.results}
+    for suite in (
+        "marts.fct_placement_performance_daily.rollup",
+        "marts.fct_ad_performance_daily.day_coverage",
+        "marts.fct_ad_performance_daily.account_totals",
+    ):
+        assert suites[suite].success, suites[suite].observed_value
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        covered = con.execute(
+            """
+            select platform, count(*) from (
+                select 'meta' as platform, ad_account_id, report_date
+                from staging.stg_meta__account_insights where spend > 0
+                union all
+                select 'tiktok', advertiser_id, report_date
+                from staging.stg_tiktok__advertiser_report_daily where spend > 0
+            ) as totals
+            join (
+                select distinct platform, ad_account_id, report_date
+                from marts.fct_ad_performance_daily
+                where report_date between ? and ? and not is_clickless
+            ) as mart using (platform, ad_account_id, report_date)
+            group by all order by all
+            """,
+            [WINDOW.start, WINDOW.end],
+        ).fetchall()
+        days = (WINDOW.end - WINDOW.start).days + 1
+        assert [p for p, n in covered] == ["meta", "tiktok"]
+        assert all(n >= days for _, n in covered), covered
