@@ -119,6 +119,11 @@ class Attempt:
     def finish(self) -> int:
         return self.proc.wait(timeout=PHASE_TIMEOUT_SECONDS)
 
+    def stop(self) -> None:
+        """Kill the run if it still runs (a failed test leaves no process behind)."""
+        if self.proc.poll() is None:
+            self.kill()
+
 
 def _spool(home: Path) -> Path:
     return home / "spool" / RUN_ID
@@ -135,17 +140,19 @@ def _new_docs(home: Path, gate: str, before: set[Path]) -> Callable[[], bool]:
     return began
 
 
+def _unit_completed_since(home: Path, started: float) -> bool:
+    """Whether a unit of the spool was completed since ``started`` (others are not, yet)."""
+    try:
+        return any(p.stat().st_mtime >= started for p in _spool(home).glob("*/*/*/manifest.json"))
+    except OSError:  # the spool changed while looked at: look again
+        return False
+
+
 def _phases(home: Path) -> list[tuple[str, Callable[[Attempt], Callable[[], bool]]]]:
     """Each phase with a factory: given the attempt just started, a 'has it begun' probe."""
 
     def extract(attempt: Attempt) -> Callable[[], bool]:
-        def began() -> bool:  # a unit of this attempt is complete in the spool, others are not
-            return any(
-                p.stat().st_mtime >= attempt.started
-                for p in _spool(home).glob("*/*/*/manifest.json")
-            )
-
-        return began
+        return lambda: _unit_completed_since(home, attempt.started)
 
     def load(attempt: Attempt) -> Callable[[], bool]:
         return lambda: "connectors.common.land: loaded raw." in attempt.stderr
@@ -182,7 +189,16 @@ def _phases(home: Path) -> list[tuple[str, Callable[[Attempt], Callable[[], bool
     ]
 
 
-def test_kill_9_in_each_phase_then_rerun_matches_a_clean_run(pinned_stand_in, tmp_path):
+@pytest.fixture
+def attempts():
+    """Every attempt started by the test; whatever still runs at the end is killed."""
+    started: list[Attempt] = []
+    yield started
+    for attempt in started:
+        attempt.stop()
+
+
+def test_kill_9_in_each_phase_then_rerun_matches_a_clean_run(pinned_stand_in, tmp_path, attempts):
     base_url = pinned_stand_in.base_url
     clean_home, home = tmp_path / "clean" / "home", tmp_path / "killed" / "home"
     clean_home.mkdir(parents=True)
@@ -190,10 +206,12 @@ def test_kill_9_in_each_phase_then_rerun_matches_a_clean_run(pinned_stand_in, tm
 
     # The reference run goes on while the kills happen (phases are detected, not timed).
     clean = Attempt(clean_home, "clean", base_url, run_id="clean")
+    attempts.append(clean)
 
     caught: dict[str, float] = {}
     for number, (phase, probe) in enumerate(_phases(home), start=1):
         attempt = Attempt(home, f"attempt-{number}-{phase.replace(' ', '-')}", base_url)
+        attempts.append(attempt)
         caught[phase] = attempt.wait_for(phase, probe(attempt))
         attempt.kill()
         assert attempt.proc.returncode == -signal.SIGKILL, attempt.stderr[-2000:]
@@ -203,6 +221,7 @@ def test_kill_9_in_each_phase_then_rerun_matches_a_clean_run(pinned_stand_in, tm
             assert not (home / "published" / "marts.duckdb").exists()
 
     final = Attempt(home, "final", base_url)
+    attempts.append(final)
     assert final.finish() == 0, final.stderr[-3000:]
     assert f"published run {RUN_ID}" in final.stdout
     assert "left behind by an interrupted publication" in final.stderr
