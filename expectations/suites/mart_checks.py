@@ -235,7 +235,7 @@ def completeness_checks(
         found.append(rollup_check(spec, spec.rollup))
     if spec.day_coverage is not None:
         found.append(day_coverage_check(spec, spec.day_coverage, _quiet_days_sql(con, spec)))
-    if spec.published_volume is not None and _published_exists(con, spec.name):
+    if spec.published_volume is not None and _published_has(con, spec.name, spec.published_volume):
         found.append(published_volume_check(spec, spec.published_volume, max_volume_drop_ratio))
     if reconcile and spec.account_totals is not None:
         totals = account_totals_check(con, spec, spec.account_totals)
@@ -719,13 +719,18 @@ def day_coverage_check(spec: MartSpec, coverage: DayCoverage, quiet_days: str = 
     return Check(f"{spec.dataset}.day_coverage", expectations, sql)
 
 
-def _published_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether the attached previous publication holds ``table``."""
-    (count,) = con.execute(
-        "select count(*) from duckdb_tables() where database_name = ? and table_name = ?",
+def _published_has(con: duckdb.DuckDBPyConnection, table: str, volume: PublishedVolume) -> bool:
+    """Whether the attached previous publication holds ``table`` with every column the
+    comparison reads (an older publication may predate a column: nothing to compare)."""
+    needed = {*volume.by, volume.date_column, volume.measure}
+    rows = con.execute(
+        "select column_name from duckdb_columns() where database_name = ? and table_name = ?",
         [PUBLISHED, table],
-    ).fetchone()
-    return bool(count)
+    ).fetchall()
+    missing = needed - {name for (name,) in rows}
+    if rows and missing:
+        log.info("the previous publication's %s lacks %s: volume not compared", table, missing)
+    return bool(rows) and not missing
 
 
 def published_volume_check(spec: MartSpec, volume: PublishedVolume, max_drop: float) -> Check:

@@ -191,6 +191,12 @@ def test_nothing_to_compare_on_the_first_publication(settings: Settings, write_t
     write_table(ADS, AD_COLUMNS, _ad_rows(*_day_rows(1, 5)))
     outcome = run_gate(settings, "run-first")
     assert _suite(outcome, ".published_volume") == []
+    # nor with a publication that predates a compared column
+    settings.published_marts_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.published_marts_path)) as con:
+        con.execute("create table fct_ad_performance_daily (ad_account_id varchar, spend int)")
+    outcome = run_gate(settings, "run-old")
+    assert _suite(outcome, ".published_volume") == [] and outcome.passed, outcome.summary()
 
 
 def test_a_drop_against_the_previous_publication_blocks_naming_the_days(
