@@ -187,7 +187,12 @@ def attach_published(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[boo
     if not path.exists():
         yield False
         return
-    con.execute(f"attach {_literal(str(path))} as {PUBLISHED} (read_only)")
+    try:
+        con.execute(f"attach {_literal(str(path))} as {PUBLISHED} (read_only)")
+    except duckdb.Error as error:  # unreadable: compare nothing rather than crash the gate
+        log.warning("previous publication %s not readable, volume not compared: %s", path, error)
+        yield False
+        return
     try:
         yield True
     finally:
