@@ -89,6 +89,12 @@ Re-running this DAG by hand (trigger, no params) rebuilds and republishes from t
 """
 
 
+def _schedule_end() -> pendulum.DateTime | None:
+    """``SOCIALMART_SCHEDULE_END`` (end of that day, UTC), or None: the schedule never ends."""
+    raw = load_settings().stack.schedule_end
+    return pendulum.parse(raw, tz="UTC").end_of("day") if raw else None
+
+
 def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
     """The ingestion DAG of one registered source (dag_id ``ingest_<source>``).
 
@@ -102,6 +108,7 @@ def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
         dag_id=f"ingest_{source}",
         schedule=CronDataIntervalTimetable(INGEST_CRON, timezone="UTC"),
         start_date=START_DATE,
+        end_date=_schedule_end(),
         catchup=False,
         max_active_runs=1,
         # A run that cannot finish (a task left deferred or running by a crash the heartbeat

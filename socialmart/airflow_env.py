@@ -299,11 +299,12 @@ class AirflowStack:
         response.raise_for_status()
         return response.json()
 
-    def trigger(self, dag_id: str, conf: dict | None = None) -> str:
-        """Trigger a run now; return its run id."""
+    def trigger(self, dag_id: str, conf: dict | None = None, logical_date=None) -> str:
+        """Trigger a run (logical date: now unless given); return its run id."""
         from datetime import UTC, datetime
 
-        body = {"logical_date": datetime.now(UTC).isoformat(), "conf": conf or {}}
+        moment = logical_date or datetime.now(UTC)
+        body = {"logical_date": moment.isoformat(), "conf": conf or {}}
         return self.api("POST", f"/dags/{dag_id}/dagRuns", body)["dag_run_id"]
 
     def wait_until_idle(self, dag_id: str, timeout: float) -> dict:

@@ -273,6 +273,9 @@ class StackSettings:
     #: How the transform DAG shows dbt: "build" (one task running `dbt build`, its log lists
     #: every model's status, rows and time) or "per_node" (Cosmos: a task per model and test).
     dbt_tasks: str = "build"
+    #: Last day the ingest DAGs' daily schedule creates runs for (ISO date; empty: none).
+    #: The soak and the real-scheduler test set it so that unpausing starts no run of today.
+    schedule_end: str = ""
 
 
 EXECUTORS = ("LocalExecutor", "CeleryExecutor")
@@ -299,6 +302,7 @@ def _stack_settings() -> StackSettings:
         task_heartbeat_timeout=int(_env("AIRFLOW_TASK_HEARTBEAT_TIMEOUT", "120")),
         standin=_env("STACK_STANDIN", "auto"),
         dbt_tasks=_env("SOCIALMART_DBT_TASKS", "build"),
+        schedule_end=_env("SOCIALMART_SCHEDULE_END", ""),
     )
 
 

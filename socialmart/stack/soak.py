@@ -1,8 +1,8 @@
 """`make soak DAYS=N`: N consecutive daily schedules through the real scheduler, unattended.
 
 A fresh home (``var/soak``) and a supervised stack of its own on free loopback ports (the
-executor from ``AIRFLOW_EXECUTOR``). Unpausing the DAGs starts today's scheduled runs (the
-stand-in's clock is already in the simulated past, so they find nothing); then for each
+executor from ``AIRFLOW_EXECUTOR``). The ingest schedule ends after the range
+(``SOCIALMART_SCHEDULE_END``), so unpausing the DAGs starts no run of today; for each
 simulated day D the soak moves the stand-in's clock to D+1 03:30 UTC (just after the daily
 03:00 schedule fires) and creates the scheduled run of every ingest DAG for logical date
 D 03:00 as a one-interval backfill, so each run has the data interval, window and lookback of
@@ -71,6 +71,9 @@ class Soak:
                 "SANDBOX_PORT": str(_free_port()),
                 "REDIS_PORT": str(_free_port()),
                 "STACK_STANDIN": "on",
+                # No run of today when the DAGs are unpaused: the schedule ends after the range
+                # (and the settling run on the day after it).
+                "SOCIALMART_SCHEDULE_END": (self.end + timedelta(days=1)).isoformat(),
                 "AIRFLOW_TASK_HEARTBEAT_TIMEOUT": os.environ.get(
                     "AIRFLOW_TASK_HEARTBEAT_TIMEOUT", "60"
                 ),
@@ -174,8 +177,7 @@ class Soak:
         started = time.monotonic()
         self.start_stack()
         _say(f"stack ready in {time.monotonic() - started:.0f}s")
-        self.wait_until_settled("today's scheduled runs")
-        _say("today's scheduled runs settled")
+        self.wait_until_settled("runs started by unpausing (none expected)")
         kill_day = self.days // 2
         day_seconds = []
         try:
@@ -194,7 +196,8 @@ class Soak:
             self.set_clock(settle_clock)
             window = {"start": self.start.isoformat(), "end": self.end.isoformat()}
             self.backfill(
-                datetime.combine(self.end, datetime.min.time(), UTC) + timedelta(hours=3), window
+                datetime.combine(self.end, datetime.min.time(), UTC) + timedelta(days=1, hours=3),
+                window,
             )
             self.wait_until_settled("settle")
             return self.verdict(day_seconds, time.monotonic() - started)
