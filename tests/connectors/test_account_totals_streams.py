@@ -7,7 +7,10 @@ as ``"5339.5"``): /work/shared/reference/meta-api.md section 4 (Meta Insights AP
 and its example). TikTok: ``GET /report/integrated/get/``, ``report_type=BASIC``,
 ``data_level=AUCTION_ADVERTISER``, dimensions ``advertiser_id`` and ``stat_time_day``; rows
 are ``{"dimensions": {...}, "metrics": {...}}`` with string metrics, ``"-"`` for none:
-tiktok-api.md section 4 (TikTok report API, ``data_level`` values and BASIC dimensions).
+tiktok-api.md section 4 (TikTok report API, ``data_level`` values and BASIC dimensions);
+the advertiser-level query with dimensions ``stat_time_day`` and ``advertiser_id`` also appears
+in caspercrause/TikTokMarketing README.md ("Querying at the advertiser level") and the endpoint
+in tiktok/tiktok-business-api-sdk js_sdk/docs/ReportingApi.md.
 """
 
 from __future__ import annotations
