@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps demo airflow airflow-stop airflow-status airflow-unpause airflow-pause soak test lint fmt dashboard sandbox dbt-build bench clean
+.PHONY: help setup system-deps demo airflow airflow-stop airflow-status airflow-unpause airflow-pause airflow-cli soak test lint fmt dashboard sandbox dbt-build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ airflow-unpause: setup ## switch on the schedules of every socialmart DAG (they 
 
 airflow-pause: setup ## pause every socialmart DAG
 	$(PY) -m socialmart.stack.control pause
+
+airflow-cli: setup ## the airflow CLI on the stack's metadata DB: make airflow-cli ARGS="dags list"
+	$(PY) -m socialmart.stack.control cli $(ARGS)
 
 # DAYS daily schedules through the real scheduler on a stack of its own (var/soak, free ports),
 # the stand-in's clock following each day, one scheduler/worker kill; exit 0 only when nothing

@@ -124,9 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m socialmart.stack.control")
-    parser.add_argument("command", choices=["up", "down", "status", "pause", "unpause"])
+    parser.add_argument("command", choices=["up", "down", "status", "pause", "unpause", "cli"])
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="cli: the airflow command")
     args = parser.parse_args(argv)
     settings = load_settings()
+    if args.command == "cli":  # the airflow CLI against the stack's metadata database
+        from socialmart.airflow_env import airflow_command, airflow_env
+
+        env = airflow_env(settings, stack=True)
+        return subprocess.run(airflow_command(*args.args), env=env, check=False).returncode
     stack = settings.stack
     if args.command == "up":
         print(f"Starting the local Airflow stack ({stack.executor}) ...", flush=True)
