@@ -8,20 +8,39 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-# Stable colours so a platform looks the same on every page and in every date range. Threads
-# gets a strong orange rather than its black brand colour: black vanishes in the dark theme.
+# Stable colours so a placement looks the same on every page and in every date range. Picked
+# from the colour-blind-safe sets of Okabe & Ito and Paul Tol so that every pair of known
+# placements (and "other") stays at least 14 CIELAB units apart for normal vision and under
+# simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009, full severity);
+# tests/dashboards/test_charts.py checks this. Threads is vermillion on every page: the series
+# the product exists for. The ad platforms reuse their main placement's colour.
 PLATFORM_COLORS: dict[str, str] = {
-    "facebook": "#1877F2",
-    "instagram": "#C13584",
-    "threads": "#FF8A00",
-    "messenger": "#7B3FE4",
-    "audience_network": "#2CA02C",
-    "whatsapp": "#25D366",
-    # Ad platforms (fct_ad_performance_daily.platform).
-    "meta": "#0866FF",
-    "tiktok": "#FE2C55",
+    "facebook": "#0077BB",
+    "instagram": "#CC79A7",
+    "threads": "#D55E00",
+    "messenger": "#33BBEE",
+    "audience_network": "#117733",
+    "whatsapp": "#DDCC77",
+    "tiktok": "#882255",
+    "pangle": "#004488",
+    "global_app_bundle": "#DDAA33",
+    "topbuzz": "#F97B72",
+    "helo": "#EE3377",
 }
-OTHER_PLATFORM_COLOR = "#8C8C8C"
+# Ad platforms (fct_ad_performance_daily.platform), coloured like their main placement.
+AD_PLATFORM_COLORS: dict[str, str] = {"meta": "#0077BB", "tiktok": "#882255"}
+THREADS_COLOR = PLATFORM_COLORS["threads"]
+OTHER_PLATFORM_COLOR = "#BBBBBB"
+# Shares and other neutral quantities: a slate grey, neither "good" green nor "bad" red.
+NEUTRAL_COLOR = "#5B6B7B"
+# Parts of creator revenue: what adds up (GMV, paid revenue), what is taken off (the Shop
+# deduction, drawn below zero) and the net result.
+REVENUE_PART_COLORS: dict[str, str] = {
+    "Affiliate GMV": "#0077BB",
+    "Paid-ad revenue": "#33BBEE",
+    "Shop deduction": "#999999",
+}
+NET_COLOR = "#222222"
 
 
 def platform_scale(platforms: Iterable[str]) -> alt.Scale:
@@ -31,13 +50,15 @@ def platform_scale(platforms: Iterable[str]) -> alt.Scale:
         platforms: The publisher platforms present in the data.
 
     Returns:
-        An explicit domain/range scale, so no platform is coloured by position.
+        An explicit domain/range scale, so no platform is coloured by position. Unknown
+        platforms share the "other" grey.
     """
     present = set(platforms)
-    known = [name for name in PLATFORM_COLORS if name in present]
-    others = sorted(present - set(PLATFORM_COLORS))
+    palette = {"meta": AD_PLATFORM_COLORS["meta"]} | PLATFORM_COLORS
+    known = [name for name in palette if name in present]
+    others = sorted(present - set(palette))
     domain = known + others
-    colors = [PLATFORM_COLORS[name] for name in known] + [OTHER_PLATFORM_COLOR] * len(others)
+    colors = [palette[name] for name in known] + [OTHER_PLATFORM_COLOR] * len(others)
     return alt.Scale(domain=domain, range=colors)
 
 
@@ -159,12 +180,23 @@ def roas_by_placement(placements: pd.DataFrame) -> alt.Chart:
         spend=lambda rows: rows["spend"].astype(float),
         placement=lambda rows: rows["publisher_platform"] + " · " + rows["platform_position"],
     )
-    return (
+    # Room at the right for the value at the end of the longest bar (labels are never cut).
+    widest = float(frame["roas"].max()) if len(frame) else 1.0
+    bars = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("roas:Q", title="ROAS (revenue / spend)"),
-            y=alt.Y("placement:N", title=None, sort="-x"),
+            x=alt.X(
+                "roas:Q",
+                title="ROAS (revenue / spend)",
+                scale=alt.Scale(domainMax=max(widest, 0.01) * 1.2),
+            ),
+            y=alt.Y(
+                "placement:N",
+                title=None,
+                sort=frame.sort_values("roas", ascending=False)["placement"].tolist(),
+                axis=alt.Axis(labelLimit=0),
+            ),
             color=alt.Color(
                 "publisher_platform:N",
                 title="Platform",
@@ -177,6 +209,10 @@ def roas_by_placement(placements: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
+    labels = bars.mark_text(align="left", dx=4).encode(
+        text=alt.Text("roas:Q", format=",.2f"), color=alt.value(NET_COLOR)
+    )
+    return bars + labels
 
 
 def amounts_over_time(daily: pd.DataFrame, columns: dict[str, str], currency: str) -> alt.Chart:
@@ -208,3 +244,136 @@ def amounts_over_time(daily: pd.DataFrame, columns: dict[str, str], currency: st
             ],
         )
     )
+
+
+def _revenue_parts(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    parts = frame.assign(
+        **{
+            "Affiliate GMV": frame["affiliate_gmv"].astype(float),
+            "Paid-ad revenue": frame["paid_attributed_revenue"].astype(float),
+            "Shop deduction": -frame["paid_attributed_revenue_shop"].astype(float),
+        }
+    )[[key, *REVENUE_PART_COLORS]]
+    return parts.melt(key, var_name="part", value_name="amount").fillna({"amount": 0.0})
+
+
+def creator_revenue_parts(board: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """Each creator's revenue parts as a bar: GMV and paid-ad revenue to the right of zero, the
+    Shop deduction (Spark Ads revenue already counted as GMV) to the left, net marked.
+
+    Args:
+        board: Rows of ``creators.leaderboard`` (``display_name``, ``affiliate_gmv``,
+            ``paid_attributed_revenue``, ``paid_attributed_revenue_shop``,
+            ``creator_driven_revenue``), in the order to show.
+        currency: The reporting currency, for the axis title.
+
+    Returns:
+        Diverging stacked bars per creator with a net tick and label, tooltips on every part.
+    """
+    order = board["display_name"].tolist()
+    parts = _revenue_parts(board, "display_name")
+    net = board.assign(net=board["creator_driven_revenue"].astype(float))[["display_name", "net"]]
+    title = f"Amount ({currency})"
+    y = alt.Y("display_name:N", title=None, sort=order, axis=alt.Axis(labelLimit=0))
+    gross = parts[parts["amount"] > 0].groupby("display_name", as_index=False)["amount"].sum()
+    # Room at the right for the net label after the longest bar.
+    widest = float(gross["amount"].max()) if len(gross) else 1.0
+    bars = (
+        alt.Chart(parts)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "sum(amount):Q",
+                title=title,
+                stack="zero",
+                scale=alt.Scale(domainMax=max(widest, 0.01) * 1.25),
+            ),
+            y=y,
+            color=alt.Color(
+                "part:N",
+                title="Part",
+                scale=alt.Scale(
+                    domain=list(REVENUE_PART_COLORS), range=list(REVENUE_PART_COLORS.values())
+                ),
+                sort=list(REVENUE_PART_COLORS),
+            ),
+            tooltip=[
+                alt.Tooltip("display_name:N", title="Creator"),
+                alt.Tooltip("part:N", title="Part"),
+                alt.Tooltip("sum(amount):Q", title=currency, format=",.2f"),
+            ],
+        )
+    )
+    ticks = (
+        alt.Chart(net)
+        .mark_tick(color=NET_COLOR, thickness=3, size=26)
+        .encode(
+            x="net:Q",
+            y=y,
+            tooltip=[
+                alt.Tooltip("display_name:N", title="Creator"),
+                alt.Tooltip("net:Q", title=f"Creator-driven revenue ({currency})", format=",.2f"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(net.merge(gross, on="display_name", how="left").fillna({"amount": 0.0}))
+        .mark_text(align="left", dx=6, color=NET_COLOR)
+        .encode(
+            x="amount:Q",
+            y=y,
+            text=alt.Text("net:Q", format=",.2f"),
+        )
+    )
+    return bars + ticks + labels
+
+
+def creator_revenue_daily(days: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """One creator's revenue parts per day (stacked bars, the deduction below zero) with the
+    net creator-driven revenue as a line.
+
+    Args:
+        days: Rows of ``creators.daily``.
+        currency: The reporting currency, for the axis title.
+
+    Returns:
+        The chart, with tooltips.
+    """
+    frame = days.assign(report_date=pd.to_datetime(days["report_date"]))
+    parts = _revenue_parts(frame, "report_date")
+    net = frame.assign(net=frame["creator_driven_revenue"].astype(float))[["report_date", "net"]]
+    title = f"Amount ({currency})"
+    x = alt.X("yearmonthdate(report_date):T", title="Report date")
+    bars = (
+        alt.Chart(parts)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("sum(amount):Q", title=title, stack="zero"),
+            color=alt.Color(
+                "part:N",
+                title="Part",
+                scale=alt.Scale(
+                    domain=list(REVENUE_PART_COLORS), range=list(REVENUE_PART_COLORS.values())
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("yearmonthdate(report_date):T", title="Date"),
+                alt.Tooltip("part:N", title="Part"),
+                alt.Tooltip("sum(amount):Q", title=currency, format=",.2f"),
+            ],
+        )
+    )
+    line = (
+        alt.Chart(net)
+        .mark_line(point=True, color=NET_COLOR)
+        .encode(
+            x=x,
+            y="net:Q",
+            tooltip=[
+                alt.Tooltip("yearmonthdate(report_date):T", title="Date"),
+                alt.Tooltip("net:Q", title=f"Creator-driven revenue ({currency})", format=",.2f"),
+            ],
+        )
+    )
+    return bars + line

@@ -7,6 +7,7 @@ the data was published, and take the reader's selection from the shared sidebar 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, filters
+from dashboards import charts, data, filters
 from socialmart.settings import load_settings
 
 _UNAVAILABLE = {
@@ -132,14 +133,128 @@ def ratio(value: Decimal | float | None) -> str:
     return f"{value:,.2f}"
 
 
+def share(value: Decimal | float | None) -> str:
+    """A share (0..1) as a percentage with one decimal, e.g. ``25.4%``; ``n/a`` when unknown."""
+    if value is None or pd.isna(value):
+        return "n/a"
+    return f"{float(value):.1%}"
+
+
+def metrics(items: list[tuple[str, str]]) -> None:
+    """A row of metrics that wraps instead of cutting values: each takes the width it needs.
+
+    Args:
+        items: (label, value) pairs, values already formatted.
+    """
+    row = st.container(horizontal=True, gap="large")
+    for label, value in items:
+        row.metric(label, value, width="content")
+
+
+def table(frame: pd.DataFrame, columns: dict, **kwargs) -> None:
+    """A table with every row shown (no inner scrolling), an em dash for missing values and
+    only the configured columns, in their order.
+
+    Args:
+        frame: The rows.
+        columns: Column name -> ``st.column_config`` entry; columns the frame lacks are skipped.
+        **kwargs: Passed on to ``st.dataframe``.
+    """
+    shown = [column for column in columns if column in frame.columns]
+    st.dataframe(
+        frame[shown],
+        column_config={column: _fit_text(frame[column], columns[column]) for column in shown},
+        hide_index=True,
+        height="content",
+        placeholder="—",
+        **kwargs,
+    )
+
+
+def text_table(frame: pd.DataFrame, labels: dict[str, str]) -> None:
+    """A table of long texts (messages, expectation names) that wraps instead of cutting.
+
+    Args:
+        frame: The rows.
+        labels: Column name -> header; columns the frame lacks are skipped. Timestamps are
+            shown to the minute, missing values as an em dash.
+    """
+    shown = [column for column in labels if column in frame.columns]
+    rows = frame[shown].copy()
+    for column in shown:
+        if pd.api.types.is_datetime64_any_dtype(rows[column]):
+            rows[column] = rows[column].dt.strftime("%Y-%m-%d %H:%M")
+        rows[column] = rows[column].map(lambda value: "—" if _missing(value) else _breakable(value))
+    st.table(rows.rename(columns=labels), hide_index=True)
+
+
+def _breakable(value) -> str:
+    """The text with a zero-width space after ``_`` and ``.`` in long words, so identifiers
+    such as column names wrap inside their cell instead of running out of it."""
+    return re.sub(r"(\S{24,})", lambda word: re.sub(r"([_.])", "\\1\u200b", word[1]), str(value))
+
+
+# Streamlit (glide-data-grid) sizes a column by its first rows only, so a longer text further
+# down is cut: such a text column gets the width of its longest value (about 7 px per character
+# of the 14 px font). Columns whose longest text is among the first rows keep the grid's exact
+# measurement.
+_SIZED_ROWS = 10
+_PX_PER_CHAR = 7
+_CELL_PADDING_PX = 18
+
+
+def _fit_text(values: pd.Series, config: dict | None) -> dict | None:
+    if (
+        config is None
+        or config.get("width") is not None
+        or config.get("type_config", {}).get("type") not in (None, "text")
+    ):
+        return config
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        return config
+    lengths = values.map(lambda value: 0 if _missing(value) else len(str(value)))
+    measured = max([len(config.get("label") or ""), *lengths.head(_SIZED_ROWS)], default=0)
+    longest = int(lengths.max()) if len(lengths) else 0
+    if longest <= measured:
+        return config
+    return config | {"width": longest * _PX_PER_CHAR + _CELL_PADDING_PX}
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def as_percent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Shares (0..1) as percentages (0..100) for ``share_column``."""
+    present = [column for column in columns if column in frame.columns]
+    return frame.assign(**{column: frame[column].astype(float) * 100 for column in present})
+
+
+def share_column(label: str) -> st.column_config.ProgressColumn:
+    """A share already in percent (``as_percent``), one decimal, as a neutral grey bar."""
+    return st.column_config.ProgressColumn(
+        label,
+        format="%.1f%%",
+        min_value=0.0,
+        max_value=100.0,
+        color=charts.NEUTRAL_COLOR,
+    )
+
+
 def money_column(label: str, currency: str | None = None) -> st.column_config.NumberColumn:
     """A money column with cents; the currency goes into the header when it is one for all."""
     title = f"{label} ({currency})" if currency else label
     return st.column_config.NumberColumn(title, format="%,.2f")
 
 
-def amount(value: Decimal) -> str:
-    """An exact money amount with thousands separators and cents, e.g. ``1,234.50``."""
+def amount(value: Decimal | float | None) -> str:
+    """An exact money amount with thousands separators and cents, e.g. ``1,234.50``; ``n/a``
+    when unknown (the currency goes into the label, so values stay short)."""
+    if value is None or pd.isna(value):
+        return "n/a"
     return f"{value:,.2f}"
 
 

@@ -27,6 +27,8 @@ AMOUNTS = {
     "affiliate_commission": "affiliate_commission_estimated_reporting",
     "paid_spend": "paid_spend_reporting",
     "paid_attributed_revenue": "paid_attributed_revenue_reporting",
+    # Spark Ads revenue in TikTok Shop ad groups: already in affiliate GMV, so deducted.
+    "paid_attributed_revenue_shop": "paid_attributed_revenue_shop_reporting",
 }
 COUNTS = {"affiliate_orders": "affiliate_orders", "organic_reach": "threads_views"}
 

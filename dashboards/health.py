@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards.data import open_marts as open_readonly
+from dashboards.data import query
 
 RESTATEMENT_MART = "fct_conversion_restatements"
 
@@ -216,8 +217,49 @@ def gate_failure_after_publication(path: Path) -> datetime | None:
 
 
 def restatement_rows(path: Path) -> int | None:
-    """Rows of the restatement mart in the last publication; ``None`` when not published."""
+    """Rows of the restatement mart in the last publication; ``None`` when not published.
+
+    These are the rows compared (one per ad, day and attribution window), not restated rows:
+    ``restatement_summary`` counts those.
+    """
     publication = last_publication(path)
     if publication is None:
         return None
     return publication.row_counts.get(RESTATEMENT_MART)
+
+
+@dataclass(frozen=True)
+class RestatementSummary:
+    """How much the published restatement mart says conversions moved after first report."""
+
+    rows: int
+    restated_rows: int
+    purchases_change: float
+
+
+def restatement_summary(marts_path: Path) -> RestatementSummary | None:
+    """Rows compared and rows restated (latest version differs from the first) in the
+    published restatement mart; ``None`` when the mart is not published.
+
+    Args:
+        marts_path: The published marts file (the restatement mart lives there, not in the
+            health file).
+    """
+    frame = query(
+        marts_path,
+        [RESTATEMENT_MART],
+        f"""
+        select count(*) as rows,
+            count(*) filter (where is_restated) as restated_rows,
+            coalesce(sum(purchases_change), 0) as purchases_change
+        from {RESTATEMENT_MART}
+        """,
+        {},
+        ["rows", "restated_rows", "purchases_change"],
+    )
+    if frame.empty:
+        return None
+    row = frame.iloc[0]
+    return RestatementSummary(
+        int(row["rows"]), int(row["restated_rows"]), float(row["purchases_change"])
+    )

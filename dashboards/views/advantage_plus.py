@@ -15,37 +15,36 @@ import streamlit as st
 from dashboards import advantage_plus, charts, components, data, filters
 
 _CAMPAIGN_COLUMNS = {
-    "threads_without_opt_in": st.column_config.CheckboxColumn("Threads without opt-in"),
+    # The flag orders the rows (flagged first) and names the campaign in the picker; the
+    # amount below says how much of the Threads spend it concerns.
+    "threads_without_opt_in": None,
     "campaign_name": st.column_config.TextColumn("Campaign"),
     "account_currency": st.column_config.TextColumn("Currency"),
     "spend": components.money_column("Spend"),
     "threads_spend": components.money_column("Threads spend"),
-    "threads_spend_without_opt_in": st.column_config.NumberColumn(
-        "Threads spend without opt-in",
-        format="%,.2f",
-        help="Threads spend in ad sets that do not name Threads (Meta added the placement), "
-        "not all spend of the flagged campaign",
-    ),
-    "threads_share": st.column_config.ProgressColumn(
-        "Threads share", format="percent", min_value=0.0, max_value=1.0
-    ),
-    "threads_first_spend_date": st.column_config.DateColumn("Threads first spend"),
-    "roas": st.column_config.NumberColumn("ROAS", format="%.2f"),
-    "ad_account_id": st.column_config.TextColumn("Ad account"),
+    "threads_spend_without_opt_in": components.money_column("No opt-in spend")
+    | {
+        "help": "Threads spend in ad sets that do not name Threads (Meta added the placement), "
+        "not all spend of the flagged campaign"
+    },
+    "threads_share": components.share_column("Threads share"),
+    "threads_first_spend_date": st.column_config.DateColumn("Threads since"),
+    "roas": components.number_column("ROAS", 2),
 }
+_SHARES = ["threads_share", "spend_share"]
 
 
 def _placement_columns(currency: str) -> dict:
     return {
+        "week_start_date": st.column_config.DateColumn("Week from"),
         "publisher_platform": st.column_config.TextColumn("Platform"),
         "platform_position": st.column_config.TextColumn("Position"),
         "spend": components.money_column("Spend", currency),
-        "spend_share": st.column_config.ProgressColumn(
-            "Share of spend", format="percent", min_value=0.0, max_value=1.0
-        ),
-        "purchases": st.column_config.NumberColumn("Purchases", format="%,.0f"),
+        "spend_share": components.share_column("Share of spend"),
+        "threads_spend_without_opt_in": components.money_column("Without opt-in", currency),
+        "purchases": components.number_column("Purchases"),
         "purchase_value": components.money_column("Revenue", currency),
-        "roas": st.column_config.NumberColumn("ROAS", format="%.2f"),
+        "roas": components.number_column("ROAS", 2),
     }
 
 
@@ -65,12 +64,15 @@ def _show_campaign(path: Path, campaign: pd.Series, selection: data.Selection) -
     first_day = campaign["threads_first_spend_date"]
     first_day = None if pd.isna(first_day) else first_day
     st.subheader(campaign["campaign_name"])
-    spend, threads, share, since, roas = st.columns([3, 3, 2, 3, 2])
-    spend.metric("Spend", components.money(campaign["spend"], currency))
-    threads.metric("Threads spend", components.money(campaign["threads_spend"], currency))
-    share.metric("Threads share", f"{campaign['threads_share']:.2%}")
-    since.metric("Threads first spend", first_day.isoformat() if first_day else "never")
-    roas.metric("ROAS", components.ratio(campaign["roas"]))
+    components.metrics(
+        [
+            (f"Spend ({currency})", components.amount(campaign["spend"])),
+            (f"Threads spend ({currency})", components.amount(campaign["threads_spend"])),
+            ("Threads share", components.share(campaign["threads_share"])),
+            ("Threads first spend", first_day.isoformat() if first_day else "never"),
+            ("ROAS", components.ratio(campaign["roas"])),
+        ]
+    )
     if campaign["threads_without_opt_in"]:
         amount = campaign["threads_spend_without_opt_in"]
         known = amount is not None and not pd.isna(amount)
@@ -95,20 +97,14 @@ def _show_campaign(path: Path, campaign: pd.Series, selection: data.Selection) -
     placements = advantage_plus.placements(
         path, campaign["campaign_id"], selection.start, selection.end
     )
-    st.dataframe(placements, column_config=_placement_columns(currency), hide_index=True)
+    components.table(components.as_percent(placements, _SHARES), _placement_columns(currency))
     st.altair_chart(charts.roas_by_placement(placements), width="stretch")
 
     with st.expander(f"Weekly split ({advantage_plus.SPLIT_TABLE})"):
         weekly = advantage_plus.weekly_split(
             path, campaign["campaign_id"], selection.start, selection.end
         )
-        columns = _placement_columns(currency) | {
-            "week_start_date": st.column_config.DateColumn("Week from"),
-            "threads_spend_without_opt_in": components.money_column(
-                "Threads spend without opt-in", currency
-            ),
-        }
-        st.dataframe(weekly, column_config=columns, hide_index=True)
+        components.table(components.as_percent(weekly, _SHARES), _placement_columns(currency))
 
 
 def main() -> None:
@@ -143,9 +139,7 @@ def main() -> None:
         "Advantage+ campaigns with spend in the selected dates; campaigns where Threads "
         "received spend without an opt-in come first. Amounts in each campaign's currency."
     )
-    st.dataframe(
-        campaigns[list(_CAMPAIGN_COLUMNS)], column_config=_CAMPAIGN_COLUMNS, hide_index=True
-    )
+    components.table(components.as_percent(campaigns, _SHARES), _CAMPAIGN_COLUMNS)
     campaign_id = filters.choice(
         "Campaign",
         campaigns["campaign_id"].tolist(),

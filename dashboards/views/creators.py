@@ -19,41 +19,60 @@ _RANKING_LABELS = {
     "creator_driven_revenue": "Creator-driven revenue",
     "creator_roi": "ROI",
 }
-_DRILL_DOWN_LINES = {
-    "creator_driven_revenue": "Creator-driven revenue",
-    "creator_cost": "Creator cost",
-    "affiliate_gmv": "Affiliate GMV",
-    "paid_spend": "Paid spend on creator content",
-    "paid_attributed_revenue": "Attributed revenue",
-}
 
 
 def _columns(currency: str) -> dict:
     return {
-        "display_name": st.column_config.TextColumn("Creator"),
-        "creator_driven_revenue": components.money_column("Creator-driven revenue", currency),
-        "creator_roi": st.column_config.NumberColumn("ROI", format="%.2f"),
-        "creator_cost": components.money_column("Creator cost", currency),
-        "affiliate_gmv": components.money_column("Affiliate GMV", currency),
-        "affiliate_commission": components.money_column("Commission (estimated)", currency),
-        "paid_spend": components.money_column("Paid spend on creator content", currency),
-        "paid_attributed_revenue": components.money_column("Attributed revenue", currency),
-        "organic_reach": st.column_config.NumberColumn("Organic reach (Threads views)"),
-        "affiliate_orders": st.column_config.NumberColumn("Affiliate orders"),
-        "is_registered": st.column_config.CheckboxColumn("In registry"),
         "report_date": st.column_config.DateColumn("Day"),
+        "display_name": st.column_config.TextColumn("Creator"),
+        "creator_driven_revenue": components.money_column("Net revenue", currency),
+        "creator_roi": components.number_column("ROI", 2),
+        "creator_cost": components.money_column("Cost", currency),
+        "affiliate_orders": components.number_column("Orders"),
+        "organic_reach": components.number_column("Threads views"),
+        "is_registered": st.column_config.CheckboxColumn("In registry"),
+    }
+
+
+_NOT_DAILY = {"display_name", "paid_spend", "affiliate_commission"}
+
+
+def _parts_columns(currency: str | None) -> dict:
+    return {
+        "report_date": st.column_config.DateColumn("Day"),
+        "display_name": st.column_config.TextColumn("Creator"),
+        "affiliate_gmv": components.money_column("Affiliate GMV", currency),
+        "paid_attributed_revenue": components.money_column("Paid-ad revenue", currency),
+        "paid_attributed_revenue_shop": components.money_column("Shop deduction", currency),
+        "creator_driven_revenue": components.money_column("Net revenue", currency),
+        "paid_spend": components.money_column("Paid spend", currency),
+        "affiliate_commission": components.money_column("Commission", currency),
     }
 
 
 def _show_leader(board: pd.DataFrame, currency: str, rank_by: str) -> None:
     leader = board.iloc[0]
-    name, revenue, roi = st.columns(3)
-    name.metric(f"Top creator by {_RANKING_LABELS[rank_by]}", leader["display_name"])
-    revenue.metric(
-        "Top creator's creator-driven revenue",
-        components.money(leader["creator_driven_revenue"], currency),
+    components.metrics(
+        [
+            (f"Top creator by {_RANKING_LABELS[rank_by]}", leader["display_name"]),
+            (
+                f"Top creator's creator-driven revenue ({currency})",
+                components.amount(leader["creator_driven_revenue"]),
+            ),
+            ("Top creator's ROI", components.ratio(leader["creator_roi"])),
+        ]
     )
-    roi.metric("Top creator's ROI", components.ratio(leader["creator_roi"]))
+
+
+def _show_parts(board: pd.DataFrame, currency: str) -> None:
+    st.markdown(
+        f"**Revenue parts per creator** ({currency}): affiliate GMV and revenue of paid ads on "
+        "the creator's content, minus the Shop deduction (Spark Ads revenue in TikTok Shop ad "
+        "groups, already counted as GMV); the black tick and label are the net."
+    )
+    st.altair_chart(charts.creator_revenue_parts(board, currency), width="stretch")
+    with st.expander("Revenue parts as a table"):
+        components.table(board, _parts_columns(currency))
 
 
 def _show_drill_down(path: Path, board: pd.DataFrame, currency: str, selection) -> None:
@@ -67,9 +86,13 @@ def _show_drill_down(path: Path, board: pd.DataFrame, currency: str, selection) 
         widget=st.selectbox,
     )
     days = creators.daily(path, creator_id, selection.start, selection.end)
-    st.altair_chart(charts.amounts_over_time(days, _DRILL_DOWN_LINES, currency), width="stretch")
-    shown = ["report_date", *_DRILL_DOWN_LINES, "affiliate_commission", "organic_reach"]
-    st.dataframe(days[shown], column_config=_columns(currency), hide_index=True)
+    st.altair_chart(charts.creator_revenue_daily(days, currency), width="stretch")
+    daily_columns = _parts_columns(None) | {
+        "creator_cost": components.money_column("Cost"),
+        "organic_reach": components.number_column("Threads views"),
+    }
+    st.caption(f"Amounts in {currency}.")
+    components.table(days, {k: v for k, v in daily_columns.items() if k not in _NOT_DAILY})
 
 
 def main() -> None:
@@ -111,8 +134,8 @@ def main() -> None:
             icon=":material/currency_exchange:",
         )
     _show_leader(board, currency, rank_by)
-    shown = [column for column in _columns(currency) if column in board.columns]
-    st.dataframe(board[shown], column_config=_columns(currency), hide_index=True)
+    components.table(board, _columns(currency))
+    _show_parts(board, currency)
     _show_drill_down(path, board, currency, selection)
 
 

@@ -6,46 +6,50 @@ Reads only the published health file, never the warehouse or the marts.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import streamlit as st
 
-from dashboards import health
+from dashboards import components, health
 from socialmart.settings import load_settings
 
 _GATE_COLUMNS = {
     "run_id": st.column_config.TextColumn("Run"),
-    "validated_at": st.column_config.DatetimeColumn("Validated (UTC)"),
+    "validated_at": st.column_config.DatetimeColumn(
+        "Validated (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC"
+    ),
     "gate": st.column_config.TextColumn("Gate"),
     "passed": st.column_config.CheckboxColumn("Passed"),
-    "error_count": st.column_config.NumberColumn("Errors"),
-    "warning_count": st.column_config.NumberColumn("Warnings"),
-    "data_docs_path": st.column_config.TextColumn("Data Docs"),
+    "error_count": st.column_config.NumberColumn("Errors", format="%,d"),
+    "warning_count": st.column_config.NumberColumn("Warnings", format="%,d"),
+    "data_docs_path": st.column_config.LinkColumn(
+        "Data Docs", display_text=r".*/([^/]+)/index\.html$"
+    ),
 }
 _FAILURE_COLUMNS = {
-    "validated_at": st.column_config.DatetimeColumn("Validated (UTC)"),
-    "run_id": st.column_config.TextColumn("Run"),
-    "gate": st.column_config.TextColumn("Gate"),
-    "severity": st.column_config.TextColumn("Severity"),
-    "suite": st.column_config.TextColumn("Suite"),
-    "expectation_type": st.column_config.TextColumn("Expectation"),
-    "column_names": st.column_config.TextColumn("Columns"),
-    "observed_value": st.column_config.TextColumn("Observed"),
+    "validated_at": "Validated (UTC)",
+    "suite": "Suite",
+    "expectation_type": "Expectation",
+    "column_names": "Columns",
+    "observed_value": "Observed",
 }
 _FRESHNESS_COLUMNS = {
     "source": st.column_config.TextColumn("Source"),
     "stream": st.column_config.TextColumn("Stream"),
-    "accounts": st.column_config.NumberColumn("Accounts"),
-    "last_loaded_at": st.column_config.DatetimeColumn("Last load (UTC)"),
+    "accounts": st.column_config.NumberColumn("Accounts", format="%,d"),
     "latest_window_end": st.column_config.DateColumn("Data up to"),
-    "last_rows_seen": st.column_config.NumberColumn("Rows in last load"),
+    "last_rows_seen": st.column_config.NumberColumn("Rows loaded", format="%,d"),
     "last_rows_quarantined": st.column_config.NumberColumn(
-        "Quarantined", help="Rows that broke the raw contract: kept in quarantine, not loaded"
+        "Quarantined",
+        format="%,d",
+        help="Rows that broke the raw contract: kept in quarantine, not loaded",
     ),
     "last_tombstones_withheld": st.column_config.NumberColumn(
-        "Deletions withheld",
+        "Withheld",
+        format="%,d",
         help="Keys a suspect (empty or much shorter) pull no longer returned: not deleted",
     ),
-    "hours_since_load": st.column_config.NumberColumn("Hours since load", format="%.1f"),
+    "hours_since_load": st.column_config.NumberColumn("Hours since load", format="%,.1f"),
 }
 
 _DRIFT_COLUMNS = {
@@ -92,7 +96,11 @@ def _show_gates(path) -> None:
     if history.empty:
         st.info("No gate has run yet.", icon=":material/info:")
         return
-    st.dataframe(history, column_config=_GATE_COLUMNS, hide_index=True)
+    # A link the browser can open when the dashboard runs on the machine that holds the docs.
+    docs = history["data_docs_path"].map(
+        lambda docs_path: Path(docs_path).as_uri() if docs_path else None
+    )
+    components.table(history.assign(data_docs_path=docs), _GATE_COLUMNS)
     failures = health.gate_failures(path)
     if failures.empty:
         st.success("No failed expectations in the latest gate runs.")
@@ -101,7 +109,7 @@ def _show_gates(path) -> None:
         subset = failures[failures["severity"] == severity]
         if not subset.empty:
             st.markdown(f"**{severity.capitalize()}s** ({len(subset)})")
-            st.dataframe(subset, column_config=_FAILURE_COLUMNS, hide_index=True)
+            components.text_table(subset, _FAILURE_COLUMNS)
 
 
 def _show_freshness(path) -> None:
@@ -110,7 +118,7 @@ def _show_freshness(path) -> None:
     if freshness.empty:
         st.info("No load has been recorded yet.", icon=":material/info:")
         return
-    st.dataframe(freshness, column_config=_FRESHNESS_COLUMNS, hide_index=True)
+    components.table(freshness, _FRESHNESS_COLUMNS)
 
 
 def _show_schema_drift(path) -> None:
@@ -138,20 +146,30 @@ def _show_api_versions(path) -> None:
         st.warning(message, icon=":material/warning:")
     if attention.empty:
         st.caption("Every configured Meta API version has 90 days or more before its sunset.")
-    st.dataframe(versions, column_config=_API_VERSION_COLUMNS, hide_index=True)
+    # The "what to do" messages are shown above for every version that needs attention.
+    components.table(versions, _API_VERSION_COLUMNS | {"message": None})
 
 
 def _show_restatements(path) -> None:
     st.subheader("Restatements")
-    rows = health.restatement_rows(path)
-    if rows is None:
+    summary = health.restatement_summary(load_settings().published_marts_path)
+    if summary is None:
         st.info(
             f"Restatement size will show here once `{health.RESTATEMENT_MART}` is published "
             "(how much conversions moved after they were first reported).",
             icon=":material/info:",
         )
     else:
-        st.metric("Restated conversion rows (last publication)", f"{rows:,}")
+        components.metrics(
+            [
+                ("Restated conversion rows", f"{summary.restated_rows:,}"),
+                ("Conversion rows compared", f"{summary.rows:,}"),
+            ]
+        )
+        st.caption(
+            "A row is one ad, day and attribution window; it is restated when the latest "
+            "report differs from the first one."
+        )
 
 
 def main() -> None:

@@ -23,21 +23,24 @@ _TABLE_COLUMNS = {
     "currency": st.column_config.TextColumn("Currency"),
     "spend": components.money_column("Spend"),
     "revenue": components.money_column("Revenue"),
-    "roas": st.column_config.NumberColumn("ROAS", format="%.2f"),
+    "roas": components.number_column("ROAS", 2),
     "cpa": components.money_column("CPA"),
-    "purchases": st.column_config.NumberColumn("Purchases", format="%,.0f"),
-    "impressions": st.column_config.NumberColumn("Impressions", format="%,d"),
-    "clicks": st.column_config.NumberColumn("Clicks", format="%,d"),
+    "purchases": components.number_column("Purchases"),
+    "impressions": components.number_column("Impressions"),
+    "clicks": components.number_column("Clicks"),
 }
 
 
 def _show_totals(totals: pd.DataFrame) -> None:
     for row in totals.itertuples():
-        spend, revenue, roas, cpa = st.columns(4)
-        spend.metric(f"Spend ({row.currency})", components.money(row.spend, row.currency))
-        revenue.metric(f"Revenue ({row.currency})", components.money(row.revenue, row.currency))
-        roas.metric(f"ROAS ({row.currency})", components.ratio(row.roas))
-        cpa.metric(f"CPA ({row.currency})", components.money(row.cpa, row.currency))
+        components.metrics(
+            [
+                (f"Spend ({row.currency})", components.amount(row.spend)),
+                (f"Revenue ({row.currency})", components.amount(row.revenue)),
+                (f"ROAS ({row.currency})", components.ratio(row.roas)),
+                (f"CPA ({row.currency})", components.amount(row.cpa)),
+            ]
+        )
     unconverted = int(totals["rows_without_rate"].sum())
     if unconverted:
         st.warning(
@@ -92,8 +95,11 @@ def main() -> None:
         horizontal=True,
     )
     table = performance.breakdown(path, selection, mode, level)
-    shown = [column for column in _TABLE_COLUMNS if column in table.columns]
-    st.dataframe(table[shown], column_config=_TABLE_COLUMNS, hide_index=True)
+    # By campaign the names say enough: ids and delivery counts would push the money out of
+    # view at 1280 px.
+    by_campaign = ("ad_account_id", "campaign_id", "impressions", "clicks")
+    hidden = dict.fromkeys(by_campaign) if level == "campaign" else {}
+    components.table(table, _TABLE_COLUMNS | hidden)
     _show_daily(path, selection, mode)
 
 

@@ -19,27 +19,29 @@ _TOTAL_COLUMNS = {
     "spend": components.number_column("Spend", 2),
     "impressions": components.number_column("Impressions"),
     "clicks": components.number_column("Clicks"),
-    "purchases": st.column_config.NumberColumn("Purchases"),
+    "purchases": components.number_column("Purchases"),
     "purchase_value": components.number_column("Purchase value", 2),
 }
 _PLATFORM_COLUMNS = {
     "publisher_platform": st.column_config.TextColumn("Platform"),
     "spend": components.number_column("Spend", 2),
-    "spend_share": st.column_config.ProgressColumn(
-        "Share of spend", format="percent", min_value=0.0, max_value=1.0
-    ),
+    "spend_share": components.share_column("Share of spend"),
     "impressions": components.number_column("Impressions"),
     "clicks": components.number_column("Clicks"),
-    "purchases": st.column_config.NumberColumn("Purchases"),
+    "purchases": components.number_column("Purchases"),
     "purchase_value": components.number_column("Purchase value", 2),
 }
 
 
 def _show_totals(totals: pd.DataFrame) -> None:
     st.subheader("Totals per currency")
-    for column, row in zip(st.columns(len(totals)), totals.itertuples(), strict=True):
-        column.metric(f"Spend ({row.account_currency})", components.amount(row.spend))
-    st.dataframe(totals, column_config=_TOTAL_COLUMNS, hide_index=True)
+    components.metrics(
+        [
+            (f"Spend ({row.account_currency})", components.amount(row.spend))
+            for row in totals.itertuples()
+        ]
+    )
+    components.table(totals, _TOTAL_COLUMNS)
 
 
 def _pick_currency(totals: pd.DataFrame) -> str:
@@ -61,7 +63,7 @@ def _show_platforms(path: Path, selection: data.Selection, currency: str) -> Non
     chart = charts.spend_over_time(daily, currency, stacked=style == "Stacked bars")
     st.altair_chart(chart, width="stretch")
     by_platform = data.platform_totals(path, selection, currency)
-    st.dataframe(by_platform, column_config=_PLATFORM_COLUMNS, hide_index=True)
+    components.table(components.as_percent(by_platform, ["spend_share"]), _PLATFORM_COLUMNS)
 
 
 def main() -> None:

@@ -225,7 +225,8 @@ def write_every_mart(path: Path, *, with_platform: bool = True) -> Path:
                 affiliate_commission_estimated_reporting decimal(18, 2),
                 paid_spend_reporting decimal(18, 2),
                 paid_attributed_revenue_reporting decimal(18, 2), affiliate_orders bigint,
-                threads_views bigint, reporting_currency varchar default 'EUR'
+                threads_views bigint, reporting_currency varchar default 'EUR',
+                paid_attributed_revenue_shop_reporting decimal(18, 2) default 0
             )
             """
         )

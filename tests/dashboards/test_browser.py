@@ -2,9 +2,12 @@
 
 Starts ``streamlit run dashboards/app.py`` on 127.0.0.1 and a free port, drives Debian's
 Chromium (``/usr/bin/chromium``, installed by ``scripts/install-chromium.sh``) with
-Playwright, checks that the numbers each page shows equal the marts (computed here with
-SQL, independently of the dashboards' queries) and saves a screenshot of every page under
-``var/test-artifacts/screenshots/``.
+Playwright in a 1280-px-wide window, checks that the numbers each page shows equal the marts
+(computed here with SQL, independently of the dashboards' queries), that nothing is cut (metric
+values and labels, table columns and rows, chart labels), that no "None" is printed, that
+every placement keeps its own colour-blind-safe colour (Threads the same on every chart) and
+that Streamlit's deploy button is off, and saves a screenshot of every page under
+``var/test-artifacts/screenshots/`` (the path is printed).
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from dashboards import charts
 from socialmart.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +50,74 @@ IDLE_APP = (
 )
 # Pages render a few queries and Vega charts on a shared, busy CI machine.
 PAGE_TIMEOUT_MS = 90_000
+# The narrowest window the pages are laid out for (sidebar open); tall, so that a screenshot
+# holds the whole page (Streamlit scrolls inside its own container, not the document).
+VIEWPORT = {"width": 1280, "height": 3200}
+
+# Everything on the page that can be cut: metric labels and values wider than their box, a
+# table that scrolls (a column or row out of view), st.table cells wider than the table,
+# chart labels Vega shortened with an ellipsis.
+_FIND_TRUNCATION = """() => {
+    const cut = [];
+    const wider = (e) => e.scrollWidth > e.clientWidth + 1;
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = '14px ' + getComputedStyle(document.body).fontFamily;
+    // The grid's accessible twin holds raw values: estimate what the grid shows instead.
+    const shown = (text) => {
+        if (/^-?\\d+(\\.\\d+)?$/.test(text)) {
+            const decimals = Math.min(2, (text.split('.')[1] || '').length);
+            return Number(text).toLocaleString('en-US',
+                {minimumFractionDigits: decimals, maximumFractionDigits: decimals});
+        }
+        if (/^\\d{4}-\\d\\d-\\d\\d/.test(text)) return text.slice(0, 16);
+        if (/^(https?|file):/.test(text) || text === 'true' || text === 'false') return '';
+        return text;
+    };
+    const measure = (text) => Math.ceil(context.measureText(shown(text)).width);
+    document.querySelectorAll('[data-testid="stMetric"]').forEach((metric) => {
+        metric.querySelectorAll('*').forEach((e) => {
+            if (e.clientWidth > 0 && wider(e)) cut.push('metric: ' + metric.innerText);
+        });
+    });
+    document.querySelectorAll('[data-testid="stDataFrame"]').forEach((frame, i) => {
+        const header = [...frame.querySelectorAll('th')].map((th) => th.innerText).join(' | ');
+        frame.querySelectorAll('.dvn-scroller').forEach((s) => {
+            if (wider(s)) cut.push(`table ${i} (${header}): columns out of view`);
+            if (s.scrollHeight > s.clientHeight + 1)
+                cut.push(`table ${i} (${header}): rows out of view`);
+            // The grid is a canvas; its accessible twin holds the texts. Each column needs its
+            // widest text plus the cell padding: if all of them cannot fit, one is cut.
+            const widths = [];
+            frame.querySelectorAll('tr').forEach((row) => [...row.children].forEach((cell, j) => {
+                widths[j] = Math.max(widths[j] || 0, measure(cell.innerText) + 16);
+            }));
+            const needed = widths.reduce((sum, width) => sum + width, 0);
+            if (needed > s.clientWidth + 1)
+                cut.push(`table ${i} (${header}): needs ${needed} px, has ${s.clientWidth}`);
+        });
+    });
+    document.querySelectorAll('[data-testid="stTable"]').forEach((table, i) => {
+        if (wider(table)) cut.push(`text table ${i}: wider than the page`);
+        table.querySelectorAll('th, td').forEach((cell) => {
+            if (wider(cell)) cut.push(`text table ${i}: cell cut: ${cell.innerText}`);
+        });
+    });
+    document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text').forEach((t) => {
+        if (t.textContent.endsWith('…')) cut.push('chart label: ' + t.textContent);
+    });
+    return cut;
+}"""
+# Per chart: its legend's labels and their swatch colours.
+_LEGENDS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map((c) => {
+    const labels = [...c.querySelectorAll('.role-legend-label text')].map((t) => t.textContent);
+    const fills = [...c.querySelectorAll('.role-legend-symbol path')].map(
+        (p) => (p.getAttribute('fill') || '').toUpperCase());
+    return Object.fromEntries(labels.map((label, i) => [label, fills[i]]));
+})"""
+# What a reader should never see: Python's None in a table cell or text.
+_FIND_NONE = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] td, [data-testid="stMain"] p, [data-testid="stMetricValue"]')]
+    .map((e) => e.innerText.trim()).filter((text) => /\\bNone\\b/.test(text))"""
 
 
 def _free_port() -> int:
@@ -127,7 +198,7 @@ def browser_page(tmp_path_factory: pytest.TempPathFactory):
             executable_path=str(CHROMIUM),
             args=CHROMIUM_ARGS,
             headless=True,
-            viewport={"width": 1440, "height": 2400},
+            viewport=VIEWPORT,
         )
         context.set_default_timeout(PAGE_TIMEOUT_MS)
         try:
@@ -154,7 +225,27 @@ def _open(page, url: str, title: str, metric: str, screenshot: str) -> None:
     except Exception:
         _screenshot(page, f"{screenshot}-failed")
         raise
+    # Vega draws its SVG after the script run is over.
+    for chart in page.locator('[data-testid="stVegaLiteChart"]').all():
+        chart.locator("svg").first.wait_for()
     _screenshot(page, screenshot)
+    _assert_reads_at_a_glance(page, screenshot)
+
+
+def _assert_reads_at_a_glance(page, name: str) -> None:
+    """Nothing cut, no "None", every placement its own colour, Threads always the same one,
+    and no deploy button."""
+    assert page.evaluate(_FIND_TRUNCATION) == [], f"cut on {name}: see {SCREENSHOTS}"
+    assert page.evaluate(_FIND_NONE) == [], f"'None' printed on {name}"
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
+    known = charts.PLATFORM_COLORS | charts.AD_PLATFORM_COLORS
+    for legend in page.evaluate(_LEGENDS):
+        placements = {label: fill for label, fill in legend.items() if label in known}
+        assert len(set(placements.values())) == len(placements), legend
+        for label, fill in placements.items():
+            assert fill == known[label].upper(), (name, label, fill)
+        if "threads" in legend:
+            assert legend["threads"] == charts.THREADS_COLOR.upper()
 
 
 def _metrics(page) -> dict[str, str]:
@@ -166,12 +257,10 @@ def _metrics(page) -> dict[str, str]:
 
 
 def _screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if not SCREENSHOTS.is_dir():
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        print(f"dashboard screenshots: {SCREENSHOTS}")
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def _money(currency: str, amount: Decimal) -> str:
-    return f"{currency} {amount:,.2f}"
 
 
 def test_advantage_plus_page_shows_threads_without_opt_in_first(
@@ -208,8 +297,9 @@ def test_advantage_plus_page_shows_threads_without_opt_in_first(
 
     assert browser_page.get_by_role("heading", name=name, level=3).is_visible()
     metrics = _metrics(browser_page)
-    assert metrics["Spend"] == _money(currency, spend)
-    assert metrics["Threads spend"] == _money(currency, threads_spend)
+    assert metrics[f"Spend ({currency})"] == f"{spend:,.2f}"
+    assert metrics[f"Threads spend ({currency})"] == f"{threads_spend:,.2f}"
+    assert metrics["Threads share"] == f"{threads_spend / spend:.1%}"
     assert metrics["Threads first spend"] == first_day.isoformat()
     assert browser_page.get_by_text("Threads without opt-in:").is_visible()
 
@@ -233,7 +323,10 @@ def test_creators_page_ranks_by_creator_driven_revenue(
 
     metrics = _metrics(browser_page)
     assert metrics["Top creator by Creator-driven revenue"] == name
-    assert metrics["Top creator's creator-driven revenue"] == _money(currency, revenue)
+    assert metrics[f"Top creator's creator-driven revenue ({currency})"] == f"{revenue:,.2f}"
+    # The revenue parts chart: one bar per creator, its parts in the legend.
+    legends = browser_page.evaluate(_LEGENDS)
+    assert {"Affiliate GMV", "Paid-ad revenue", "Shop deduction"} <= set(legends[0])
 
 
 def _reporting_totals(marts: duckdb.DuckDBPyConnection, where: str = "true") -> tuple:
@@ -262,9 +355,9 @@ def test_cross_platform_page_totals_and_url_filters(
     )
 
     metrics = _metrics(browser_page)
-    assert metrics[f"Spend ({currency})"] == _money(currency, spend)
-    assert metrics[f"Revenue ({currency})"] == _money(currency, revenue)
-    assert metrics[f"CPA ({currency})"] == _money(currency, round(cpa, 2))
+    assert metrics[f"Spend ({currency})"] == f"{spend:,.2f}"
+    assert metrics[f"Revenue ({currency})"] == f"{revenue:,.2f}"
+    assert metrics[f"CPA ({currency})"] == f"{round(cpa, 2):,.2f}"
 
     # A URL with filters reproduces the view, and the filters carry to the next page.
     _, tiktok_spend, _, _ = _reporting_totals(
@@ -277,7 +370,17 @@ def test_cross_platform_page_totals_and_url_filters(
         f"CPA ({currency})",
         "performance_tiktok_from_10_01",
     )
-    assert _metrics(browser_page)[f"Spend ({currency})"] == _money(currency, tiktok_spend)
+    assert _metrics(browser_page)[f"Spend ({currency})"] == f"{tiktok_spend:,.2f}"
+
+    # Broken down by ad account and by campaign: every column still in view.
+    for level in ("Ad account", "Campaign"):
+        browser_page.locator('[data-testid="stRadio"] label').filter(has_text=level).click()
+        browser_page.locator('[data-testid="stDataFrame"] th', has_text=level).first.wait_for(
+            state="attached"
+        )
+        browser_page.locator(IDLE_APP).wait_for()
+        _screenshot(browser_page, f"performance_by_{level.lower().replace(' ', '_')}")
+        _assert_reads_at_a_glance(browser_page, f"performance by {level}")
 
     browser_page.locator('[data-testid="stSidebarNav"]').get_by_text(
         "Advantage+ placement split"
@@ -313,7 +416,9 @@ def test_data_health_page(
     browser_page, dashboard_url: str, marts: duckdb.DuckDBPyConnection, demo_home: Path
 ) -> None:
     (published_at,) = marts.execute("select max(published_at) from _publication").fetchone()
-    (restated,) = marts.execute("select count(*) from fct_conversion_restatements").fetchone()
+    restated, compared = marts.execute(
+        "select count(*) filter (where is_restated), count(*) from fct_conversion_restatements"
+    ).fetchone()
     health_file = demo_home / "published" / "health.duckdb"
     with duckdb.connect(str(health_file), read_only=True) as health:
         (warnings,) = health.execute(
@@ -324,7 +429,8 @@ def test_data_health_page(
 
     metrics = _metrics(browser_page)
     assert metrics["Last publish (UTC)"] == f"{published_at.astimezone(UTC):%Y-%m-%d %H:%M}"
-    assert metrics["Restated conversion rows (last publication)"] == f"{restated:,}"
+    assert metrics["Restated conversion rows"] == f"{restated:,}"
+    assert metrics["Conversion rows compared"] == f"{compared:,}"
     if warnings:
         assert browser_page.get_by_text(f"Warnings ({warnings})", exact=True).is_visible()
     else:

@@ -68,9 +68,9 @@ def test_advantage_plus_lists_threads_without_opt_in_first(published: Path) -> N
     campaigns = next(df.value for df in app.dataframe if "threads_without_opt_in" in df.value)
     assert campaigns["campaign_name"].tolist() == ["Campaign A", "Campaign B"]
     assert _metrics(app) == {
-        "Spend": "EUR 200.00",
-        "Threads spend": "EUR 10.00",
-        "Threads share": "5.00%",
+        "Spend (EUR)": "200.00",
+        "Threads spend (EUR)": "10.00",
+        "Threads share": "5.0%",
         "Threads first spend": "2026-10-02",
         "ROAS": "1.40",
     }
@@ -85,11 +85,11 @@ def test_advantage_plus_other_campaign_and_url(published: Path) -> None:
     app.selectbox(key="choice_campaign").set_value("B").run()
 
     assert _metrics(app)["Threads first spend"] == "never"
-    assert _metrics(app)["Spend"] == "USD 50.00"
+    assert _metrics(app)["Spend (USD)"] == "50.00"
     assert not app.warning
     assert app.query_params["campaign"] == "B"
     reopened = _open(ADVANTAGE_PLUS, {"campaign": "B"})
-    assert _metrics(reopened)["Spend"] == "USD 50.00"
+    assert _metrics(reopened)["Spend (USD)"] == "50.00"
 
 
 def test_advantage_plus_explains_a_filter_without_meta(published: Path) -> None:
@@ -110,7 +110,7 @@ def test_creators_leaderboard_ranking_and_drill_down(published: Path) -> None:
 
     assert _metrics(app) == {
         "Top creator by Creator-driven revenue": "Ana",
-        "Top creator's creator-driven revenue": "EUR 120.00",
+        "Top creator's creator-driven revenue (EUR)": "120.00",
         "Top creator's ROI": "1.00",
     }
     assert "1 creator-days have no FX rate" in app.warning[0].value
@@ -131,18 +131,18 @@ def test_cross_platform_reporting_and_account_currency(published: Path) -> None:
     app = _open(PERFORMANCE)
 
     assert _metrics(app) == {
-        "Spend (EUR)": "EUR 25.00",
-        "Revenue (EUR)": "EUR 50.00",
+        "Spend (EUR)": "25.00",
+        "Revenue (EUR)": "50.00",
         "ROAS (EUR)": "2.00",
-        "CPA (EUR)": "EUR 8.33",
+        "CPA (EUR)": "8.33",
     }
     assert "1 rows have no FX rate" in app.warning[0].value
 
     app.radio(key="choice_currency").set_value("account").run()
     metrics = _metrics(app)
-    assert metrics["Spend (EUR)"] == "EUR 10.00"
-    assert metrics["Spend (USD)"] == "USD 17.60"
-    assert metrics["CPA (USD)"] == "USD 8.80"
+    assert metrics["Spend (EUR)"] == "10.00"
+    assert metrics["Spend (USD)"] == "17.60"
+    assert metrics["CPA (USD)"] == "8.80"
     assert not app.warning
 
     app.radio(key="choice_level").set_value("campaign").run()
@@ -154,7 +154,7 @@ def test_cross_platform_reporting_and_account_currency(published: Path) -> None:
 def test_filters_come_from_the_url_and_carry_across_pages(published: Path) -> None:
     app = _open(PERFORMANCE, {"platform": "tiktok", "start": "2026-10-02"})
 
-    assert _metrics(app)["Spend (EUR)"] == "EUR 5.00"
+    assert _metrics(app)["Spend (EUR)"] == "5.00"
     assert app.sidebar.date_input[0].value == (date(2026, 10, 2), date(2026, 10, 3))
 
     app.switch_page(ADVANTAGE_PLUS).run()
@@ -163,7 +163,7 @@ def test_filters_come_from_the_url_and_carry_across_pages(published: Path) -> No
     assert app.query_params["start"] == "2026-10-02"
 
     app.multiselect(key="filter_platforms").set_value([]).run()
-    assert _metrics(app)["Threads spend"] == "EUR 10.00"
+    assert _metrics(app)["Threads spend (EUR)"] == "10.00"
     assert "platform" not in app.query_params
 
 
@@ -172,4 +172,4 @@ def test_url_values_outside_the_data_are_clamped_or_ignored(published: Path) -> 
 
     assert app.sidebar.date_input[0].value == (date(2026, 10, 1), date(2026, 10, 3))
     assert app.multiselect(key="filter_accounts").value == []
-    assert _metrics(app)["Spend (EUR)"] == "EUR 25.00"
+    assert _metrics(app)["Spend (EUR)"] == "25.00"
