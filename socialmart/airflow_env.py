@@ -162,6 +162,9 @@ def _stack_only_env(settings: Settings) -> dict[str, str]:
         # worth of CPU on a 2-core machine; DAG files change rarely.
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "120",
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(stack.task_heartbeat_timeout),
+        # A restarted scheduler only fails tasks it queued itself; those of the dead one are
+        # reset (and so run again) by its orphan check: every minute, not Airflow's 5.
+        "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "60",
     }
     if stack.executor == "CeleryExecutor":
         redis = f"redis://{stack.bind_host}:{stack.redis_port}/0"
