@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps demo airflow airflow-stop airflow-status airflow-unpause airflow-pause airflow-cli soak test lint fmt dashboard sandbox dbt-build bench clean
+.PHONY: help setup system-deps docs demo airflow airflow-stop airflow-status airflow-unpause airflow-pause airflow-cli soak test lint fmt dashboard sandbox dbt-build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ lint: setup ## ruff lint + format check
 fmt: setup ## format and auto-fix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+docs: setup ## dbt docs + Great Expectations Data Docs, offline, under var/docs (index.html)
+	$(VENV)/bin/socialmart docs
 
 dashboard: setup ## serve the dashboard on SOCIALMART_BIND_HOST:DASHBOARD_PORT
 	$(VENV)/bin/streamlit run dashboards/app.py --server.address "$${SOCIALMART_BIND_HOST:-127.0.0.1}" --server.port "$${DASHBOARD_PORT:-8501}" --server.headless true

@@ -67,6 +67,10 @@ def _build_parser(settings: Settings) -> argparse.ArgumentParser:
     transform.add_argument("--run-id", default="cli")
     transform.add_argument("--full-refresh", action="store_true")
 
+    commands.add_parser(
+        "docs", help="dbt docs and Great Expectations Data Docs, offline, under <home>/docs"
+    )
+
     demo = commands.add_parser("demo", help="run the demo pipeline through Airflow")
     demo.add_argument("--start", type=date.fromisoformat, help="defaults to the demo window")
     demo.add_argument("--end", type=date.fromisoformat)
@@ -120,6 +124,10 @@ def _steps(args: argparse.Namespace, settings: Settings) -> int:
         pipeline.validate(settings, pipeline.safe_run_id(args.run_id))
     elif args.command == "publish":
         pipeline.publish(settings, pipeline.safe_run_id(args.run_id))
+    elif args.command == "docs":
+        from socialmart import docs
+
+        print(f"docs: {docs.build(settings).as_uri()}")
     return 0
 
 

@@ -126,6 +126,7 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
                 (row_counts[table],) = con.execute(
                     f"select count(*) from {target}.main.{_ident(table)}"
                 ).fetchone()
+            _copy_comments(con, target, tables)
             con.execute(
                 f"create table {target}.main.{PUBLICATION_TABLE} ("
                 "run_id varchar, published_at timestamptz, table_name varchar, row_count bigint)"
@@ -271,6 +272,33 @@ def _require_passing_gate(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             f"the marts were rebuilt at {build_started} after run {run_id}'s gate "
             f"passed at {validated_at}: validate again before publishing"
         )
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, target: str, tables: list[str]) -> None:
+    """Give the published tables and columns the comments dbt wrote on the marts
+    (``persist_docs``: each model's and column's description), so the file describes itself."""
+    table_comments = con.execute(
+        "select table_name, comment from duckdb_tables() where database_name = "
+        "current_database() and schema_name = ? and comment is not null",
+        [MARTS_SCHEMA],
+    ).fetchall()
+    column_comments = con.execute(
+        "select table_name, column_name, comment from duckdb_columns() where database_name = "
+        "current_database() and schema_name = ? and comment is not null",
+        [MARTS_SCHEMA],
+    ).fetchall()
+    published = set(tables)
+    for table, comment in table_comments:
+        if table in published:
+            con.execute(
+                f"comment on table {target}.main.{_ident(table)} is {_literal(comment.strip())}"
+            )
+    for table, column, comment in column_comments:
+        if table in published:
+            con.execute(
+                f"comment on column {target}.main.{_ident(table)}.{_ident(column)} "
+                f"is {_literal(comment.strip())}"
+            )
 
 
 def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboards import components, health
+from socialmart import docs
 from socialmart.settings import load_settings
 
 _GATE_COLUMNS = {
@@ -88,6 +89,22 @@ def _show_publication(path, stale_since: datetime | None) -> None:
             "the failing expectations are listed below.",
             icon=":material/error:",
         )
+
+
+def _show_docs() -> None:
+    settings = load_settings()
+    dbt_docs, index = docs.dbt_docs_path(settings), docs.docs_index_path(settings)
+    if not dbt_docs.is_file():
+        st.caption(
+            "Documentation: run `make docs` for dbt docs and the Data Docs index (offline, "
+            f"under `{docs.docs_home(settings)}`)."
+        )
+        return
+    # File links: they open when the dashboard runs on the machine that holds the docs.
+    st.markdown(
+        f"Documentation (offline): [dbt docs]({dbt_docs.as_uri()}) · "
+        f"[Data Docs of every gate run]({index.as_uri()}) · `{index}`"
+    )
 
 
 def _show_gates(path) -> None:
@@ -184,6 +201,7 @@ def main() -> None:
         )
         return
     _show_publication(path, health.gate_failure_after_publication(path))
+    _show_docs()
     _show_gates(path)
     _show_freshness(path)
     _show_schema_drift(path)

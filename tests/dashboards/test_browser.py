@@ -13,6 +13,7 @@ that Streamlit's deploy button is off, and saves a screenshot of every page unde
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -435,3 +436,51 @@ def test_data_health_page(
         assert browser_page.get_by_text(f"Warnings ({warnings})", exact=True).is_visible()
     else:
         assert browser_page.get_by_text("No failed expectations").is_visible()
+
+
+_PUBLISHED = (
+    "database_name = current_database() and schema_name = 'main' and table_name <> '_publication'"
+)
+
+
+def test_published_file_describes_itself(marts: duckdb.DuckDBPyConnection) -> None:
+    """Every published mart and column carries its dbt description as a comment (persist_docs,
+    copied by publish); the semantic layer's time spine is not published."""
+    tables = dict(
+        marts.execute(
+            f"select table_name, comment from duckdb_tables() where {_PUBLISHED}"
+        ).fetchall()
+    )
+    undocumented = marts.execute(
+        "select table_name || '.' || column_name from duckdb_columns() "
+        f"where {_PUBLISHED} and coalesce(trim(comment), '') = ''"
+    ).fetchall()
+
+    assert "metricflow_time_spine" not in tables
+    assert {name for name, comment in tables.items() if not comment} == set()
+    assert undocumented == []
+
+
+def test_make_docs_builds_offline_dbt_and_data_docs(
+    demo_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make docs` (socialmart docs): static dbt docs and an index of every gate run's Data
+    Docs, none of them loading anything from the network."""
+    from socialmart import docs
+    from socialmart.settings import load_settings
+
+    monkeypatch.setenv("SOCIALMART_HOME", str(demo_home))
+    monkeypatch.delenv("SOCIALMART_PUBLISHED_DIR", raising=False)
+    settings = load_settings()
+
+    index = docs.build(settings)
+
+    dbt_docs = docs.dbt_docs_path(settings).read_text()
+    assert "fct_placement_performance_daily" in dbt_docs  # manifest and catalog inlined
+    pages = [index, *(demo_home / "data_docs").rglob("*.html")]
+    assert len(pages) > 2
+    for page in pages:
+        text = page.read_text()
+        assert re.findall(r'<(?:script|img)\b[^>]*\bsrc="(?:https?:)?//', text) == [], page
+        assert re.findall(r'<link\b[^>]*\bhref="(?:https?:)?//', text) == [], page
+    assert docs.dbt_docs_path(settings).as_uri() in index.read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -97,6 +98,10 @@ def test_data_docs_render_every_suite_and_the_path_is_recorded(
         assert suite in html
         page = (index.parent / f"{suite}.html").read_text()
         assert "Great Expectations" in page and suite in page
+        # Offline: nothing is loaded from a CDN or elsewhere; the styles are inline.
+        assert re.findall(r'(?:src|href)="(?:https?:)?//[^"]*\.(?:css|js)', page) == []
+        assert re.findall(r'<(?:script|img)\b[^>]*\bsrc="(?:https?:)?//', page) == []
+        assert "<style>" in page
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         recorded = con.execute(
             "select data_docs_path from audit.gate_validations where run_id = 'run-docs'"
