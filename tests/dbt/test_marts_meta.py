@@ -313,7 +313,9 @@ def _log_load(settings: Settings, raw_table: str, day: date, run_id: str) -> Non
     source, stream = raw_table.split("__", 1)
     with duckdb.connect(str(settings.warehouse_path)) as con:
         con.execute(
-            "insert into raw._loads values (?, ?, ?, 'backfill', ?, ?, now(), now(), 1, 1, 0)",
+            "insert into raw._loads (run_id, source, stream, account_id, window_start, "
+            "window_end, pulled_at, loaded_at, rows_seen, rows_inserted, tombstones_inserted) "
+            "values (?, ?, ?, 'backfill', ?, ?, now(), now(), 1, 1, 0)",
             [run_id, source, stream, day, day],
         )
 
