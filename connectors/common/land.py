@@ -558,13 +558,19 @@ def _in_window(spec: StreamSpec) -> str:
 
 def _insert_versions_sql(spec: StreamSpec) -> str:
     """Insert each row of :func:`_versions_from` as a new live version."""
-    payload = ", ".join(_q(c) for c in spec.columns)
-    staged = ", ".join(f"s.{_q(c)}" for c in spec.columns)
+    return _insert_staged_sql(spec, _table(spec), _versions_from(spec))
+
+
+def _insert_staged_sql(spec: StreamSpec, table: str, rows_from: str, *extra: str) -> str:
+    """Insert staged rows (``s``, with their unit ``u``, chosen by the ``from`` clause
+    ``rows_from``) into ``table`` with their load metadata, plus ``extra`` columns of ``s``."""
+    payload = ", ".join(_q(c) for c in (*spec.columns, *extra))
+    staged = ", ".join(f"s.{_q(c)}" for c in (*spec.columns, *extra))
     return (
-        f"insert into {_table(spec)} ({payload}, _sync_id, _pulled_at, _source, _row_hash, "
+        f"insert into {table} ({payload}, _sync_id, _pulled_at, _source, _row_hash, "
         f"_is_deleted) "
         f"select {staged}, u.run_id, u.pulled_at, {_literal(spec.source_label)}, "
-        f"s._row_hash, false {_versions_from(spec)}"
+        f"s._row_hash, false {rows_from}"
     )
 
 
@@ -582,14 +588,8 @@ def _versions_from(spec: StreamSpec) -> str:
 
 def _insert_quarantine_sql(spec: StreamSpec) -> str:
     """Keep each staged row that breaks the contract in ``quarantine.<table>``, with why."""
-    payload = ", ".join(_q(c) for c in spec.columns)
-    staged = ", ".join(f"s.{_q(c)}" for c in spec.columns)
-    return (
-        f"insert into {_table(spec, QUARANTINE_SCHEMA)} ({payload}, _sync_id, _pulled_at, "
-        f"_source, _row_hash, _is_deleted, {REJECT_REASON_COLUMN}) "
-        f"select {staged}, u.run_id, u.pulled_at, {_literal(spec.source_label)}, s._row_hash, "
-        f"false, s.{REJECT_REASON_COLUMN} {_quarantined_from(spec)}"
-    )
+    table = _table(spec, QUARANTINE_SCHEMA)
+    return _insert_staged_sql(spec, table, _quarantined_from(spec), REJECT_REASON_COLUMN)
 
 
 def _quarantined_from(spec: StreamSpec) -> str:
