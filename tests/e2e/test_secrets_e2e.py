@@ -9,9 +9,8 @@ marts. No credential of the settings (``socialmart.logs.secret_values``) may app
 commands' stdout/stderr, in any file under SOCIALMART_HOME (spool, logs, Data Docs, dbt
 target, DuckDB files byte for byte) or in any value of any table of any DuckDB file there.
 
-Airflow task logs of a failing ingest run are not covered here: preparing a fresh Airflow home
-(metadata database migration) and one `airflow dags test` take minutes on the 2-core test
-machine; the Airflow paths are checked for secrets by test_pipeline_e2e.py on a passing run.
+The same faults through Airflow (`airflow dags test ingest_meta`, the demo's path): the run
+fails, and its output, task logs and Airflow home hold no credential either.
 """
 
 from __future__ import annotations
@@ -158,3 +157,25 @@ def test_no_secret_in_outputs_files_or_tables_when_meta_fails(faulty_stand_in, t
     hits = _leaks(canary, secrets)
     assert any(hit.endswith("note.txt (bytes)") for hit in hits)
     assert any(hit.endswith("db.duckdb: s.t") for hit in hits)
+
+
+def test_no_secret_in_airflow_task_logs_when_meta_fails(faulty_stand_in, tmp_path):
+    from socialmart.airflow_env import prepare_airflow
+    from socialmart.demo import run_dag
+
+    home = tmp_path / "home"
+    env = stand_in_env(
+        faulty_stand_in.base_url, home, META_ACCESS_TOKEN=META_TOKEN, META_PAGE_LIMIT="50"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        settings = load_settings()
+        secrets = [secret for secret in secret_values(settings) if secret]
+        prepare_airflow(settings)
+        with pytest.raises(RuntimeError, match="the Airflow run of ingest_meta failed"):
+            run_dag(settings, "ingest_meta", {"start": START, "end": END})
+    task_log = (home / "airflow" / "dags-test" / "ingest_meta.log").read_text()
+    assert EXPIRED in task_log and BAD_NEXT in task_log
+    assert "META_ACCESS_TOKEN" in task_log and "access_token=***" in task_log
+    assert _leaks(home, secrets) == []
