@@ -60,12 +60,9 @@ _SOURCE_FRESHNESS_DDL = """(
     last_rows_seen hugeint, last_rows_inserted hugeint, last_rows_quarantined hugeint,
     last_tombstones_withheld hugeint
 )"""
-# Response fields no stream declares (raw._schema_drift, written by the loader).
+# Response fields no stream declares: a copy of raw._schema_drift (the loader writes it), absent
+# before the first load; the data-health page reads an absent table as "none seen".
 SCHEMA_DRIFT_TABLE = "schema_drift"
-_SCHEMA_DRIFT_DDL = """(
-    source varchar, stream varchar, field varchar, first_seen_run_id varchar,
-    first_seen_at timestamptz, last_seen_run_id varchar, last_seen_at timestamptz
-)"""
 
 # The configured Meta API versions and how long each has left (connectors/meta/versions.py).
 API_VERSIONS_TABLE = "api_versions"
@@ -156,7 +153,8 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
     Besides the audit tables, the file gets ``source_freshness``: per source and stream, the
     latest load of each account summarised from ``raw._loads`` (empty before any load),
-    ``schema_drift``: the response fields no stream declares (``raw._schema_drift``), and
+    ``schema_drift``: the response fields no stream declares (``raw._schema_drift``; absent
+    before the first load), and
     ``api_versions``: the configured Meta API versions, their sunset dates and days left as of
     today (status ``expiring`` under 90 days, ``expired``, ``unknown``).
 
@@ -175,11 +173,11 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             con.execute(f"create table {freshness} as {_SOURCE_FRESHNESS_SQL}")
         else:
             con.execute(f"create table {freshness} {_SOURCE_FRESHNESS_DDL}")
-        drift = f"{target}.main.{SCHEMA_DRIFT_TABLE}"
         if ("raw", "_schema_drift") in present:
-            con.execute(f"create table {drift} as select * from raw._schema_drift")
-        else:
-            con.execute(f"create table {drift} {_SCHEMA_DRIFT_DDL}")
+            con.execute(
+                f"create table {target}.main.{SCHEMA_DRIFT_TABLE} as "
+                "select * from raw._schema_drift"
+            )
         _write_api_versions(con, f"{target}.main.{API_VERSIONS_TABLE}", settings)
 
     write_atomically(con, settings.published_health_path, fill)
