@@ -311,3 +311,88 @@ def test_paging_loop_and_next_without_token(client: GraphClient) -> None:
         list(client.pages(f"{PROFILE}/threads", account=PROFILE))
     # a next link without the token gets it added (and only then)
     assert responses.calls[1].request.params["access_token"] == TOKEN
+
+
+# Profile ``clicks`` arrive per link. Payload shape: the Threads Insights API lists ``clicks``
+# among the user metrics of ``GET /{threads-user-id}/threads_insights``
+# (https://developers.facebook.com/documentation/threads/insights); it answers per link,
+# ``link_total_values: [{"value": n, "link_url": "..."}]`` and no ``total_value``, as shown in
+# https://qiita.com/MisaNeco/items/6cf07b23787e717d5789 (reading the official insights doc).
+SHOP = "https://shop.example.com/new-in"
+BIO = "https://links.example/ana"
+
+
+def _clicks_day(clicks_entry: dict[str, Any]) -> dict[str, Any]:
+    end_time = "2026-11-01T07:00:00+0000"
+    return {
+        "data": [
+            {"name": "views", "period": "day", "values": [{"value": 500, "end_time": end_time}]},
+            {"name": "likes", "period": "day", "total_value": {"value": 12}},
+            clicks_entry,
+            {"name": "followers_count", "period": "day", "total_value": {"value": 1000}},
+        ]
+    }
+
+
+def _clicks(**shape: Any) -> dict[str, Any]:
+    return {
+        "name": "clicks",
+        "period": "day",
+        "title": "clicks",
+        "description": "…",
+        "id": f"{PROFILE}/insights/clicks/day",
+        **shape,
+    }
+
+
+def _pull(settings: Settings, client: GraphClient, daily: dict[str, Any]) -> dict[str, Any]:
+    """The one profile row an extract of NOV_1 lands when the daily insights are ``daily``."""
+    responses.get(POSTS_URL, json={"data": []})
+    responses.get(DAILY_URL, json=daily)
+    *_, manifest = extract_account(settings, PROFILE, NOV_1, NOV_1, "run-1", client=client)
+    (row,) = _rows(manifest)
+    return row
+
+
+@responses.activate
+def test_clicks_per_link_are_summed_and_kept_per_link(
+    threads_settings: Settings, client: GraphClient
+) -> None:
+    links = [{"value": 31, "link_url": SHOP}, {"value": 8, "link_url": BIO}]
+    row = _pull(threads_settings, client, _clicks_day(_clicks(link_total_values=links)))
+    assert row["report_date"] == NOV_1.isoformat()
+    assert (row["views"], row["likes"], row["clicks"], row["followers_count"]) == (
+        500,
+        12,
+        39,
+        1000,
+    )
+    assert row["clicks_by_url"] == [
+        {"link_url": SHOP, "value": 31},
+        {"link_url": BIO, "value": 8},
+    ]
+
+
+@responses.activate
+def test_no_link_clicked_is_zero_clicks(threads_settings: Settings, client: GraphClient) -> None:
+    row = _pull(threads_settings, client, _clicks_day(_clicks(link_total_values=[])))
+    assert (row["clicks"], row["clicks_by_url"]) == (0, [])
+
+
+@responses.activate
+def test_a_total_value_still_reads_as_before(
+    threads_settings: Settings, client: GraphClient
+) -> None:
+    row = _pull(threads_settings, client, _clicks_day(_clicks(total_value={"value": 5})))
+    assert (row["clicks"], row["clicks_by_url"]) == (5, None)
+
+
+@responses.activate
+def test_an_unknown_shape_is_null_with_a_warning(
+    threads_settings: Settings, client: GraphClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="connectors.threads.extract"):
+        row = _pull(threads_settings, client, _clicks_day(_clicks(link_values={"n": 3})))
+    assert row["clicks"] is None
+    assert "Threads metric clicks came back in an unknown shape" in caplog.text
+    assert "link_values" in caplog.text
