@@ -32,6 +32,8 @@ class Source:
             spool; returns the manifest paths. Raises ``ConnectorError`` subclasses.
         lookback_days: How many days before a scheduled window are re-pulled, because the
             platform restates them.
+        account_settings: The settings that switch the source on by giving it accounts
+            (named when a run finds none, see :func:`no_accounts_reason`).
     """
 
     name: str
@@ -39,6 +41,7 @@ class Source:
     accounts: Callable[[Settings], list[str]]
     extract_account: Callable[[Settings, str, date, date, str], list[Path]]
     lookback_days: Callable[[Settings], int]
+    account_settings: tuple[str, ...]
 
 
 def get_source(name: str) -> Source:
@@ -46,3 +49,11 @@ def get_source(name: str) -> Source:
     if name not in SOURCE_NAMES:
         raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCE_NAMES)}")
     return importlib.import_module(f"connectors.{name}.source").SOURCE
+
+
+def no_accounts_reason(source: Source) -> str:
+    """Why a run of ``source`` pulled nothing, and the settings that switch it on."""
+    return (
+        f"{source.name}: no accounts configured or visible, so nothing was pulled or loaded. "
+        f"Set {' / '.join(source.account_settings)} (see .env.example) to switch it on."
+    )

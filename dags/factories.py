@@ -53,7 +53,8 @@ to (re)load exactly that range (backfills); re-running a range is safe (raw tabl
 row per distinct version).
 
 **No accounts.** A source with no configured (or visible) accounts pulls nothing: `extract`
-and `load` are *skipped* (the load's log names the settings) and no asset event is emitted.
+and `load` are *skipped* (the load's log names the settings), no asset event is emitted,
+and the skip shows on the data-health page ("Skipped sources").
 
 **When it fails.**
 - *accounts*: the credential cannot list accounts; the log names the setting to fix.
@@ -142,7 +143,7 @@ def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
         def load(accounts: list[str], extracted, run_id=None, outlet_events=None) -> dict:
             from socialmart.orchestration import load_run, skip_unconfigured
 
-            skip_unconfigured(source, accounts)  # no accounts: skipped, no asset event
+            skip_unconfigured(source, accounts, run_id)  # no accounts: skipped, no asset event
             counts = load_run(source, run_id, accounts, list(extracted))
             for asset in outlets:
                 outlet_events[asset].extra = counts.get(asset.name, {})

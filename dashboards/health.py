@@ -65,6 +65,7 @@ API_VERSION_COLUMNS = [
     "checked_on",
     "message",
 ]
+SKIPPED_COLUMNS = ["source", "reason", "skipped_runs", "last_skipped_at", "last_loaded_at"]
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,13 @@ def schema_drift(path: Path) -> pd.DataFrame:
         f"select {', '.join(DRIFT_COLUMNS)} from schema_drift "
         "order by last_seen_at desc, source, stream, field",
     )
+
+
+def skipped_sources(path: Path) -> pd.DataFrame:
+    """Sources whose runs since their last load were skipped for want of accounts."""
+    if not is_available(path) or "skipped_sources" not in _tables(path):
+        return pd.DataFrame(columns=SKIPPED_COLUMNS)
+    return _query(path, f"select {', '.join(SKIPPED_COLUMNS)} from skipped_sources order by source")
 
 
 def api_versions(path: Path) -> pd.DataFrame:

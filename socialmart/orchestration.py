@@ -78,20 +78,23 @@ def source_accounts(source_name: str) -> list[str]:
     return list(get_source(source_name).accounts(task_settings()))
 
 
-def skip_unconfigured(source_name: str, accounts: list[str] | None) -> None:
+def skip_unconfigured(source_name: str, accounts: list[str] | None, run_id: str) -> None:
     """Skip the task (no asset event, state "skipped") when the source has no accounts.
+
+    The skip is recorded (``raw._skipped_runs``) and shown on the data-health page.
 
     Raises:
         AirflowSkipException: ``accounts`` is empty; the message names the settings.
     """
     from airflow.sdk.exceptions import AirflowSkipException
 
+    from connectors.sources import get_source, no_accounts_reason
+    from socialmart.pipeline import record_skip, safe_run_id
+
     if not accounts:
-        raise AirflowSkipException(
-            f"{source_name}: no accounts configured or visible, nothing was pulled or loaded "
-            f"and no asset event is emitted. Set the {source_name.upper()}_* account settings "
-            "(see .env.example) to switch this source on."
-        )
+        reason = no_accounts_reason(get_source(source_name))
+        record_skip(task_settings(), source_name, safe_run_id(run_id), reason)
+        raise AirflowSkipException(f"{reason} No asset event is emitted.")
 
 
 def extract_source_account(

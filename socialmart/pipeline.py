@@ -244,6 +244,24 @@ def prepare_raw_tables(settings: Settings) -> None:
                 ensure_raw_table(con, spec)
 
 
+def record_skip(settings: Settings, source_name: str, run_id: str, reason: str) -> None:
+    """Record a run of a source without accounts and refresh the data-health file at once.
+
+    The skip emits no asset event, so no transform run follows; refreshing the health file
+    here is what makes the skip visible on the data-health page ("Skipped sources").
+    """
+    from connectors.common.land import ensure_raw_table, record_skipped_run
+    from connectors.sources import get_source
+    from socialmart.publish import refresh_health
+    from socialmart.warehouse import connect
+
+    with warehouse_lock(settings, run_id, "record_skip"), connect(settings) as con:
+        for spec in get_source(source_name).streams:
+            ensure_raw_table(con, spec)
+        record_skipped_run(con, source_name, run_id, reason)
+        refresh_health(con, settings)
+
+
 def transform(settings: Settings, run_id: str, *, full_refresh: bool = False) -> None:
     """Build and test every dbt model against the warehouse."""
     from socialmart.transform import build

@@ -64,6 +64,23 @@ _SOURCE_FRESHNESS_DDL = """(
 # before the first load; the data-health page reads an absent table as "none seen".
 SCHEMA_DRIFT_TABLE = "schema_drift"
 
+# Sources whose latest ingest run was skipped for want of accounts (no load since).
+SKIPPED_SOURCES_TABLE = "skipped_sources"
+_SKIPPED_SOURCES_SQL = """
+select
+    skips.source,
+    count(*) as skipped_runs,
+    max(skips.skipped_at) as last_skipped_at,
+    arg_max(skips.reason, skips.skipped_at) as reason,
+    loads.last_loaded_at
+from raw._skipped_runs as skips
+left join (
+    select source, max(loaded_at) as last_loaded_at from raw._loads group by source
+) as loads on loads.source = skips.source
+where loads.last_loaded_at is null or skips.skipped_at > loads.last_loaded_at
+group by skips.source, loads.last_loaded_at
+"""
+
 # The configured Meta API versions and how long each has left (connectors/meta/versions.py).
 API_VERSIONS_TABLE = "api_versions"
 _API_VERSIONS_DDL = """(
@@ -154,7 +171,8 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     Besides the audit tables, the file gets ``source_freshness``: per source and stream, the
     latest load of each account summarised from ``raw._loads`` (empty before any load),
     ``schema_drift``: the response fields no stream declares (``raw._schema_drift``; absent
-    before the first load), and
+    before the first load), ``skipped_sources``: sources whose runs since their last load were
+    skipped for want of accounts (``raw._skipped_runs``; absent before any skip), and
     ``api_versions``: the configured Meta API versions, their sunset dates and days left as of
     today (status ``expiring`` under 90 days, ``expired``, ``unknown``).
 
@@ -177,6 +195,10 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             con.execute(
                 f"create table {target}.main.{SCHEMA_DRIFT_TABLE} as "
                 "select * from raw._schema_drift"
+            )
+        if ("raw", "_skipped_runs") in present:
+            con.execute(
+                f"create table {target}.main.{SKIPPED_SOURCES_TABLE} as {_SKIPPED_SOURCES_SQL}"
             )
         _write_api_versions(con, f"{target}.main.{API_VERSIONS_TABLE}", settings)
 

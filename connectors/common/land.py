@@ -73,6 +73,14 @@ create table if not exists {RAW_SCHEMA}._schema_drift (
     last_seen_run_id varchar not null,
     last_seen_at timestamptz not null
 )"""
+# Scheduled ingest runs of a source that had no accounts (nothing pulled, nothing loaded).
+_SKIPPED_RUNS_DDL = f"""
+create table if not exists {RAW_SCHEMA}._skipped_runs (
+    source varchar not null,
+    run_id varchar not null,
+    skipped_at timestamptz not null,
+    reason varchar not null
+)"""
 
 
 @dataclass(frozen=True)
@@ -327,6 +335,7 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
             f"alter table {RAW_SCHEMA}._loads add column if not exists {name} bigint default 0"
         )
     con.execute(_SCHEMA_DRIFT_DDL)
+    con.execute(_SKIPPED_RUNS_DDL)
     con.execute(f"create schema if not exists {QUARANTINE_SCHEMA}")
     _ensure_table(con, _table(spec), {**spec.columns, **METADATA_COLUMNS}, spec.columns)
     _ensure_table(
@@ -334,6 +343,16 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
         _table(spec, QUARANTINE_SCHEMA),
         {**spec.columns, **METADATA_COLUMNS, REJECT_REASON_COLUMN: "VARCHAR"},
         spec.columns,
+    )
+
+
+def record_skipped_run(
+    con: duckdb.DuckDBPyConnection, source: str, run_id: str, reason: str
+) -> None:
+    """Record that ``source``'s run ``run_id`` had no accounts (after :func:`ensure_raw_table`)."""
+    con.execute(
+        f"insert into {RAW_SCHEMA}._skipped_runs values (?, ?, now(), ?)",
+        [source, run_id, reason],
     )
 
 

@@ -10,4 +10,5 @@ SOURCE = Source(
     accounts=list_accounts,
     extract_account=extract_account,
     lookback_days=lambda settings: 0,  # the extract reaches back FX_CARRY_FORWARD_DAYS itself
+    account_settings=("FX_RATES_URL",),
 )

@@ -11,4 +11,5 @@ SOURCE = Source(
     extract_account=extract_account,
     # Lifetime insights of a fixed set of media: the report window does not apply.
     lookback_days=lambda settings: 0,
+    account_settings=("INSTAGRAM_BUSINESS_ACCOUNT_ID",),
 )

@@ -10,4 +10,5 @@ SOURCE = Source(
     accounts=list_accounts,
     extract_account=extract_account,
     lookback_days=lambda settings: settings.meta.lookback_days,
+    account_settings=("META_AD_ACCOUNT_IDS", "META_ACCESS_TOKEN"),
 )

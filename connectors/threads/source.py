@@ -10,4 +10,5 @@ SOURCE = Source(
     accounts=list_profiles,
     extract_account=extract_account,
     lookback_days=lambda settings: settings.threads.lookback_days,
+    account_settings=("THREADS_PROFILES", "THREADS_ACCESS_TOKENS"),
 )

@@ -10,4 +10,5 @@ SOURCE = Source(
     accounts=list_advertisers,
     extract_account=extract_account,
     lookback_days=lambda settings: settings.tiktok.lookback_days,
+    account_settings=("TIKTOK_ADVERTISER_IDS", "TIKTOK_APP_ID", "TIKTOK_APP_SECRET"),
 )

@@ -10,4 +10,5 @@ SOURCE = Source(
     accounts=list_shops,
     extract_account=extract_shop,
     lookback_days=lambda settings: settings.tiktok_shop.lookback_days,
+    account_settings=("TIKTOK_SHOP_CIPHERS", "TIKTOK_SHOP_ACCESS_TOKEN"),
 )

@@ -1,4 +1,5 @@
-"""Data health: publication, gates, freshness, API changes and versions, restatements.
+"""Data health: publication, gates, skipped sources, freshness, API changes and versions,
+restatements.
 
 Reads only the published health file, never the warehouse or the marts.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import components, health
@@ -138,6 +140,24 @@ def _show_freshness(path) -> None:
     components.table(freshness, _FRESHNESS_COLUMNS)
 
 
+def _show_skipped_sources(path) -> None:
+    skipped = health.skipped_sources(path)
+    if skipped.empty:
+        return
+    st.subheader("Skipped sources")
+    for row in skipped.itertuples():
+        last_data = (
+            f"its data was last loaded {row.last_loaded_at:%Y-%m-%d %H:%M} UTC"
+            if row.last_loaded_at is not None and not pd.isna(row.last_loaded_at)
+            else "it has never been loaded"
+        )
+        st.warning(
+            f"**{row.source}**: {row.skipped_runs:,} run(s) skipped since its last load, the "
+            f"latest at {row.last_skipped_at:%Y-%m-%d %H:%M} UTC; {last_data}. {row.reason}",
+            icon=":material/block:",
+        )
+
+
 def _show_schema_drift(path) -> None:
     st.subheader("API changes")
     drift = health.schema_drift(path)
@@ -203,6 +223,7 @@ def main() -> None:
     _show_publication(path, health.gate_failure_after_publication(path))
     _show_docs()
     _show_gates(path)
+    _show_skipped_sources(path)
     _show_freshness(path)
     _show_schema_drift(path)
     _show_api_versions(path)

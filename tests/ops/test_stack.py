@@ -110,16 +110,6 @@ def test_the_stand_in_identities_apply_only_where_nothing_is_set(monkeypatch) ->
     assert "TIKTOK_APP_ID" not in env
 
 
-def test_a_source_without_accounts_is_skipped() -> None:
-    from airflow.sdk.exceptions import AirflowSkipException
-
-    from socialmart.orchestration import skip_unconfigured
-
-    with pytest.raises(AirflowSkipException, match="THREADS_"):
-        skip_unconfigured("threads", [])
-    skip_unconfigured("threads", ["27300000000000000"])  # accounts: runs
-
-
 def test_the_makefile_takes_ports_from_settings() -> None:
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     recipes = "\n".join(line for line in makefile.splitlines() if line.startswith("\t"))
