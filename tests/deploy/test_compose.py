@@ -34,11 +34,15 @@ AIRFLOW_SERVICES = {
     "airflow-scheduler",
     "airflow-dag-processor",
     "airflow-triggerer",
+    "airflow-worker",
 }
-SERVICES = {"postgres", "sandbox", "dashboard", *AIRFLOW_SERVICES}
+SERVICES = {"postgres", "redis", "sandbox", "dashboard", *AIRFLOW_SERVICES}
+# Started only with `--profile celery` (AIRFLOW_EXECUTOR=CeleryExecutor).
+CELERY_PROFILE = {"redis", "airflow-worker"}
+THIRD_PARTY_IMAGES = {"postgres": "postgres:", "redis": "redis:"}
 SERVICE_KEYS = {
-    "build", "command", "depends_on", "entrypoint", "env_file", "environment", "healthcheck",
-    "image", "ports", "restart", "volumes", "user", "working_dir",
+    "build", "command", "depends_on", "deploy", "entrypoint", "env_file", "environment",
+    "healthcheck", "image", "ports", "profiles", "restart", "volumes", "user", "working_dir",
 }  # fmt: skip
 DEPENDS_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 RESTART_POLICIES = {"no", "always", "on-failure", "unless-stopped"}
@@ -141,6 +145,39 @@ def test_airflow_services_share_one_configuration(config: dict[str, Any]) -> Non
     assert (ROOT / ".gitignore").read_text().count("\n.env\n") == 1
 
 
+def test_celery_executor_is_one_setting_shared_with_the_native_stack(
+    raw: dict[str, Any], env_example: dict[str, str]
+) -> None:
+    """AIRFLOW_EXECUTOR / AIRFLOW_CELERY_WORKERS / AIRFLOW_WORKER_CONCURRENCY mean the same in
+    compose as in `make airflow`; the Celery services are in the celery profile."""
+    from socialmart.airflow_env import airflow_env
+    from socialmart.settings import load_settings
+
+    celery = {
+        **env_example,
+        "AIRFLOW_EXECUTOR": "CeleryExecutor",
+        "AIRFLOW_CELERY_WORKERS": "3",
+        "AIRFLOW_WORKER_CONCURRENCY": "2",
+    }
+    services = interpolate(raw, celery)["services"]
+    for name in AIRFLOW_SERVICES:
+        env = _environment(services[name])
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
+        assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+        assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql+psycopg2://")
+        assert env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == "2"
+    worker = services["airflow-worker"]
+    assert worker["command"] == ["airflow", "celery", "worker"]
+    assert str(worker["deploy"]["replicas"]) == "3"
+    assert {n for n, s in services.items() if "celery" in s.get("profiles", [])} == CELERY_PROFILE
+    assert services["airflow-scheduler"]["depends_on"]["redis"]["required"] is False
+
+    native = airflow_env(load_settings(), stack=True)  # the defaults of .env.example
+    assert native["AIRFLOW__CORE__EXECUTOR"] == env_example["AIRFLOW_EXECUTOR"]
+    for name in ("AIRFLOW_EXECUTOR", "AIRFLOW_CELERY_WORKERS", "AIRFLOW_WORKER_CONCURRENCY"):
+        assert name in variables_used(raw), name
+
+
 def test_only_airflow_gets_the_settings_file(config: dict[str, Any]) -> None:
     """Connector tokens reach the containers that run the pipeline, nobody else."""
     for name, service in config["services"].items():
@@ -164,6 +201,8 @@ def test_dependencies_exist_and_can_be_met(config: dict[str, Any]) -> None:
             assert target in services, f"{name} depends on unknown {target}"
             condition = spec["condition"]
             assert condition in DEPENDS_CONDITIONS
+            if target in CELERY_PROFILE and name not in CELERY_PROFILE:
+                assert spec.get("required") is False, f"{name} needs {target} without celery"
             if condition == "service_healthy":
                 assert "healthcheck" in services[target], f"{target} has no healthcheck"
             if condition == "service_completed_successfully":
@@ -207,11 +246,12 @@ def test_ports_are_local_and_match_what_the_commands_listen_on(config: dict[str,
 def test_project_services_build_one_image(config: dict[str, Any]) -> None:
     project = [s for s in config["services"].values() if _is_project_image(s)]
 
-    assert len(project) == len(SERVICES) - 1  # all but postgres
+    assert len(project) == len(SERVICES) - len(THIRD_PARTY_IMAGES)
     assert {s["image"] for s in project} == {"socialmart:local"}
     for service in project:
         assert (ROOT / service["build"]["context"] / service["build"]["dockerfile"]).is_file()
-    assert config["services"]["postgres"]["image"].startswith("postgres:")
+    for name, image in THIRD_PARTY_IMAGES.items():
+        assert config["services"][name]["image"].startswith(image)
 
 
 def test_healthchecks_are_well_formed(config: dict[str, Any]) -> None:
