@@ -20,7 +20,15 @@ from sandbox.clock import Clock, sandbox_now
 from sandbox.faults import FaultRule
 from sandbox.routing import Request, Response
 from sandbox.tiktok import entities, errors
-from sandbox.tiktok.delivery import ad_rows, gmv_rows, placement_rows
+from sandbox.tiktok.delivery import (
+    AdDay,
+    ad_rows,
+    creative_rows,
+    gmv_rows,
+    placement_rows,
+    smart_plus_ad_rows,
+    smart_plus_placement_rows,
+)
 from sandbox.tiktok.errors import TikTokError
 from sandbox.tiktok.generator import AdMetrics
 from sandbox.tiktok.render import (
@@ -36,8 +44,15 @@ SANDBOX_APP_ID = "sandbox-tiktok-app"
 SANDBOX_APP_SECRET = "sandbox-tiktok-app-secret"
 
 _PATH = re.compile(r"^/open_api/v1\.3/(?P<resource>[a-z0-9_/]+?)/?$")
-_BASIC_DIMENSIONS = frozenset({"ad_id", "stat_time_day"})
-_AUDIENCE_DIMENSIONS = frozenset({"ad_id", "stat_time_day", "placement"})
+#: Ad-level reports group by one ad id dimension plus these. ``ad_id`` shows each creative
+#: of an Upgraded Smart+ ad, ``ad_id_v2`` the Smart+ ad itself; manual ads are the same in
+#: both, and the two cannot be combined.
+_ID_DIMENSIONS = ("ad_id", "ad_id_v2")
+_REPORT_DIMENSIONS = {
+    "BASIC": frozenset({"stat_time_day"}),
+    "AUDIENCE": frozenset({"stat_time_day", "placement"}),
+}
+_MAX_FILTER_IDS = 100
 _ADVERTISER_DIMENSIONS = frozenset({"advertiser_id", "stat_time_day"})
 _ADVERTISER_METRICS = frozenset({"spend", "impressions", "clicks"})
 _GMV_DIMENSIONS = frozenset({"campaign_id", "stat_time_day"})
@@ -88,6 +103,9 @@ class TikTokBusinessApi:
             "gmv_max/store/list": self._stores,
             "gmv_max/campaign/get": self._gmv_campaigns,
             "gmv_max/report/get": self._gmv_report,
+            "smart_plus/campaign/get": self._smart_plus_campaigns,
+            "smart_plus/adgroup/get": self._smart_plus_adgroups,
+            "smart_plus/ad/get": self._smart_plus_ads,
         }
 
     def handle(self, request: Request, subpath: str, fault: FaultRule | None) -> Response:
@@ -180,15 +198,43 @@ class TikTokBusinessApi:
         ]
         return _page(rows, request)
 
+    # --- Upgraded Smart+ ------------------------------------------------------------------
+
+    def _smart_plus_campaigns(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        campaigns = self.scenario.smart_plus_campaigns_of(adv.advertiser_id)
+        rows = [entities.smart_plus_campaign(c) for c in campaigns]
+        return _page(_only_fields(rows, request), request)
+
+    def _smart_plus_adgroups(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        names = {c.campaign_id: c.name for c in self.scenario.smart_plus_campaigns}
+        rows = [
+            entities.smart_plus_adgroup(g, names[g.campaign_id])
+            for g in self.scenario.smart_plus_adgroups_of(adv.advertiser_id)
+        ]
+        return _page(_only_fields(rows, request), request)
+
+    def _smart_plus_ads(self, request: Request) -> dict[str, Any]:
+        adv = self._advertiser(request.param("advertiser_id"))
+        filtering = _json_param(request, "filtering", dict) or {}
+        with_deleted = filtering.get("secondary_status") == "AD_STATUS_ALL"
+        campaigns = {c.campaign_id: c.name for c in self.scenario.smart_plus_campaigns}
+        groups = {g.adgroup_id: g.name for g in self.scenario.smart_plus_adgroups}
+        rows = [
+            entities.smart_plus_ad(a, campaigns[a.campaign_id], groups[a.adgroup_id])
+            for a in self.scenario.smart_plus_ads_of(adv.advertiser_id)
+            if with_deleted or a.deleted_on is None
+        ]
+        return _page(_only_fields(rows, request), request)
+
     # --- reports -------------------------------------------------------------------------
 
     def _report(self, request: Request) -> dict[str, Any]:
         adv = self._advertiser(request.param("advertiser_id"))
         report_type = request.param("report_type")
-        allowed = {"BASIC": _BASIC_DIMENSIONS, "AUDIENCE": _AUDIENCE_DIMENSIONS}.get(
-            report_type or ""
-        )
-        if allowed is None:
+        others = _REPORT_DIMENSIONS.get(report_type or "")
+        if others is None:
             raise errors.invalid_param(f"report_type: unsupported {report_type!r}")
         data_level = request.param("data_level")
         if report_type == "BASIC" and data_level == "AUCTION_ADVERTISER":
@@ -197,31 +243,53 @@ class TikTokBusinessApi:
             raise errors.invalid_param(
                 "data_level: the stand-in serves AUCTION_AD (and AUCTION_ADVERTISER for BASIC)"
             )
-        dimensions = _json_param(request, "dimensions", list, required=True)
-        if set(dimensions) != allowed:
-            raise errors.invalid_param(f"dimensions: expected {sorted(allowed)}")
+        id_dimension = _ad_id_dimension(request, others)
         start, end = self._dates(request)
         metrics = _json_param(request, "metrics", list) or ["spend", "impressions"]
-        include_deleted = _includes_deleted(_json_param(request, "filtering", list) or [])
-        now = self._clock()
-        build = placement_rows if report_type == "AUDIENCE" else ad_rows
+        filtering = _json_param(request, "filtering", list) or []
+        include_deleted = _includes_deleted(filtering)
+        campaigns = _campaign_ids(filtering)
         rows = []
-        for row in build(self.scenario, self.seed, adv, start, end, now):
+        for row, automation in self._ad_report_rows(report_type, id_dimension, adv, start, end):
             if not include_deleted and row.ad.deleted_on is not None:
                 continue
-            values = ad_metric_values(row, adv.currency)
+            if campaigns is not None and row.ad.campaign_id not in campaigns:
+                continue
+            values = {
+                **ad_metric_values(row, adv.currency),
+                "campaign_automation_type": automation,
+            }
             unknown = set(metrics) - set(values)
             if unknown:
                 raise errors.invalid_param(f"metrics: unknown {sorted(unknown)}")
-            dims = {"ad_id": row.ad.ad_id, "stat_time_day": stat_time_day(row.day)}
+            dims = {
+                id_dimension: row.creative_id or row.ad.ad_id,
+                "stat_time_day": stat_time_day(row.day),
+            }
             if row.placement is not None:
                 dims["placement"] = row.placement
             rows.append({"dimensions": dims, "metrics": {m: values[m] for m in metrics}})
         return _page(rows, request)
 
+    def _ad_report_rows(
+        self, report_type: str, id_dimension: str, adv: Advertiser, start: date, end: date
+    ) -> list[tuple[AdDay, str]]:
+        """Manual ads' rows, then the Upgraded Smart+ ones (per creative by ``ad_id``), each
+        with the ``campaign_automation_type`` the report shows for it."""
+        audience = report_type == "AUDIENCE"
+        args = (self.scenario, self.seed, adv, start, end, self._clock())
+        manual = (placement_rows if audience else ad_rows)(*args)
+        smart_plus = (smart_plus_placement_rows if audience else smart_plus_ad_rows)(*args)
+        if id_dimension == "ad_id":
+            labelled = [(row, "UPGRADED_SMART_PLUS_CREATIVE") for row in creative_rows(smart_plus)]
+        else:
+            labelled = [(row, "UPGRADED_SMART_PLUS") for row in smart_plus]
+        return [(row, "MANUAL") for row in manual] + labelled
+
     def _advertiser_report(self, request: Request, adv: Advertiser) -> dict[str, Any]:
         """BASIC report at advertiser level: one row per day with delivery, the sum over every
-        ad of the advertiser (deleted ones too: the total is the account's whole spend)."""
+        ad of the advertiser (deleted and Upgraded Smart+ ones too: the account's whole
+        auction spend)."""
         dimensions = _json_param(request, "dimensions", list, required=True)
         if set(dimensions) != _ADVERTISER_DIMENSIONS:
             raise errors.invalid_param(f"dimensions: expected {sorted(_ADVERTISER_DIMENSIONS)}")
@@ -231,7 +299,8 @@ class TikTokBusinessApi:
         if unknown:
             raise errors.invalid_param(f"metrics: unknown {sorted(unknown)}")
         totals: dict[date, AdMetrics] = {}
-        for row in ad_rows(self.scenario, self.seed, adv, start, end, self._clock()):
+        args = (self.scenario, self.seed, adv, start, end, self._clock())
+        for row in ad_rows(*args) + smart_plus_ad_rows(*args):
             known = totals.get(row.day)
             totals[row.day] = row.metrics if known is None else known + row.metrics
         rows = []
@@ -323,6 +392,43 @@ def _json_param(request: Request, name: str, kind: type, *, required: bool = Fal
     if not isinstance(value, kind):
         raise errors.invalid_param(f"{name}: expected a JSON {kind.__name__}")
     return value
+
+
+def _ad_id_dimension(request: Request, others: frozenset[str]) -> str:
+    """The one ad id dimension (``ad_id`` or ``ad_id_v2``) of an ad-level report request."""
+    dimensions = _json_param(request, "dimensions", list, required=True)
+    ids = [d for d in dimensions if d in _ID_DIMENSIONS]
+    if len(ids) > 1:
+        raise errors.invalid_param("dimensions: ad_id_v2 cannot be used together with ad_id")
+    if len(ids) != 1 or set(dimensions) - set(ids) != others:
+        raise errors.invalid_param(f"dimensions: expected ad_id or ad_id_v2 with {sorted(others)}")
+    return ids[0]
+
+
+def _only_fields(rows: list[dict[str, Any]], request: Request) -> list[dict[str, Any]]:
+    """Like the real list endpoints: only the ``fields`` asked for (default: all)."""
+    fields = _json_param(request, "fields", list, required=False)
+    if not fields:
+        return rows
+    return [{k: v for k, v in row.items() if k in fields} for row in rows]
+
+
+def _campaign_ids(filtering: list[Any]) -> set[str] | None:
+    """The report filter ``campaign_ids`` (IN, at most 100 ids), or None without one."""
+    for entry in filtering:
+        if isinstance(entry, dict) and entry.get("field_name") == "campaign_ids":
+            try:
+                values = json.loads(entry.get("filter_value") or "[]")
+            except ValueError:
+                raise errors.invalid_param("filtering.filter_value: not valid JSON") from None
+            if entry.get("filter_type") != "IN" or not isinstance(values, list):
+                raise errors.invalid_param("filtering.campaign_ids: filter_type IN with a list")
+            if not 1 <= len(values) <= _MAX_FILTER_IDS:
+                raise errors.invalid_param(
+                    f"filtering.campaign_ids: between 1 and {_MAX_FILTER_IDS} ids"
+                )
+            return {str(v) for v in values}
+    return None
 
 
 def _includes_deleted(filtering: list[Any]) -> bool:

@@ -1,16 +1,20 @@
-"""Entity objects as ``/advertiser/info/``, ``/campaign/get/``, ``/adgroup/get/``, ``/ad/get/``
-and the GMV Max list endpoints return them."""
+"""Entity objects as ``/advertiser/info/``, ``/campaign/get/``, ``/adgroup/get/``, ``/ad/get/``,
+the GMV Max and the Upgraded Smart+ (``/smart_plus/*/get/``) list endpoints return them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sandbox.tiktok.scenario import (
+    AUTOMATIC_PLACEMENTS,
     Ad,
     AdGroup,
     Advertiser,
     Campaign,
     GmvMaxCampaign,
+    SmartPlusAd,
+    SmartPlusAdGroup,
+    SmartPlusCampaign,
     Store,
 )
 
@@ -107,4 +111,82 @@ def gmv_campaign(c: GmvMaxCampaign) -> dict[str, Any]:
         "secondary_status": "CAMPAIGN_STATUS_ENABLE",
         "create_time": _CREATED,
         "modify_time": _CREATED,
+    }
+
+
+def smart_plus_campaign(c: SmartPlusCampaign) -> dict[str, Any]:
+    """An Upgraded Smart+ campaign as ``/smart_plus/campaign/get/`` lists it (campaign
+    budget optimization on, one ad group)."""
+    return {
+        "advertiser_id": c.advertiser_id,
+        "campaign_id": c.campaign_id,
+        "campaign_name": c.name,
+        "campaign_type": "REGULAR_CAMPAIGN",
+        "objective_type": c.objective_type,
+        "sales_destination": "WEBSITE",
+        "budget_optimize_on": True,
+        "budget_mode": "BUDGET_MODE_DYNAMIC_DAILY_BUDGET",
+        "budget": c.budget,
+        "operation_status": "ENABLE",
+        "secondary_status": "CAMPAIGN_STATUS_ENABLE",
+        "smart_plus_adgroup_mode": "SINGLE",
+        "create_time": _CREATED,
+        "modify_time": _CREATED,
+    }
+
+
+def smart_plus_adgroup(g: SmartPlusAdGroup, campaign_name: str) -> dict[str, Any]:
+    """An Upgraded Smart+ ad group as ``/smart_plus/adgroup/get/`` lists it: automatic
+    placement lists the placements actually used; the budget is the campaign's (0.0)."""
+    return {
+        "advertiser_id": g.advertiser_id,
+        "campaign_id": g.campaign_id,
+        "campaign_name": campaign_name,
+        "adgroup_id": g.adgroup_id,
+        "adgroup_name": g.name,
+        "promotion_type": "WEBSITE",
+        "optimization_goal": "CONVERT",
+        "placement_type": "PLACEMENT_TYPE_AUTOMATIC",
+        "placements": list(AUTOMATIC_PLACEMENTS),
+        "tiktok_subplacements": list(g.subplacements),
+        "budget_mode": "BUDGET_MODE_INFINITE",
+        "budget": 0.0,
+        "operation_status": "ENABLE",
+        "secondary_status": "ADGROUP_STATUS_DELIVERY_OK",
+        "create_time": _CREATED,
+        "modify_time": _CREATED,
+    }
+
+
+def smart_plus_ad(a: SmartPlusAd, campaign_name: str, adgroup_name: str) -> dict[str, Any]:
+    """An Upgraded Smart+ ad as ``/smart_plus/ad/get/`` lists it, its creatives in
+    ``creative_list`` (``ad_material_id``: the id reports by ``ad_id`` show)."""
+    deleted = a.deleted_on is not None
+    creatives = [
+        {
+            "ad_material_id": creative_id,
+            "material_operation_status": "ENABLE",
+            "creative_info": {
+                "ad_format": a.ad_format,
+                "identity_type": a.identity_type,
+                "identity_id": a.identity_id,
+                "video_info": {"video_id": f"v10044g50000{creative_id}"},
+            },
+        }
+        for creative_id in a.creative_ids
+    ]
+    return {
+        "advertiser_id": a.advertiser_id,
+        "campaign_id": a.campaign_id,
+        "campaign_name": campaign_name,
+        "adgroup_id": a.adgroup_id,
+        "adgroup_name": adgroup_name,
+        "smart_plus_ad_id": a.ad_id,
+        "ad_name": a.name,
+        "operation_status": "DISABLE" if deleted else "ENABLE",
+        "secondary_status": "AD_STATUS_DELETE" if deleted else "AD_STATUS_DELIVERY_OK",
+        "creative_list": creatives,
+        "landing_page_url_list": [{"landing_page_url": "https://nordlicht.example/shop"}],
+        "create_time": _CREATED,
+        "modify_time": f"{a.deleted_on} 10:00:00" if deleted else _CREATED,
     }

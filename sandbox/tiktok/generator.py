@@ -13,14 +13,23 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sandbox.tiktok.scenario import APP_BUNDLE, PANGLE, TIKTOK, Ad, Advertiser, GmvMaxCampaign
+from sandbox.tiktok.scenario import (
+    APP_BUNDLE,
+    LEMON8,
+    PANGLE,
+    PINE_DRAMA,
+    TIKTOK,
+    Ad,
+    Advertiser,
+    GmvMaxCampaign,
+)
 
 #: Share of final conversions visible at an age in days; from day 3 on numbers are final.
 MATURITY: tuple[float, ...] = (0.55, 0.8, 0.93)
 
-_WEIGHT = {TIKTOK: 0.78, PANGLE: 0.15, APP_BUNDLE: 0.07}
-_CPM_CENTS = {TIKTOK: 650, PANGLE: 220, APP_BUNDLE: 180}
-_CTR = {TIKTOK: 0.011, PANGLE: 0.006, APP_BUNDLE: 0.004}
+_WEIGHT = {TIKTOK: 0.78, PANGLE: 0.15, APP_BUNDLE: 0.07, LEMON8: 0.09, PINE_DRAMA: 0.06}
+_CPM_CENTS = {TIKTOK: 650, PANGLE: 220, APP_BUNDLE: 180, LEMON8: 420, PINE_DRAMA: 310}
+_CTR = {TIKTOK: 0.011, PANGLE: 0.006, APP_BUNDLE: 0.004, LEMON8: 0.008, PINE_DRAMA: 0.005}
 _ORDER_CENTS = 4200
 
 

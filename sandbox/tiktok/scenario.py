@@ -11,6 +11,7 @@ from datetime import date
 from functools import cache
 
 from sandbox.creators import TIKTOK_CREATORS, Creator
+from sandbox.tiktok_shop.scenario import build_scenario as build_shop_scenario
 
 TIKTOK = "PLACEMENT_TIKTOK"
 PANGLE = "PLACEMENT_PANGLE"
@@ -18,6 +19,11 @@ APP_BUNDLE = "PLACEMENT_GLOBAL_APP_BUNDLE"
 
 #: Where automatic-placement ad groups deliver (their ``placements`` field is null).
 AUTOMATIC_PLACEMENTS: tuple[str, ...] = (TIKTOK, PANGLE, APP_BUNDLE)
+#: ``tiktok_subplacements`` of Upgraded Smart+ ad groups (TikTok changelog, 2026-06-26): apps
+#: beside TikTok. The AUDIENCE report's ``placement`` value for their delivery is not
+#: documented; the stand-in reports these enum names (DECISIONS.md, "TikTok Smart+").
+LEMON8 = "LEMON8"
+PINE_DRAMA = "PINE_DRAMA"
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,40 @@ class Ad:
 
 
 @dataclass(frozen=True)
+class SmartPlusCampaign:
+    """An Upgraded Smart+ campaign: listed by ``/smart_plus/campaign/get/`` only."""
+
+    campaign_id: str
+    advertiser_id: str
+    name: str
+    objective_type: str
+    budget: float
+
+
+@dataclass(frozen=True)
+class SmartPlusAdGroup:
+    """An Upgraded Smart+ ad group: automatic placements plus its ``tiktok_subplacements``."""
+
+    adgroup_id: str
+    campaign_id: str
+    advertiser_id: str
+    name: str
+    subplacements: tuple[str, ...]
+
+    @property
+    def delivery_placements(self) -> tuple[str, ...]:
+        return AUTOMATIC_PLACEMENTS + self.subplacements
+
+
+@dataclass(frozen=True)
+class SmartPlusAd(Ad):
+    """An Upgraded Smart+ ad (``ad_id`` is its ``smart_plus_ad_id``). Reports by ``ad_id_v2``
+    show the ad; reports by ``ad_id`` show each of its ``creative_ids`` instead."""
+
+    creative_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Store:
     store_id: str
     advertiser_id: str
@@ -130,6 +170,9 @@ class Scenario:
     ads: tuple[Ad, ...]
     stores: tuple[Store, ...]
     gmv_campaigns: tuple[GmvMaxCampaign, ...]
+    smart_plus_campaigns: tuple[SmartPlusCampaign, ...] = ()
+    smart_plus_adgroups: tuple[SmartPlusAdGroup, ...] = ()
+    smart_plus_ads: tuple[SmartPlusAd, ...] = ()
 
     def advertiser(self, advertiser_id: str) -> Advertiser | None:
         return next((a for a in self.advertisers if a.advertiser_id == advertiser_id), None)
@@ -148,6 +191,15 @@ class Scenario:
 
     def gmv_campaigns_of(self, advertiser_id: str) -> tuple[GmvMaxCampaign, ...]:
         return tuple(c for c in self.gmv_campaigns if c.advertiser_id == advertiser_id)
+
+    def smart_plus_campaigns_of(self, advertiser_id: str) -> tuple[SmartPlusCampaign, ...]:
+        return tuple(c for c in self.smart_plus_campaigns if c.advertiser_id == advertiser_id)
+
+    def smart_plus_adgroups_of(self, advertiser_id: str) -> tuple[SmartPlusAdGroup, ...]:
+        return tuple(g for g in self.smart_plus_adgroups if g.advertiser_id == advertiser_id)
+
+    def smart_plus_ads_of(self, advertiser_id: str) -> tuple[SmartPlusAd, ...]:
+        return tuple(a for a in self.smart_plus_ads if a.advertiser_id == advertiser_id)
 
 
 # --- declaration -----------------------------------------------------------------------
@@ -316,9 +368,12 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
                 deleted,
             )
         )
+    # The main store is the TikTok Shop the advertiser sells for (GMV Max ``store_id`` is the
+    # shop id), so GMV Max reports and the Shop's orders tell one story.
+    shop = build_shop_scenario().shop_of_advertiser(adv.advertiser_id)
     stores = [
         Store(
-            f"74940{index}000000001",
+            shop.shop_id if shop else f"74940{index}000000001",
             adv.advertiser_id,
             f"Nordlicht Shop {adv.country}",
             "ACTIVE",
@@ -361,11 +416,61 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
     return campaigns, groups, ads, stores, gmv
 
 
+#: Upgraded Smart+ per advertiser index: the ad group's subplacements (UK runs none).
+_SMART_PLUS_SUBPLACEMENTS = {1: (LEMON8, PINE_DRAMA), 2: (LEMON8,)}
+
+
+def _smart_plus(index: int, adv: Advertiser) -> tuple[list, list, list]:
+    """One Upgraded Smart+ web campaign, ad group and two ads of two creatives each."""
+    subplacements = _SMART_PLUS_SUBPLACEMENTS.get(index)
+    if subplacements is None:
+        return [], [], []
+    scale = adv.money_scale
+    campaign = SmartPlusCampaign(
+        _ids(index, 6, 1),
+        adv.advertiser_id,
+        f"{adv.country} | Smart+ web sales",
+        "WEB_CONVERSIONS",
+        round(250 * scale),
+    )
+    group = SmartPlusAdGroup(
+        _ids(index, 7, 1),
+        campaign.campaign_id,
+        adv.advertiser_id,
+        f"{adv.country} | Smart+ automatic",
+        subplacements,
+    )
+    ads = [
+        SmartPlusAd(
+            _ids(index, 8, serial),
+            group.adgroup_id,
+            campaign.campaign_id,
+            adv.advertiser_id,
+            f"{adv.country} | Smart+ ad {serial}",
+            "SINGLE_VIDEO",
+            "CUSTOMIZED_USER",
+            f"70801218209634{index}2209",
+            "Nordlicht",
+            None,
+            group.delivery_placements,
+            START,
+            round(cents * scale),
+            scale,
+            creative_ids=(_ids(index, 9, serial * 10 + 1), _ids(index, 9, serial * 10 + 2)),
+        )
+        for serial, cents in ((1, 3800), (2, 2200))
+    ]
+    return [campaign], [group], ads
+
+
 @cache
 def build_scenario() -> Scenario:
     """Expand the declared advertisers into entities (the same object on every call)."""
     parts: list[list] = [[], [], [], [], []]
+    smart_plus: list[list] = [[], [], []]
     for index, adv in enumerate(_ADVERTISERS, start=1):
         for bucket, items in zip(parts, _expand(index, adv), strict=True):
             bucket.extend(items)
-    return Scenario(_ADVERTISERS, *(tuple(p) for p in parts))
+        for bucket, items in zip(smart_plus, _smart_plus(index, adv), strict=True):
+            bucket.extend(items)
+    return Scenario(_ADVERTISERS, *(tuple(p) for p in parts), *(tuple(p) for p in smart_plus))

@@ -12,7 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.creators import TIKTOK_CREATORS
-from sandbox.tiktok.delivery import AdDay, ad_rows, gmv_rows, placement_rows
+from sandbox.tiktok.delivery import (
+    AdDay,
+    ad_rows,
+    gmv_rows,
+    placement_rows,
+    smart_plus_ad_rows,
+    smart_plus_placement_rows,
+)
 from sandbox.tiktok.scenario import Scenario, build_scenario
 
 
@@ -85,6 +92,60 @@ def placement_truth(
         for adv in scenario.advertisers
         for row in placement_rows(scenario, seed, adv, start, end, as_of)
     ]
+
+
+def smart_plus_ad_day_truth(
+    seed: int,
+    start: date,
+    end: date,
+    *,
+    as_of: datetime | None = None,
+    scenario: Scenario | None = None,
+) -> list[dict[str, Any]]:
+    """Every (advertiser, day, Upgraded Smart+ ad) row of the BASIC report by ``ad_id_v2``
+    (``ad_id`` is the ``smart_plus_ad_id``), in the shape of :func:`ad_day_truth`."""
+    scenario = scenario or build_scenario()
+    return [
+        _ad_row(row, adv.currency)
+        for adv in scenario.advertisers
+        for row in smart_plus_ad_rows(scenario, seed, adv, start, end, as_of)
+    ]
+
+
+def smart_plus_placement_truth(
+    seed: int,
+    start: date,
+    end: date,
+    *,
+    as_of: datetime | None = None,
+    scenario: Scenario | None = None,
+) -> list[dict[str, Any]]:
+    """Every (advertiser, day, Upgraded Smart+ ad, placement) row of the AUDIENCE report
+    by ``ad_id_v2`` and ``placement`` (Lemon8 and PineDrama included)."""
+    scenario = scenario or build_scenario()
+    return [
+        _ad_row(row, adv.currency)
+        for adv in scenario.advertisers
+        for row in smart_plus_placement_rows(scenario, seed, adv, start, end, as_of)
+    ]
+
+
+def advertiser_spend_truth(
+    seed: int,
+    start: date,
+    end: date,
+    *,
+    as_of: datetime | None = None,
+    scenario: Scenario | None = None,
+) -> dict[tuple[str, str], Decimal]:
+    """Spend per (advertiser, ISO day) of the advertiser-level BASIC report: every auction
+    ad, deleted and Upgraded Smart+ ones included (GMV Max is not in BASIC reports)."""
+    totals: dict[tuple[str, str], Decimal] = {}
+    for truth in (ad_day_truth, smart_plus_ad_day_truth):
+        for row in truth(seed, start, end, as_of=as_of, scenario=scenario):
+            key = (row["advertiser_id"], row["date"])
+            totals[key] = totals.get(key, Decimal(0)) + row["spend"]
+    return totals
 
 
 def creator_truth(

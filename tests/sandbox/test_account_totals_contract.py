@@ -23,7 +23,7 @@ import requests
 from sandbox_support import EU, TOKEN, insights_params
 
 from sandbox.server import RunningSandbox
-from sandbox.tiktok.truth import ad_day_truth
+from sandbox.tiktok.truth import ad_day_truth, smart_plus_ad_day_truth
 from socialmart.settings import SANDBOX_TIKTOK_TOKEN
 
 US = "7002238017842757601"
@@ -101,9 +101,11 @@ def test_tiktok_advertiser_level_daily_totals_include_deleted_ads(sandbox: Runni
     assert all(isinstance(v, str) for r in rows for v in r["metrics"].values())
 
     truth: dict[str, Decimal] = defaultdict(Decimal)
-    for t in ad_day_truth(42, date(2026, 9, 15), date(2026, 9, 19)):
+    smart_plus = smart_plus_ad_day_truth(42, date(2026, 9, 15), date(2026, 9, 19))
+    for t in ad_day_truth(42, date(2026, 9, 15), date(2026, 9, 19)) + smart_plus:
         if t["advertiser_id"] == US:
-            truth[t["date"]] += t["spend"]  # every ad, the deleted one included
+            # every ad: the deleted one and the Upgraded Smart+ ones included
+            truth[t["date"]] += t["spend"]
     got = {r["dimensions"]["stat_time_day"][:10]: Decimal(r["metrics"]["spend"]) for r in rows}
     assert got == truth
 
