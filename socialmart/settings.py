@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +23,9 @@ SANDBOX_TIKTOK_TOKEN = "sandbox-tiktok-token"
 SANDBOX_TIKTOK_SHOP_APP_KEY = "sandbox-tts-app-key"
 SANDBOX_TIKTOK_SHOP_APP_SECRET = "sandbox-tts-app-secret"
 SANDBOX_TIKTOK_SHOP_ACCESS_TOKEN = "sandbox-tts-access-token"
+#: Meta attribution windows requested by default: every window still returned since
+#: 2026-01-12, engage-through (``1d_ev``) included (DECISIONS.md).
+META_DEFAULT_ATTRIBUTION_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_ev", "1d_view")
 
 
 def _env(name: str, default: str) -> str:
@@ -36,6 +40,14 @@ def _env_list(name: str) -> tuple[str, ...]:
 
 def _env_ints(name: str, default: str) -> tuple[int, ...]:
     return tuple(int(item) for item in _env(name, default).split(",") if item.strip())
+
+
+def _env_date(name: str, default: str) -> date:
+    value = _env(name, default)
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}: expected a date YYYY-MM-DD, got {value!r}") from exc
 
 
 def _env_pairs(name: str) -> tuple[tuple[str, str], ...]:
@@ -75,6 +87,8 @@ class MetaSettings:
     async_poll_max_seconds: float = 30.0
     #: A report run not completed after this long is abandoned (then split or resubmitted).
     async_job_timeout_seconds: float = 3600.0
+    #: ``action_attribution_windows`` requested with every insights report.
+    attribution_windows: tuple[str, ...] = META_DEFAULT_ATTRIBUTION_WINDOWS
 
 
 @dataclass(frozen=True)
@@ -336,6 +350,9 @@ class Settings:
     tiktok_shop: TikTokShopSettings
     #: Days after which the Meta stand-in stops restating conversions (0-28).
     sandbox_meta_restatement_days: int = 7
+    #: First report day the Meta stand-in counts click-through as link clicks only (other
+    #: clicks as 1-day engage-through, ``1d_ev``); Meta's date is third-party (DECISIONS.md).
+    sandbox_meta_engage_through_from: date = date(2026, 4, 6)
     fx: FxSettings = field(default_factory=lambda: _fx_settings())
     dbt: DbtSettings = field(default_factory=lambda: _dbt_settings())
     gate: GateSettings = field(default_factory=lambda: _gate_settings())
@@ -391,6 +408,8 @@ def load_settings() -> Settings:
             async_poll_seconds=float(_env("META_ASYNC_POLL_SECONDS", "1")),
             async_poll_max_seconds=float(_env("META_ASYNC_POLL_MAX_SECONDS", "30")),
             async_job_timeout_seconds=float(_env("META_ASYNC_JOB_TIMEOUT_SECONDS", "3600")),
+            attribution_windows=_env_list("META_ATTRIBUTION_WINDOWS")
+            or META_DEFAULT_ATTRIBUTION_WINDOWS,
         ),
         http=HttpSettings(
             timeout_seconds=float(_env("HTTP_TIMEOUT_SECONDS", "60")),
@@ -447,6 +466,9 @@ def load_settings() -> Settings:
             auth_code_prefixes=_env_ints("TIKTOK_SHOP_AUTH_CODE_PREFIXES", "105,360"),
         ),
         sandbox_meta_restatement_days=int(_env("SANDBOX_META_RESTATEMENT_DAYS", "7")),
+        sandbox_meta_engage_through_from=_env_date(
+            "SANDBOX_META_ENGAGE_THROUGH_FROM", "2026-04-06"
+        ),
         fx=_fx_settings(),
         dbt=_dbt_settings(),
         gate=_gate_settings(),

@@ -12,7 +12,7 @@ from connectors.common.streams import StreamSpec
 from connectors.meta.client import MetaClient, normalize_account_id
 from connectors.meta.entities import pull_entities
 from connectors.meta.insights import InsightsPull, pull_insights
-from connectors.meta.streams import ENTITY_STREAMS, INSIGHTS_STREAMS
+from connectors.meta.streams import ENTITY_STREAMS, INSIGHTS_STREAMS, attribution_windows_param
 from connectors.meta.versions import MARKETING_API, check_version, today_utc, warn_if_outdated
 from socialmart.settings import Settings
 
@@ -25,9 +25,12 @@ def list_accounts(settings: Settings, client: MetaClient | None = None) -> list[
     """The ad accounts to pull: ``settings.meta.ad_account_ids``, else all the token can see.
 
     Called once per extract (pipeline and DAG), so it also warns when ``META_API_VERSION`` is
-    expired, expires within 90 days or is unknown (:mod:`connectors.meta.versions`).
+    expired, expires within 90 days or is unknown (:mod:`connectors.meta.versions`), and
+    fails before any request when ``META_ATTRIBUTION_WINDOWS`` names a window Meta does not
+    return.
     """
     warn_if_outdated(check_version(MARKETING_API, settings.meta.api_version, today_utc()))
+    attribution_windows_param(settings.meta.attribution_windows)
     configured = [normalize_account_id(a) for a in settings.meta.ad_account_ids]
     if configured:
         return configured

@@ -26,6 +26,7 @@ from connectors.common.streams import StreamSpec
 from connectors.meta.client import MetaClient
 from connectors.meta.errors import PLATFORM, PageTooLargeError
 from connectors.meta.report_runs import JobFailure, run_report
+from connectors.meta.streams import attribution_windows_param, takes_attribution_windows
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +50,17 @@ class InsightsPull:
         return self.spec.path.format(account_id=self.account)
 
     def params(self, start: date, end: date) -> dict[str, Any]:
-        """The stream's parameters for ``start..end`` with the configured page size."""
-        return {
+        """The stream's parameters for ``start..end`` with the configured page size and,
+        for streams with actions, the configured attribution windows."""
+        params = {
             **self.spec.params,
             "time_range": json.dumps({"since": start.isoformat(), "until": end.isoformat()}),
             "limit": str(self.api.settings.page_limit),
         }
+        if takes_attribution_windows(self.spec):
+            windows = self.api.settings.attribution_windows
+            params["action_attribution_windows"] = attribution_windows_param(windows)
+        return params
 
 
 def pull_insights(pull: InsightsPull, start: date, end: date) -> None:

@@ -10,13 +10,46 @@ tombstone. Insights streams are daily, per ad, in the account's time zone, windo
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
+from connectors.common.errors import ConnectorError
 from connectors.common.streams import StreamSpec, register
 
 SOURCE = "meta"
 SOURCE_LABEL = "meta_marketing_api"
 
-ATTRIBUTION_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
+#: ``action_attribution_windows`` values the Ad Insights reference lists; which ones are
+#: requested is the setting ``META_ATTRIBUTION_WINDOWS`` (default 1d_click, 7d_click,
+#: 28d_click, 1d_ev, 1d_view: the windows still returned after 2026-01-12).
+ACCEPTED_ATTRIBUTION_WINDOWS = frozenset(
+    {
+        "1d_click",
+        "7d_click",
+        "28d_click",
+        "1d_view",
+        "1d_ev",
+        "dda",
+        "default",
+        "skan_view",
+        "skan_click",
+        "skan_click_second_postback",
+        "skan_view_second_postback",
+        "skan_click_third_postback",
+        "skan_view_third_postback",
+    }
+)
+#: Accepted by the API but no longer returned since 2026-01-12 (Meta's blog post
+#: "Ads Insights API metric availability updates", 2025-10-16).
+RETIRED_ATTRIBUTION_WINDOWS = frozenset(
+    {
+        "7d_view",
+        "28d_view",
+        "7d_view_first_conversion",
+        "28d_view_first_conversion",
+        "7d_view_all_conversions",
+        "28d_view_all_conversions",
+    }
+)
 PLACEMENT_BREAKDOWNS = ("publisher_platform", "platform_position")
 ENTITY_KEY = ("account_id", "id")
 
@@ -60,6 +93,31 @@ _INSIGHTS_METRICS = {
 }
 
 
+def attribution_windows_param(windows: Iterable[str]) -> str:
+    """The ``action_attribution_windows`` parameter for the configured windows.
+
+    Raises:
+        ConnectorError: a window Meta does not accept or no longer returns, or none at all,
+            naming the setting to fix.
+    """
+    windows = tuple(windows)
+    unknown = [w for w in windows if w not in ACCEPTED_ATTRIBUTION_WINDOWS]
+    if unknown or not windows:
+        retired = [w for w in unknown if w in RETIRED_ATTRIBUTION_WINDOWS]
+        why = f"; {', '.join(retired)} not returned since 2026-01-12" if retired else ""
+        raise ConnectorError(
+            f"META_ATTRIBUTION_WINDOWS: {', '.join(unknown) or 'empty'} is not a window Meta "
+            f"returns{why}. Use a comma-separated list of "
+            f"{', '.join(sorted(ACCEPTED_ATTRIBUTION_WINDOWS))}."
+        )
+    return json.dumps(list(dict.fromkeys(windows)))
+
+
+def takes_attribution_windows(spec: StreamSpec) -> bool:
+    """Whether the stream's rows carry ``actions`` (so its request names the windows)."""
+    return "actions" in spec.columns
+
+
 def _fields(columns: dict[str, str], returned_anyway: tuple[str, ...] = ()) -> str:
     """The ``fields`` parameter: every payload column the API does not return on its own."""
     return ",".join(name for name in columns if name not in returned_anyway)
@@ -76,7 +134,6 @@ def _insights_spec(name: str, breakdowns: tuple[str, ...]) -> StreamSpec:
         "time_increment": "1",
         # Dates are always returned, breakdown columns because of ``breakdowns``.
         "fields": _fields(columns, ("date_start", "date_stop", *breakdowns)),
-        "action_attribution_windows": json.dumps(list(ATTRIBUTION_WINDOWS)),
     }
     if breakdowns:
         params["breakdowns"] = ",".join(breakdowns)
@@ -116,7 +173,8 @@ def _entity_spec(
     )
 
 
-#: Base report: no breakdowns, the attribution windows side by side in each action.
+#: Base report: no breakdowns, the attribution windows side by side in each action (the
+#: windows are a setting, added to the request by :mod:`connectors.meta.insights`).
 AD_INSIGHTS = _insights_spec("ad_insights", ())
 #: Placement report: by ``publisher_platform`` x ``platform_position``.
 AD_INSIGHTS_PLACEMENT = _insights_spec("ad_insights_placement", PLACEMENT_BREAKDOWNS)

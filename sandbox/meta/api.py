@@ -25,7 +25,7 @@ from sandbox.meta.report_runs import (
     ReportRuns,
 )
 from sandbox.meta.restatement import MaturingConversions, RestatementModel
-from sandbox.meta.scenario import Account, Scenario, build_scenario
+from sandbox.meta.scenario import Account, Scenario, configured_scenario
 from sandbox.meta.usage import UsageMeter
 from sandbox.routing import Request, Response
 
@@ -44,7 +44,7 @@ class MetaGraphApi:
     Args:
         seed: data seed.
         token: the only access token accepted.
-        scenario: the advertiser (default :func:`build_scenario`).
+        scenario: the advertiser (default :func:`configured_scenario`).
         restatement: what a pull at a given time sees (default
             :class:`MaturingConversions` with its default horizon).
         clock: current time, for ``date_preset``, time zone offsets and restatements.
@@ -64,7 +64,7 @@ class MetaGraphApi:
         polls_to_complete: int = DEFAULT_POLLS_TO_COMPLETE,
     ) -> None:
         self.seed = seed
-        self.scenario = scenario or build_scenario()
+        self.scenario = scenario or configured_scenario()
         self._token = token
         self._restatement = restatement or MaturingConversions()
         self._clock = clock

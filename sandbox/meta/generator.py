@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from sandbox.meta.scenario import (
     ALL_PLACEMENTS,
     AUDIENCE_NETWORK,
+    ENGAGE_THROUGH_FROM_DEFAULT,
     FACEBOOK_FEED,
     FACEBOOK_REELS,
     FACEBOOK_STORIES,
@@ -30,8 +31,10 @@ from sandbox.meta.scenario import (
     Scenario,
 )
 
-#: Attribution windows the stand-in models (7d_view/28d_view are gone since 2026-01-12).
-WINDOWS: tuple[str, ...] = ("1d_click", "7d_click", "28d_click", "1d_view")
+#: Attribution windows the stand-in models (7d_view/28d_view are gone since 2026-01-12);
+#: ``1d_ev`` is engaged-view, since the click-through change engage-through (see
+#: :func:`daily_metrics`).
+WINDOWS: tuple[str, ...] = ("1d_click", "7d_click", "28d_click", "1d_ev", "1d_view")
 
 #: Average order value in EUR cents; scaled by the account's ``money_scale``.
 _ORDER_VALUE_CENTS = 6400
@@ -49,6 +52,16 @@ class _Profile:
     cvr: float  # 7-day-click purchases per link click
     view_rate: float  # 1-day-view purchases per 1000 impressions
     dropout: float  # chance of no delivery on a given day
+
+    @property
+    def engaged_view_rate(self) -> float:
+        """1-day engaged-view purchases per 1000 impressions."""
+        return self.view_rate * 0.4
+
+    @property
+    def social_cvr(self) -> float:
+        """Purchases within 7 days per non-link click (like, comment, share, save)."""
+        return self.cvr * 0.25
 
 
 _PROFILES: dict[Placement, _Profile] = {
@@ -72,10 +85,12 @@ class WindowCounts:
     d7_click: int = 0
     d28_click: int = 0
     d1_view: int = 0
+    d1_ev: int = 0
 
     @property
     def default(self) -> int:
-        """Meta's ``value``: the default attribution, 7-day click + 1-day view."""
+        """Meta's ``value`` under the stand-in's ad set attribution setting (7-day click +
+        1-day view, :data:`sandbox.meta.entities.ATTRIBUTION_SPEC`): engage-through is not in it."""
         return self.d7_click + self.d1_view
 
     def get(self, window: str) -> int:
@@ -85,6 +100,7 @@ class WindowCounts:
             "7d_click": self.d7_click,
             "28d_click": self.d28_click,
             "1d_view": self.d1_view,
+            "1d_ev": self.d1_ev,
         }[window]
 
     def __add__(self, other: WindowCounts) -> WindowCounts:
@@ -93,6 +109,17 @@ class WindowCounts:
             self.d7_click + other.d7_click,
             self.d28_click + other.d28_click,
             self.d1_view + other.d1_view,
+            self.d1_ev + other.d1_ev,
+        )
+
+    def scaled(self, num: int, den: int) -> WindowCounts:
+        """Every window times ``num / den``, rounded down."""
+        return WindowCounts(
+            self.d1_click * num // den,
+            self.d7_click * num // den,
+            self.d28_click * num // den,
+            self.d1_view * num // den,
+            self.d1_ev * num // den,
         )
 
 
@@ -156,25 +183,61 @@ def _weights(placements: tuple[Placement, ...]) -> dict[Placement, float]:
 
 
 def _conversions(
-    u: list[float], link_clicks: int, impressions: int, profile: _Profile, order_cents: float
+    u: list[float],
+    e: list[float],
+    clicks: tuple[int, int],
+    impressions: int,
+    profile: _Profile,
+    order_cents: float,
+    link_clicks_only: bool,
 ) -> tuple[WindowCounts, WindowCounts]:
+    """Purchases and their values per window, from disjoint groups of buyers.
+
+    Buyers after a link click (within 1, 7, 28 days), after a non-link click (likes,
+    comments, shares, saves: within 1, 7, 28 days), after an engaged view (1 day) and after
+    a view (1 day). Before the click-through change every click counts as click-through;
+    from it on (``link_clicks_only``) non-link clicks count only as engage-through, and
+    only within one day.
+    """
+    link_clicks, social_clicks = clicks
     rate = profile.cvr * _spread(u[6], 0.6, 1.4)
-    first_day = _sround(link_clicks * rate * 0.7, u[7])
-    to_7d = _sround(link_clicks * rate * 0.3, u[8])
-    to_28d = _sround(link_clicks * rate * 0.12, u[9])
-    viewed = _sround(impressions / 1000 * profile.view_rate, u[10])
-    values = [
-        round(n * order_cents * _spread(v, 0.6, 1.5))
-        for n, v in ((first_day, u[11]), (to_7d, u[12]), (to_28d, u[13]), (viewed, u[14]))
-    ]
-    counts = WindowCounts(first_day, first_day + to_7d, first_day + to_7d + to_28d, viewed)
-    cents = WindowCounts(
-        values[0], values[0] + values[1], values[0] + values[1] + values[2], values[3]
+    social_rate = profile.social_cvr * _spread(e[0], 0.6, 1.4)
+    groups = (
+        _sround(link_clicks * rate * 0.7, u[7]),  # link click, day 1
+        _sround(link_clicks * rate * 0.3, u[8]),  # link click, days 2-7
+        _sround(link_clicks * rate * 0.12, u[9]),  # link click, days 8-28
+        _sround(impressions / 1000 * profile.view_rate, u[10]),  # view, day 1
+        _sround(social_clicks * social_rate * 0.6, e[1]),  # non-link click, day 1
+        _sround(social_clicks * social_rate * 0.4, e[2]),  # non-link click, days 2-7
+        _sround(social_clicks * social_rate * 0.1, e[3]),  # non-link click, days 8-28
+        _sround(impressions / 1000 * profile.engaged_view_rate, e[4]),  # engaged view, day 1
     )
-    return counts, cents
+    spreads = (u[11], u[12], u[13], u[14], e[5], e[6], e[7], e[8])
+    values = [
+        round(n * order_cents * _spread(v, 0.6, 1.5)) for n, v in zip(groups, spreads, strict=True)
+    ]
+    return _windows(groups, link_clicks_only), _windows(values, link_clicks_only)
 
 
-def daily_metrics(seed: int, day: date, ad: Ad, placement: Placement) -> DailyMetrics | None:
+def _windows(g: list[int] | tuple[int, ...], link_clicks_only: bool) -> WindowCounts:
+    """Groups (as in :func:`_conversions`) summed into Meta's windows under a definition."""
+    link_1, link_7, link_28, view, social_1, social_7, social_28, engaged = g
+    if link_clicks_only:
+        return WindowCounts(
+            link_1, link_1 + link_7, link_1 + link_7 + link_28, view, engaged + social_1
+        )
+    click_1 = link_1 + social_1
+    click_7 = click_1 + link_7 + social_7
+    return WindowCounts(click_1, click_7, click_7 + link_28 + social_28, view, engaged)
+
+
+def daily_metrics(
+    seed: int,
+    day: date,
+    ad: Ad,
+    placement: Placement,
+    engage_through_from: date = ENGAGE_THROUGH_FROM_DEFAULT,
+) -> DailyMetrics | None:
     """Final numbers for one ad on one placement and day.
 
     Args:
@@ -182,6 +245,9 @@ def daily_metrics(seed: int, day: date, ad: Ad, placement: Placement) -> DailyMe
         day: the reporting day (account time zone).
         ad: the ad.
         placement: the placement.
+        engage_through_from: first report day under Meta's narrowed click-through definition
+            (link clicks only; other clicks count as 1-day engage-through, ``1d_ev``).
+            Earlier days keep the old definition whenever they are pulled.
 
     Returns:
         The metrics, or None when the ad has no impressions and no spend there that day
@@ -191,10 +257,9 @@ def daily_metrics(seed: int, day: date, ad: Ad, placement: Placement) -> DailyMe
     if placement not in eligible:
         return None
     profile = _PROFILES[placement]
-    u = _uniforms(
-        f"{seed}|{day.isoformat()}|{ad.id}|{placement.publisher_platform}|"
-        f"{placement.platform_position}"
-    )
+    key = f"{seed}|{day.isoformat()}|{ad.id}|{placement.publisher_platform}|"
+    key += placement.platform_position
+    u = _uniforms(key)
     if u[0] < profile.dropout:
         return None
     target = (
@@ -212,7 +277,15 @@ def daily_metrics(seed: int, day: date, ad: Ad, placement: Placement) -> DailyMe
     clicks = _sround(impressions * profile.ctr * _spread(u[3], 0.7, 1.3), u[4])
     link_clicks = min(clicks, _sround(clicks * profile.link_share, u[5]))
     order_cents = _ORDER_VALUE_CENTS * ad.money_scale
-    purchases, values = _conversions(u, link_clicks, impressions, profile, order_cents)
+    purchases, values = _conversions(
+        u,
+        _uniforms(f"{key}|engage"),
+        (link_clicks, clicks - link_clicks),
+        impressions,
+        profile,
+        order_cents,
+        link_clicks_only=day >= engage_through_from,
+    )
     return DailyMetrics(impressions, clicks, link_clicks, spend_cents, purchases, values)
 
 
@@ -239,7 +312,7 @@ def account_delivery(
     for day in days(start, end):
         for ad in ads:
             for placement in sorted(ad.placements_on(day), key=_PLACEMENT_ORDER.__getitem__):
-                metrics = daily_metrics(seed, day, ad, placement)
+                metrics = daily_metrics(seed, day, ad, placement, scenario.engage_through_from)
                 if metrics is not None:
                     rows.append(Delivery(day, ad, placement, metrics))
     return tuple(rows)

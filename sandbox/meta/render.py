@@ -56,7 +56,8 @@ def actions(metrics: DailyMetrics, windows: tuple[str, ...]) -> list[dict[str, s
     out: list[dict[str, str]] = []
     link = str(metrics.link_clicks)
     if metrics.link_clicks:
-        click_windows = {"1d_click": link, "7d_click": link, "28d_click": link, "1d_view": "0"}
+        click_windows = {"1d_click": link, "7d_click": link, "28d_click": link}
+        click_windows |= {"1d_view": "0", "1d_ev": "0"}
         out.append(_entry("link_click", link, click_windows, windows))
     if not _all_zero(metrics.purchases, windows):
         counts = {w: str(metrics.purchases.get(w)) for w in windows}

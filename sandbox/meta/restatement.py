@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sandbox.meta.generator import DailyMetrics, WindowCounts
+from sandbox.meta.generator import DailyMetrics
 
 #: Meta stops restating after 28 days.
 MAX_HORIZON_DAYS = 28
@@ -75,18 +75,9 @@ class MaturingConversions:
             return final
         return replace(
             final,
-            purchases=_scale(final.purchases, num, den),
-            purchase_value_cents=_scale(final.purchase_value_cents, num, den),
+            purchases=final.purchases.scaled(num, den),
+            purchase_value_cents=final.purchase_value_cents.scaled(num, den),
         )
-
-
-def _scale(counts: WindowCounts, num: int, den: int) -> WindowCounts:
-    return WindowCounts(
-        counts.d1_click * num // den,
-        counts.d7_click * num // den,
-        counts.d28_click * num // den,
-        counts.d1_view * num // den,
-    )
 
 
 def model_for(horizon_days: int) -> RestatementModel:

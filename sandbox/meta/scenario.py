@@ -15,6 +15,9 @@ from functools import cache
 from sandbox.creators import BRAND, CREATORS, Profile
 
 THREADS_ROLLOUT_DEFAULT = date(2026, 10, 1)
+#: First report day under Meta's narrowed click-through definition (link clicks only; other
+#: clicks count as 1-day engage-through). Third-party date, so a setting: see DECISIONS.md.
+ENGAGE_THROUGH_FROM_DEFAULT = date(2026, 4, 6)
 
 #: The advertiser's own identities (brand Facebook Page and Instagram account).
 BRAND_PAGE_ID = BRAND.fb_page_id
@@ -220,6 +223,8 @@ class Scenario:
     business_id: str
     threads_rollout: date
     creatives: tuple[Creative, ...] = ()
+    #: First report day whose click-through windows count link clicks only.
+    engage_through_from: date = ENGAGE_THROUGH_FROM_DEFAULT
     creators: tuple[Creator, ...] = CREATORS
     _accounts: dict[str, Account] = field(init=False, compare=False, repr=False)
     _campaigns: dict[str, Campaign] = field(init=False, compare=False, repr=False)
@@ -233,7 +238,9 @@ class Scenario:
 
     def __hash__(self) -> int:
         # Used as a cache key; identity of the expanded structure is enough.
-        return hash((self.business_id, self.threads_rollout, len(self.ads)))
+        return hash(
+            (self.business_id, self.threads_rollout, self.engage_through_from, len(self.ads))
+        )
 
     def account(self, account_id: str) -> Account | None:
         """The account with bare number ``account_id``, or None."""
@@ -593,11 +600,15 @@ def _expand_account(
 
 
 @cache
-def build_scenario(threads_rollout: date = THREADS_ROLLOUT_DEFAULT) -> Scenario:
+def build_scenario(
+    threads_rollout: date = THREADS_ROLLOUT_DEFAULT,
+    engage_through_from: date = ENGAGE_THROUGH_FROM_DEFAULT,
+) -> Scenario:
     """Expand the declared advertiser into entities.
 
     Args:
         threads_rollout: first day Advantage+ sales ads deliver on ``threads/threads_feed``.
+        engage_through_from: first report day under the narrowed click-through definition.
 
     Returns:
         The scenario; the same object for the same arguments.
@@ -620,4 +631,13 @@ def build_scenario(threads_rollout: date = THREADS_ROLLOUT_DEFAULT) -> Scenario:
         business_id="1093884470021455",
         threads_rollout=threads_rollout,
         creatives=tuple(creative for _, creative in ads),
+        engage_through_from=engage_through_from,
     )
+
+
+def configured_scenario() -> Scenario:
+    """The scenario the stand-in serves: :func:`build_scenario` with the change date of
+    ``SANDBOX_META_ENGAGE_THROUGH_FROM`` (the server and the truth read the same setting)."""
+    from socialmart.settings import load_settings
+
+    return build_scenario(engage_through_from=load_settings().sandbox_meta_engage_through_from)

@@ -4,7 +4,8 @@ Rows carry exact money as :class:`~decimal.Decimal` in account currency; pass th
 :func:`jsonable` (Decimals and dates as strings) for JSON output. Purchases are the canonical
 purchase action (``omni_purchase``; its aliases carry the same numbers): ``purchases`` and
 ``purchase_value`` use the default attribution (7-day click + 1-day view), and
-``purchases_<window>`` / ``purchase_value_<window>`` each modelled window.
+``purchases_<window>`` / ``purchase_value_<window>`` each modelled window (``1d_ev``:
+engaged-view, from the scenario's ``engage_through_from`` day on engage-through).
 
 Conversions are the final (settled) values by default; pass ``as_of`` (a pull time) and the
 server's restatement horizon to get what a pull at that time saw instead.
@@ -21,7 +22,7 @@ from typing import Any
 from sandbox.meta.generator import WINDOWS, DailyMetrics, account_delivery
 from sandbox.meta.render import cents_to_decimal
 from sandbox.meta.restatement import DEFAULT_HORIZON_DAYS, model_for
-from sandbox.meta.scenario import Scenario, build_scenario
+from sandbox.meta.scenario import Scenario, configured_scenario
 
 _KEY_COLUMNS = (
     "date",
@@ -68,14 +69,14 @@ def placement_truth(
         seed: data seed (as given to the server).
         start: first day, inclusive (account time zone).
         end: last day, inclusive.
-        scenario: the advertiser (default :func:`build_scenario`).
+        scenario: the advertiser (default :func:`configured_scenario`).
         as_of: pull time whose (not yet restated) conversions to report; None = final.
         restatement_days: the server's restatement horizon (used with ``as_of``).
 
     Returns:
         Rows ordered by account, day, ad and placement; ``date`` is ISO ``YYYY-MM-DD``.
     """
-    scenario = scenario or build_scenario()
+    scenario = scenario or configured_scenario()
     model = None if as_of is None else model_for(restatement_days)
     rows: list[dict[str, Any]] = []
     for account in scenario.accounts:
@@ -125,7 +126,7 @@ def entity_truth(scenario: Scenario | None = None) -> dict[str, list[dict[str, A
         ``{"ad_accounts"|"campaigns"|"adsets"|"ads"|"adcreatives": rows}``; every object of
         every account, archived and deleted ones included.
     """
-    scenario = scenario or build_scenario()
+    scenario = scenario or configured_scenario()
     return {
         "ad_accounts": [
             {

@@ -72,6 +72,7 @@ def test_long_range_goes_async_and_polls_with_backoff(async_settings: Settings) 
         "1d_click",
         "7d_click",
         "28d_click",
+        "1d_ev",
         "1d_view",
     ]
 

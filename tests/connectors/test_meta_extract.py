@@ -84,6 +84,7 @@ def test_request_parameters(settings: Settings, meta_client: MetaClient) -> None
         "1d_click",
         "7d_click",
         "28d_click",
+        "1d_ev",
         "1d_view",
     ]
     assert params["limit"] == "500"

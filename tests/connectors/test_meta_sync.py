@@ -33,7 +33,7 @@ from socialmart.settings import SANDBOX_META_TOKEN, Settings, load_settings
 SEED = 11
 START, END = date(2026, 9, 16), date(2026, 9, 22)  # the deleted EU ad stops on 09-20
 NOW = datetime(2026, 9, 24, 10, 0, tzinfo=UTC)  # recent days still restating
-WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
+WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_ev", "1d_view")
 CREATE = r"act_\d+/insights$"
 
 FAULTS = [
@@ -81,7 +81,7 @@ def _sync(settings: Settings, run_id: str, clock: FakeClock, start: date = START
 
 _ACTION = (
     '[{"action_type":"VARCHAR","value":"VARCHAR","1d_click":"VARCHAR","7d_click":"VARCHAR",'
-    '"28d_click":"VARCHAR","1d_view":"VARCHAR"}]'
+    '"28d_click":"VARCHAR","1d_ev":"VARCHAR","1d_view":"VARCHAR"}]'
 )
 
 

@@ -24,7 +24,7 @@ def insights_params(since: str, until: str, **extra: Any) -> dict[str, Any]:
         "breakdowns": "publisher_platform,platform_position",
         "fields": "account_id,account_currency,campaign_id,adset_id,ad_id,impressions,clicks,"
         "spend,actions,action_values",
-        "action_attribution_windows": '["1d_click","7d_click","28d_click","1d_view"]',
+        "action_attribution_windows": '["1d_click","7d_click","28d_click","1d_ev","1d_view"]',
     }
     params.update(extra)
     return params

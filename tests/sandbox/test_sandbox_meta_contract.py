@@ -96,6 +96,7 @@ def test_insights_row_shape(graph: str) -> None:
                 "1d_click",
                 "7d_click",
                 "28d_click",
+                "1d_ev",
                 "1d_view",
             }
             assert all(isinstance(v, str) for v in entry.values())
