@@ -1,8 +1,10 @@
 """The stand-in TikTok Shop Open API (``open-api.tiktokglobalshop.com``).
 
 Serves ``GET /authorization/202309/shops`` and ``POST /affiliate_seller/202410/orders/search``
-with TikTok Shop's envelope, checks ``app_key``, the access token header, the timestamp and
-the HMAC signature like the real API, and pages with opaque ``page_token`` values.
+(the shop's affiliate orders only: creator content with or without a Spark Ad; see
+:mod:`sandbox.tiktok_shop.channels`) with TikTok Shop's envelope, checks ``app_key``, the
+access token header, the timestamp and the HMAC signature like the real API, and pages with
+opaque ``page_token`` values.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from typing import Any
 from sandbox.faults import FaultRule
 from sandbox.routing import Request, Response
 from sandbox.tiktok_shop import errors
+from sandbox.tiktok_shop.channels import order_book_between
 from sandbox.tiktok_shop.errors import ShopError
-from sandbox.tiktok_shop.generator import order_state, orders_between, unix
+from sandbox.tiktok_shop.generator import order_state, unix
 from sandbox.tiktok_shop.render import order_json
 from sandbox.tiktok_shop.scenario import Shop, ShopScenario, build_scenario
 from sandbox.tiktok_shop.signing import expected_sign
@@ -149,7 +152,7 @@ class TikTokShopApi:
         ge, lt = _window(request.body, now)
         matches = [
             state
-            for order in orders_between(self.scenario, self.seed, shop, ge, lt)
+            for order in order_book_between(self.scenario, self.seed, shop, ge, lt)
             if (state := order_state(order, now, self.scenario.lifecycle)) is not None
         ]
         fingerprint = _fingerprint(shop, ge, lt)

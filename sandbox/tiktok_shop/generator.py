@@ -23,6 +23,9 @@ PROCESSING = "PROCESSING"
 COMPLETED = "COMPLETED"
 CANCELLED = "CANCELLED"
 
+#: How an order came about (its true channel; see :mod:`sandbox.tiktok_shop.channels`).
+AFFILIATE_CONTENT = "affiliate_content"
+
 
 @dataclass(frozen=True)
 class LineFacts:
@@ -40,7 +43,13 @@ class LineFacts:
 
 @dataclass(frozen=True)
 class OrderFacts:
-    """One affiliate order, as drawn; times are unix seconds."""
+    """One order, as drawn; times are unix seconds.
+
+    Attributes:
+        channel: How the order came about (``affiliate_content`` unless a channel module
+            drew it).
+        ad_id: The Spark Ad or GMV Max campaign whose ad the buyer came through, if any.
+    """
 
     order_id: str
     shop: Shop
@@ -50,6 +59,13 @@ class OrderFacts:
     delivery_after: int
     complete_after_delivery: int
     lines: tuple[LineFacts, ...]
+    channel: str = AFFILIATE_CONTENT
+    ad_id: str | None = None
+
+    @property
+    def gross_cents(self) -> int:
+        """Price x quantity over the lines, as paid (before cancellation or refunds)."""
+        return sum(line.product.price_cents * line.quantity for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -111,10 +127,24 @@ def _draw_line(
 def _draw_order(
     rng: random.Random, scenario: ShopScenario, shop: Shop, order_id: str, create_time: int
 ) -> OrderFacts:
-    lifecycle: Lifecycle = scenario.lifecycle
     creator_index = rng.randrange(len(scenario.creators))
     products = rng.sample(shop.products, 2 if rng.random() < 0.25 else 1)
     lines = [_draw_line(rng, scenario, shop, creator_index, p) for p in products]
+    return draw_fate(rng, scenario.lifecycle, shop, order_id, create_time, lines)
+
+
+def draw_fate(
+    rng: random.Random,
+    lifecycle: Lifecycle,
+    shop: Shop,
+    order_id: str,
+    create_time: int,
+    lines: list[LineFacts],
+    *,
+    channel: str = AFFILIATE_CONTENT,
+    ad_id: str | None = None,
+) -> OrderFacts:
+    """An order of drawn ``lines``, with its fate (cancelled, refunded) and timing drawn."""
     cancelled = rng.random() < 0.08
     if not cancelled and rng.random() < 0.15:
         index = rng.randrange(len(lines))
@@ -128,15 +158,17 @@ def _draw_order(
         delivery_after=_hours(rng, lifecycle.delivery_hours),
         complete_after_delivery=_hours(rng, lifecycle.complete_hours_after_delivery),
         lines=tuple(lines),
+        channel=channel,
+        ad_id=ad_id,
     )
 
 
 def orders_on(scenario: ShopScenario, seed: int, shop: Shop, day: date) -> list[OrderFacts]:
-    """Every order the shop receives on UTC ``day``, ordered by ``create_time``."""
+    """Every affiliate-content order the shop receives on UTC ``day``, by ``create_time``."""
     rng = random.Random(f"tiktok_shop:{seed}:{shop.shop_id}:{day.isoformat()}")
     start = unix(datetime(day.year, day.month, day.day, tzinfo=UTC))
     times = sorted(start + rng.randrange(DAY) for _ in range(rng.randint(5, 11)))
-    shop_no = scenario.shops.index(shop) + 1
+    shop_no = scenario.all_shops.index(shop) + 1
     return [
         _draw_order(rng, scenario, shop, f"57696{shop_no}{day.toordinal():07d}{seq:05d}", t)
         for seq, t in enumerate(times, start=1)
@@ -146,7 +178,7 @@ def orders_on(scenario: ShopScenario, seed: int, shop: Shop, day: date) -> list[
 def orders_between(
     scenario: ShopScenario, seed: int, shop: Shop, ge: int, lt: int
 ) -> Iterator[OrderFacts]:
-    """Orders with ``ge <= create_time < lt`` (unix seconds), oldest first."""
+    """Affiliate-content orders with ``ge <= create_time < lt`` (unix seconds), oldest first."""
     if lt <= ge:
         return
     day = datetime.fromtimestamp(ge, UTC).date()

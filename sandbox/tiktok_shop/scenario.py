@@ -2,7 +2,9 @@
 
 Structure only, as data; :mod:`sandbox.tiktok_shop.generator` derives the orders from the seed.
 Creators come from :mod:`sandbox.creators` (``TIKTOK_CREATORS``), shared with the TikTok Ads
-stand-in; the shops are the brand's (Nordlicht Apparel).
+stand-in; the shops are the brand's (Nordlicht Apparel). Each shop sells through one TikTok
+advertiser (its Spark Ads and GMV Max campaigns; the GMV Max ``store_id`` is the shop id), and
+one shop (EU) has not authorized the app: its orders exist, the Shop API never serves them.
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ class Product:
 
 @dataclass(frozen=True)
 class Shop:
-    """One authorized shop (``GET /authorization/202309/shops``)."""
+    """One shop of the brand.
+
+    Attributes:
+        advertiser_id: The TikTok advertiser whose Shop ads sell for it.
+    """
 
     shop_id: str
     cipher: str
@@ -39,6 +45,7 @@ class Shop:
     region: str
     currency: str
     products: tuple[Product, ...]
+    advertiser_id: str
 
 
 @dataclass(frozen=True)
@@ -61,20 +68,41 @@ class Lifecycle:
 
 @dataclass(frozen=True)
 class ShopScenario:
-    """Every shop, the creators who sell for them, and the order lifecycle."""
+    """Every shop, the creators who sell for them, and the order lifecycle.
+
+    Attributes:
+        shops: Shops that authorized the app (``GET /authorization/202309/shops``).
+        unauthorized_shops: Shops whose orders exist but that the app cannot read (no
+            order data reaches the warehouse).
+    """
 
     shops: tuple[Shop, ...]
     creators: tuple[Creator, ...]
     lifecycle: Lifecycle
+    unauthorized_shops: tuple[Shop, ...] = ()
 
     def shop(self, cipher: str) -> Shop | None:
-        """The shop with ``cipher``, if any."""
+        """The authorized shop with ``cipher``, if any."""
         return next((s for s in self.shops if s.cipher == cipher), None)
+
+    @property
+    def all_shops(self) -> tuple[Shop, ...]:
+        """Authorized shops first, then the others."""
+        return self.shops + self.unauthorized_shops
+
+    def shop_of_advertiser(self, advertiser_id: str) -> Shop | None:
+        """The shop a TikTok advertiser sells for, authorized or not."""
+        return next((s for s in self.all_shops if s.advertiser_id == advertiser_id), None)
+
+    def is_authorized(self, shop: Shop) -> bool:
+        """Whether the Shop API serves ``shop``'s orders."""
+        return shop in self.shops
 
 
 @cache
 def build_scenario() -> ShopScenario:
-    """The default scenario: the brand's US shop (USD) and UK shop (GBP)."""
+    """The default scenario: the brand's US shop (USD) and UK shop (GBP), and an EU shop
+    (EUR) the app is not authorized for."""
     us = Shop(
         shop_id="7494001122334455661",
         cipher="ROW_sbxUSnordlicht01",
@@ -88,6 +116,7 @@ def build_scenario() -> ShopScenario:
             Product("1729435310697057003", 1299, 2000),
             Product("1729435310697057004", 8900, 1000),
         ),
+        advertiser_id="7002238017842757601",
     )
     uk = Shop(
         shop_id="7494001122334455662",
@@ -101,5 +130,24 @@ def build_scenario() -> ShopScenario:
             Product("1729435310697058002", 3450, 825),
             Product("1729435310697058003", 599, 2500),
         ),
+        advertiser_id="7002238017842757603",
     )
-    return ShopScenario(shops=(us, uk), creators=TIKTOK_CREATORS, lifecycle=Lifecycle())
+    eu = Shop(
+        shop_id="7494001122334455663",
+        cipher="ROW_sbxDEnordlicht03",
+        code="DELCSBX03",
+        name="Nordlicht Apparel EU",
+        region="DE",
+        currency="EUR",
+        products=(
+            Product("1729435310697059001", 2299, 1400),
+            Product("1729435310697059002", 5900, 1000),
+        ),
+        advertiser_id="7002238017842757602",
+    )
+    return ShopScenario(
+        shops=(us, uk),
+        creators=TIKTOK_CREATORS,
+        lifecycle=Lifecycle(),
+        unauthorized_shops=(eu,),
+    )

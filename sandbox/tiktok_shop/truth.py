@@ -9,6 +9,11 @@ Two grains, both as of a given "now" (orders progress over time):
   and ``actual_commission`` (the paid commission fields summed; actual only once completed).
 
 A "day" is a calendar day of ``create_time`` in the time zone given (default UTC).
+
+Beyond the order book, :func:`channel_order_truth` lists every order of every shop (authorized
+or not) with its true channel and the reports that count it, and :func:`spark_overlap_truth`
+says how much of each Spark Ad's reported Shop revenue the loaded order book also holds (what
+creator-driven revenue counts twice). Their days are the advertiser's days.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sandbox.tiktok.generator import gmv_metrics
+from sandbox.tiktok_shop import channels
 from sandbox.tiktok_shop.generator import (
     CANCELLED,
     LineState,
     OrderState,
     order_state,
-    orders_between,
     unix,
 )
 from sandbox.tiktok_shop.scenario import ShopScenario, build_scenario
@@ -52,11 +58,12 @@ def order_states(
     tz: str = "UTC",
     scenario: ShopScenario | None = None,
 ) -> Iterator[OrderState]:
-    """Every order of every shop created on days ``start..end`` (in ``tz``), as of ``now``."""
+    """Every order-book order of every authorized shop created on days ``start..end`` (in
+    ``tz``), as of ``now``."""
     scenario = scenario or build_scenario()
     ge, lt = day_bounds(start, end, tz)
     for shop in scenario.shops:
-        for order in orders_between(scenario, seed, shop, ge, lt):
+        for order in channels.order_book_between(scenario, seed, shop, ge, lt):
             state = order_state(order, unix(now), scenario.lifecycle)
             if state is not None:
                 yield state
@@ -144,3 +151,92 @@ def creator_day_truth(
         }
         for (day, cipher, currency, username), group in sorted(groups.items())
     ]
+
+
+def _local_days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def channel_order_truth(seed: int, start: date, end: date, now: datetime) -> list[dict[str, Any]]:
+    """Every order of every shop placed by ``now`` on advertiser days ``start..end``.
+
+    Returns:
+        One row per order: ``shop_cipher``, ``advertiser_id``, ``currency``, ``date`` (the
+        advertiser's day), ``order_id``, ``channel``, ``gross`` (price x quantity as paid),
+        ``in_order_book`` (the Shop API serves it), ``spark_ad_id`` (the Spark Ad whose report
+        counts it at ``now``, else None) and ``gmv_max_campaign_id`` (the GMV Max campaign whose
+        report counts it, else None).
+    """
+    scenario = build_scenario()
+    rows = []
+    for shop in scenario.all_shops:
+        zone = channels._timezone(shop)
+        for day in _local_days(start, end):
+            spark = {
+                order.order_id: ad.ad_id
+                for ad in channels.spark_shop_ads(shop)
+                for placement in ad.placements
+                for order in channels.spark_counted(seed, shop, ad, day, placement, now)
+            }
+            gmv = {
+                order.order_id: campaign.campaign_id
+                for campaign in channels.gmv_max_campaigns(shop)
+                if gmv_metrics(seed, day, campaign) is not None
+                for order in channels.gmv_max_counted(seed, campaign, day, now) or []
+            }
+            ge, lt = channels._local_bounds(zone, day)
+            for order in channels.shop_orders_between(scenario, seed, shop, ge, min(lt, unix(now))):
+                rows.append(
+                    {
+                        "shop_cipher": shop.cipher,
+                        "advertiser_id": shop.advertiser_id,
+                        "currency": shop.currency,
+                        "date": day,
+                        "order_id": order.order_id,
+                        "channel": order.channel,
+                        "gross": _cents(order.gross_cents),
+                        "in_order_book": scenario.is_authorized(shop)
+                        and order.channel in channels.ORDER_BOOK_CHANNELS,
+                        "spark_ad_id": spark.get(order.order_id),
+                        "gmv_max_campaign_id": gmv.get(order.order_id),
+                    }
+                )
+    return rows
+
+
+def spark_overlap_truth(seed: int, start: date, end: date, now: datetime) -> list[dict[str, Any]]:
+    """Per Spark Ad selling for a shop and advertiser day: the Shop revenue its report shows
+    at ``now`` (``spark_revenue``) and the part of it whose orders the order book the app can
+    read also holds (``in_order_book``: all of it for authorized shops, nothing otherwise).
+
+    Returns:
+        Rows with ``advertiser_id``, ``currency``, ``ad_id``, ``identity_id``, ``date``,
+        ``spark_revenue`` and ``in_order_book``, for days with revenue.
+    """
+    scenario = build_scenario()
+    rows = []
+    for shop in scenario.all_shops:
+        for ad in channels.spark_shop_ads(shop):
+            for day in _local_days(start, end):
+                counted = [
+                    order
+                    for placement in ad.placements
+                    for order in channels.spark_counted(seed, shop, ad, day, placement, now)
+                ]
+                if not counted:
+                    continue
+                revenue = _cents(sum(order.gross_cents for order in counted))
+                rows.append(
+                    {
+                        "advertiser_id": shop.advertiser_id,
+                        "currency": shop.currency,
+                        "ad_id": ad.ad_id,
+                        "identity_id": ad.identity_id,
+                        "date": day,
+                        "spark_revenue": revenue,
+                        "in_order_book": revenue
+                        if scenario.is_authorized(shop)
+                        else Decimal("0.00"),
+                    }
+                )
+    return rows
