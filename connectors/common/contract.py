@@ -47,6 +47,27 @@ NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "tiktok__advertiser_report_daily": ("spend", "impressions", "clicks"),
     "tiktok__adgroups": ("budget",),
     "tiktok__campaigns": ("budget",),
+    "tiktok__smart_plus_ad_report_daily": (
+        "spend",
+        "impressions",
+        "clicks",
+        "conversion",
+        "complete_payment",
+        "total_complete_payment_rate",
+        "video_play_actions",
+        "video_watched_2s",
+        "video_views_p100",
+    ),
+    "tiktok__smart_plus_ad_placement_report_daily": (
+        "spend",
+        "impressions",
+        "clicks",
+        "conversion",
+        "complete_payment",
+        "total_complete_payment_rate",
+    ),
+    "tiktok__smart_plus_adgroups": ("budget",),
+    "tiktok__smart_plus_campaigns": ("budget",),
     "tiktok__gmv_max_report_daily": (
         "cost",
         "net_cost",
@@ -91,6 +112,19 @@ NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "fx__ecb_rates": ("rate",),
 }
 
+# AUDIENCE-report placements of TikTok: the placements enum, then the Upgraded Smart+
+# subplacements Lemon8 and PineDrama (reported by their tiktok_subplacements names: an
+# assumption, DECISIONS.md "TikTok Smart+").
+_TIKTOK_PLACEMENTS = (
+    "PLACEMENT_TIKTOK",
+    "PLACEMENT_PANGLE",
+    "PLACEMENT_GLOBAL_APP_BUNDLE",
+    "PLACEMENT_TOPBUZZ",
+    "PLACEMENT_HELO",
+    "LEMON8",
+    "PINE_DRAMA",
+)
+
 # Enumerations whose new values are expected now and then (a new Meta surface): warn only.
 KNOWN_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
     "meta__ad_insights_placement": {
@@ -103,15 +137,8 @@ KNOWN_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
             "whatsapp",
         ),
     },
-    "tiktok__ad_placement_report_daily": {
-        "placement": (
-            "PLACEMENT_TIKTOK",
-            "PLACEMENT_PANGLE",
-            "PLACEMENT_GLOBAL_APP_BUNDLE",
-            "PLACEMENT_TOPBUZZ",
-            "PLACEMENT_HELO",
-        ),
-    },
+    "tiktok__ad_placement_report_daily": {"placement": _TIKTOK_PLACEMENTS},
+    "tiktok__smart_plus_ad_placement_report_daily": {"placement": _TIKTOK_PLACEMENTS},
 }
 
 

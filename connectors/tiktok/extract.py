@@ -1,4 +1,5 @@
-"""Extracting one TikTok advertiser (entities, ad reports, GMV Max) into the spool folder.
+"""Extracting one TikTok advertiser (entities, ad reports, Upgraded Smart+, GMV Max) into the
+spool folder.
 
 All streams of an advertiser are one unit of work: if any stream fails, every stream already
 written for the advertiser in this run is discarded, so nothing partial is ever loadable.
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 BUYING_TYPES = ("AUCTION", "RESERVATION_TOP_VIEW", "RESERVATION_RF")
 GMV_MAX_TYPES = {"PRODUCT_GMV_MAX": "PRODUCT", "LIVE_GMV_MAX": "LIVE"}
 GMV_CAMPAIGN_PAGE_MAX = 100
+#: Report ID filters (``campaign_ids``) take at most this many ids per request.
+REPORT_FILTER_IDS_MAX = 100
 #: Report spans tried after "query too large": 30 days, then a week, then single days.
 SHRINK_STEPS = (7, 1)
 
@@ -120,6 +123,7 @@ class _AdvertiserRun:
                     lambda w: self._report(w, s.ADVERTISER_REPORT_DAILY),
                 ),
             ]
+            manifests += self._smart_plus()
             stores: list[str] = []
             manifests.append(self._unit(s.GMV_MAX_STORES, lambda w: self._stores(w, stores)))
             manifests.append(self._unit(s.GMV_MAX_CAMPAIGNS, lambda w: self._gmv(w, stores)))
@@ -177,24 +181,38 @@ class _AdvertiserRun:
             filtering = {"secondary_status": "CAMPAIGN_STATUS_ALL", "buying_types": [buying_type]}
             self._list(writer, s.CAMPAIGNS, {"filtering": filtering})
 
-    def _report(self, writer: SpoolWriter, spec: StreamSpec, **extra: str) -> None:
+    def _report(
+        self,
+        writer: SpoolWriter,
+        spec: StreamSpec,
+        *,
+        params: Mapping[str, str] | None = None,
+        **extra: str,
+    ) -> None:
         span = self.settings.tiktok.report_span_days
+        request = {**(params or {}), **{k: v for k, v in extra.items() if k == "store_ids"}}
+        labels = {k: v for k, v in extra.items() if k != "store_ids"}
         for chunk_start, chunk_end in date_chunks(self.start, self.end, span):
-            self._report_chunk(writer, spec, chunk_start, chunk_end, extra)
+            self._report_chunk(writer, spec, chunk_start, chunk_end, request, labels)
 
     def _report_chunk(
-        self, writer: SpoolWriter, spec: StreamSpec, start: date, end: date, extra: dict[str, str]
+        self,
+        writer: SpoolWriter,
+        spec: StreamSpec,
+        start: date,
+        end: date,
+        request: Mapping[str, str],
+        labels: dict[str, str],
     ) -> None:
         """Pull one date chunk; on "span too long / query too large" redo it in smaller spans."""
         mark = writer.page_count
         params = {
             **spec.params,
-            **{k: v for k, v in extra.items() if k == "store_ids"},
+            **request,
             "advertiser_id": self.account,
             "start_date": start.isoformat(),
             "end_date": end.isoformat(),
         }
-        labels = {k: v for k, v in extra.items() if k != "store_ids"}
         try:
             for page in self.api.pages(
                 spec.path, params, page_size=self.page_size, account=self.account
@@ -222,7 +240,47 @@ class _AdvertiserRun:
             step,
         )
         for sub_start, sub_end in date_chunks(start, end, step):
-            self._report_chunk(writer, spec, sub_start, sub_end, extra)
+            self._report_chunk(writer, spec, sub_start, sub_end, request, labels)
+
+    def _smart_plus(self) -> list[Path]:
+        """Upgraded Smart+ lists, then their ad reports by ``ad_id_v2`` for those campaigns
+        (none listed: empty reports, no request)."""
+        campaigns: list[str] = []
+
+        def listed(writer: SpoolWriter) -> None:
+            spec = s.SMART_PLUS_CAMPAIGNS
+            params = {**spec.params, "advertiser_id": self.account}
+            for page in self.api.pages(
+                spec.path, params, page_size=self.page_size, account=self.account
+            ):
+                self._write(writer, page)
+                campaigns.extend(str(row["campaign_id"]) for row in page)
+
+        def report(spec: StreamSpec) -> Any:
+            return lambda writer: self._by_campaigns(writer, spec, list(dict.fromkeys(campaigns)))
+
+        return [
+            self._unit(s.SMART_PLUS_CAMPAIGNS, listed),
+            self._unit(s.SMART_PLUS_ADGROUPS, lambda w: self._list(w, s.SMART_PLUS_ADGROUPS)),
+            self._unit(s.SMART_PLUS_ADS, lambda w: self._list(w, s.SMART_PLUS_ADS)),
+            self._unit(s.SMART_PLUS_AD_REPORT_DAILY, report(s.SMART_PLUS_AD_REPORT_DAILY)),
+            self._unit(
+                s.SMART_PLUS_AD_PLACEMENT_REPORT_DAILY,
+                report(s.SMART_PLUS_AD_PLACEMENT_REPORT_DAILY),
+            ),
+        ]
+
+    def _by_campaigns(self, writer: SpoolWriter, spec: StreamSpec, campaigns: list[str]) -> None:
+        """The report for ``campaigns`` only, in ``campaign_ids`` filters of up to 100 ids."""
+        base = json.loads(spec.params["filtering"])
+        for first in range(0, len(campaigns), REPORT_FILTER_IDS_MAX):
+            chunk = campaigns[first : first + REPORT_FILTER_IDS_MAX]
+            by_campaign = {
+                "field_name": "campaign_ids",
+                "filter_type": "IN",
+                "filter_value": json.dumps(chunk),
+            }
+            self._report(writer, spec, params={"filtering": json.dumps([*base, by_campaign])})
 
     def _stores(self, writer: SpoolWriter, available: list[str]) -> None:
         data = self.api.get(

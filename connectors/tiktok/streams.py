@@ -1,8 +1,12 @@
 """TikTok streams, declared as data and registered for the generic loader.
 
 Entities are snapshot streams (every pull is the advertiser's whole current set, deleted
-objects included); reports are windowed by ``stat_time_day``. Report rows arrive as
-``{"dimensions": {...}, "metrics": {...}}`` and are landed flat, with ``advertiser_id`` added.
+objects included); reports are windowed by ``stat_time_day``. Upgraded Smart+ objects have
+their own list endpoints (``/smart_plus/*/get/``) and their ad-level numbers come from reports
+by ``ad_id_v2``: reports by ``ad_id`` show their creatives instead, marked by the attribute
+``campaign_automation_type`` (staging leaves those rows out, so nothing counts twice).
+Report rows arrive as ``{"dimensions": {...}, "metrics": {...}}`` and are landed flat, with
+``advertiser_id`` added.
 Metric values stay the strings TikTok sends (``"-"`` included); staging parses them.
 """
 
@@ -99,6 +103,10 @@ AD_METRICS = (
 )
 #: AUDIENCE reports reject some metrics; these are accepted by placement.
 PLACEMENT_METRICS = AD_METRICS[:6]
+#: Attribute requested beside the metrics of reports by ``ad_id``: ``MANUAL``, ``SMART_PLUS``,
+#: ``UPGRADED_SMART_PLUS`` or ``UPGRADED_SMART_PLUS_CREATIVE`` (a creative of an Upgraded
+#: Smart+ ad, whose ad-level row is in the Smart+ reports by ``ad_id_v2``).
+AUTOMATION_ATTRIBUTES = ("campaign_automation_type",)
 GMV_MAX_METRICS = (
     "cost",
     "net_cost",
@@ -115,6 +123,8 @@ ALL_AD_STATUSES = [
 ]
 
 _REPORT_KEYS = {"advertiser_id": _V, "ad_id": _V, "stat_time_day": "DATE"}
+#: Upgraded Smart+ ads are reported by ``ad_id_v2`` (cannot be combined with ``ad_id``).
+_SMART_PLUS_REPORT_KEYS = {"advertiser_id": _V, "ad_id_v2": _V, "stat_time_day": "DATE"}
 
 
 def _report_params(report_type: str, dimensions: list[str], metrics: tuple[str, ...]) -> dict:
@@ -125,6 +135,53 @@ def _report_params(report_type: str, dimensions: list[str], metrics: tuple[str, 
         "metrics": _json(list(metrics)),
         "filtering": _json(ALL_AD_STATUSES),
     }
+
+
+_SMART_PLUS_CAMPAIGN_COLUMNS = {
+    "advertiser_id": _V,
+    "campaign_id": _V,
+    "campaign_name": _V,
+    "campaign_type": _V,
+    "objective_type": _V,
+    "sales_destination": _V,
+    "budget_optimize_on": "BOOLEAN",
+    "budget": _MONEY,
+    "budget_mode": _V,
+    "operation_status": _V,
+    "secondary_status": _V,
+    "smart_plus_adgroup_mode": _V,
+    "create_time": _V,
+    "modify_time": _V,
+}
+_SMART_PLUS_ADGROUP_COLUMNS = {
+    "advertiser_id": _V,
+    "campaign_id": _V,
+    "adgroup_id": _V,
+    "adgroup_name": _V,
+    "placement_type": _V,
+    "placements": "JSON",
+    "tiktok_subplacements": "JSON",
+    "promotion_type": _V,
+    "optimization_goal": _V,
+    "budget": _MONEY,
+    "budget_mode": _V,
+    "operation_status": _V,
+    "secondary_status": _V,
+    "create_time": _V,
+    "modify_time": _V,
+}
+_SMART_PLUS_AD_COLUMNS = {
+    "advertiser_id": _V,
+    "campaign_id": _V,
+    "adgroup_id": _V,
+    "smart_plus_ad_id": _V,
+    "ad_name": _V,
+    "operation_status": _V,
+    "secondary_status": _V,
+    "creative_list": "JSON",
+    "create_time": _V,
+    "modify_time": _V,
+}
 
 
 ADVERTISERS = register(
@@ -190,12 +247,14 @@ AD_REPORT_DAILY = register(
         name="ad_report_daily",
         source=SOURCE,
         source_label=SOURCE_LABEL,
-        columns={**_REPORT_KEYS, **dict.fromkeys(AD_METRICS, _V)},
+        columns={**_REPORT_KEYS, **dict.fromkeys(AD_METRICS + AUTOMATION_ATTRIBUTES, _V)},
         key=("advertiser_id", "ad_id", "stat_time_day"),
         window_column="stat_time_day",
         account_column="advertiser_id",
         path="report/integrated/get/",
-        params=_report_params("BASIC", ["ad_id", "stat_time_day"], AD_METRICS),
+        params=_report_params(
+            "BASIC", ["ad_id", "stat_time_day"], AD_METRICS + AUTOMATION_ATTRIBUTES
+        ),
     )
 )
 AD_PLACEMENT_REPORT_DAILY = register(
@@ -203,19 +262,109 @@ AD_PLACEMENT_REPORT_DAILY = register(
         name="ad_placement_report_daily",
         source=SOURCE,
         source_label=SOURCE_LABEL,
-        columns={**_REPORT_KEYS, "placement": _V, **dict.fromkeys(PLACEMENT_METRICS, _V)},
+        columns={
+            **_REPORT_KEYS,
+            "placement": _V,
+            **dict.fromkeys(PLACEMENT_METRICS + AUTOMATION_ATTRIBUTES, _V),
+        },
         key=("advertiser_id", "ad_id", "stat_time_day", "placement"),
         window_column="stat_time_day",
         account_column="advertiser_id",
         path="report/integrated/get/",
         params=_report_params(
-            "AUDIENCE", ["ad_id", "stat_time_day", "placement"], PLACEMENT_METRICS
+            "AUDIENCE",
+            ["ad_id", "stat_time_day", "placement"],
+            PLACEMENT_METRICS + AUTOMATION_ATTRIBUTES,
+        ),
+    )
+)
+SMART_PLUS_CAMPAIGNS = register(
+    StreamSpec(
+        name="smart_plus_campaigns",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns=_SMART_PLUS_CAMPAIGN_COLUMNS,
+        key=("advertiser_id", "campaign_id"),
+        window_column=None,
+        account_column="advertiser_id",
+        path="smart_plus/campaign/get/",
+        params={
+            **_fields(_SMART_PLUS_CAMPAIGN_COLUMNS),
+            "filtering": _json({"secondary_status": "CAMPAIGN_STATUS_ALL"}),
+        },
+    )
+)
+SMART_PLUS_ADGROUPS = register(
+    StreamSpec(
+        name="smart_plus_adgroups",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns=_SMART_PLUS_ADGROUP_COLUMNS,
+        key=("advertiser_id", "adgroup_id"),
+        window_column=None,
+        account_column="advertiser_id",
+        path="smart_plus/adgroup/get/",
+        params={
+            **_fields(_SMART_PLUS_ADGROUP_COLUMNS),
+            "filtering": _json({"secondary_status": "ADGROUP_STATUS_ALL"}),
+        },
+    )
+)
+SMART_PLUS_ADS = register(
+    StreamSpec(
+        name="smart_plus_ads",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns=_SMART_PLUS_AD_COLUMNS,
+        key=("advertiser_id", "smart_plus_ad_id"),
+        window_column=None,
+        account_column="advertiser_id",
+        path="smart_plus/ad/get/",
+        params={
+            **_fields(_SMART_PLUS_AD_COLUMNS),
+            "filtering": _json({"secondary_status": "AD_STATUS_ALL"}),
+        },
+    )
+)
+#: Upgraded Smart+ ads by day (BASIC by ``ad_id_v2``); the extract adds a ``campaign_ids``
+#: filter (at most 100 per request) with the Smart+ campaigns just listed, so manual ads,
+#: which ``ad_id_v2`` also shows, are not pulled twice.
+SMART_PLUS_AD_REPORT_DAILY = register(
+    StreamSpec(
+        name="smart_plus_ad_report_daily",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={**_SMART_PLUS_REPORT_KEYS, **dict.fromkeys(AD_METRICS, _V)},
+        key=("advertiser_id", "ad_id_v2", "stat_time_day"),
+        window_column="stat_time_day",
+        account_column="advertiser_id",
+        path="report/integrated/get/",
+        params=_report_params("BASIC", ["ad_id_v2", "stat_time_day"], AD_METRICS),
+    )
+)
+SMART_PLUS_AD_PLACEMENT_REPORT_DAILY = register(
+    StreamSpec(
+        name="smart_plus_ad_placement_report_daily",
+        source=SOURCE,
+        source_label=SOURCE_LABEL,
+        columns={
+            **_SMART_PLUS_REPORT_KEYS,
+            "placement": _V,
+            **dict.fromkeys(PLACEMENT_METRICS, _V),
+        },
+        key=("advertiser_id", "ad_id_v2", "stat_time_day", "placement"),
+        window_column="stat_time_day",
+        account_column="advertiser_id",
+        path="report/integrated/get/",
+        params=_report_params(
+            "AUDIENCE", ["ad_id_v2", "stat_time_day", "placement"], PLACEMENT_METRICS
         ),
     )
 )
 #: The advertiser's own daily totals (BASIC report at ``AUCTION_ADVERTISER`` level): one
-#: cheap row per day covering all auction spend, whatever object carried it, deleted ads
-#: included; the gate checks the ad rows add up. GMV Max is not in BASIC reports.
+#: cheap row per day covering all auction spend, whatever object carried it (deleted ads and
+#: Upgraded Smart+ ads included); the gate checks the ad rows add up. GMV Max is not in
+#: BASIC reports.
 ADVERTISER_METRICS = ("spend", "impressions", "clicks")
 ADVERTISER_REPORT_DAILY = register(
     StreamSpec(
@@ -311,6 +460,11 @@ STREAMS: tuple[StreamSpec, ...] = (
     AD_REPORT_DAILY,
     AD_PLACEMENT_REPORT_DAILY,
     ADVERTISER_REPORT_DAILY,
+    SMART_PLUS_CAMPAIGNS,
+    SMART_PLUS_ADGROUPS,
+    SMART_PLUS_ADS,
+    SMART_PLUS_AD_REPORT_DAILY,
+    SMART_PLUS_AD_PLACEMENT_REPORT_DAILY,
     GMV_MAX_STORES,
     GMV_MAX_CAMPAIGNS,
     GMV_MAX_REPORT_DAILY,

@@ -112,6 +112,8 @@ def test_tiktok_advertiser_level_report_lands(tt_settings: Settings, clock: Fake
     responses.get(f"{TT_API}/campaign/get/", json=EMPTY)
     responses.get(f"{TT_API}/adgroup/get/", json=EMPTY)
     responses.get(f"{TT_API}/ad/get/", json=EMPTY)
+    for level in ("campaign", "adgroup", "ad"):  # no Upgraded Smart+ campaigns
+        responses.get(f"{TT_API}/smart_plus/{level}/get/", json=EMPTY)
     responses.add_callback(responses.GET, f"{TT_API}/report/integrated/get/", callback=_report)
     responses.get(f"{TT_API}/gmv_max/store/list/", json={"code": 0, "data": {"store_list": []}})
     manifests = extract_account(

@@ -182,6 +182,8 @@ def _mock_account(report_errors: list[dict] | None = None) -> None:
     responses.get(f"{API}/campaign/get/", json=EMPTY)
     responses.get(f"{API}/adgroup/get/", json=_fixture("adgroup_get.json"))
     responses.get(f"{API}/ad/get/", json=_fixture("ad_get.json"))
+    for level in ("campaign", "adgroup", "ad"):  # no Upgraded Smart+ campaigns
+        responses.get(f"{API}/smart_plus/{level}/get/", json=EMPTY)
     for error in report_errors or []:
         responses.get(f"{API}/report/integrated/get/", json=error)
     responses.get(f"{API}/report/integrated/get/", json=_fixture("report_basic.json"))
@@ -199,7 +201,7 @@ def test_extract_lands_recorded_shapes(
     manifests = extract_account(
         tt_settings, ADV, date(2021, 10, 25), date(2021, 10, 25), "r", client
     )
-    assert len(manifests) == 10  # the advertiser-level totals included
+    assert len(manifests) == 15  # the advertiser-level totals and Smart+ (empty) included
     con = duckdb.connect()
     load_spool(con, tt_settings.spool_dir / "r", "r")
     row = con.execute(

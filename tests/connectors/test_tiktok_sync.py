@@ -20,7 +20,14 @@ from connectors.common.spool import MANIFEST_NAME
 from connectors.tiktok.source import SOURCE
 from sandbox.faults import FaultPlan
 from sandbox.server import RunningSandbox, serve_in_thread
-from sandbox.tiktok.truth import ad_day_truth, creator_truth, gmv_max_truth, placement_truth
+from sandbox.tiktok.truth import (
+    ad_day_truth,
+    creator_truth,
+    gmv_max_truth,
+    placement_truth,
+    smart_plus_ad_day_truth,
+    smart_plus_placement_truth,
+)
 from socialmart.settings import SANDBOX_TIKTOK_TOKEN, Settings, load_settings
 
 SEED = 42
@@ -88,10 +95,16 @@ def _num(value: str) -> Decimal | None:
     return None if value == "-" else Decimal(value)
 
 
-def ad_report_state(settings: Settings, table: str, with_placement: bool) -> dict:
-    key = "advertiser_id, ad_id, stat_time_day" + (", placement" if with_placement else "")
+#: Rows of reports by ad_id that are creatives of Upgraded Smart+ ads (staging drops them).
+SMART_PLUS_CREATIVE = "UPGRADED_SMART_PLUS_CREATIVE"
+
+
+def ad_report_state(
+    settings: Settings, table: str, with_placement: bool, ad: str = "ad_id"
+) -> dict:
+    key = f"advertiser_id, {ad}, stat_time_day" + (", placement" if with_placement else "")
     return {
-        (r["advertiser_id"], r["ad_id"], str(r["stat_time_day"])[:10])
+        (r["advertiser_id"], r[ad], str(r["stat_time_day"])[:10])
         + ((r["placement"],) if with_placement else ()): (
             _num(r["spend"]),
             int(r["impressions"]),
@@ -100,6 +113,7 @@ def ad_report_state(settings: Settings, table: str, with_placement: bool) -> dic
         )
         + (() if with_placement else (_num(r["video_views_p100"]),))
         for r in latest(settings, table, key)
+        if r.get("campaign_automation_type") != SMART_PLUS_CREATIVE
     }
 
 
@@ -126,6 +140,14 @@ def assert_matches_truth(settings: Settings, as_of: datetime) -> None:
     assert basic == ad_truth_state(ad_day_truth(SEED, START, END, as_of=as_of), False)
     by_placement = ad_report_state(settings, "tiktok__ad_placement_report_daily", True)
     assert by_placement == ad_truth_state(placement_truth(SEED, START, END, as_of=as_of), True)
+    smart_plus = ad_report_state(settings, "tiktok__smart_plus_ad_report_daily", False, "ad_id_v2")
+    truth = smart_plus_ad_day_truth(SEED, START, END, as_of=as_of)
+    assert smart_plus == ad_truth_state(truth, False) and smart_plus
+    smart_plus_placements = ad_report_state(
+        settings, "tiktok__smart_plus_ad_placement_report_daily", True, "ad_id_v2"
+    )
+    truth = smart_plus_placement_truth(SEED, START, END, as_of=as_of)
+    assert smart_plus_placements == ad_truth_state(truth, True)
     gmv = {
         (r["campaign_id"], str(r["stat_time_day"])[:10]): (
             Decimal(r["cost"]),
@@ -203,7 +225,7 @@ def test_fatal_code_stops_one_advertiser_with_nothing_partial(
         loaded = con.execute(
             "select account_id, count(*) from raw._loads group by 1 order by 1"
         ).fetchall()
-    assert [n for _, n in loaded] == [10, 10]  # the failed advertiser: no stream at all
+    assert [n for _, n in loaded] == [15, 15]  # the failed advertiser: no stream at all
 
 
 def test_kill_and_rerun_gives_the_same_result(tt_settings: Settings) -> None:
