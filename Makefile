@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps docs demo airflow airflow-stop airflow-status airflow-unpause airflow-pause airflow-cli soak test lint fmt dashboard sandbox dbt-build bench clean
+.PHONY: help setup system-deps docs demo airflow airflow-stop airflow-status airflow-unpause airflow-pause airflow-cli soak bench-airflow test lint fmt dashboard sandbox dbt-build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -83,6 +83,11 @@ dbt-build: setup ## dbt build against the warehouse
 	$(VENV)/bin/socialmart transform
 
 SCALE ?= small
+# The same window through `socialmart run` and through the DAGs on a throw-away stack (issue 14).
+BENCH_DAYS ?= 7
+bench-airflow: setup ## Airflow's overhead: DAGs vs `socialmart run` on BENCH_DAYS days (7)
+	$(PY) -m bench.airflow_overhead --days $(BENCH_DAYS)
+
 bench: setup ## benchmarks at a preset (SCALE=small|large): var/bench/*.json + BENCHMARKS.md
 	$(PY) -m bench.run --scale $(SCALE)
 

@@ -30,6 +30,7 @@ import socket
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from socialmart.settings import PROJECT_ROOT
 
@@ -234,7 +235,7 @@ class Soak:
             "compared_rows": verdict.compared_rows,
             "mismatches": len(verdict.mismatches),
         }
-        out = PROJECT_ROOT / "var" / "soak-result.json"
+        out = result_path(self.home)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(summary, indent=2))
         _say(json.dumps(summary))
@@ -250,6 +251,12 @@ class Soak:
 
         path = stack_dir(self.settings) / "state.json"
         return json.loads(path.read_text()) if path.exists() else {}
+
+
+def result_path(home: str | Path) -> Path:
+    """Where a soak writes its summary: ``<home>-result.json`` (``var/soak-result.json``)."""
+    home = Path(home)
+    return home.with_name(f"{home.name}-result.json")
 
 
 def _ingest_dag_ids() -> list[str]:

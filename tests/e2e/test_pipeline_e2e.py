@@ -5,6 +5,8 @@ transform DAG with `airflow dags test` (the demo's path). The real scheduler has
 module (test_real_scheduler_e2e.py). All are slow-ish (dbt, Airflow start-up).
 """
 
+import sqlite3
+
 import duckdb
 import pytest
 from e2e_support import (
@@ -61,6 +63,25 @@ def test_airflow_dag_run_publishes_the_ground_truth(settings):
     assert verdict.ok, verdict.mismatches[:5]
     assert published_run_id(settings).startswith("manual__")
     assert_no_secret_in(all_text(settings), settings)
+    _assert_durations_are_real(settings)
+
+
+def _assert_durations_are_real(settings) -> None:
+    """The demo's runs and tasks (mapped ones included) last what they took: not weeks (a past
+    logical date recorded as the start), never negative."""
+    with sqlite3.connect(settings.home / "airflow" / "airflow.db") as db:
+        tasks = db.execute(
+            "select count(*), min(duration), max(duration) from task_instance "
+            "where end_date is not null"
+        ).fetchone()
+        mapped = db.execute("select count(*) from task_instance where map_index >= 0").fetchone()
+        runs = db.execute(
+            "select max((julianday(end_date) - julianday(start_date)) * 86400), "
+            "min((julianday(end_date) - julianday(start_date)) * 86400) from dag_run"
+        ).fetchone()
+    assert tasks[0] > 0 and mapped[0] > 0, (tasks, mapped)
+    assert 0 <= tasks[1] <= tasks[2] < 3600, tasks
+    assert 0 <= runs[1] <= runs[0] < 3600, runs
 
 
 def _assert_completeness_checks_ran(settings, gate) -> None:
