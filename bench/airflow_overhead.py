@@ -78,7 +78,7 @@ class Overhead(Soak):
 
     @staticmethod
     def ingest_dag_ids() -> list[str]:
-        from socialmart.demo import ingest_dag_ids
+        from socialmart.orchestration import ingest_dag_ids
 
         return ingest_dag_ids()
 

@@ -34,6 +34,8 @@ DEFAULT_ARGS = {
 }
 INGEST_RUN_TIMEOUT = timedelta(hours=4)
 TRANSFORM_RUN_TIMEOUT = timedelta(hours=2)
+#: How long a transform run waits for ingest runs still in flight before it builds anyway.
+INGEST_SETTLE_MAX_WAIT = timedelta(minutes=45)
 WINDOW_PARAMS = {
     "start": Param(None, type=["null", "string"], format="date", description="first day"),
     "end": Param(None, type=["null", "string"], format="date", description="last day"),
@@ -68,7 +70,10 @@ and the skip shows on the data-health page ("Skipped sources").
 TRANSFORM_DOC = """
 ### {dag_id}
 
-Runs when any ingest DAG updated a raw table: checks the latest raw loads (raw gate),
+Runs when any ingest DAG updated a raw table. It first waits while other ingest runs are
+still queued or running (`wait_for_ingests`, at most 45 minutes), so the day's sources are
+built together; a run whose loads an earlier run already built is skipped (`has_new_loads`;
+runs triggered by hand always build). Then it checks the latest raw loads (raw gate),
 builds the dbt project (one `dbt build` task whose log lists every model and test; with
 `SOCIALMART_DBT_TASKS=per_node` each is also its own task, via Cosmos),
 validates the marts with the quality gate, and publishes them atomically to readers
@@ -181,6 +186,23 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
         render_template_as_native_obj=True,
     )
     def transform() -> None:
+        @task.sensor(poke_interval=30, timeout=TRANSFORM_RUN_TIMEOUT, mode="reschedule")
+        def wait_for_ingests(ti=None, dag_run=None) -> bool:
+            from socialmart.orchestration import ingests_in_flight
+
+            busy = ingests_in_flight(ti)
+            waited = pendulum.now("UTC") - dag_run.start_date
+            if busy and waited < INGEST_SETTLE_MAX_WAIT:
+                logging.getLogger(__name__).info("waiting for %s", ", ".join(busy))
+                return False
+            return True
+
+        @task.short_circuit(pool=WAREHOUSE_POOL)
+        def has_new_loads(dag_run=None, run_id=None) -> bool:
+            from socialmart.orchestration import transform_has_work
+
+            return transform_has_work(dag_run.run_type, run_id)
+
         @task(retries=0, pool=WAREHOUSE_POOL)
         def validate_raw(run_id=None) -> None:
             from socialmart import pipeline
@@ -191,7 +213,7 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
 
         per_node = load_settings().stack.dbt_tasks == "per_node" and manifest.exists()
         built = _dbt_group(manifest) if per_node else _dbt_single_task()
-        validate_raw() >> built
+        wait_for_ingests() >> has_new_loads() >> validate_raw() >> built
 
         @task(retries=0, pool=WAREHOUSE_POOL)
         def validate(run_id=None) -> None:

@@ -16,18 +16,12 @@ import subprocess
 from datetime import date
 
 from socialmart.airflow_env import airflow_command, airflow_env, prepare_airflow
+from socialmart.orchestration import ingest_dag_ids
 from socialmart.settings import PROJECT_ROOT, Settings
 
 DEMO_START = date(2026, 9, 1)
 DEMO_END = date(2026, 10, 31)
 TRANSFORM_DAG_ID = "transform_publish"
-
-
-def ingest_dag_ids() -> list[str]:
-    """One ingest DAG per registered source."""
-    from connectors.sources import SOURCE_NAMES
-
-    return [f"ingest_{name}" for name in SOURCE_NAMES]
 
 
 def run_dag(settings: Settings, dag_id: str, conf: dict) -> None:

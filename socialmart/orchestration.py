@@ -6,6 +6,7 @@ Called from inside tasks (run time), never at DAG parse time; the DAG shapes liv
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 from socialmart.settings import Settings, load_settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def task_settings() -> Settings:
@@ -168,6 +170,38 @@ def load_run(
             "run (re-running a window is safe)."
         )
     return counts
+
+
+def ingest_dag_ids() -> list[str]:
+    """One ingest DAG per registered source (``dags/ingest_<source>.py``)."""
+    from connectors.sources import SOURCE_NAMES
+
+    return [f"ingest_{name}" for name in SOURCE_NAMES]
+
+
+def ingests_in_flight(ti: Any) -> list[str]:
+    """The ingest DAGs with a queued or running run (asked through the task's API client)."""
+    return [
+        dag_id
+        for dag_id in ingest_dag_ids()
+        if ti.get_dr_count(dag_id=dag_id, states=["queued", "running"])
+    ]
+
+
+def transform_has_work(run_type: Any, run_id: str) -> bool:
+    """Whether this transform run should build: always, unless it was triggered by assets
+    whose loads an earlier run already built (several ingest DAGs finishing one after the
+    other queue one asset-triggered run each; the first builds them all)."""
+    from socialmart.pipeline import safe_run_id, unbuilt_loads
+
+    if getattr(run_type, "value", run_type) != "asset_triggered":
+        return True
+    pending = unbuilt_loads(task_settings(), safe_run_id(run_id))
+    if not pending:
+        log.info("every raw load is already in a built (published or gated) warehouse: skipped")
+    else:
+        log.info("%s raw load(s) landed since the last settled build: building", pending)
+    return pending > 0
 
 
 def begin_dbt_build(run_id: str) -> dict[str, Any]:

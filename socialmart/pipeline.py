@@ -262,6 +262,32 @@ def record_skip(settings: Settings, source_name: str, run_id: str, reason: str) 
         refresh_health(con, settings)
 
 
+# Raw loads that landed after the start of the latest build that was settled: published, or
+# stopped by the mart gate. A build that succeeded but was neither (a crash before the gate)
+# does not count, so its loads are built again.
+_UNBUILT_LOADS_SQL = """
+select count(*) from raw._loads
+where loaded_at > coalesce((
+    select max(builds.started_at) from audit.dbt_builds as builds
+    where builds.succeeded and (
+        builds.run_id in (select run_id from audit.publish_log)
+        or builds.run_id in (select run_id from audit.gate_runs where not passed)
+    )
+), '-infinity'::timestamptz)
+"""
+
+
+def unbuilt_loads(settings: Settings, run_id: str) -> int:
+    """How many raw loads no settled build has seen yet (all of them before any build)."""
+    from socialmart.warehouse import connect
+
+    with warehouse_lock(settings, run_id, "unbuilt_loads"), connect(settings) as con:
+        present = con.execute(
+            "select 1 from duckdb_tables() where schema_name = 'raw' and table_name = '_loads'"
+        ).fetchone()
+        return int(con.execute(_UNBUILT_LOADS_SQL).fetchone()[0]) if present else 0
+
+
 def transform(settings: Settings, run_id: str, *, full_refresh: bool = False) -> None:
     """Build and test every dbt model against the warehouse."""
     from socialmart.transform import build

@@ -260,7 +260,7 @@ def result_path(home: str | Path) -> Path:
 
 
 def _ingest_dag_ids() -> list[str]:
-    from socialmart.demo import ingest_dag_ids
+    from socialmart.orchestration import ingest_dag_ids
 
     return ingest_dag_ids()
 

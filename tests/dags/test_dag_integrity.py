@@ -77,6 +77,11 @@ def test_transform_dag_runs_on_every_raw_table_and_gates_before_publishing(dag_b
     )
     writers = [t for t in dag.tasks if "producer" in t.task_id or t.task_id in GATES]
     assert writers and all(t.pool == "warehouse_writer" for t in writers)
+    # One build for a day's ingests: wait for those in flight, skip loads already built.
+    assert dag.get_task("validate_raw").upstream_task_ids == {"has_new_loads"}
+    assert dag.get_task("has_new_loads").upstream_task_ids == {"wait_for_ingests"}
+    assert dag.get_task("has_new_loads").pool == "warehouse_writer"
+    assert dag.get_task("wait_for_ingests").mode == "reschedule"
 
 
 def _uris(condition):
