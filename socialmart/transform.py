@@ -156,6 +156,8 @@ def dbt_vars(settings: Settings) -> dict[str, str]:
     """The dbt vars the pipeline passes on every invocation."""
     return {
         "meta_purchase_action_type": settings.meta.purchase_action_type,
+        "meta_attribution_windows": ",".join(settings.meta.attribution_windows),
+        "tiktok_spark_order_match": settings.tiktok_shop.spark_order_match,
         "reporting_currency": settings.fx.reporting_currency,
         "fx_carry_forward_days": str(settings.fx.carry_forward_days),
         "source_freshness_warn_hours": str(settings.dbt.freshness_warn_hours),
@@ -186,13 +188,25 @@ def _dbt_env(settings: Settings) -> dict[str, str]:
     return {**os.environ, **dbt_env_overrides(settings)}
 
 
+_SCHEMA_OUT_OF_SYNC = "schemas on this incremental model are out of sync"
+SCHEMA_CHANGE_HINT = (
+    "\nA socialmart upgrade changed the columns of incremental models (they refuse to guess: "
+    "on_schema_change='fail'). Rebuild them once from the raw tables, which keep every "
+    "version: `socialmart transform --full-refresh --run-id upgrade`, then "
+    "`socialmart validate --run-id upgrade` and `socialmart publish --run-id upgrade` (or "
+    "trigger transform_publish). Stop the Airflow stack's schedules first (`make "
+    "airflow-pause`)."
+)
+
+
 def _failure_message(
     command: str, completed: subprocess.CompletedProcess[str], run_results: Path
 ) -> str:
     failed = _failed_nodes(run_results)
     if failed:
         listing = "\n".join(f"  - {node}" for node in failed)
-        return f"dbt {command} failed on {len(failed)} node(s):\n{listing}"
+        hint = SCHEMA_CHANGE_HINT if any(_SCHEMA_OUT_OF_SYNC in node for node in failed) else ""
+        return f"dbt {command} failed on {len(failed)} node(s):\n{listing}{hint}"
     tail = "\n".join(completed.stdout.splitlines()[-_OUTPUT_TAIL_LINES:])
     stderr = completed.stderr.strip()
     return f"dbt {command} exited with code {completed.returncode}:\n{tail}\n{stderr}".rstrip()

@@ -180,3 +180,22 @@ def test_parse_manifest_writes_the_manifest(copied_settings: Settings) -> None:
     manifest = transform.parse_manifest(copied_settings)
     assert manifest.is_file()
     assert "model.socialmart.fct_placement_performance_daily" in manifest.read_text()
+
+
+def test_an_upgrade_that_adds_columns_names_the_full_refresh(copied_settings: Settings) -> None:
+    """A warehouse built by an older socialmart lacks a column the models now select: the
+    incremental models refuse (on_schema_change='fail'), the message says how to rebuild, and
+    that rebuild works."""
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
+        con.execute("alter table staging.stg_meta__ad_insights drop column purchases_1d_view")
+    with pytest.raises(transform.TransformError, match="out of sync") as failure:
+        transform.build(copied_settings, "run-upgraded")
+    assert "socialmart transform --full-refresh" in str(failure.value)
+
+    transform.build(copied_settings, "upgrade", full_refresh=True)
+    columns = query(
+        copied_settings.warehouse_path,
+        "select column_name from information_schema.columns "
+        "where table_schema = 'staging' and table_name = 'stg_meta__ad_insights'",
+    )
+    assert ("purchases_1d_view",) in columns
