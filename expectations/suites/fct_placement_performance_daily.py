@@ -67,4 +67,6 @@ KNOWN_PUBLISHER_PLATFORMS = (
     "global_app_bundle",
     "topbuzz",
     "helo",
+    "lemon8",
+    "pinedrama",
 )

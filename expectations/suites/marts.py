@@ -31,6 +31,21 @@ ATTRIBUTION_WINDOWS = ("default", "1d_click", "7d_click", "28d_click", "1d_view"
 # Shares stored as decimal(18, 6): a group of n rows may miss 100 % by n x 0.5e-6.
 ROUNDED_SHARE_TOLERANCE = 1e-4
 AD_PERFORMANCE = "marts.fct_ad_performance_daily"
+SMART_PLUS_ADS = "staging.stg_tiktok__smart_plus_ad_report_daily"
+SMART_PLUS_PLACEMENTS = "staging.stg_tiktok__smart_plus_ad_placement_report_daily"
+
+
+def _smart_plus_row(mart: str) -> str:
+    """SQL condition: the TikTok row of ``mart`` (schema-qualified) is an Upgraded Smart+
+    ad's, i.e. its ad id is one the Smart+ report by ``ad_id_v2`` has for the account."""
+    table = mart.rsplit(".", 1)[-1]
+    return (
+        f"exists (select 1 from {SMART_PLUS_ADS} as smart_plus"
+        f" where smart_plus.advertiser_id = {table}.ad_account_id"
+        f" and smart_plus.ad_id = {table}.ad_id)"
+    )
+
+
 # Volume against the previous publication, per source (platform) x account x day.
 FACT_VOLUME = PublishedVolume(
     by=("platform", "ad_account_id"), date_column="report_date", measure="spend"
@@ -70,8 +85,19 @@ FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
                 columns={"platform": "'tiktok'", "ad_account_id": "advertiser_id"},
                 measure="spend",
                 date="report_date",
-                mart_filter="platform = 'tiktok'",
+                mart_filter=f"platform = 'tiktok' and not {_smart_plus_row(placement.DATASET)}",
                 load=("tiktok", "ad_placement_report_daily"),
+                requires=(SMART_PLUS_ADS,),
+            ),
+            # TikTok Upgraded Smart+ ads: their own AUDIENCE report by ad_id_v2.
+            StagingSide(
+                relation=SMART_PLUS_PLACEMENTS,
+                columns={"platform": "'tiktok'", "ad_account_id": "advertiser_id"},
+                measure="spend",
+                date="report_date",
+                mart_filter=f"platform = 'tiktok' and {_smart_plus_row(placement.DATASET)}",
+                load=("tiktok", "smart_plus_ad_placement_report_daily"),
+                requires=(SMART_PLUS_ADS,),
             ),
         ),
     ),
@@ -137,8 +163,28 @@ FCT_AD_PERFORMANCE_DAILY = MartSpec(
                 },
                 measure="spend",
                 date="report_date",
-                mart_filter="platform = 'tiktok' and not is_clickless",
+                mart_filter=(
+                    "platform = 'tiktok' and not is_clickless"
+                    f" and not {_smart_plus_row(AD_PERFORMANCE)}"
+                ),
                 load=("tiktok", "ad_report_daily"),
+                requires=(SMART_PLUS_ADS,),
+            ),
+            # TikTok Upgraded Smart+ ads: one mart row per row of their report by ad_id_v2.
+            StagingSide(
+                relation=SMART_PLUS_ADS,
+                columns={
+                    "platform": "'tiktok'",
+                    "ad_account_id": "advertiser_id",
+                    "report_date": "report_date",
+                },
+                measure="spend",
+                date="report_date",
+                mart_filter=(
+                    "platform = 'tiktok' and not is_clickless"
+                    f" and {_smart_plus_row(AD_PERFORMANCE)}"
+                ),
+                load=("tiktok", "smart_plus_ad_report_daily"),
             ),
             # TikTok GMV Max campaigns: the clickless rows, spend is the gross cost.
             StagingSide(
@@ -177,7 +223,9 @@ FCT_AD_PERFORMANCE_DAILY = MartSpec(
                 measure="spend",
                 load=("meta", "account_insights"),
             ),
-            # TikTok's advertiser-level BASIC report leaves GMV Max out, as the ad one does.
+            # TikTok's advertiser-level BASIC report has every auction ad, Upgraded Smart+ ones
+            # included (so a Smart+ pull that goes missing shows here), and leaves GMV Max
+            # out, as the ad one does.
             PlatformTotals(
                 platform="tiktok",
                 relation="staging.stg_tiktok__advertiser_report_daily",

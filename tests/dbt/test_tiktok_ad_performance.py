@@ -11,7 +11,13 @@ import pytest
 from test_creators_reconciliation import NOW, SEED, WINDOW, creator_warehouse, query
 
 from sandbox.tiktok.scenario import build_scenario
-from sandbox.tiktok.truth import ad_day_truth, gmv_max_truth, placement_truth
+from sandbox.tiktok.truth import (
+    ad_day_truth,
+    gmv_max_truth,
+    placement_truth,
+    smart_plus_ad_day_truth,
+    smart_plus_placement_truth,
+)
 from socialmart.settings import Settings, load_settings
 
 __all__ = ["creator_warehouse"]  # the shared session fixture
@@ -27,6 +33,8 @@ PUBLISHER_PLATFORMS = {
     "PLACEMENT_GLOBAL_APP_BUNDLE": "global_app_bundle",
     "PLACEMENT_TOPBUZZ": "topbuzz",
     "PLACEMENT_HELO": "helo",
+    "LEMON8": "lemon8",
+    "PINE_DRAMA": "pinedrama",
 }
 WINDOW_COLUMNS = [
     f"{measure}_{window}"
@@ -71,6 +79,7 @@ def test_columns_and_types_are_the_contract(creator_warehouse: Settings) -> None
 
 
 def test_ad_rows_equal_the_basic_report_truth(creator_warehouse: Settings) -> None:
+    """Manual ads by ad_id and Upgraded Smart+ ads by ad_id_v2, each once."""
     rows = query(
         creator_warehouse,
         "select ad_account_id, account_currency, campaign_id, adgroup_id, ad_id,"
@@ -92,7 +101,8 @@ def test_ad_rows_equal_the_basic_report_truth(creator_warehouse: Settings) -> No
             t["complete_payment"],
             t["purchase_value"],
         )
-        for t in ad_day_truth(SEED, WINDOW.start, WINDOW.end, as_of=_as_of())
+        for truth in (ad_day_truth, smart_plus_ad_day_truth)
+        for t in truth(SEED, WINDOW.start, WINDOW.end, as_of=_as_of())
     ]
     assert expected
     assert sorted(rows) == sorted(expected)
@@ -180,9 +190,10 @@ def test_tiktok_placement_rows_equal_the_audience_report_truth(
             t["complete_payment"],
             t["purchase_value"],
         )
-        for t in placement_truth(SEED, WINDOW.start, WINDOW.end, as_of=_as_of())
+        for truth in (placement_truth, smart_plus_placement_truth)
+        for t in truth(SEED, WINDOW.start, WINDOW.end, as_of=_as_of())
     ]
-    assert expected
+    assert {"lemon8", "pinedrama"} <= {row[6] for row in expected}
     assert sorted(rows) == sorted(expected)
 
 
@@ -217,9 +228,9 @@ def test_placement_rows_sum_to_the_ad_totals(creator_warehouse: Settings, platfo
 def test_tiktok_automation_flags_follow_the_ad_group_placement_type(
     creator_warehouse: Settings,
 ) -> None:
-    modes = {
-        g.adgroup_id: "manual" if g.placements else "automatic" for g in build_scenario().adgroups
-    }
+    scenario = build_scenario()
+    modes = {g.adgroup_id: "manual" if g.placements else "automatic" for g in scenario.adgroups}
+    modes |= {g.adgroup_id: "automatic" for g in scenario.smart_plus_adgroups}
     rows = query(
         creator_warehouse,
         "select distinct adset_id, placement_mode, is_advantage_plus_campaign, threads_inclusion"

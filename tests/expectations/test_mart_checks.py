@@ -19,6 +19,7 @@ PLACEMENT_STAGING = {
     "spend": "decimal(18, 2)",
 }
 TIKTOK_STAGING = {"report_date": "date", "advertiser_id": "varchar", "spend": "decimal(18, 2)"}
+SMART_PLUS_STAGING = {**TIKTOK_STAGING, "ad_id": "varchar"}
 
 
 def _staging(write_table, meta_rows: list[tuple], tiktok_rows: list[tuple] = ()) -> None:
@@ -34,6 +35,8 @@ def _staging(write_table, meta_rows: list[tuple], tiktok_rows: list[tuple] = ())
         TIKTOK_STAGING,
         [dict(zip(TIKTOK_STAGING, row, strict=True)) for row in tiktok_rows],
     )
+    for relation in (marts.SMART_PLUS_ADS, marts.SMART_PLUS_PLACEMENTS):  # no Smart+ ads
+        write_table(relation, SMART_PLUS_STAGING, [])
 
 
 def _by_suite(outcome, suite: str) -> list:
@@ -150,7 +153,7 @@ def test_advantage_plus_shares_must_add_up_per_campaign_week(
     assert failure.observed_value == "min_share_total: 0.9"
 
 
-def test_ad_performance_reconciles_auction_and_gmv_max_rows_per_account_day(
+def test_ad_performance_reconciles_auction_smart_plus_and_gmv_max_rows_per_account_day(
     settings: Settings, write_table
 ) -> None:
     mart = spec_table(marts.FCT_AD_PERFORMANCE_DAILY, is_clickless="boolean")
@@ -162,6 +165,8 @@ def test_ad_performance_reconciles_auction_and_gmv_max_rows_per_account_day(
         [
             day | {"platform": "meta", "ad_account_id": "111", "ad_id": "1", "spend": "2.00"},
             day | {"platform": "tiktok", "ad_account_id": "t1", "ad_id": "2", "spend": "3.00"},
+            # an Upgraded Smart+ ad's row, reconciled with the report by ad_id_v2
+            day | {"platform": "tiktok", "ad_account_id": "t1", "ad_id": "sp", "spend": "6.00"},
             # a GMV Max campaign's row: clickless, reconciled with the GMV Max report
             day
             | {"platform": "tiktok", "ad_account_id": "t1", "ad_id": "gmv", "spend": "4.00"}
@@ -185,10 +190,19 @@ def test_ad_performance_reconciles_auction_and_gmv_max_rows_per_account_day(
         gmv,
         [when | {"advertiser_id": "t1", "cost": "4"}],
     )
+    smart_plus = [when | {"advertiser_id": "t1", "ad_id": "sp", "spend": "6"}]
+    write_table(marts.SMART_PLUS_ADS, SMART_PLUS_STAGING, smart_plus)
     outcome = run_gate(settings, "run-1")
     assert outcome.passed, outcome.summary()
     suite = "marts.fct_ad_performance_daily.reconciliation"
     assert len(_by_suite(outcome, suite)) == 2
+
+    # the Smart+ row is not the auction report's: without its own report it is unexplained
+    write_table(marts.SMART_PLUS_ADS, SMART_PLUS_STAGING, [])
+    outcome = run_gate(settings, "run-smart-plus")
+    spend = next(r for r in outcome.errors if r.columns[0] == "mart_spend")
+    assert "13.000000" in spend.observed_value and "7.000000" in spend.observed_value
+    write_table(marts.SMART_PLUS_ADS, SMART_PLUS_STAGING, smart_plus)
 
     write_table("staging.stg_tiktok__gmv_max_report_daily", gmv, [])
     outcome = run_gate(settings, "run-2")
@@ -197,7 +211,7 @@ def test_ad_performance_reconciles_auction_and_gmv_max_rows_per_account_day(
         (suite, "mart_rows"),
     }
     spend = next(r for r in outcome.errors if r.columns[0] == "mart_spend")
-    assert "7.000000" in spend.observed_value and "3.000000" in spend.observed_value
+    assert "13.000000" in spend.observed_value and "9.000000" in spend.observed_value
 
 
 def test_creator_gmv_reconciles_with_orders_without_cancelled_and_brand_lines(

@@ -4,7 +4,9 @@
 
     TikTok ad groups fill the ad set columns (adset_id, adset_name). GMV Max campaigns
     have no ads, so they have no row here: their fact rows carry the campaign id as ad_id
-    and join dim_campaigns instead. TikTok create/modify times are converted from the
+    and join dim_campaigns instead. Upgraded Smart+ ads (their own list, id
+    smart_plus_ad_id) are TikTok ads like the others, not Spark Ads (their creatives'
+    identities are not modelled here). TikTok create/modify times are converted from the
     account's zone (dim_ad_accounts.account_timezone) to UTC, as in dim_campaigns.
 -#}
 
@@ -34,13 +36,28 @@ meta_creatives as (
 
 tiktok_ads as (
 
-    select * from {{ ref('stg_tiktok__ads') }}
+    select
+        advertiser_id, ad_id, campaign_id, adgroup_id, identity_id, tiktok_item_id, ad_name,
+        operation_status, secondary_status, is_spark_ad, is_removed_from_source,
+        created_at_local, modified_at_local
+    from {{ ref('stg_tiktok__ads') }}
+    union all
+    select
+        advertiser_id, ad_id, campaign_id, adgroup_id,
+        cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}), ad_name,
+        operation_status, secondary_status, false, is_removed_from_source,
+        created_at_local, modified_at_local
+    from {{ ref('stg_tiktok__smart_plus_ads') }}
 
 ),
 
 tiktok_adgroups as (
 
-    select * from {{ ref('stg_tiktok__adgroups') }}
+    select advertiser_id, adgroup_id, adgroup_name, placement_type
+    from {{ ref('stg_tiktok__adgroups') }}
+    union all
+    select advertiser_id, adgroup_id, adgroup_name, placement_type
+    from {{ ref('stg_tiktok__smart_plus_adgroups') }}
 
 ),
 

@@ -2,10 +2,12 @@
     One row per campaign of every platform, deleted and archived ones included, with
     automation flags. Grain: platform x campaign_id.
 
-    TikTok: auction/reservation campaigns (/campaign/get/) and GMV Max campaigns
-    (/gmv_max/campaign/get/) in one list; a campaign both endpoints return is one row,
-    flagged is_gmv_max_campaign. TikTok sends create/modify times in the advertiser's time
-    zone; they are converted to UTC with the account's zone (dim_ad_accounts).
+    TikTok: auction/reservation campaigns (/campaign/get/), GMV Max campaigns
+    (/gmv_max/campaign/get/) and Upgraded Smart+ campaigns (/smart_plus/campaign/get/) in
+    one list; a campaign two endpoints return is one row, flagged is_gmv_max_campaign or
+    is_smart_plus_campaign by the list that has it. TikTok sends create/modify times in the
+    advertiser's time zone; they are converted to UTC with the account's zone
+    (dim_ad_accounts).
 -#}
 
 with meta_campaigns as (
@@ -29,6 +31,12 @@ tiktok_campaigns as (
 tiktok_gmv_max_campaigns as (
 
     select * from {{ ref('stg_tiktok__gmv_max_campaigns') }}
+
+),
+
+tiktok_smart_plus_campaigns as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}
 
 ),
 
@@ -68,6 +76,7 @@ meta_rows as (
             false
         ) as is_advantage_plus_campaign,
         false as is_gmv_max_campaign,
+        false as is_smart_plus_campaign,
         meta_campaigns.effective_status = 'DELETED'
         or meta_campaigns.is_removed_from_source as is_deleted,
         meta_campaigns.is_removed_from_source,
@@ -86,6 +95,8 @@ tiktok_campaign_keys as (
     select advertiser_id, campaign_id from tiktok_campaigns
     union
     select advertiser_id, campaign_id from tiktok_gmv_max_campaigns
+    union
+    select advertiser_id, campaign_id from tiktok_smart_plus_campaigns
 
 ),
 
@@ -96,32 +107,47 @@ tiktok_merged as (
         tiktok_campaign_keys.campaign_id,
         tiktok_gmv_max_campaigns.store_id as gmv_max_store_id,
         coalesce(
-            tiktok_campaigns.campaign_name, tiktok_gmv_max_campaigns.campaign_name
+            tiktok_campaigns.campaign_name,
+            tiktok_gmv_max_campaigns.campaign_name,
+            tiktok_smart_plus_campaigns.campaign_name
         ) as campaign_name,
         tiktok_accounts.account_currency,
         tiktok_accounts.account_timezone,
         coalesce(
-            tiktok_campaigns.objective_type, tiktok_gmv_max_campaigns.objective_type
+            tiktok_campaigns.objective_type,
+            tiktok_gmv_max_campaigns.objective_type,
+            tiktok_smart_plus_campaigns.objective_type
         ) as objective,
         coalesce(
-            tiktok_campaigns.operation_status, tiktok_gmv_max_campaigns.operation_status
+            tiktok_campaigns.operation_status,
+            tiktok_gmv_max_campaigns.operation_status,
+            tiktok_smart_plus_campaigns.operation_status
         ) as status,
         coalesce(
-            tiktok_campaigns.secondary_status, tiktok_gmv_max_campaigns.secondary_status
+            tiktok_campaigns.secondary_status,
+            tiktok_gmv_max_campaigns.secondary_status,
+            tiktok_smart_plus_campaigns.secondary_status
         ) as effective_status,
-        tiktok_campaigns.budget_mode,
+        coalesce(tiktok_campaigns.budget_mode, tiktok_smart_plus_campaigns.budget_mode)
+            as budget_mode,
         tiktok_gmv_max_campaigns.gmv_max_promotion_type,
-        tiktok_campaigns.budget,
+        coalesce(tiktok_campaigns.budget, tiktok_smart_plus_campaigns.budget) as budget,
         tiktok_gmv_max_campaigns.campaign_id is not null as is_gmv_max_campaign,
+        tiktok_smart_plus_campaigns.campaign_id is not null as is_smart_plus_campaign,
         -- removed once every endpoint that listed the campaign stopped returning it
         coalesce(tiktok_campaigns.is_removed_from_source, true)
         and coalesce(tiktok_gmv_max_campaigns.is_removed_from_source, true)
+        and coalesce(tiktok_smart_plus_campaigns.is_removed_from_source, true)
             as is_removed_from_source,
         coalesce(
-            tiktok_campaigns.created_at_local, tiktok_gmv_max_campaigns.created_at_local
+            tiktok_campaigns.created_at_local,
+            tiktok_gmv_max_campaigns.created_at_local,
+            tiktok_smart_plus_campaigns.created_at_local
         ) as created_at_local,
         coalesce(
-            tiktok_campaigns.modified_at_local, tiktok_gmv_max_campaigns.modified_at_local
+            tiktok_campaigns.modified_at_local,
+            tiktok_gmv_max_campaigns.modified_at_local,
+            tiktok_smart_plus_campaigns.modified_at_local
         ) as modified_at_local
     from tiktok_campaign_keys
     left join tiktok_campaigns
@@ -130,6 +156,9 @@ tiktok_merged as (
     left join tiktok_gmv_max_campaigns
         on tiktok_gmv_max_campaigns.advertiser_id = tiktok_campaign_keys.advertiser_id
         and tiktok_gmv_max_campaigns.campaign_id = tiktok_campaign_keys.campaign_id
+    left join tiktok_smart_plus_campaigns
+        on tiktok_smart_plus_campaigns.advertiser_id = tiktok_campaign_keys.advertiser_id
+        and tiktok_smart_plus_campaigns.campaign_id = tiktok_campaign_keys.campaign_id
     left join tiktok_accounts
         on tiktok_accounts.ad_account_id = tiktok_campaign_keys.advertiser_id
 
@@ -159,6 +188,7 @@ tiktok_rows as (
         budget,
         false as is_advantage_plus_campaign,
         is_gmv_max_campaign,
+        is_smart_plus_campaign,
         coalesce(
             status = 'DELETE' or effective_status = 'CAMPAIGN_STATUS_DELETE', false
         ) or is_removed_from_source as is_deleted,

@@ -9,6 +9,10 @@
     null (GMV Max reports product impressions/clicks, not ad ones) so CPC, CTR and CPM of
     any aggregate stay undistorted. TikTok reports one attribution setting per ad group, so
     the Meta attribution-window columns are null.
+
+    Upgraded Smart+ ads come from their own report by ad_id_v2 and their own entities
+    (/smart_plus/*/get/), in the auction ads' shape (is_clickless = false); the ad_id report's
+    rows of their creatives are left out in staging, so their spend counts once.
 -#}
 
 with ad_report as (
@@ -44,6 +48,30 @@ adgroups as (
 ads as (
 
     select * from {{ ref('stg_tiktok__ads') }}
+
+),
+
+smart_plus_report as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_ad_report_daily') }}
+
+),
+
+smart_plus_campaigns as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}
+
+),
+
+smart_plus_adgroups as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_adgroups') }}
+
+),
+
+smart_plus_ads as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_ads') }}
 
 ),
 
@@ -90,6 +118,37 @@ auction_ad_days as (
 
 ),
 
+smart_plus_ad_days as (
+
+    select
+        smart_plus_report.advertiser_id,
+        smart_plus_ads.campaign_id,
+        smart_plus_campaigns.campaign_name,
+        smart_plus_ads.adgroup_id,
+        smart_plus_adgroups.adgroup_name,
+        smart_plus_report.ad_id,
+        smart_plus_ads.ad_name,
+        smart_plus_report.report_date,
+        smart_plus_report.spend,
+        smart_plus_report.impressions,
+        smart_plus_report.clicks,
+        smart_plus_report.conversions,
+        smart_plus_report.purchases,
+        smart_plus_report.purchase_value,
+        false as is_clickless
+    from smart_plus_report
+    left join smart_plus_ads
+        on smart_plus_ads.advertiser_id = smart_plus_report.advertiser_id
+        and smart_plus_ads.ad_id = smart_plus_report.ad_id
+    left join smart_plus_campaigns
+        on smart_plus_campaigns.advertiser_id = smart_plus_ads.advertiser_id
+        and smart_plus_campaigns.campaign_id = smart_plus_ads.campaign_id
+    left join smart_plus_adgroups
+        on smart_plus_adgroups.advertiser_id = smart_plus_ads.advertiser_id
+        and smart_plus_adgroups.adgroup_id = smart_plus_ads.adgroup_id
+
+),
+
 gmv_max_days as (
 
     select
@@ -121,6 +180,8 @@ gmv_max_days as (
 ad_days as (
 
     select * from auction_ad_days
+    union all
+    select * from smart_plus_ad_days
     union all
     select * from gmv_max_days
 

@@ -2,13 +2,18 @@
     Every stored version of a TikTok ad group's placement mode with the days it was in
     effect (see version_validity; days in the advertiser's reporting time zone):
     PLACEMENT_TYPE_AUTOMATIC -> 'automatic' (TikTok chooses the placements),
-    PLACEMENT_TYPE_NORMAL -> 'manual'; any other value -> null (the mart warns).
+    PLACEMENT_TYPE_NORMAL -> 'manual'; any other value -> null (the mart warns). Upgraded
+    Smart+ ad groups (their own list, ids distinct from manual ones) are versioned alike.
 -#}
 
 with versions as (
 
-    select * from {{ source('tiktok', 'adgroups') }}
+    {%- for relation in ['adgroups', 'smart_plus_adgroups'] %}
+    select advertiser_id, adgroup_id, placement_type, _pulled_at, _sync_id
+    from {{ source('tiktok', relation) }}
     where not _is_deleted
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 

@@ -11,12 +11,21 @@
     * Automation: placement_mode from the ad group's placement_type in effect on the
       report day; is_advantage_plus_campaign is false (a Meta campaign type);
       threads_inclusion is null (Threads is no TikTok placement).
+    * Upgraded Smart+ ads: their own AUDIENCE report by ad_id_v2 and placement (Lemon8 and
+      PineDrama included) with their own entities; placement_mode from their ad group's
+      placement_type like any other (automatic in practice).
     GMV Max campaigns report no placements, so they have no rows here.
 -#}
 
 with placement_report as (
 
     select * from {{ ref('stg_tiktok__ad_placement_report_daily') }}
+
+),
+
+smart_plus_placement_report as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_ad_placement_report_daily') }}
 
 ),
 
@@ -50,9 +59,67 @@ ads as (
 
 ),
 
+smart_plus_campaigns as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}
+
+),
+
+smart_plus_adgroups as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_adgroups') }}
+
+),
+
+smart_plus_ads as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_ads') }}
+
+),
+
 placement_mode_versions as (
 
     select * from {{ ref('int_tiktok__adgroup_placement_mode_versions') }}
+
+),
+
+{%- set named_rows = [
+    ('placement_report', 'ads', 'campaigns', 'adgroups'),
+    ('smart_plus_placement_report', 'smart_plus_ads', 'smart_plus_campaigns',
+     'smart_plus_adgroups'),
+] %}
+
+placement_days as (
+
+    {% for report, ad, campaign, adgroup in named_rows -%}
+    select
+        {{ report }}.report_date,
+        {{ report }}.advertiser_id,
+        {{ report }}.placement,
+        {{ ad }}.campaign_id,
+        {{ campaign }}.campaign_name,
+        {{ ad }}.adgroup_id,
+        {{ adgroup }}.adgroup_name,
+        {{ report }}.ad_id,
+        {{ ad }}.ad_name,
+        {{ report }}.spend,
+        {{ report }}.impressions,
+        {{ report }}.clicks,
+        {{ report }}.purchases,
+        {{ report }}.purchase_value
+    from {{ report }}
+    left join {{ ad }}
+        on {{ ad }}.advertiser_id = {{ report }}.advertiser_id
+        and {{ ad }}.ad_id = {{ report }}.ad_id
+    left join {{ campaign }}
+        on {{ campaign }}.advertiser_id = {{ ad }}.advertiser_id
+        and {{ campaign }}.campaign_id = {{ ad }}.campaign_id
+    left join {{ adgroup }}
+        on {{ adgroup }}.advertiser_id = {{ ad }}.advertiser_id
+        and {{ adgroup }}.adgroup_id = {{ ad }}.adgroup_id
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor %}
 
 ),
 
@@ -60,24 +127,24 @@ final as (
 
     select
         cast('tiktok' as {{ dbt.type_string() }}) as platform,
-        placement_report.report_date,
-        placement_report.advertiser_id as ad_account_id,
+        placement_days.report_date,
+        placement_days.advertiser_id as ad_account_id,
         advertisers.account_currency,
-        ads.campaign_id,
-        campaigns.campaign_name,
-        ads.adgroup_id as adset_id,
-        adgroups.adgroup_name as adset_name,
-        placement_report.ad_id,
-        ads.ad_name,
-        cast(coalesce(placement_map.publisher_platform, placement_report.placement)
+        placement_days.campaign_id,
+        placement_days.campaign_name,
+        placement_days.adgroup_id as adset_id,
+        placement_days.adgroup_name as adset_name,
+        placement_days.ad_id,
+        placement_days.ad_name,
+        cast(coalesce(placement_map.publisher_platform, placement_days.placement)
             as {{ dbt.type_string() }}) as publisher_platform,
         cast(coalesce(placement_map.platform_position, 'all')
             as {{ dbt.type_string() }}) as platform_position,
-        placement_report.spend,
-        placement_report.impressions,
-        placement_report.clicks,
-        placement_report.purchases,
-        placement_report.purchase_value,
+        placement_days.spend,
+        placement_days.impressions,
+        placement_days.clicks,
+        placement_days.purchases,
+        placement_days.purchase_value,
         {%- for window in meta_attribution_windows() %}
         cast(null as decimal(18, 2)) as purchases_{{ window }},
         cast(null as decimal(18, 2)) as purchase_value_{{ window }},
@@ -85,24 +152,15 @@ final as (
         false as is_advantage_plus_campaign,
         placement_mode_versions.placement_mode,
         cast(null as {{ dbt.type_string() }}) as threads_inclusion
-    from placement_report
+    from placement_days
     left join placement_map
-        on placement_map.placement = placement_report.placement
+        on placement_map.placement = placement_days.placement
     left join advertisers
-        on advertisers.advertiser_id = placement_report.advertiser_id
-    left join ads
-        on ads.advertiser_id = placement_report.advertiser_id
-        and ads.ad_id = placement_report.ad_id
-    left join campaigns
-        on campaigns.advertiser_id = ads.advertiser_id
-        and campaigns.campaign_id = ads.campaign_id
-    left join adgroups
-        on adgroups.advertiser_id = ads.advertiser_id
-        and adgroups.adgroup_id = ads.adgroup_id
+        on advertisers.advertiser_id = placement_days.advertiser_id
     left join placement_mode_versions
-        on placement_mode_versions.advertiser_id = ads.advertiser_id
-        and placement_mode_versions.adgroup_id = ads.adgroup_id
-        and {{ in_effect_on('placement_report.report_date', 'placement_mode_versions') }}
+        on placement_mode_versions.advertiser_id = placement_days.advertiser_id
+        and placement_mode_versions.adgroup_id = placement_days.adgroup_id
+        and {{ in_effect_on('placement_days.report_date', 'placement_mode_versions') }}
 
 )
 

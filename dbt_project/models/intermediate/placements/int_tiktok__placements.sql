@@ -5,6 +5,9 @@
     `all`. A placement missing here still reaches the mart with its raw value (see
     int_tiktok__placement_performance_daily); add a row here to map it. A model rather
     than a seed so that `dbt run` of the mart and its parents builds it too.
+    Lemon8 and PineDrama are TikTok subplacements of Upgraded Smart+ ad groups (since
+    2026-06-26); how the AUDIENCE report names their delivery is not documented: the rows
+    assume their `tiktok_subplacements` names (DECISIONS.md, "TikTok Smart+").
 -#}
 {%- set placements = [
     ('PLACEMENT_TIKTOK', 'tiktok', 'all'),
@@ -12,6 +15,8 @@
     ('PLACEMENT_GLOBAL_APP_BUNDLE', 'global_app_bundle', 'all'),
     ('PLACEMENT_TOPBUZZ', 'topbuzz', 'all'),
     ('PLACEMENT_HELO', 'helo', 'all'),
+    ('LEMON8', 'lemon8', 'all'),
+    ('PINE_DRAMA', 'pinedrama', 'all'),
 ] -%}
 
 with mapping as (

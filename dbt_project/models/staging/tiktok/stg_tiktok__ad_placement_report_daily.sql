@@ -1,4 +1,7 @@
-{#- AUDIENCE report, one row per ad, advertiser-local day and placement. -#}
+{#-
+    AUDIENCE report by ad_id, one row per ad, advertiser-local day and placement. Upgraded
+    Smart+ creatives are left out: stg_tiktok__smart_plus_ad_placement_report_daily has them.
+-#}
 
 with source as (
 
@@ -31,6 +34,7 @@ renamed as (
         _pulled_at as pulled_at
     from source
     where not is_removed_from_source
+        and {{ tiktok_not_smart_plus_creative() }}
 
 )
 

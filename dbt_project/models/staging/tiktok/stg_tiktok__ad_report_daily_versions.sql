@@ -1,14 +1,15 @@
 {#-
     Every stored version of each BASIC report ad x day (not only the latest): what each
     pull reported for purchases and their value, for fct_conversion_restatements.
-    Tombstones carry no numbers and are left out. A deliberate second view over the same
-    source table.
+    Tombstones carry no numbers and are left out, so are Upgraded Smart+ creatives (see
+    stg_tiktok__ad_report_daily). A deliberate second view over the same source table.
 -#}
 
 with source as (
 
     select * from {{ source('tiktok', 'ad_report_daily') }}
     where not _is_deleted
+        and {{ tiktok_not_smart_plus_creative() }}
 
 ),
 
