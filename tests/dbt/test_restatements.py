@@ -16,7 +16,7 @@ from dbt_cli import run_dbt
 from test_creators_reconciliation import query
 
 from sandbox.client_env import client_env
-from sandbox.tiktok.truth import ad_day_truth, gmv_max_truth
+from sandbox.tiktok.truth import ad_day_truth, gmv_max_truth, smart_plus_ad_day_truth
 from socialmart import pipeline
 from socialmart.settings import Settings, load_settings
 
@@ -68,10 +68,12 @@ def _as_of(moment: str | None) -> datetime | None:
 
 
 def _ad_truth(moment: str | None) -> dict[tuple, dict]:
-    """BASIC report truth rows by (advertiser, ad, day) as a pull at ``moment`` sees them."""
+    """BASIC report truth rows by (advertiser, ad, day) as a pull at ``moment`` sees them,
+    Upgraded Smart+ ads (by ad_id_v2) included."""
     return {
         (t["advertiser_id"], t["ad_id"], date.fromisoformat(t["date"])): t
-        for t in ad_day_truth(SEED, WINDOW.start, WINDOW.end, as_of=_as_of(moment))
+        for truth in (ad_day_truth, smart_plus_ad_day_truth)
+        for t in truth(SEED, WINDOW.start, WINDOW.end, as_of=_as_of(moment))
     }
 
 

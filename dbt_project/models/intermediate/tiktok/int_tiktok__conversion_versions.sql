@@ -2,14 +2,20 @@
     Every pulled version of TikTok's reported conversions, one row per ad x day x version,
     ranked first-to-last and last-to-first by pull (same ordering as the loader). Like
     int_tiktok__ad_performance_daily: purchases are complete payments and their value
-    (BASIC report); a GMV Max campaign day is one row whose ad_id is the campaign id, with
-    orders and gross revenue. TikTok reports one attribution setting per ad group, so
+    (BASIC report; Upgraded Smart+ ads from their report by ad_id_v2); a GMV Max campaign
+    day is one row whose ad_id is the campaign id, with orders and gross revenue. TikTok reports one attribution setting per ad group, so
     attribution_window is `as_reported`.
 -#}
 
 with ad_versions as (
 
     select * from {{ ref('stg_tiktok__ad_report_daily_versions') }}
+
+),
+
+smart_plus_versions as (
+
+    select * from {{ ref('stg_tiktok__smart_plus_ad_report_daily_versions') }}
 
 ),
 
@@ -37,6 +43,17 @@ versions as (
         pulled_at,
         sync_id
     from ad_versions
+    union all
+    select
+        advertiser_id,
+        ad_id,
+        false as is_gmv_max_campaign,
+        report_date,
+        purchases,
+        purchase_value,
+        pulled_at,
+        sync_id
+    from smart_plus_versions
     union all
     select
         advertiser_id,
