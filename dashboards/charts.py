@@ -251,7 +251,7 @@ def _revenue_parts(frame: pd.DataFrame, key: str) -> pd.DataFrame:
         **{
             "Affiliate GMV": frame["affiliate_gmv"].astype(float),
             "Paid-ad revenue": frame["paid_attributed_revenue"].astype(float),
-            "Shop deduction": -frame["paid_attributed_revenue_shop"].astype(float),
+            "Shop deduction": -frame["deduction_spark_orders_in_order_book"].astype(float),
         }
     )[[key, *REVENUE_PART_COLORS]]
     return parts.melt(key, var_name="part", value_name="amount").fillna({"amount": 0.0})
@@ -259,11 +259,12 @@ def _revenue_parts(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def creator_revenue_parts(board: pd.DataFrame, currency: str) -> alt.LayerChart:
     """Each creator's revenue parts as a bar: GMV and paid-ad revenue to the right of zero, the
-    Shop deduction (Spark Ads revenue already counted as GMV) to the left, net marked.
+    Shop deduction (Spark Ads revenue whose orders the loaded order book holds, already GMV) to
+    the left, net marked.
 
     Args:
         board: Rows of ``creators.leaderboard`` (``display_name``, ``affiliate_gmv``,
-            ``paid_attributed_revenue``, ``paid_attributed_revenue_shop``,
+            ``paid_attributed_revenue``, ``deduction_spark_orders_in_order_book``,
             ``creator_driven_revenue``), in the order to show.
         currency: The reporting currency, for the axis title.
 

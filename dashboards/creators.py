@@ -27,8 +27,10 @@ AMOUNTS = {
     "affiliate_commission": "affiliate_commission_estimated_reporting",
     "paid_spend": "paid_spend_reporting",
     "paid_attributed_revenue": "paid_attributed_revenue_reporting",
-    # Spark Ads revenue in TikTok Shop ad groups: already in affiliate GMV, so deducted.
+    # Spark Ads revenue in TikTok Shop ad groups (part of paid-ad revenue)...
     "paid_attributed_revenue_shop": "paid_attributed_revenue_shop_reporting",
+    # ...and the part of it whose orders the loaded order book holds: the one deduction.
+    "deduction_spark_orders_in_order_book": "deduction_spark_orders_in_order_book_reporting",
 }
 COUNTS = {"affiliate_orders": "affiliate_orders", "organic_reach": "threads_views"}
 

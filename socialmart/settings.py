@@ -130,6 +130,23 @@ class TikTokShopSettings:
     lookback_days: int
     retry_codes: tuple[int, ...]
     auth_code_prefixes: tuple[int, ...]
+    spark_order_match: str = "shop_ads_commission_rate"
+
+
+#: How creator marts find the Spark Ad orders in the affiliate order book (DECISIONS.md,
+#: "Creator-driven revenue deducts only what the order book double-counts"):
+#: ``shop_ads_commission_rate``: lines showing a Shop Ads rate (orders generated through Shop
+#: Ads); ``post_and_day``: every line of the ad's post and day (sellers without a Shop Ads rate).
+SPARK_ORDER_MATCHES = ("shop_ads_commission_rate", "post_and_day")
+
+
+def _spark_order_match() -> str:
+    value = _env("TIKTOK_SHOP_SPARK_ORDER_MATCH", SPARK_ORDER_MATCHES[0])
+    if value not in SPARK_ORDER_MATCHES:
+        raise ValueError(
+            f"TIKTOK_SHOP_SPARK_ORDER_MATCH={value!r}: use one of {', '.join(SPARK_ORDER_MATCHES)}"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -464,6 +481,7 @@ def load_settings() -> Settings:
                 "40100,40200,40201,40202,40700,50000,50002,51021,60001,36009002",
             ),
             auth_code_prefixes=_env_ints("TIKTOK_SHOP_AUTH_CODE_PREFIXES", "105,360"),
+            spark_order_match=_spark_order_match(),
         ),
         sandbox_meta_restatement_days=int(_env("SANDBOX_META_RESTATEMENT_DAYS", "7")),
         sandbox_meta_engage_through_from=_env_date(

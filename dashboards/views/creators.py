@@ -43,7 +43,8 @@ def _parts_columns(currency: str | None) -> dict:
         "display_name": st.column_config.TextColumn("Creator"),
         "affiliate_gmv": components.money_column("Affiliate GMV", currency),
         "paid_attributed_revenue": components.money_column("Paid-ad revenue", currency),
-        "paid_attributed_revenue_shop": components.money_column("Shop deduction", currency),
+        "paid_attributed_revenue_shop": components.money_column("Spark Shop revenue", currency),
+        "deduction_spark_orders_in_order_book": components.money_column("Shop deduction", currency),
         "creator_driven_revenue": components.money_column("Net revenue", currency),
         "paid_spend": components.money_column("Paid spend", currency),
         "affiliate_commission": components.money_column("Commission", currency),
@@ -67,8 +68,10 @@ def _show_leader(board: pd.DataFrame, currency: str, rank_by: str) -> None:
 def _show_parts(board: pd.DataFrame, currency: str) -> None:
     st.markdown(
         f"**Revenue parts per creator** ({currency}): affiliate GMV and revenue of paid ads on "
-        "the creator's content, minus the Shop deduction (Spark Ads revenue in TikTok Shop ad "
-        "groups, already counted as GMV); the black tick and label are the net."
+        "the creator's content, minus the Shop deduction: the Spark Ads revenue whose orders "
+        "the loaded TikTok Shop order book also holds (already counted as GMV). Spark Shop "
+        "revenue with no order data (a shop the app cannot read) stays the creator's and is "
+        "not deducted; the table shows both. The black tick and label are the net."
     )
     st.altair_chart(charts.creator_revenue_parts(board, currency), width="stretch")
     with st.expander("Revenue parts as a table"):
@@ -122,7 +125,8 @@ def main() -> None:
     st.caption(
         f"{selection.start} to {selection.end}; amounts in {currency} (the reporting currency). "
         "Creator-driven revenue = affiliate GMV + revenue attributed to paid ads on the "
-        "creator's content, minus Spark Ads revenue already counted as affiliate GMV; "
+        "creator's content, minus the Spark Ads revenue whose orders the loaded order book "
+        "holds (already affiliate GMV; nothing else is deducted); "
         "ROI = (revenue - cost) / cost, cost = paid spend + estimated commission. Platform "
         "and account filters do not apply to creators."
     )

@@ -6,8 +6,9 @@ Channels (``OrderFacts.channel``):
   (:func:`sandbox.tiktok_shop.generator.orders_on`).
 * ``spark_ad``: bought through a Spark Ad on a creator's affiliate video (an ad group promoting
   TikTok Shop). TikTok Shop still records it as the creator's affiliate order, with
-  ``content_id`` = the ad's ``tiktok_item_id`` (the "commission rate for orders generated
-  through Shop Ads" exists for these orders), and the Spark Ad's purchase value counts it.
+  ``content_id`` = the ad's ``tiktok_item_id``; its lines show the product's
+  ``shop_ads_commission_rate`` ("the commission rate for orders generated through Shop Ads",
+  paid instead of the standard rate), other lines "0". The Spark Ad's purchase value counts it.
 * ``gmv_max_ad``: bought through a GMV Max ad (the brand's product ads or its LIVE room); not
   an affiliate order.
 * ``organic``: the shop's own traffic (search, shop tab); not an affiliate order.
@@ -149,6 +150,7 @@ def spark_orders(
             refund_units=0,
             returned=False,
             target_collaboration_id=None,
+            via_shop_ads=True,
         )
         orders.append(
             draw_fate(

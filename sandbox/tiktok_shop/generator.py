@@ -39,6 +39,15 @@ class LineFacts:
     refund_units: int
     returned: bool
     target_collaboration_id: str | None
+    via_shop_ads: bool = False
+
+    @property
+    def applied_rate(self) -> int:
+        """The commission rate of the line: the Shop Ads rate for an order generated through
+        Shop Ads when the product has one, else the standard rate."""
+        if self.via_shop_ads and self.product.shop_ads_commission_rate:
+            return self.product.shop_ads_commission_rate
+        return self.product.commission_rate
 
 
 @dataclass(frozen=True)
@@ -213,7 +222,7 @@ def order_state(order: OrderFacts, now: int, lifecycle: Lifecycle) -> OrderState
 def _line_state(line: LineFacts, refunds_due: bool, completed: bool) -> LineState:
     refunded = line.refund_units if refunds_due else 0
     base = line.product.price_cents * (line.quantity - refunded)
-    paid = commission_cents(base, line.product.commission_rate)
+    paid = commission_cents(base, line.applied_rate)
     return LineState(
         facts=line,
         refunded_quantity=refunded,

@@ -33,7 +33,10 @@ def _sku(line: LineState, currency: str) -> dict[str, Any]:
         "content_id": facts.content_id,
         "open_collaboration_id": f"7012{facts.product.product_id[-8:]}",
         "commission_rate": str(facts.product.commission_rate),
-        "shop_ads_commission_rate": "0",
+        # The Shop Ads rate shows on lines of orders generated through Shop Ads only.
+        "shop_ads_commission_rate": str(
+            facts.product.shop_ads_commission_rate if facts.via_shop_ads else 0
+        ),
         "estimated_commission_base": money(line.estimated_commission_base, currency),
         "estimated_paid_commission": money(line.estimated_paid_commission, currency),
         "refunded_quantity": line.refunded_quantity,

@@ -23,11 +23,14 @@ class Product:
         product_id: 64-bit id as a string.
         price_cents: Unit price in minor units of the shop currency.
         commission_rate: Affiliate commission in hundredths of a percent (1550 = 15.50 %).
+        shop_ads_commission_rate: The separate rate for orders generated through Shop Ads on a
+            creator's post (0 = none set: such orders earn ``commission_rate``).
     """
 
     product_id: str
     price_cents: int
     commission_rate: int
+    shop_ads_commission_rate: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,10 +114,10 @@ def build_scenario() -> ShopScenario:
         region="US",
         currency="USD",
         products=(
-            Product("1729435310697057001", 2499, 1500),
-            Product("1729435310697057002", 4950, 1200),
-            Product("1729435310697057003", 1299, 2000),
-            Product("1729435310697057004", 8900, 1000),
+            Product("1729435310697057001", 2499, 1500, 500),
+            Product("1729435310697057002", 4950, 1200, 600),
+            Product("1729435310697057003", 1299, 2000, 800),
+            Product("1729435310697057004", 8900, 1000, 400),
         ),
         advertiser_id="7002238017842757601",
     )
@@ -126,9 +129,9 @@ def build_scenario() -> ShopScenario:
         region="GB",
         currency="GBP",
         products=(
-            Product("1729435310697058001", 1999, 1550),
-            Product("1729435310697058002", 3450, 825),
-            Product("1729435310697058003", 599, 2500),
+            Product("1729435310697058001", 1999, 1550, 700),
+            Product("1729435310697058002", 3450, 825, 500),
+            Product("1729435310697058003", 599, 2500, 900),
         ),
         advertiser_id="7002238017842757603",
     )
@@ -140,8 +143,8 @@ def build_scenario() -> ShopScenario:
         region="DE",
         currency="EUR",
         products=(
-            Product("1729435310697059001", 2299, 1400),
-            Product("1729435310697059002", 5900, 1000),
+            Product("1729435310697059001", 2299, 1400, 500),
+            Product("1729435310697059002", 5900, 1000, 600),
         ),
         advertiser_id="7002238017842757602",
     )

@@ -88,6 +88,9 @@ def _line_row(state: OrderState, number: int, line: LineState, tz: str) -> dict[
         "content_type": facts.content_type,
         "content_id": facts.content_id,
         "commission_rate": str(facts.product.commission_rate),
+        "shop_ads_commission_rate": str(
+            facts.product.shop_ads_commission_rate if facts.via_shop_ads else 0
+        ),
         "estimated_commission_base": _cents(line.estimated_commission_base),
         "estimated_paid_commission": _cents(line.estimated_paid_commission),
         "actual_commission_base": _cents(line.actual_commission_base),
@@ -204,10 +207,18 @@ def channel_order_truth(seed: int, start: date, end: date, now: datetime) -> lis
     return rows
 
 
-def spark_overlap_truth(seed: int, start: date, end: date, now: datetime) -> list[dict[str, Any]]:
+def spark_overlap_truth(
+    seed: int,
+    start: date,
+    end: date,
+    now: datetime,
+    *,
+    order_book_window: tuple[int, int] | None = None,
+) -> list[dict[str, Any]]:
     """Per Spark Ad selling for a shop and advertiser day: the Shop revenue its report shows
-    at ``now`` (``spark_revenue``) and the part of it whose orders the order book the app can
-    read also holds (``in_order_book``: all of it for authorized shops, nothing otherwise).
+    at ``now`` (``spark_revenue``) and the part of it whose orders the loaded order book also
+    holds (``in_order_book``: orders of authorized shops created inside ``order_book_window``,
+    unix seconds ``[ge, lt)`` of the pulled order search; None = every order).
 
     Returns:
         Rows with ``advertiser_id``, ``currency``, ``ad_id``, ``identity_id``, ``date``,
@@ -225,7 +236,15 @@ def spark_overlap_truth(seed: int, start: date, end: date, now: datetime) -> lis
                 ]
                 if not counted:
                     continue
-                revenue = _cents(sum(order.gross_cents for order in counted))
+                loaded = [
+                    order
+                    for order in counted
+                    if scenario.is_authorized(shop)
+                    and (
+                        order_book_window is None
+                        or order_book_window[0] <= order.create_time < order_book_window[1]
+                    )
+                ]
                 rows.append(
                     {
                         "advertiser_id": shop.advertiser_id,
@@ -233,10 +252,8 @@ def spark_overlap_truth(seed: int, start: date, end: date, now: datetime) -> lis
                         "ad_id": ad.ad_id,
                         "identity_id": ad.identity_id,
                         "date": day,
-                        "spark_revenue": revenue,
-                        "in_order_book": revenue
-                        if scenario.is_authorized(shop)
-                        else Decimal("0.00"),
+                        "spark_revenue": _cents(sum(order.gross_cents for order in counted)),
+                        "in_order_book": _cents(sum(order.gross_cents for order in loaded)),
                     }
                 )
     return rows

@@ -226,7 +226,8 @@ def write_every_mart(path: Path, *, with_platform: bool = True) -> Path:
                 paid_spend_reporting decimal(18, 2),
                 paid_attributed_revenue_reporting decimal(18, 2), affiliate_orders bigint,
                 threads_views bigint, reporting_currency varchar default 'EUR',
-                paid_attributed_revenue_shop_reporting decimal(18, 2) default 0
+                paid_attributed_revenue_shop_reporting decimal(18, 2) default 0,
+                deduction_spark_orders_in_order_book_reporting decimal(18, 2) default 0
             )
             """
         )

@@ -89,7 +89,8 @@ def test_roas_and_creator_charts_never_cut_their_labels() -> None:
             "display_name": ["A creator with a long name", "Bo"],
             "affiliate_gmv": [Decimal("100"), Decimal("0")],
             "paid_attributed_revenue": [Decimal("50"), Decimal("20")],
-            "paid_attributed_revenue_shop": [Decimal("30"), Decimal("0")],
+            "paid_attributed_revenue_shop": [Decimal("45"), Decimal("0")],
+            "deduction_spark_orders_in_order_book": [Decimal("30"), Decimal("0")],
             "creator_driven_revenue": [Decimal("120"), Decimal("20")],
         }
     )

@@ -19,7 +19,7 @@ from sandbox.client_env import client_env
 from sandbox.meta.scenario import build_scenario as build_meta_scenario
 from sandbox.meta.truth import ad_truth
 from sandbox.tiktok.truth import creator_truth
-from sandbox.tiktok_shop.truth import creator_day_truth
+from sandbox.tiktok_shop.truth import creator_day_truth, day_bounds, spark_overlap_truth
 from socialmart import pipeline, transform
 from socialmart.settings import Settings, load_settings
 
@@ -143,14 +143,37 @@ def test_spark_ads_spend_and_revenue_equal_the_tiktok_truth(creator_warehouse: S
     assert {(ident, cur): [spend, value] for ident, cur, spend, value in rows} == dict(truth)
 
 
+def spark_overlap(seed: int) -> list[dict]:
+    """Spark Ads Shop revenue per ad and advertiser day, with the part the pulled order book
+    (the window's days in the shop time zone, UTC here) holds."""
+    window = day_bounds(WINDOW.start, WINDOW.end)
+    return spark_overlap_truth(seed, WINDOW.start, WINDOW.end, _now(), order_book_window=window)
+
+
+def spark_truth() -> dict[tuple[date, str, str], dict[str, Decimal]]:
+    """Spark Ads Shop revenue per (advertiser day, creator, currency): all of it, and the part
+    whose orders the order book the app can read also holds (the stand-in knows which)."""
+    creators = registry_map("tiktok_identity_id")
+    totals: dict[tuple[date, str, str], dict[str, Decimal]] = defaultdict(
+        lambda: {"revenue": ZERO, "in_order_book": ZERO}
+    )
+    for row in spark_overlap(SEED):
+        key = (row["date"], creators[row["identity_id"]], row["currency"])
+        totals[key]["revenue"] += row["spark_revenue"]
+        totals[key]["in_order_book"] += row["in_order_book"]
+    return dict(totals)
+
+
 def test_creator_driven_revenue_equals_the_ground_truth(creator_warehouse: Settings) -> None:
-    # Every Spark Ad of the stand-in promotes TikTok Shop: its purchases are affiliate orders
-    # already in the GMV, so creator-driven revenue is Shop GMV plus Meta partnership revenue.
+    # Every Spark Ad of the stand-in promotes TikTok Shop. Its orders in a readable order book
+    # are affiliate GMV already; those of the EU shop (no order data) are credited only here.
     expected: dict[tuple[date, str, str], Decimal] = defaultdict(lambda: ZERO)
     for key, totals in shop_truth().items():
         expected[key] += totals["gmv"]
     for key, value in meta_partnership_truth().items():
         expected[key] += value
+    for key, spark in spark_truth().items():
+        expected[key] += spark["revenue"] - spark["in_order_book"]
     rows = query(
         creator_warehouse,
         "select report_date, creator_id, currency, creator_driven_revenue"
@@ -161,16 +184,36 @@ def test_creator_driven_revenue_equals_the_ground_truth(creator_warehouse: Setti
     }
 
 
-def test_spark_shop_revenue_is_reported_but_not_added_again(creator_warehouse: Settings) -> None:
-    [(shop_revenue, tiktok_spend, leftover)] = query(
+def test_only_spark_revenue_in_the_order_book_is_deducted(creator_warehouse: Settings) -> None:
+    rows = query(
         creator_warehouse,
-        "select sum(paid_attributed_revenue_shop), sum(paid_spend_tiktok),"
-        " sum(creator_driven_revenue - affiliate_gmv"
-        "     - (paid_attributed_revenue - paid_attributed_revenue_shop))"
-        " from marts.fct_creator_performance_daily",
+        "select report_date, creator_id, currency, paid_attributed_revenue_shop,"
+        " deduction_spark_orders_in_order_book from marts.fct_creator_performance_daily"
+        " where paid_attributed_revenue_shop <> 0",
     )
-    assert shop_revenue > 0 and tiktok_spend > 0
-    assert leftover == 0
+    mart = {(day, creator, cur): [shop, deducted] for day, creator, cur, shop, deducted in rows}
+    truth = {key: [v["revenue"], v["in_order_book"]] for key, v in spark_truth().items()}
+    assert mart == truth
+    # The EU shop has no order data: its Spark Ads revenue is credited, nothing deducted.
+    eur = [values for (_, _, cur), values in mart.items() if cur == "EUR"]
+    assert eur and all(shop > 0 and deducted == 0 for shop, deducted in eur)
+    # Readable shops: what the Spark Ads brought is in the order book, except orders placed
+    # outside the pulled window (advertiser days straddle the shop's UTC days).
+    other = [values for (_, _, cur), values in mart.items() if cur != "EUR"]
+    assert other and all(0 < deducted <= shop for shop, deducted in other)
+
+
+def test_spark_order_book_overlap_per_ad_equals_the_truth(creator_warehouse: Settings) -> None:
+    rows = query(
+        creator_warehouse,
+        "select advertiser_id, ad_id, report_date, spark_shop_revenue, revenue_in_order_book"
+        " from intermediate.int_creator_spark_order_book_overlap where spark_shop_revenue <> 0",
+    )
+    truth = {
+        (r["advertiser_id"], r["ad_id"], r["date"]): [r["spark_revenue"], r["in_order_book"]]
+        for r in spark_overlap(SEED)
+    }
+    assert truth and {(a, ad, day): [rev, book] for a, ad, day, rev, book in rows} == truth
 
 
 def test_every_registered_creator_is_one_dimension_row(creator_warehouse: Settings) -> None:

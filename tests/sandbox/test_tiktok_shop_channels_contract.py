@@ -63,6 +63,12 @@ def test_the_order_search_serves_spark_ad_orders_as_creator_content(api: TikTokS
         for order in spark
         for sku in order["skus"]
     )
+    # Orders generated through Shop Ads carry the Shop Ads rate; organic creator orders "0".
+    assert all(int(sku["shop_ads_commission_rate"]) > 0 for o in spark for sku in o["skus"])
+    organic = [served[i] for i, row in truth.items() if row["channel"] == "affiliate_content"]
+    assert organic and all(
+        sku["shop_ads_commission_rate"] == "0" for o in organic for sku in o["skus"]
+    )
 
 
 def test_a_shop_that_did_not_authorize_the_app_is_not_served(api: TikTokShopApi) -> None:

@@ -5,7 +5,9 @@
 
     is_shop_promotion marks Spark Ads of ad groups promoting TikTok Shop (TIKTOK_SHOP,
     VIDEO_SHOPPING, LIVE_SHOPPING): their purchases are Shop orders placed through the
-    creator's post, i.e. the creator's affiliate orders (see creator_driven_revenue).
+    creator's post. revenue_in_order_book is the part of that purchase value the loaded
+    affiliate order book also holds (int_creator_spark_order_book_overlap): the only part
+    counted twice (see creator_driven_revenue).
 -#}
 
 with meta_insights as (
@@ -44,6 +46,12 @@ tiktok_advertisers as (
 
 ),
 
+spark_order_book_overlap as (
+
+    select * from {{ ref('int_creator_spark_order_book_overlap') }}
+
+),
+
 meta_days as (
 
     select
@@ -54,7 +62,8 @@ meta_days as (
         meta_insights.account_currency as currency,
         false as is_shop_promotion,
         meta_insights.spend,
-        meta_insights.purchase_value
+        meta_insights.purchase_value,
+        cast(0 as decimal(18, 2)) as revenue_in_order_book
     from meta_insights
     inner join meta_partnership_ads
         on meta_partnership_ads.ad_account_id = meta_insights.ad_account_id
@@ -76,7 +85,8 @@ tiktok_days as (
             false
         ) as is_shop_promotion,
         tiktok_report.spend,
-        tiktok_report.purchase_value
+        tiktok_report.purchase_value,
+        coalesce(spark_order_book_overlap.revenue_in_order_book, 0) as revenue_in_order_book
     from tiktok_report
     inner join tiktok_ads
         on tiktok_ads.advertiser_id = tiktok_report.advertiser_id
@@ -86,6 +96,10 @@ tiktok_days as (
         and tiktok_adgroups.adgroup_id = tiktok_ads.adgroup_id
     left join tiktok_advertisers
         on tiktok_advertisers.advertiser_id = tiktok_report.advertiser_id
+    left join spark_order_book_overlap
+        on spark_order_book_overlap.advertiser_id = tiktok_report.advertiser_id
+        and spark_order_book_overlap.ad_id = tiktok_report.ad_id
+        and spark_order_book_overlap.report_date = tiktok_report.report_date
     where tiktok_ads.is_spark_ad
 
 ),
@@ -108,7 +122,8 @@ final as (
         is_shop_promotion,
         report_date,
         cast(sum(coalesce(spend, 0)) as decimal(18, 2)) as spend,
-        cast(sum(coalesce(purchase_value, 0)) as decimal(18, 2)) as purchase_value
+        cast(sum(coalesce(purchase_value, 0)) as decimal(18, 2)) as purchase_value,
+        cast(sum(revenue_in_order_book) as decimal(18, 2)) as revenue_in_order_book
     from paid_days
     group by platform, identity_type, identity_value, currency, is_shop_promotion, report_date
 

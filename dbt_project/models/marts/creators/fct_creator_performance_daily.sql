@@ -2,7 +2,8 @@
     Creator performance per creator, day and currency. See the model YAML for the
     definition of creator-driven revenue and the double-counting rule; in short:
     creator_driven_revenue = affiliate_gmv + paid_attributed_revenue
-    - paid_attributed_revenue_shop (Shop orders of Spark Ads, already in affiliate_gmv).
+    - deduction_spark_orders_in_order_book (the Spark Ads revenue whose orders the loaded
+    order book also holds, already in affiliate_gmv; nothing else is deducted).
     Money columns are in `currency`; every *_reporting column is its native twin converted
     per row (fx_conversion_rule). Organic Threads metrics carry no money: they sit on the
     creator's row in the reporting currency for that day.
@@ -11,7 +12,7 @@
 {%- set money_columns = [
     'affiliate_gmv', 'affiliate_commission_estimated', 'affiliate_commission_actual',
     'paid_spend', 'paid_attributed_revenue', 'paid_attributed_revenue_shop',
-    'creator_driven_revenue', 'creator_cost',
+    'deduction_spark_orders_in_order_book', 'creator_driven_revenue', 'creator_cost',
 ] -%}
 
 with identities as (
@@ -61,6 +62,7 @@ activity as (
         0 as paid_spend_tiktok,
         0 as paid_attributed_revenue,
         0 as paid_attributed_revenue_shop,
+        0 as deduction_spark_orders_in_order_book,
         0 as threads_posts,
         0 as threads_views,
         0 as threads_likes,
@@ -85,6 +87,7 @@ activity as (
         purchase_value as paid_attributed_revenue,
         case when is_shop_promotion then purchase_value else 0 end
             as paid_attributed_revenue_shop,
+        revenue_in_order_book as deduction_spark_orders_in_order_book,
         0 as threads_posts,
         0 as threads_views,
         0 as threads_likes,
@@ -108,6 +111,7 @@ activity as (
         0 as paid_spend_tiktok,
         0 as paid_attributed_revenue,
         0 as paid_attributed_revenue_shop,
+        0 as deduction_spark_orders_in_order_book,
         posts as threads_posts,
         coalesce(views, 0) as threads_views,
         coalesce(likes, 0) as threads_likes,
@@ -129,7 +133,7 @@ creator_days as (
         {%- for column in [
             'affiliate_gmv', 'affiliate_commission_estimated', 'affiliate_commission_actual',
             'paid_spend', 'paid_spend_meta', 'paid_spend_tiktok', 'paid_attributed_revenue',
-            'paid_attributed_revenue_shop',
+            'paid_attributed_revenue_shop', 'deduction_spark_orders_in_order_book',
         ] %}
         cast(sum(activity.{{ column }}) as decimal(18, 2)) as {{ column }},
         {%- endfor %}
@@ -154,7 +158,7 @@ with_revenue as (
     select
         *,
         cast(
-            affiliate_gmv + paid_attributed_revenue - paid_attributed_revenue_shop
+            affiliate_gmv + paid_attributed_revenue - deduction_spark_orders_in_order_book
             as decimal(18, 2)
         ) as creator_driven_revenue,
         cast(paid_spend + affiliate_commission_estimated as decimal(18, 2)) as creator_cost
@@ -177,6 +181,7 @@ final as (
         with_revenue.paid_spend_tiktok,
         with_revenue.paid_attributed_revenue,
         with_revenue.paid_attributed_revenue_shop,
+        with_revenue.deduction_spark_orders_in_order_book,
         with_revenue.creator_driven_revenue,
         with_revenue.creator_cost,
         {{ socialmart.exact_ratio(

@@ -1,0 +1,152 @@
+{#-
+    Spark Ads promoting TikTok Shop, per advertiser, ad and advertiser-local day: the Shop
+    revenue the ad reports and the part of it the loaded affiliate order book also holds
+    (what creator-driven revenue would count twice).
+
+    TikTok Shop records an order placed through a Spark Ad on a creator's affiliate post as
+    that creator's affiliate order, with content_id = the post (the ad's tiktok_item_id).
+    Neither API names the ad on the order, so the ad's revenue is deducted up to the gross
+    (unit price x quantity, as paid: cancelled and refunded lines included, like the ad's
+    payment value) of the order-book lines that are its orders as far as the data tells:
+    lines of the post, in the ad's currency, created on the advertiser's day, and, with
+    var tiktok_spark_order_match = 'shop_ads_commission_rate' (default), only lines showing a
+    Shop Ads commission rate: orders generated through Shop Ads, the line-level ad flag
+    when the seller set such a rate. 'post_and_day' drops that condition for sellers without
+    a Shop Ads rate (then an organic order of the same post and day can stand in for a
+    Spark Ad order outside the pulled window). Revenue beyond the matched gross reached no
+    loaded order book (e.g. a shop the app cannot read), is not counted twice and stays the
+    creator's. Several Spark Ads of one post share its orders, taken in ad_id order.
+-#}
+{%- set match = var('tiktok_spark_order_match', 'shop_ads_commission_rate') -%}
+{%- if match not in ['shop_ads_commission_rate', 'post_and_day'] -%}
+    {{ exceptions.raise_compiler_error(
+        "var tiktok_spark_order_match: shop_ads_commission_rate or post_and_day, not " ~ match) }}
+{%- endif %}
+
+with ad_report as (
+
+    select * from {{ ref('stg_tiktok__ad_report_daily') }}
+
+),
+
+ads as (
+
+    select * from {{ ref('stg_tiktok__ads') }}
+
+),
+
+adgroups as (
+
+    select * from {{ ref('stg_tiktok__adgroups') }}
+
+),
+
+advertisers as (
+
+    select * from {{ ref('stg_tiktok__advertisers') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('stg_tiktok_shop__affiliate_orders') }}
+
+),
+
+spark_shop_days as (
+
+    select
+        ad_report.advertiser_id,
+        ad_report.ad_id,
+        ads.identity_id,
+        ads.tiktok_item_id,
+        advertisers.account_currency as currency,
+        advertisers.account_timezone,
+        ad_report.report_date,
+        cast(coalesce(ad_report.purchase_value, 0) as decimal(18, 2)) as spark_shop_revenue
+    from ad_report
+    inner join ads
+        on ads.advertiser_id = ad_report.advertiser_id
+        and ads.ad_id = ad_report.ad_id
+    inner join adgroups
+        on adgroups.advertiser_id = ads.advertiser_id
+        and adgroups.adgroup_id = ads.adgroup_id
+    left join advertisers
+        on advertisers.advertiser_id = ad_report.advertiser_id
+    where ads.is_spark_ad
+        and adgroups.promotion_type in ('TIKTOK_SHOP', 'VIDEO_SHOPPING', 'LIVE_SHOPPING')
+
+),
+
+promoted_posts as (
+
+    select distinct advertiser_id, tiktok_item_id, currency, account_timezone
+    from spark_shop_days
+
+),
+
+order_book_post_days as (
+
+    select
+        promoted_posts.advertiser_id,
+        promoted_posts.tiktok_item_id,
+        {{ local_date("order_lines.created_at at time zone 'UTC'",
+            'promoted_posts.account_timezone') }} as report_date,
+        cast(sum(order_lines.unit_price * order_lines.quantity) as decimal(18, 2))
+            as order_book_gross
+    from order_lines
+    inner join promoted_posts
+        on promoted_posts.tiktok_item_id = order_lines.content_id
+        and promoted_posts.currency = order_lines.currency
+    {% if match == 'shop_ads_commission_rate' -%}
+    where order_lines.shop_ads_commission_rate > 0
+    {% endif -%}
+    group by 1, 2, 3
+
+),
+
+matched as (
+
+    select
+        spark_shop_days.*,
+        coalesce(order_book_post_days.order_book_gross, 0) as order_book_gross,
+        coalesce(sum(spark_shop_days.spark_shop_revenue) over (
+            partition by
+                spark_shop_days.advertiser_id,
+                spark_shop_days.tiktok_item_id,
+                spark_shop_days.report_date
+            order by spark_shop_days.ad_id
+            rows between unbounded preceding and 1 preceding
+        ), 0) as earlier_ads_revenue
+    from spark_shop_days
+    left join order_book_post_days
+        on order_book_post_days.advertiser_id = spark_shop_days.advertiser_id
+        and order_book_post_days.tiktok_item_id = spark_shop_days.tiktok_item_id
+        and order_book_post_days.report_date = spark_shop_days.report_date
+
+),
+
+final as (
+
+    select
+        advertiser_id,
+        ad_id,
+        identity_id,
+        tiktok_item_id,
+        currency,
+        report_date,
+        spark_shop_revenue,
+        cast(order_book_gross as decimal(18, 2)) as order_book_gross,
+        cast(
+            case
+                when order_book_gross - earlier_ads_revenue <= 0 then 0
+                when spark_shop_revenue < order_book_gross - earlier_ads_revenue
+                    then spark_shop_revenue
+                else order_book_gross - earlier_ads_revenue
+            end as decimal(18, 2)
+        ) as revenue_in_order_book
+    from matched
+
+)
+
+select * from final
