@@ -2,8 +2,11 @@
     Cross-platform daily ad performance: one row per platform x ad account x ad x
     account-local day, money in account currency and in the reporting currency, with the
     efficiency ratios computed safely (exact_ratio: null instead of a division by zero).
-    Clickless rows (TikTok GMV Max) keep their spend and revenue in ROAS and CPA but stay
-    out of CPC, CTR and CPM, whose denominators they would distort.
+    Clickless rows (TikTok GMV Max) stay out of CPC, CTR and CPM, whose denominators they
+    would distort, and out of ROAS: GMV Max revenue counts every order of the promoted
+    products while the campaign runs (paid, organic and affiliate), not ad-attributed
+    purchases, so it is labelled revenue_attribution = 'gmv_max_all_orders' and its
+    revenue / spend is gmv_max_roi, never roas.
 
     Incremental: a run rebuilds only the last incremental_lookback_days days (counted back
     from the newest report_date already in the mart), which a pre-hook first deletes, so restated and
@@ -56,7 +59,12 @@ converted as (
         {{ convert_amount('purchase_value', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
             as purchase_value_reporting,
         case when is_clickless then null else clicks end as ratio_clicks,
-        case when is_clickless then null else impressions end as ratio_impressions
+        case when is_clickless then null else impressions end as ratio_impressions,
+        -- Clickless rows are exactly the GMV Max campaign days (int_tiktok__ad_performance_daily).
+        case
+            when platform = 'tiktok' and is_clickless then 'gmv_max_all_orders'
+            else 'ad_attributed'
+        end as revenue_attribution
     from in_window
     left join fx_rates
         on fx_rates.rate_date = in_window.report_date
@@ -91,12 +99,20 @@ final as (
         reporting_currency,
         spend_reporting,
         purchase_value_reporting,
-        {{ exact_ratio('purchase_value', 'spend', 4) }} as roas,
+        case
+            when revenue_attribution = 'ad_attributed'
+                then {{ exact_ratio('purchase_value', 'spend', 4) }}
+        end as roas,
+        case
+            when revenue_attribution = 'gmv_max_all_orders'
+                then {{ exact_ratio('purchase_value', 'spend', 4) }}
+        end as gmv_max_roi,
         {{ exact_ratio('spend', 'purchases', 2) }} as cpa,
         {{ exact_ratio('spend', 'ratio_clicks', 2) }} as cpc,
         {{ exact_ratio('ratio_clicks', 'ratio_impressions', 6) }} as ctr,
         {{ exact_ratio('spend * 1000', 'ratio_impressions', 2) }} as cpm,
-        is_clickless
+        is_clickless,
+        cast(revenue_attribution as {{ dbt.type_string() }}) as revenue_attribution
     from converted
 
 )
