@@ -282,3 +282,26 @@ def test_create_date_is_the_day_in_the_configured_zone(
     rows = json.loads((_unit(tokyo) / "page-00001.json").read_text())
     assert rows[0]["create_date"] == "2023-06-01"  # 2023-05-31T17:00Z is June 1st in Tokyo
     assert (_unit(tokyo) / MANIFEST_NAME).exists()
+
+
+@responses.activate
+def test_a_shop_ads_order_line_keeps_its_post_and_shop_ads_rate(
+    shop_settings: Settings, client: TikTokShopClient
+) -> None:
+    # An order generated through a Spark Ad on a creator's post: the documented sample order
+    # with the SKU fields the SDK model documents for it (`content_id` = the post,
+    # `shop_ads_commission_rate`: "The commission rate for orders generated through Shop Ads",
+    # tiananugerah/titktok-shop tiktok_sdk/model/affiliateSeller/V202410/
+    # SearchSellerAffiliateOrdersResponseDataOrdersSkus.ts). The creator marts match it to the
+    # Spark Ad by these two fields.
+    page = _fixture("orders_documented_sample.json")
+    page["data"]["orders"][0]["skus"][0]["shop_ads_commission_rate"] = "500"
+    del page["data"]["next_page_token"]
+    responses.post(ORDERS, json=page)
+    _extract(shop_settings, client)
+    [row] = json.loads((_unit(shop_settings) / "page-00001.json").read_text())
+    assert (row["content_type"], row["content_id"], row["shop_ads_commission_rate"]) == (
+        "VIDEO",
+        "7494337156519332665",
+        "500",
+    )
