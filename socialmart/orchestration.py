@@ -213,13 +213,25 @@ def begin_dbt_build(run_id: str) -> dict[str, Any]:
     """
     from socialmart.pipeline import prepare_raw_tables, safe_run_id
     from socialmart.run_lock import warehouse_lock
-    from socialmart.transform import dbt_env_overrides, dbt_vars, record_build_start
+    from socialmart.transform import (
+        TransformError,
+        currency_switch,
+        dbt_env_overrides,
+        dbt_vars,
+        record_build_start,
+    )
 
     settings = task_settings()
     run = safe_run_id(run_id)
     # Held only for this task: the Cosmos producer runs dbt itself, outside the lock (the
     # one-slot pool serializes it with the other writers), so no task ever waits for itself.
     with warehouse_lock(settings, run, "dbt_build.begin"):
+        switched = currency_switch(settings)
+        if switched:  # Cosmos's producer cannot switch to a full refresh for one run
+            raise TransformError(
+                f"{switched}. Rebuild once with `socialmart transform --full-refresh`, or "
+                "set SOCIALMART_DBT_TASKS=build, whose build does that by itself."
+            )
         prepare_raw_tables(settings)
         started_at = record_build_start(settings, run)
     return {

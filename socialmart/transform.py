@@ -55,9 +55,16 @@ def build(
         select: Optional dbt node selection (``--select``).
         full_refresh: Rebuild incremental models from scratch.
 
+    A changed ``REPORTING_CURRENCY`` (built marts hold another currency) makes the build a
+    full refresh: incremental marts would otherwise keep older rows in the old currency.
+
     Raises:
         TransformError: dbt reported failing nodes or could not run at all.
     """
+    switched = None if full_refresh else currency_switch(settings)
+    if switched:
+        logger.warning("%s: rebuilding every model from the raw tables (full refresh)", switched)
+        full_refresh = True
     started_at = record_build_start(settings, run_id, select=select, full_refresh=full_refresh)
     args = ["build"]
     if select:
@@ -70,6 +77,34 @@ def build(
         record_build_end(settings, run_id, started_at, succeeded=False)
         raise
     record_build_end(settings, run_id, started_at, succeeded=True)
+
+
+def currency_switch(settings: Settings) -> str | None:
+    """Why the built marts no longer match ``REPORTING_CURRENCY`` (``None``: they do).
+
+    Looks at every mart table with a ``reporting_currency`` column; an empty or new
+    warehouse matches.
+    """
+    wanted = settings.fx.reporting_currency
+    with warehouse.connect(settings) as con:
+        tables = con.execute(
+            "select table_name from information_schema.columns as c "
+            "join information_schema.tables as t using (table_schema, table_name) "
+            "where c.table_schema = 'marts' and c.column_name = 'reporting_currency' "
+            "and t.table_type = 'BASE TABLE' order by table_name"
+        ).fetchall()
+        for (table,) in tables:
+            other = con.execute(
+                f'select reporting_currency from marts."{table}" '
+                "where reporting_currency is distinct from ? limit 1",
+                [wanted],
+            ).fetchone()
+            if other:
+                return (
+                    f"REPORTING_CURRENCY is {wanted} but marts.{table} holds amounts in "
+                    f"{other[0]} (the setting changed since the last build)"
+                )
+    return None
 
 
 def parse_manifest(settings: Settings) -> Path:

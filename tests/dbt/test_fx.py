@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from sandbox.fx.scenario import build_fx_scenario
-from sandbox.fx.truth import convert, rate_on
+from sandbox.fx.truth import convert, published_rates, rate_on
 from socialmart import transform
 from socialmart.settings import SANDBOX_DEFAULT_SEED, Settings, load_settings
 
@@ -135,3 +135,42 @@ def test_every_mart_with_money_declares_its_currency_test(copied_settings: Setti
     for node in marts:
         if any(word in column for column in node["columns"] for word in MONEY_WORDS):
             assert node["unique_id"] in tested, f"{node['name']} sums money: add the test"
+
+
+def test_a_currency_switch_rebuilds_rows_beyond_the_incremental_window(
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day six weeks later moves the incremental window past the June rows; switching
+    REPORTING_CURRENCY then needs a full refresh, and the build does one by itself."""
+    later = date(2026, 7, 15)
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
+        con.execute(
+            "insert into raw.meta__ad_insights_placement "
+            f"select * replace (date '{later}' as date_start, '403' as ad_id) "
+            "from raw.meta__ad_insights_placement where ad_id = '401'"
+        )
+        con.executemany(
+            "insert into raw.fx__ecb_rates values ('ecb', ?, ?, ?, 'run-fx2', "
+            "'2026-07-15 16:30:00+00', 'ecb_eurofxref', md5(? || ? || ?), false)",
+            [
+                [row["date"], row["currency"], row["rate"]] * 2
+                for row in published_rates(SEED, later - timedelta(days=3), later)
+            ],
+        )
+    transform.build(copied_settings, "run-eur-later")
+    assert transform.currency_switch(copied_settings) is None
+
+    monkeypatch.setenv("REPORTING_CURRENCY", "GBP")
+    settings = load_settings()
+    assert "holds amounts in EUR" in transform.currency_switch(settings)
+    transform.build(settings, "run-gbp-switch")
+    assert _assert_mart_matches_truth(settings, "GBP") == 11
+    transform.build(settings, "run-gbp-daily")
+    builds = _rows(
+        settings, "select run_id, full_refresh from audit.dbt_builds order by started_at"
+    )
+    assert builds[-3:] == [
+        ("run-eur-later", False),
+        ("run-gbp-switch", True),
+        ("run-gbp-daily", False),
+    ]
