@@ -60,6 +60,7 @@ CONTRACT = {
         ("budget", "DECIMAL(18,2)"),
         ("is_advantage_plus_campaign", "BOOLEAN"),
         ("is_gmv_max_campaign", "BOOLEAN"),
+        ("is_smart_plus_campaign", "BOOLEAN"),
         ("is_deleted", "BOOLEAN"),
         ("is_removed_from_source", "BOOLEAN"),
         ("started_at", "TIMESTAMP"),
@@ -135,22 +136,27 @@ def test_campaigns_of_both_platforms_include_gmv_max(creator_warehouse: Settings
     rows = query(
         creator_warehouse,
         "select platform, campaign_id, ad_account_id, is_gmv_max_campaign, gmv_max_store_id,"
-        " is_advantage_plus_campaign from marts.dim_campaigns",
+        " is_advantage_plus_campaign, is_smart_plus_campaign from marts.dim_campaigns",
     )
     scenario = build_scenario()
     advantage_plus = {"advantage_plus", "legacy_asc"}
     expected = {
-        ("meta", c["id"], c["account_id"], False, None, c["kind"] in advantage_plus)
+        ("meta", c["id"], c["account_id"], False, None, c["kind"] in advantage_plus, False)
         for c in entity_truth()["campaigns"]
     }
     expected |= {
-        ("tiktok", c.campaign_id, c.advertiser_id, False, None, False) for c in scenario.campaigns
+        ("tiktok", c.campaign_id, c.advertiser_id, False, None, False, False)
+        for c in scenario.campaigns
     }
     expected |= {
-        ("tiktok", c.campaign_id, c.advertiser_id, True, c.store_id, False)
+        ("tiktok", c.campaign_id, c.advertiser_id, True, c.store_id, False, False)
         for c in scenario.gmv_campaigns
     }
-    assert any(row[3] for row in expected)
+    expected |= {
+        ("tiktok", c.campaign_id, c.advertiser_id, False, None, False, True)
+        for c in scenario.smart_plus_campaigns
+    }
+    assert any(row[3] for row in expected) and any(row[6] for row in expected)
     assert sorted(rows) == sorted(expected)
 
 
@@ -164,7 +170,7 @@ def test_ads_of_both_platforms_include_deleted_ones(creator_warehouse: Settings)
         for a in entity_truth()["ads"]
     } | {
         ("tiktok", a.ad_id, a.advertiser_id, a.adgroup_id, a.deleted_on is not None)
-        for a in build_scenario().ads
+        for a in build_scenario().ads + build_scenario().smart_plus_ads
     }
     assert {row[0] for row in expected if row[4]} == {"meta", "tiktok"}
     assert sorted(rows) == sorted(expected)
@@ -188,7 +194,7 @@ def test_tiktok_ads_carry_spark_identity_and_placement_mode(creator_warehouse: S
             None,
         )
         for ad in scenario.ads
-    ]
+    ] + [(ad.ad_id, None, None, False, "automatic", None) for ad in scenario.smart_plus_ads]
     assert sorted(rows) == sorted(expected)
 
 
