@@ -146,18 +146,19 @@ def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
             return extract_source_account(source, account, window, run_id)
 
         @task(trigger_rule="all_done", outlets=list(outlets), pool=WAREHOUSE_POOL)
-        def load(accounts: list[str], extracted, run_id=None, outlet_events=None) -> dict:
-            from socialmart.orchestration import load_run, skip_unconfigured
+        def load(accounts: list[str], ti=None, run_id=None, outlet_events=None) -> dict:
+            from socialmart.orchestration import extracted_accounts, load_run, skip_unconfigured
 
             skip_unconfigured(source, accounts, run_id)  # no accounts: skipped, no asset event
-            counts = load_run(source, run_id, accounts, list(extracted))
+            counts = load_run(source, run_id, accounts, extracted_accounts(ti, accounts))
             for asset in outlets:
                 outlet_events[asset].extra = counts.get(asset.name, {})
             return counts
 
         names = accounts()
-        extracted = extract.partial(window=plan()).expand(account=names)
-        load(names, extracted)
+        # The load reads which extracts succeeded from their task states, not their XComs: a
+        # failed extract has none, and asking for it logs an error per account.
+        extract.partial(window=plan()).expand(account=names) >> load(names)
 
     return ingest()
 

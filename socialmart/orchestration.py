@@ -127,11 +127,23 @@ def extract_source_account(
     return {"account": account, "units": len(manifests)}
 
 
+def extracted_accounts(ti: Any, accounts: list[str]) -> set[str]:
+    """The accounts whose mapped ``extract`` task succeeded in this run (map index i pulls
+    ``accounts[i]``), from the task states Airflow's API reports to the running task."""
+    states = ti.get_task_states(dag_id=ti.dag_id, task_ids=["extract"], run_ids=[ti.run_id])
+    of_run = states.get(ti.run_id, {})
+    return {
+        account
+        for index, account in enumerate(accounts)
+        if of_run.get(f"extract_{index}") == "success"
+    }
+
+
 def load_run(
     source_name: str,
     run_id: str,
     accounts: list[str],
-    extracted: list[dict[str, Any]],
+    extracted: set[str],
 ) -> dict[str, dict[str, int]]:
     """Load the run's spool (whatever accounts finished), then fail if an account did not.
 
@@ -159,8 +171,7 @@ def load_run(
         row["rows_seen"] += report.rows_seen
         row["rows_inserted"] += report.rows_inserted
         row["tombstones"] += report.tombstones_inserted
-    finished = {result["account"] for result in extracted if result}
-    missing = sorted(set(accounts) - finished)
+    missing = sorted(set(accounts) - extracted)
     if missing:
         raise AirflowFailException(
             f"{len(missing)} {source_name} account(s) were not extracted: {', '.join(missing)}. "

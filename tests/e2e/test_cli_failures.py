@@ -4,6 +4,8 @@ the Airflow load task, while the other accounts' data is spooled and loaded."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import duckdb
 import pytest
 from e2e_support import SEED, assert_no_secret_in
@@ -63,16 +65,24 @@ def test_extract_exits_1_naming_the_failed_account_and_spools_the_others(setting
 def test_airflow_load_loads_the_others_then_fails_naming_the_missing_account(settings):
     from airflow.sdk.exceptions import AirflowFailException
 
-    from socialmart.orchestration import load_run
+    from socialmart.orchestration import extracted_accounts, load_run
 
     extracted = pipeline.extract(
         settings, pipeline.Window.parse("2026-10-01", "2026-10-02"), "af-run", ("meta",)
     )
     assert [f.account for f in extracted.failures] == [FAILING]
-    results = [{"account": account, "units": 1} for account in OK] + [None]  # failed map index
+    accounts = [*OK, FAILING]
+    # What Airflow's execution API answers the load task (GetTaskStates: "<task>_<map index>").
+    states = {f"extract_{i}": "success" for i in range(len(OK))} | {f"extract_{len(OK)}": "failed"}
+    ti = SimpleNamespace(
+        dag_id="ingest_meta",
+        run_id="af-run",
+        get_task_states=lambda dag_id, task_ids, run_ids: {run_ids[0]: states},
+    )
+    assert extracted_accounts(ti, accounts) == set(OK)
 
     with pytest.raises(AirflowFailException) as caught:
-        load_run("meta", "af-run", [*OK, FAILING], results)
+        load_run("meta", "af-run", accounts, extracted_accounts(ti, accounts))
 
     assert str(caught.value).startswith(f"1 meta account(s) were not extracted: {FAILING}.")
     assert _accounts_in_raw(settings) == sorted(OK)
