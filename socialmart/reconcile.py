@@ -30,19 +30,23 @@ class Reconciliation:
 def _truth_frame(seed: int, start: date, end: date, platforms: tuple[str, ...]):
     """Both platforms' truth at or below the grain (TikTok per ad), in the mart's names.
 
-    Meta names placements as the mart does; a TikTok ``PLACEMENT_X`` is publisher platform
-    ``x`` with the one position ``all``, and its purchases are complete payments.
+    Meta names placements as the mart does; a TikTok ``PLACEMENT_X`` (or a subplacement such
+    as ``LEMON8``) is publisher platform ``x`` with the one position ``all``, and its
+    purchases are complete payments. TikTok's truth covers manual and Upgraded Smart+ ads.
     """
     import pandas as pd
 
     from sandbox.meta.truth import totals_by_day_account_placement
     from sandbox.tiktok.truth import placement_truth as tiktok_placement_truth
+    from sandbox.tiktok.truth import smart_plus_placement_truth
 
     meta = pd.DataFrame(totals_by_day_account_placement(seed, start, end)).rename(
         columns={"date": "report_date", "account_id": "ad_account_id"}
     )
     meta.insert(0, "platform", "meta")
-    tiktok = pd.DataFrame(tiktok_placement_truth(seed, start, end))
+    tiktok = pd.DataFrame(
+        tiktok_placement_truth(seed, start, end) + smart_plus_placement_truth(seed, start, end)
+    )
     tiktok = pd.DataFrame(
         {
             "platform": "tiktok",

@@ -68,5 +68,5 @@ KNOWN_PUBLISHER_PLATFORMS = (
     "topbuzz",
     "helo",
     "lemon8",
-    "pinedrama",
+    "pine_drama",
 )

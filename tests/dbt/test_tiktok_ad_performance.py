@@ -34,7 +34,7 @@ PUBLISHER_PLATFORMS = {
     "PLACEMENT_TOPBUZZ": "topbuzz",
     "PLACEMENT_HELO": "helo",
     "LEMON8": "lemon8",
-    "PINE_DRAMA": "pinedrama",
+    "PINE_DRAMA": "pine_drama",
 }
 WINDOW_COLUMNS = [
     f"{measure}_{window}"
@@ -193,7 +193,7 @@ def test_tiktok_placement_rows_equal_the_audience_report_truth(
         for truth in (placement_truth, smart_plus_placement_truth)
         for t in truth(SEED, WINDOW.start, WINDOW.end, as_of=_as_of())
     ]
-    assert {"lemon8", "pinedrama"} <= {row[6] for row in expected}
+    assert {"lemon8", "pine_drama"} <= {row[6] for row in expected}
     assert sorted(rows) == sorted(expected)
 
 

@@ -16,7 +16,7 @@
     ('PLACEMENT_TOPBUZZ', 'topbuzz', 'all'),
     ('PLACEMENT_HELO', 'helo', 'all'),
     ('LEMON8', 'lemon8', 'all'),
-    ('PINE_DRAMA', 'pinedrama', 'all'),
+    ('PINE_DRAMA', 'pine_drama', 'all'),
 ] -%}
 
 with mapping as (
