@@ -10,6 +10,14 @@ from datetime import date
 from pathlib import Path
 
 MEASURES = ("spend", "impressions", "clicks", "purchases", "purchase_value")
+#: Meta's purchases per attribution window (engage-through ``1d_ev`` included); null on
+#: TikTok rows on both sides.
+META_WINDOW_MEASURES = tuple(
+    f"{measure}_{window}"
+    for window in ("1d_click", "7d_click", "28d_click", "1d_view", "1d_ev")
+    for measure in ("purchases", "purchase_value")
+)
+COMPARED = MEASURES + META_WINDOW_MEASURES
 GRAIN = ("platform", "report_date", "ad_account_id", "publisher_platform", "platform_position")
 PLATFORMS = ("meta", "tiktok")
 TIKTOK_PLACEMENT_PREFIX = "PLACEMENT_"
@@ -61,9 +69,10 @@ def _truth_frame(seed: int, start: date, end: date, platforms: tuple[str, ...]):
             "clicks": tiktok["clicks"],
             "purchases": tiktok["complete_payment"],
             "purchase_value": tiktok["purchase_value"],
+            **dict.fromkeys(META_WINDOW_MEASURES, None),
         }
     )
-    both = pd.concat([meta[list(GRAIN + MEASURES)], tiktok], ignore_index=True)
+    both = pd.concat([meta[list(GRAIN + COMPARED)], tiktok], ignore_index=True)
     return both[both["platform"].isin(platforms)]
 
 
@@ -74,12 +83,13 @@ def reconcile_placements(
     end: date,
     platforms: tuple[str, ...] = PLATFORMS,
 ) -> Reconciliation:
-    """Compare spend, delivery and purchases per platform x day x account x placement with
-    the truth, for the ``platforms`` that were ingested (default: Meta and TikTok)."""
+    """Compare spend, delivery and purchases (Meta: also per attribution window) per
+    platform x day x account x placement with the truth, for the ``platforms`` that were
+    ingested (default: Meta and TikTok)."""
     import duckdb
 
     truth = _truth_frame(seed, start, end, platforms)  # noqa: F841 - read by DuckDB's replacement scan
-    measures_equal = " and ".join(f"m.{c} is not distinct from t.{c}" for c in MEASURES)
+    measures_equal = " and ".join(f"m.{c} is not distinct from t.{c}" for c in COMPARED)
     grain = ", ".join(GRAIN)
     casts = ", ".join(
         [
@@ -93,9 +103,10 @@ def reconcile_placements(
             "cast(clicks as bigint) as clicks",
             "cast(purchases as bigint) as purchases",
             "cast(purchase_value as decimal(18, 2)) as purchase_value",
+            *(f"cast({c} as decimal(18, 2)) as {c}" for c in META_WINDOW_MEASURES),
         ]
     )
-    sums = ", ".join(f"sum({c}) as {c}" for c in MEASURES)
+    sums = ", ".join(f"sum({c}) as {c}" for c in COMPARED)
     with duckdb.connect(str(published_marts), read_only=True) as con:
         query = f"""
             with mart as (
@@ -112,7 +123,7 @@ def reconcile_placements(
                 coalesce(m.ad_account_id, t.ad_account_id) as ad_account_id,
                 coalesce(m.publisher_platform, t.publisher_platform) as publisher_platform,
                 coalesce(m.platform_position, t.platform_position) as platform_position,
-                {", ".join(f"m.{c} as mart_{c}, t.{c} as truth_{c}" for c in MEASURES)},
+                {", ".join(f"m.{c} as mart_{c}, t.{c} as truth_{c}" for c in COMPARED)},
                 ({measures_equal}) and m.report_date is not null and t.report_date is not null
                     as matches
             from m

@@ -43,7 +43,7 @@ COLUMNS = (
     "purchase_value",
     *(
         f"{measure}_{window}"
-        for window in ("1d_click", "7d_click", "28d_click", "1d_view")
+        for window in ("1d_click", "7d_click", "28d_click", "1d_view", "1d_ev")
         for measure in ("purchases", "purchase_value")
     ),
     "reporting_currency",

@@ -27,7 +27,15 @@ from expectations.suites.spec import (
 
 PLATFORMS = ("meta", "tiktok")
 # Meta's default and windows; TikTok's one setting per ad group is "as_reported".
-ATTRIBUTION_WINDOWS = ("default", "1d_click", "7d_click", "28d_click", "1d_view", "as_reported")
+ATTRIBUTION_WINDOWS = (
+    "default",
+    "1d_click",
+    "7d_click",
+    "28d_click",
+    "1d_view",
+    "1d_ev",
+    "as_reported",
+)
 # Shares stored as decimal(18, 6): a group of n rows may miss 100 % by n x 0.5e-6.
 ROUNDED_SHARE_TOLERANCE = 1e-4
 AD_PERFORMANCE = "marts.fct_ad_performance_daily"

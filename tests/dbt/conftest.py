@@ -39,7 +39,9 @@ def _action(action_type: str, value: str, **windows: str) -> dict[str, str]:
 # Purchase aliases carry different numbers, so summing them or picking the wrong one shows.
 RESTATED_ACTIONS = [
     _action("link_click", "81", w7d_click="81"),
-    _action("omni_purchase", "4", w1d_click="2", w7d_click="3", w28d_click="4", w1d_view="1"),
+    _action(
+        "omni_purchase", "4", w1d_click="2", w7d_click="3", w28d_click="4", w1d_view="1", w1d_ev="2"
+    ),
     _action("purchase", "4", w7d_click="3", w1d_view="1"),
     _action("offsite_conversion.fb_pixel_purchase", "2", w7d_click="2"),
 ]
@@ -51,6 +53,7 @@ RESTATED_VALUES = [
         w7d_click="149.97",
         w28d_click="199.96",
         w1d_view="49.99",
+        w1d_ev="89.9",
     ),
     _action("purchase", "199.96", w7d_click="149.97"),
     _action("offsite_conversion.fb_pixel_purchase", "99.98", w7d_click="99.98"),

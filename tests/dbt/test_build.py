@@ -13,7 +13,7 @@ from socialmart import publish, transform
 from socialmart.settings import Settings, load_settings
 
 MART = "marts.fct_placement_performance_daily"
-WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
+WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view", "1d_ev")
 MART_COLUMNS = [
     ("platform", "VARCHAR"),
     ("report_date", "DATE"),
@@ -79,12 +79,13 @@ def test_restated_row_takes_the_latest_version(built_settings: Settings) -> None
     # omni_purchase only: not the first version's 3, not 4 + 4 + 2 aliases summed
     assert row["purchases"] == Decimal("4")
     assert row["purchase_value"] == Decimal("199.96")
-    assert [row[f"purchases_{w}"] for w in WINDOWS] == [2, 3, 4, 1]
+    assert [row[f"purchases_{w}"] for w in WINDOWS] == [2, 3, 4, 1, 2]
     assert [row[f"purchase_value_{w}"] for w in WINDOWS] == [
         Decimal("99.98"),
         Decimal("149.97"),
         Decimal("199.96"),
         Decimal("49.99"),
+        Decimal("89.90"),
     ]
 
 
@@ -157,6 +158,21 @@ def test_configured_purchase_action_type_is_used(
     row = _mart_row(settings, "301", "instagram_reels")
     assert (row["purchases"], row["purchase_value"]) == (Decimal("2"), Decimal("99.98"))
     assert row["purchases_1d_view"] == 0
+
+
+def test_a_window_left_out_of_the_setting_is_null_not_zero(
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The raw rows carry 1d_ev and 1d_click; a window not requested is unknown, whatever the
+    # payload holds (a real pull without it would omit the key, which reads as 0).
+    monkeypatch.setenv("META_ATTRIBUTION_WINDOWS", "7d_click,1d_view")
+    settings = load_settings()
+    transform.build(settings, "run-windows")
+    row = _mart_row(settings, "301", "instagram_reels")
+    assert (row["purchases_7d_click"], row["purchases_1d_view"]) == (3, 1)
+    assert row["purchases_1d_ev"] is None and row["purchase_value_1d_ev"] is None
+    assert row["purchases_1d_click"] is None and row["purchases_28d_click"] is None
+    assert row["purchases"] == Decimal("4")
 
 
 def test_failing_dbt_test_raises_with_the_node_name(copied_settings: Settings) -> None:

@@ -38,7 +38,7 @@ PUBLISHER_PLATFORMS = {
 }
 WINDOW_COLUMNS = [
     f"{measure}_{window}"
-    for window in ("1d_click", "7d_click", "28d_click", "1d_view")
+    for window in ("1d_click", "7d_click", "28d_click", "1d_view", "1d_ev")
     for measure in ("purchases", "purchase_value")
 ]
 CONTRACT = [

@@ -4,9 +4,42 @@
     Zero-valued types are omitted by the API, so a missing type or window means 0.
 #}
 
-{# Attribution windows requested from the Insights API, one column pair each. #}
+{#
+    Attribution windows the warehouse models, one column pair each (`1d_ev`: engaged view,
+    engage-through since Meta's click-through change; appended last so that older columns
+    keep their places).
+#}
 {% macro meta_attribution_windows() -%}
-    {{ return(['1d_click', '7d_click', '28d_click', '1d_view']) }}
+    {{ return(['1d_click', '7d_click', '28d_click', '1d_view', '1d_ev']) }}
+{%- endmacro %}
+
+
+{#
+    The windows the connector requests (var `meta_attribution_windows`, from the setting
+    META_ATTRIBUTION_WINDOWS; comma-separated). Without the var: every modelled window.
+#}
+{% macro meta_requested_windows() -%}
+    {%- set configured = var('meta_attribution_windows', none) -%}
+    {%- if configured is none -%}
+        {{ return(socialmart.meta_attribution_windows()) }}
+    {%- endif -%}
+    {%- if configured is string -%}
+        {%- set configured = configured.split(',') -%}
+    {%- endif -%}
+    {{ return(configured | map('trim') | list) }}
+{%- endmacro %}
+
+
+{#
+    A window's amount of an element found by meta_find_action, or null when the window is
+    not requested: a window Meta was not asked for is unknown, not 0.
+#}
+{% macro meta_window_amount(action, window) -%}
+    {%- if window in socialmart.meta_requested_windows() -%}
+        {{ socialmart.meta_action_amount(action, window) }}
+    {%- else -%}
+        cast(null as decimal(18, 2))
+    {%- endif -%}
 {%- endmacro %}
 
 

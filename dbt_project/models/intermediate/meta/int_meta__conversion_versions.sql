@@ -1,9 +1,15 @@
 {#-
     Every pulled version of the base report's conversions, one row per ad x day x
-    attribution window (`default` = the ad set's attribution setting) x version, ranked
-    first-to-last and last-to-first by pull (same ordering as the loader).
+    attribution window (`default` = the ad set's attribution setting; the modelled windows
+    that are requested) x version, ranked first-to-last and last-to-first by pull (same
+    ordering as the loader).
+
+    A day's numbers are compared only with other pulls of the same day, so Meta's
+    click-through change (report days from its date on count link clicks only, other clicks
+    as 1d_ev engage-through) is a new definition of new days, never a restatement.
 -#}
-{%- set windows = ['default'] + meta_attribution_windows() -%}
+{%- set requested = meta_requested_windows() -%}
+{%- set windows = ['default'] + (meta_attribution_windows() | select('in', requested) | list) -%}
 
 with versions as (
 

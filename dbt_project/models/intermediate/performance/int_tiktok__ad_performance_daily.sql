@@ -207,7 +207,7 @@ final as (
         cast(ad_days.conversions as {{ dbt.type_bigint() }}) as conversions,
         cast(ad_days.purchases as decimal(18, 2)) as purchases,
         cast(ad_days.purchase_value as decimal(18, 2)) as purchase_value,
-        {%- for window in ['1d_click', '7d_click', '28d_click', '1d_view'] %}
+        {%- for window in meta_attribution_windows() %}
         cast(null as decimal(18, 2)) as purchases_{{ window }},
         cast(null as decimal(18, 2)) as purchase_value_{{ window }},
         {%- endfor %}

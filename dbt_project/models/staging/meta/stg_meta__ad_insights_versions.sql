@@ -35,9 +35,9 @@ renamed as (
         {{ meta_action_amount('purchase_action', 'value') }} as purchases,
         {{ meta_action_amount('purchase_value_action', 'value') }} as purchase_value,
         {%- for window in meta_attribution_windows() %}
-        {{ meta_action_amount('purchase_action', window) }}
+        {{ meta_window_amount('purchase_action', window) }}
             as purchases_{{ window }},
-        {{ meta_action_amount('purchase_value_action', window) }}
+        {{ meta_window_amount('purchase_value_action', window) }}
             as purchase_value_{{ window }},
         {%- endfor %}
         ---------- dates
