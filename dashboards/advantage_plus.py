@@ -30,6 +30,15 @@ from dashboards.data import (
 )
 
 SPLIT_TABLE = "rpt_advantage_plus_placement_split"
+SHARE_CHANGES_TABLE = "rpt_placement_share_changes"
+SHARE_JUMP_COLUMNS = [
+    "campaign_id",
+    "publisher_platform",
+    "platform_position",
+    "previous_spend_share",
+    "spend_share",
+    "week_start_date",
+]
 
 CAMPAIGN_COLUMNS = [
     "campaign_id",
@@ -314,3 +323,20 @@ def weekly_split(path: Path, campaign_id: str, start: date, end: date) -> pd.Dat
     """
     params = _campaign_params(campaign_id, start, end)
     return query(path, [WEEKS], sql, params, WEEKLY_COLUMNS)
+
+
+def _share_jumps_sql(columns: dict[str, set[str]]) -> str:
+    if "is_latest_week" not in columns[SHARE_CHANGES_TABLE]:  # published before it existed
+        return f"select {', '.join(SHARE_JUMP_COLUMNS)} from {SHARE_CHANGES_TABLE} where false"
+    return f"""
+        select {", ".join(SHARE_JUMP_COLUMNS)}
+        from {SHARE_CHANGES_TABLE}
+        where platform = 'meta' and is_latest_week
+        order by abs(spend_share_change) desc, campaign_id, publisher_platform
+    """
+
+
+def latest_share_jumps(path: Path) -> pd.DataFrame:
+    """Meta placements whose share of their campaign's spend jumped in the newest week (the
+    mart gate's ``placement_share_jump`` warning), largest move first."""
+    return query(path, [SHARE_CHANGES_TABLE], _share_jumps_sql, {}, SHARE_JUMP_COLUMNS)

@@ -6,7 +6,8 @@ specs); ``run_gate`` validates the built marts. Every expectation result is stor
 ``<home>/data_docs/`` and the published health file is refreshed either way, so the
 data-health view shows why a run was blocked. Error-level failures block (the transform,
 resp. publish), warning-level failures are recorded and the data still goes on. A blocked
-gate also POSTs to ``ALERT_WEBHOOK_URL`` when set.
+gate also POSTs to ``ALERT_WEBHOOK_URL`` when set (and a passing gate does when a
+placement's share jumped in the newest week).
 
 Great Expectations is imported only when a gate runs, so importing this module (for
 ``GateFailed`` or ``enforce``) stays cheap.
@@ -173,4 +174,6 @@ def _validate_and_record(
     log.info("%s gate Data Docs: %s", gate, docs)
     if not outcome.passed:
         alerts.send_blocked_alert(settings.gate.alert_webhook_url, outcome)
+    else:
+        alerts.send_drift_alert(settings.gate.alert_webhook_url, outcome)
     return outcome

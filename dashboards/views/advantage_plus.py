@@ -107,6 +107,20 @@ def _show_campaign(path: Path, campaign: pd.Series, selection: data.Selection) -
         components.table(components.as_percent(weekly, _SHARES), _placement_columns(currency))
 
 
+def _show_share_jumps(path: Path, campaigns: pd.DataFrame) -> None:
+    """A badge per newest-week placement share jump (the gate's warning and alert)."""
+    jumps = advantage_plus.latest_share_jumps(path)
+    names = campaigns.set_index("campaign_id")["campaign_name"].to_dict()
+    for jump in jumps.itertuples():
+        st.warning(
+            f"**Share jump, week of {jump.week_start_date:%Y-%m-%d}:** "
+            f"{names.get(jump.campaign_id, jump.campaign_id)} moved "
+            f"{jump.publisher_platform} / {jump.platform_position} from "
+            f"{jump.previous_spend_share:.1%} to {jump.spend_share:.1%} of its spend.",
+            icon=":material/trending_up:",
+        )
+
+
 def main() -> None:
     """Render the page."""
     st.title("Advantage+ placement split")
@@ -135,6 +149,7 @@ def main() -> None:
         components.show_no_rows("Advantage+ campaign spend")
         return
 
+    _show_share_jumps(path, campaigns)
     st.caption(
         "Advantage+ campaigns with spend in the selected dates; campaigns where Threads "
         "received spend without an opt-in come first. Amounts in each campaign's currency."

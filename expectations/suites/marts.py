@@ -26,6 +26,8 @@ from expectations.suites.spec import (
 )
 
 PLATFORMS = ("meta", "tiktok")
+# The finding a week-over-week placement share jump raises (warning + webhook alert).
+PLACEMENT_SHARE_JUMP = "placement_share_jump"
 # Meta's default and windows; TikTok's one setting per ad group is "as_reported".
 ATTRIBUTION_WINDOWS = (
     "default",
@@ -278,10 +280,21 @@ RPT_PLACEMENT_SHARE_CHANGES = MartSpec(
         "platform_position",
         "week_start_date",
     ),
-    keys=("ad_account_id",),
+    keys=("ad_account_id", "is_latest_week"),
     non_negative=("spend", "campaign_spend", "previous_spend_share", "spend_share"),
     currencies=(CurrencyGroup("account_currency", ("platform", "campaign_id")),),
     known_values={"platform": PLATFORMS},
+    # A placement's share of its campaign jumped in the newest week: shown, alerted, published.
+    flags=(
+        Flag(
+            PLACEMENT_SHARE_JUMP,
+            "case when is_latest_week then platform || ' campaign ' || campaign_id || ', '"
+            " || publisher_platform || '/' || platform_position || ': '"
+            " || round(previous_spend_share * 100, 1) || ' % -> '"
+            " || round(spend_share * 100, 1) || ' % of its spend (week of '"
+            " || week_start_date || ')' end",
+        ),
+    ),
 )
 
 DIM_AD_ACCOUNTS = MartSpec(

@@ -255,7 +255,8 @@ class MartSpec:
         reconciliation: A total that must equal staging.
         freshness_date: The report-date column freshness is measured on.
         freshness: The loads the mart must keep up with (warning).
-        flags: Per-row findings, listed one row per mart row: for dimensions only.
+        flags: Per-row findings, listed one row per mart row: for small marts only
+            (dimensions, change reports).
         rollup: Totals of another mart this mart's rows must sum to.
         day_coverage: Days that must be contiguous per platform.
         published_volume: Volume that must not drop against the previous publication.

@@ -1,4 +1,5 @@
-"""A blocked gate POSTs to the webhook (never failing the gate); Data Docs per validation."""
+"""A blocked gate POSTs to the webhook (never failing the gate), so does a passing one that saw a
+placement share jump in the newest week; Data Docs per validation."""
 
 from __future__ import annotations
 
@@ -108,3 +109,46 @@ def test_data_docs_render_every_suite_and_the_path_is_recorded(
         ).fetchall()
     assert recorded == [(str(index),)]
     assert DATASET in suites and Path(recorded[0][0]).exists()
+
+
+def _share_changes(is_latest_week: bool) -> list[dict]:
+    """A Threads jump (in the newest week or not) and an older Facebook drop."""
+    change = {"platform": "meta", "ad_account_id": "111", "account_currency": "EUR"}
+    change |= {"campaign_id": "c1", "spend": "25.00", "campaign_spend": "100.00"}
+    return [
+        change
+        | {"publisher_platform": "threads", "platform_position": "threads_feed"}
+        | {"previous_spend_share": "0.02", "spend_share": "0.25"}
+        | {"week_start_date": "2026-10-12", "is_latest_week": is_latest_week},
+        change
+        | {"publisher_platform": "facebook", "platform_position": "feed"}
+        | {"previous_spend_share": "0.60", "spend_share": "0.40"}
+        | {"week_start_date": "2026-10-05", "is_latest_week": False},
+    ]
+
+
+def test_a_share_jump_in_the_newest_week_warns_alerts_and_still_publishes(
+    settings: Settings, write_table, webhook, monkeypatch
+) -> None:
+    from mart_tables import spec_table
+
+    from expectations.suites import marts
+
+    url, hook = webhook
+    settings = _with_webhook(monkeypatch, url)
+    columns = spec_table(marts.RPT_PLACEMENT_SHARE_CHANGES)
+    assert columns["is_latest_week"] == "boolean"
+
+    write_table(marts.RPT_PLACEMENT_SHARE_CHANGES.dataset, columns, _share_changes(False))
+    assert run_gate(settings, "run-quiet").passed
+    assert hook.received == []  # older changes are history: no warning, no alert
+
+    write_table(marts.RPT_PLACEMENT_SHARE_CHANGES.dataset, columns, _share_changes(True))
+    outcome = run_gate(settings, "run-jump")
+    assert outcome.passed  # a warning: the marts still publish
+    [warning] = [w for w in outcome.warnings if w.suite.endswith(".placement_share_jump")]
+    assert "meta campaign c1, threads/threads_feed: 2.0 % -> 25.0 %" in warning.observed_value
+    assert "facebook" not in warning.observed_value
+    [payload] = hook.received
+    assert payload["run_id"] == "run-jump" and "newest week" in payload["text"]
+    assert "threads/threads_feed: 2.0 % -> 25.0 %" in payload["placement_share_jumps"][0]

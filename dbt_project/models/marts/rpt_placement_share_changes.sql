@@ -5,6 +5,8 @@
     A placement without spend in a week the campaign spent has
     share 0 that week, so a placement appearing (Threads joining Advantage+) or vanishing
     is a change too; weeks in which the campaign spent nothing are not compared.
+    is_latest_week marks the changes of the platform's newest week: the gate warns about
+    those (and alerts), the Advantage+ page shows them as a badge.
 -#}
 {%- set threshold = var('placement_share_change_threshold', 0.10) -%}
 
@@ -89,7 +91,8 @@ with_previous as (
         lag(spend_share) over (
             partition by platform, campaign_id, publisher_platform, platform_position
             order by week_start_date
-        ) as previous_spend_share
+        ) as previous_spend_share,
+        max(week_start_date) over (partition by platform) as latest_week_start_date
     from placement_weeks
     where campaign_spend <> 0
 
@@ -110,7 +113,8 @@ final as (
         spend_share,
         spend_share - previous_spend_share as spend_share_change,
         week_start_date,
-        previous_week_start_date
+        previous_week_start_date,
+        week_start_date = latest_week_start_date as is_latest_week
     from with_previous
     where previous_week_start_date = {{ dbt.dateadd('day', -7, 'week_start_date') }}
         and abs(spend_share - previous_spend_share) > {{ threshold }}
