@@ -5,6 +5,7 @@ socialmart sandbox truth --seed 42 --start 2026-10-01 --end 2026-10-07
 socialmart run --start 2026-10-01 --end 2026-10-07
 socialmart extract|load|transform|validate|publish ...
 socialmart demo
+socialmart metrics query roas spend --by placement --by week --start 2026-10-01
 """
 
 from __future__ import annotations
@@ -71,10 +72,65 @@ def _build_parser(settings: Settings) -> argparse.ArgumentParser:
         "docs", help="dbt docs and Great Expectations Data Docs, offline, under <home>/docs"
     )
 
+    _add_metrics(commands)
+
     demo = commands.add_parser("demo", help="run the demo pipeline through Airflow")
     demo.add_argument("--start", type=date.fromisoformat, help="defaults to the demo window")
     demo.add_argument("--end", type=date.fromisoformat)
     return parser
+
+
+def _add_metrics(commands: argparse._SubParsersAction) -> None:
+    metrics = commands.add_parser(
+        "metrics", help="the semantic layer (MetricFlow) over the published marts"
+    )
+    metrics_commands = metrics.add_subparsers(dest="metrics_command", required=True)
+    metrics_commands.add_parser("list", help="every metric, its semantic model, its label")
+    query = metrics_commands.add_parser(
+        "query", help="metrics grouped by words or MetricFlow names"
+    )
+    query.add_argument("metrics", nargs="+", help="e.g. spend roas cpa placement_share")
+    query.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        help="platform, placement, position, campaign, creator, advantage_plus, "
+        "threads_inclusion, day|week|month|quarter|year, or a MetricFlow name (repeatable)",
+    )
+    query.add_argument("--start", type=date.fromisoformat, help="first day (metric time)")
+    query.add_argument("--end", type=date.fromisoformat, help="last day, inclusive")
+    query.add_argument(
+        "--where", action="append", help="MetricFlow filter, e.g. \"{{ Dimension('...') }} = 'x'\""
+    )
+    query.add_argument("--limit", type=int)
+    query.add_argument("--sql", action="store_true", help="also print the SQL that ran")
+    query.add_argument("--csv", action="store_true", help="CSV instead of an aligned table")
+
+
+def _metrics(args: argparse.Namespace, settings: Settings) -> int:
+    import csv
+
+    from socialmart import metrics
+
+    layer = metrics.layer(settings)
+    if args.metrics_command == "list":
+        for name, fact, label in layer.metrics():
+            print(f"{name:<26} {fact:<22} {label}")
+        return 0
+    words = [word for arg in args.metrics for word in arg.split(",") if word]
+    by = [word for arg in args.by for word in arg.split(",") if word]
+    answer = layer.ask(
+        words, by, start=args.start, end=args.end, where=args.where, limit=args.limit
+    )
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(answer.columns)
+        writer.writerows(answer.rows)
+    else:
+        print(metrics.format_table(answer))
+    if args.sql:
+        print(f"\n{answer.sql}")
+    return 0
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -144,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_demo(settings, args.start, args.end)
     try:
+        if args.command == "metrics":
+            return _metrics(args, settings)
         return _steps(args, settings)
     except Exception as error:  # one clear line for people, the traceback in debug logs
         log.debug("failed", exc_info=True)
