@@ -290,6 +290,7 @@ def _tiktok_ads_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> st
         cast(400 + (h >> 16) % 15000 as varchar) as video_play_actions,
         cast(100 + (h >> 24) % 5000 as varchar) as video_watched_2s,
         cast((h >> 28) % 900 as varchar) as video_views_p100,
+        'MANUAL' as campaign_automation_type,
         {_pulled(f"date '{first}' + cast(d.i as integer)", "1")} as _pulled_at,
         false as _is_deleted
     from range({day_from}, {day_to}) as d(i)
