@@ -9,8 +9,13 @@ Reads ``fct_ad_performance_daily`` (Meta and TikTok) through its per-campaign da
   one row per currency (amounts of different currencies are never added).
 
 ROAS and CPA are computed from the summed amounts (revenue / spend, spend / purchases), never
-averaged from daily ratios. A row without an FX rate has no reporting-currency amounts: it is
-left out of the sums (``rows_without_rate`` counts it) and its purchases out of CPA.
+averaged from daily ratios, and like for like: ``revenue`` is ad-attributed revenue only, and
+ROAS and CPA divide by the spend of the rows whose revenue is ad-attributed. TikTok GMV Max
+counts every order of its products while it runs (``revenue_attribution =
+'gmv_max_all_orders'``), so its revenue is its own measure, ``gmv_max_revenue``, and its spend
+stays in ``spend`` but out of ROAS and CPA. A row without an FX rate has no reporting-currency
+amounts: it is left out of the sums (``rows_without_rate`` counts it) and its purchases out of
+CPA.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ MEASURE_COLUMNS = [
     "currency",
     "spend",
     "revenue",
+    "gmv_max_revenue",
     "purchases",
     "impressions",
     "clicks",
@@ -57,11 +63,20 @@ DAILY_COLUMNS = ["report_date", "platform", "currency", "spend", "revenue"]
 
 def _by_campaign_sql(columns: set[str]) -> str:
     platform = "platform" if "platform" in columns else "'meta'"
+    # Published before revenue_attribution existed: every row counted as ad-attributed.
+    gmv_max = (
+        "revenue_attribution = 'gmv_max_all_orders'"
+        if "revenue_attribution" in columns
+        else "false"
+    )
     per_mode = []
     for mode, (_, spend, revenue) in CURRENCY_MODES.items():
+        attributed = f"not ({gmv_max}) and {spend} is not null"
         per_mode += [
-            f"sum(purchases) filter (where {spend} is not null)::{MONEY}"
-            f" as purchases_with_{mode}_spend",
+            f"sum(purchases) filter (where {attributed})::{MONEY} as purchases_with_{mode}_spend",
+            f"sum({spend}) filter (where not ({gmv_max}))::{MONEY} as {spend}_ad_attributed",
+            f"sum({revenue}) filter (where not ({gmv_max}))::{MONEY} as {revenue}_ad_attributed",
+            f"sum({revenue}) filter (where {gmv_max})::{MONEY} as {revenue}_gmv_max",
             f"count(*) filter (where {spend} is null or {revenue} is null)"
             f" as rows_without_{mode}_rate",
         ]
@@ -100,12 +115,13 @@ def _measures(mode: str) -> str:
     return f"""
         {currency} as currency,
         sum({spend}) as spend,
-        sum({revenue}) as revenue,
+        sum({revenue}_ad_attributed) as revenue,
+        sum({revenue}_gmv_max) as gmv_max_revenue,
         sum(purchases) as purchases,
         sum(impressions)::bigint as impressions,
         sum(clicks)::bigint as clicks,
-        sum({revenue}) / nullif(sum({spend}), 0) as roas,
-        sum({spend}) / nullif(sum(purchases_with_{mode}_spend), 0) as cpa,
+        sum({revenue}_ad_attributed) / nullif(sum({spend}_ad_attributed), 0) as roas,
+        sum({spend}_ad_attributed) / nullif(sum(purchases_with_{mode}_spend), 0) as cpa,
         sum(rows_without_{mode}_rate)::bigint as rows_without_rate
     """
 
@@ -191,7 +207,7 @@ def daily_by_platform(path: Path, selection: Selection, mode: str) -> pd.DataFra
             platform,
             {currency} as currency,
             sum({spend}) as spend,
-            sum({revenue}) as revenue
+            sum({revenue}_ad_attributed) as revenue
         from {_SOURCE}
         where {_WHERE}
         group by all

@@ -22,7 +22,13 @@ _TABLE_COLUMNS = {
     "campaign_name": st.column_config.TextColumn("Campaign"),
     "currency": st.column_config.TextColumn("Currency"),
     "spend": components.money_column("Spend"),
-    "revenue": components.money_column("Revenue"),
+    "revenue": components.money_column("Revenue")
+    | {"help": "Ad-attributed revenue (TikTok GMV Max's all-orders revenue is apart)"},
+    "gmv_max_revenue": components.money_column("GMV Max revenue")
+    | {
+        "help": "TikTok GMV Max counts every order of its products while it runs (paid, "
+        "organic, affiliate): not ad-attributed, so outside Revenue and ROAS"
+    },
     "roas": components.number_column("ROAS", 2),
     "cpa": components.money_column("CPA"),
     "purchases": components.number_column("Purchases"),
@@ -83,8 +89,10 @@ def main() -> None:
         components.show_no_rows("ad delivery")
         return
     st.caption(
-        f"{selection.start} to {selection.end}. ROAS = revenue / spend, CPA = spend / "
-        "purchases, both from the summed amounts."
+        f"{selection.start} to {selection.end}. ROAS = ad-attributed revenue / the spend "
+        "that earned it, CPA = that spend / purchases, both from the summed amounts. TikTok "
+        "GMV Max revenue counts all orders of its products (paid, organic, affiliate), so it "
+        "is shown apart and its spend is left out of ROAS and CPA."
     )
     _show_totals(totals)
     level = filters.choice(
