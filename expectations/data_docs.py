@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.render.renderer import ValidationResultsPageRenderer
 from great_expectations.render.view import DefaultJinjaPageView
 
@@ -59,13 +60,20 @@ def docs_dir(home: Path, run_id: str, gate: str, validated_at: datetime) -> Path
     return home / "data_docs" / run_id / f"{gate}-{validated_at:%Y%m%dT%H%M%S%fZ}"
 
 
-def render(target: Path, title: str, validations: Sequence[SuiteValidation]) -> Path:
+def render(
+    target: Path,
+    title: str,
+    validations: Sequence[SuiteValidation],
+    run: tuple[str, datetime] | None = None,
+) -> Path:
     """Write one GX page per suite plus an index into ``target``.
 
     Args:
         target: Folder to write (created).
         title: Heading of the index page, e.g. "marts gate, run <id>".
         validations: The suite runs to render.
+        run: The gate's run name and time, shown on every page (GX prints ``__none__``
+            without them).
 
     Returns:
         The index page's path.
@@ -75,6 +83,7 @@ def render(target: Path, title: str, validations: Sequence[SuiteValidation]) -> 
     view = DefaultJinjaPageView()
     items = []
     for validation in validations:
+        _describe(validation, run)
         page = f"{validation.suite}.html"
         (target / page).write_text(offline(view.render(renderer.render(validation.report))))
         failed = [r for r in validation.results if not r.success]
@@ -90,6 +99,15 @@ def render(target: Path, title: str, validations: Sequence[SuiteValidation]) -> 
         f"<h1>{html.escape(title)}</h1><ul>{''.join(items)}</ul></body></html>\n"
     )
     return index
+
+
+def _describe(validation: SuiteValidation, run: tuple[str, datetime] | None) -> None:
+    """Give GX's page what it prints as "Data asset" (the checked dataset and check, the
+    suite's name; every frame shares one in-memory asset) and the run's name and time."""
+    meta = validation.report.meta
+    meta["batch_spec"] = {**(meta.get("batch_spec") or {}), "data_asset_name": validation.suite}
+    if run is not None:
+        meta["run_id"] = RunIdentifier(run_name=run[0], run_time=run[1])
 
 
 def offline(page: str) -> str:

@@ -166,6 +166,7 @@ def _validate_and_record(
         data_docs.docs_dir(settings.home, run_id, gate, validated_at),
         f"socialmart {gate} gate, run {run_id}, {validated_at:%Y-%m-%d %H:%M:%S} UTC",
         validations,
+        run=(f"{gate} gate, run {run_id}", validated_at),
     )
     results = tuple(result for validation in validations for result in validation.results)
     outcome = GateOutcome(run_id, validated_at, results, gate=gate, data_docs_path=docs)

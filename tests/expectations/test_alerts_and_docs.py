@@ -99,6 +99,9 @@ def test_data_docs_render_every_suite_and_the_path_is_recorded(
         assert suite in html
         page = (index.parent / f"{suite}.html").read_text()
         assert "Great Expectations" in page and suite in page
+        # What GX prints when it is not told: the check and the run say who they are.
+        assert "Data asset: None" not in page and "__none__" not in page
+        assert f"Data asset: {suite}" in page and "marts gate, run run-docs" in page
         # Offline: nothing is loaded from a CDN or elsewhere; the styles are inline.
         assert re.findall(r'(?:src|href)="(?:https?:)?//[^"]*\.(?:css|js)', page) == []
         assert re.findall(r'<(?:script|img)\b[^>]*\bsrc="(?:https?:)?//', page) == []
