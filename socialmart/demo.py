@@ -2,18 +2,24 @@
 
 Starts the stand-in in this process, runs every ingest DAG once with `airflow dags test` for a
 fixed demo window (so the story in the data, e.g. Threads switched on inside an Advantage+
-campaign on 2026-10-01, is always visible), then the transform DAG (dbt per model via Cosmos,
-gate, publish; `dags test` does not follow asset triggers, so it runs explicitly), reconciles
-the published marts with the stand-in's ground truth and prints where to look. The runs are
-recorded in the local Airflow, so `make airflow` shows them in the UI.
+campaign on 2026-10-01, is always visible), then the transform DAG (dbt build, gate, publish;
+`dags test` does not follow asset triggers, so it runs explicitly), printing each DAG's progress
+and each dbt model as it is built. It then tells the story (each Advantage+ campaign that paid
+for Threads without opting in), shows spend by platform and placement, reconciles the published
+marts with the stand-in's ground truth and prints where to look. The runs are recorded in the
+local Airflow, so `make airflow` shows them in the UI.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import time
 from datetime import date
+
+import duckdb
 
 from socialmart.airflow_env import airflow_command, airflow_env, prepare_airflow
 from socialmart.orchestration import ingest_dag_ids
@@ -24,53 +30,170 @@ DEMO_END = date(2026, 10, 31)
 TRANSFORM_DAG_ID = "transform_publish"
 
 
+_TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(?P<task>\S+) map_index=(?P<map>-?\d+)")
+_DBT_FOUND = re.compile(r"dbt: \S+\s+Found (?P<models>\d+) models?, (?:(?P<seeds>\d+) seeds?, )?")
+# A finished model or seed of `dbt build` (tests print PASS/FAIL/WARN and are not shown).
+_DBT_NODE_DONE = re.compile(
+    r"dbt: \S+\s+\d+ of \d+ (?P<status>OK|ERROR|SKIP|NO-OP)\b.*?"
+    r"\b(?:model|seed file|relation) (?P<node>[\w.]+) [ .]*\[(?P<result>[^\]]*)\]"
+)
+_PLATFORM_LABELS = {"meta": "Meta", "tiktok": "TikTok"}
+
+
+def _elapsed(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+class DagProgress:
+    """What one `airflow dags test` run prints while it runs: its tasks and dbt's models.
+
+    Reads the run's output line by line; tasks of mapped tasks count once per map index.
+    """
+
+    def __init__(self, dag_id: str, started: float) -> None:
+        self.dag_id = dag_id
+        self.started = started
+        self.tasks_done = 0
+        self.failed = False
+        self._models_total = 0
+        self._models_done = 0
+
+    def feed(self, line: str, now: float) -> str | None:
+        """The progress line ``line`` gives, if any."""
+        self.failed = self.failed or "state=failed" in line
+        if task := _TASK_END.search(line):
+            self.tasks_done += 1
+            if task["map"] == "-1" and self._models_total:
+                return f"    task {task['task']} done ({_elapsed(now - self.started)})"
+            return None
+        if found := _DBT_FOUND.search(line):
+            self._models_total = int(found["models"]) + int(found["seeds"] or 0)
+            return f"    dbt: {self._models_total} models and seeds to build"
+        if node := _DBT_NODE_DONE.search(line):
+            self._models_done += 1
+            width = len(str(self._models_total))
+            count = f"{self._models_done:>{width}}/{self._models_total}"
+            return (
+                f"    dbt [{count}] {node['node']:<52} {node['result']:<18} "
+                f"({_elapsed(now - self.started)})"
+            )
+        return None
+
+
 def run_dag(settings: Settings, dag_id: str, conf: dict) -> None:
-    """Run one DAG once with `airflow dags test`; raise if it fails.
+    """Run one DAG once with `airflow dags test`, printing its progress; raise if it fails.
 
     No logical date is given (it defaults to now): `dags test` records a run's start as its
     logical date, so a past date made every demo run last weeks (the window is in ``conf``).
-    The log goes to ``<SOCIALMART_HOME>/airflow/dags-test/<dag_id>.log``.
+    The whole output goes to ``<SOCIALMART_HOME>/airflow/dags-test/<dag_id>.log`` as it comes.
     """
     log_path = settings.home / "airflow" / "dags-test" / f"{dag_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        airflow_command("dags", "test", dag_id, "--conf", json.dumps(conf)),
-        env=airflow_env(settings),
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    log_path.write_text(result.stdout + result.stderr)
-    if result.returncode != 0 or "state=failed" in result.stdout + result.stderr:
+    progress = DagProgress(dag_id, time.monotonic())
+    print(f"  {dag_id} ...", flush=True)
+    with (
+        log_path.open("w") as log,
+        subprocess.Popen(
+            airflow_command("dags", "test", dag_id, "--conf", json.dumps(conf)),
+            env={**airflow_env(settings), "PYTHONUNBUFFERED": "1"},
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        ) as process,
+    ):
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            if shown := progress.feed(line, time.monotonic()):
+                print(shown, flush=True)
+    took = _elapsed(time.monotonic() - progress.started)
+    if process.returncode != 0 or progress.failed:
+        print(f"  {dag_id} failed after {took}", flush=True)
         raise RuntimeError(f"the Airflow run of {dag_id} failed; its log is in {log_path}")
+    print(f"  {dag_id} done: {progress.tasks_done} tasks in {took}", flush=True)
 
 
 def run_pipeline_dags(settings: Settings, start: date, end: date) -> None:
     """Every ingest DAG for ``start..end`` (a backfill), then the transform DAG once."""
     for dag_id in ingest_dag_ids():
-        print(f"  {dag_id} ...")
         run_dag(settings, dag_id, {"start": start.isoformat(), "end": end.isoformat()})
-    print(f"  {TRANSFORM_DAG_ID} ...")
     run_dag(settings, TRANSFORM_DAG_ID, {})
 
 
-def _print_summary(settings: Settings, start: date, end: date) -> bool:
-    import duckdb
+_HEADLINE_SQL = """
+select
+    arg_max(campaign_name, week_start_date) as campaign_name,
+    campaign_id,
+    account_currency,
+    min(threads_first_spend_date) as threads_since,
+    sum(threads_spend_without_opt_in) as threads_without_opt_in,
+    sum(spend) filter (where is_threads) as threads_spend,
+    sum(purchase_value) filter (where is_threads) / nullif(sum(spend) filter (where is_threads), 0)
+        as threads_roas,
+    sum(purchase_value) filter (where not is_threads and in_threads_weeks)
+        / nullif(sum(spend) filter (where not is_threads and in_threads_weeks), 0) as other_roas,
+    sum(spend) filter (where in_threads_weeks) as spend_since
+from (
+    select
+        *,
+        publisher_platform = 'threads' as is_threads,
+        week_start_date >= date_trunc('week', threads_first_spend_date) as in_threads_weeks
+    from rpt_advantage_plus_placement_split
+    where week_start_date between date_trunc('week', cast(? as date)) and ?
+)
+group by campaign_id, account_currency
+having bool_or(threads_without_opt_in) and sum(threads_spend_without_opt_in) > 0
+order by threads_without_opt_in desc, campaign_id
+"""
+_SPEND_SQL = """
+select platform, publisher_platform, account_currency, sum(spend) as spend
+from fct_placement_performance_daily
+where report_date between ? and ?
+group by all
+order by platform, account_currency, spend desc
+"""
 
+
+def _ratio(value: object) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def print_headline(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
+    """Each Advantage+ campaign that paid for Threads without opting in: since, how much, ROAS."""
+    campaigns = con.execute(_HEADLINE_SQL, [start, end]).fetchall()
+    if not campaigns:
+        print(f"\nNo Advantage+ campaign paid for Threads without opting in, {start}..{end}.")
+        return
+    print(f"\nAdvantage+ campaigns that paid for Threads without opting in, {start}..{end}:")
+    for name, campaign_id, currency, since, amount, threads, t_roas, o_roas, total in campaigns:
+        share = f"{threads / total:.1%}" if total else "-"
+        print(f"  {name} ({campaign_id})")
+        print(
+            f"    since {since}: {currency} {amount:,.2f} on Threads without opt-in "
+            f"({share} of the campaign's spend since that week)"
+        )
+        print(
+            f"    ROAS {_ratio(t_roas)} on Threads vs {_ratio(o_roas)} on its other "
+            "placements over the same weeks"
+        )
+
+
+def print_spend(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
+    """Spend by platform and placement, each placement named with its platform."""
+    print(f"\nSpend by platform and placement, {start}..{end} (account currency):")
+    for platform, placement, currency, amount in con.execute(_SPEND_SQL, [start, end]).fetchall():
+        label = _PLATFORM_LABELS.get(platform, platform)
+        print(f"  {label:<7} {placement:<20} {currency} {amount:>14,.2f}")
+
+
+def _print_summary(settings: Settings, start: date, end: date) -> bool:
     from socialmart.reconcile import reconcile_placements
 
-    with duckdb.connect(str(settings.published_marts_path), read_only=True) as con:
-        spend = con.execute(
-            """
-            select account_currency, publisher_platform, sum(spend) as spend
-            from fct_placement_performance_daily
-            group by all order by 1, 3 desc
-            """
-        ).fetchall()
     print(f"\nPublished marts: {settings.published_marts_path}")
-    print(f"Spend by placement platform, {start}..{end}:")
-    for currency, platform, amount in spend:
-        print(f"  {currency} {platform:<18} {amount:>14,.2f}")
+    with duckdb.connect(str(settings.published_marts_path), read_only=True) as con:
+        print_headline(con, start, end)
+        print_spend(con, start, end)
     verdict = reconcile_placements(settings.published_marts_path, settings.sandbox_seed, start, end)
     if verdict.ok:
         print(f"Reconciled with the stand-in's ground truth: {verdict.compared_rows} rows, exact.")

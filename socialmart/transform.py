@@ -21,6 +21,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -173,18 +174,30 @@ def _run_dbt(settings: Settings, args: list[str]) -> None:
         "--no-use-colors",
     ]
     logger.info("running dbt %s", " ".join(args))
-    completed = subprocess.run(
-        command,
-        cwd=settings.dbt_project_dir,
-        env=_dbt_env(settings),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    for line in completed.stdout.splitlines():
-        logger.info("dbt: %s", line)
+    completed = _stream(command, settings)
     if completed.returncode != 0:
         raise TransformError(_failure_message(args[0], completed, run_results))
+
+
+def _stream(command: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
+    """Run dbt, logging each output line as dbt prints it (progress while a build runs)."""
+    lines = []
+    with tempfile.TemporaryFile(mode="w+") as stderr:
+        with subprocess.Popen(
+            command,
+            cwd=settings.dbt_project_dir,
+            env={**_dbt_env(settings), "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        ) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.append(line)
+                logger.info("dbt: %s", line.rstrip("\n"))
+        stderr.seek(0)
+        errors = stderr.read()
+    return subprocess.CompletedProcess(command, process.returncode, "".join(lines), errors)
 
 
 def dbt_vars(settings: Settings) -> dict[str, str]:
