@@ -130,25 +130,31 @@ def test_restated_values_change_by_the_difference(restated_warehouse: Settings) 
     assert mismatches == 0 and restated > 0
 
 
-def test_gmv_max_days_are_campaign_rows_that_do_not_restate(restated_warehouse: Settings) -> None:
-    # The stand-in's GMV Max numbers do not mature: both pulls report the final truth.
-    truth = {
-        (t["advertiser_id"], t["campaign_id"], date.fromisoformat(t["date"])): (
-            t["orders"],
-            t["gross_revenue"],
-        )
-        for t in gmv_max_truth(SEED, WINDOW.start, WINDOW.end)
-    }
-    assert truth
+def test_gmv_max_days_are_campaign_rows_restated_only_while_orders_come_in(
+    restated_warehouse: Settings,
+) -> None:
+    # GMV Max counts the promoted products' orders as they are placed: a day still running at
+    # the first pull grows by the later orders; finished days are final at once.
+    def truth(moment: str | None) -> dict[tuple, tuple]:
+        return {
+            (t["advertiser_id"], t["campaign_id"], date.fromisoformat(t["date"])): (
+                None if t["orders"] is None else Decimal(t["orders"]),
+                t["gross_revenue"],
+            )
+            for t in gmv_max_truth(SEED, WINDOW.start, WINDOW.end, as_of=_as_of(moment))
+        }
+
+    first, final = truth(FIRST_PULL), truth(None)
+    assert truth(SECOND_PULL) == final and set(first) == set(final) and final
     expected = {
         key: (
-            None if orders is None else Decimal(orders),
-            revenue,
-            None if orders is None else Decimal(orders),
-            revenue,
-            1,
-            False,
+            *first[key],
+            *final[key],
+            1 if first[key] == final[key] else 2,
+            first[key] != final[key],
         )
-        for key, (orders, revenue) in truth.items()
+        for key in final
     }
+    restated_days = {key[2] for key, row in expected.items() if row[-1]}
+    assert restated_days == {WINDOW.end}, "only the day running at the first pull changes"
     assert _mart(restated_warehouse, gmv_max=True) == expected
