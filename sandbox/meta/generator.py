@@ -177,9 +177,12 @@ def _ad_quality(seed: int, ad_id: str) -> float:
 
 
 @cache
-def _weights(placements: tuple[Placement, ...]) -> dict[Placement, float]:
-    total = sum(_PROFILES[p].weight for p in placements)
-    return {p: _PROFILES[p].weight / total for p in placements}
+def _weights(
+    placements: tuple[Placement, ...], push: tuple[Placement, float] | None = None
+) -> dict[Placement, float]:
+    raw = {p: _PROFILES[p].weight * (push[1] if push and p == push[0] else 1.0) for p in placements}
+    total = sum(raw.values())
+    return {p: weight / total for p, weight in raw.items()}
 
 
 def _conversions(
@@ -264,7 +267,7 @@ def daily_metrics(
         return None
     target = (
         ad.daily_spend_cents
-        * _weights(eligible)[placement]
+        * _weights(eligible, ad.pushed_on(day))[placement]
         * _WEEKDAY_FACTOR[day.weekday()]
         * _ad_quality(seed, ad.id)
         * _spread(u[1], 0.75, 1.25)

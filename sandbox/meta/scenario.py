@@ -15,6 +15,11 @@ from functools import cache
 from sandbox.creators import BRAND, CREATORS, Profile
 
 THREADS_ROLLOUT_DEFAULT = date(2026, 10, 1)
+#: From this Monday, Advantage+ automation in the first account moves budget to Instagram
+#: Reels (its placement weight x REELS_PUSH_FACTOR): a week-over-week placement share jump,
+#: so the demo's last week shows the drift warning, alert and badge (issue 18).
+REELS_PUSH_FROM = date(2026, 10, 26)
+REELS_PUSH_FACTOR = 3.0
 #: First report day under Meta's narrowed click-through definition (link clicks only; other
 #: clicks count as 1-day engage-through). Third-party date, so a setting: see DECISIONS.md.
 ENGAGE_THROUGH_FROM_DEFAULT = date(2026, 4, 6)
@@ -180,10 +185,18 @@ class Ad:
     base_placements: tuple[Placement, ...]
     #: Placements joined automatically on a date, without advertiser action.
     late_placements: tuple[tuple[Placement, date], ...] = ()
+    #: Automation favouring a placement from a date: (placement, weight factor, first day).
+    placement_push: tuple[Placement, float, date] | None = None
     #: Last delivery day (the ad, or its campaign, was paused, archived or deleted after it).
     end: date | None = None
     status: str = "ACTIVE"
     effective_status: str = "ACTIVE"
+
+    def pushed_on(self, day: date) -> tuple[Placement, float] | None:
+        """The placement automation favours on ``day`` and by how much (None: no push)."""
+        if self.placement_push is None or day < self.placement_push[2]:
+            return None
+        return self.placement_push[0], self.placement_push[1]
 
     def placements_on(self, day: date) -> tuple[Placement, ...]:
         """Placements eligible for delivery on ``day`` (empty outside ``start..end``)."""
@@ -520,6 +533,9 @@ def _expand_ads(
         base, late = _AUTO_WITHOUT_THREADS, ((THREADS_FEED, rollout),)
     else:
         base, late = _AUTO_WITHOUT_THREADS, ()
+    push = None
+    if kind == "advantage_plus" and not spec.placements and account_index == 1:
+        push = (INSTAGRAM_REELS, REELS_PUSH_FACTOR, REELS_PUSH_FROM)
     per_ad = adset.daily_budget_cents // spec.n_ads
     out = []
     for i in range(spec.n_ads):
@@ -540,6 +556,7 @@ def _expand_ads(
             money_scale=money_scale,
             base_placements=base,
             late_placements=late,
+            placement_push=push,
             end=end,
             status=status,
             effective_status=status if status != "PAUSED" else "CAMPAIGN_PAUSED",
