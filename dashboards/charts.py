@@ -26,6 +26,9 @@ PLATFORM_COLORS: dict[str, str] = {
     "global_app_bundle": "#DDAA33",
     "topbuzz": "#F97B72",
     "helo": "#EE3377",
+    # TikTok Upgraded Smart+ subplacements (2026): dark tones are what stays apart from the rest.
+    "lemon8": "#222255",
+    "pine_drama": "#663333",
 }
 # Ad platforms (fct_ad_performance_daily.platform), coloured like their main placement.
 AD_PLATFORM_COLORS: dict[str, str] = {"meta": "#0077BB", "tiktok": "#882255"}

@@ -114,9 +114,13 @@ def test_known_platforms_keep_their_colour_and_order_others_are_grey() -> None:
 
 
 def test_every_known_platform_has_its_own_colour() -> None:
+    from expectations.suites.fct_placement_performance_daily import KNOWN_PUBLISHER_PLATFORMS
+
     colors = [*charts.PLATFORM_COLORS.values(), charts.OTHER_PLATFORM_COLOR]
 
     assert len(set(colors)) == len(colors)
+    # Every placement the mart may publish (the gate's list) has a colour, none is "other".
+    assert set(KNOWN_PUBLISHER_PLATFORMS) <= set(charts.PLATFORM_COLORS)
 
 
 def test_chart_data_is_plotted_as_floats_with_dates() -> None:
