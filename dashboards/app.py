@@ -36,6 +36,7 @@ PAGES = [
     ),
     st.Page(VIEWS / "spend.py", title="Spend by placement platform", icon=":material/bar_chart:"),
     st.Page(VIEWS / "health.py", title="Data health", icon=":material/health_and_safety:"),
+    st.Page(VIEWS / "docs.py", title="Documentation", icon=":material/menu_book:", url_path="docs"),
 ]
 
 st.set_page_config(page_title="socialmart", page_icon=":material/insights:", layout="wide")

@@ -135,6 +135,11 @@ def gate_history(path: Path, limit: int = 20) -> pd.DataFrame:
     )
 
 
+def gate_run_key(gate: str, run_id: str) -> str:
+    """A gate run as the Documentation page's URL names it (``?gate_run=<gate>:<run id>``)."""
+    return f"{gate}:{run_id}"
+
+
 def gate_failures(path: Path, runs: int = 5) -> pd.DataFrame:
     """Failed expectations (errors and warnings) of the latest ``runs`` gate runs."""
     history = gate_history(path, runs)

@@ -7,7 +7,7 @@ Reads only the published health file, never the warehouse or the marts.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -25,9 +25,7 @@ _GATE_COLUMNS = {
     "passed": st.column_config.CheckboxColumn("Passed"),
     "error_count": st.column_config.NumberColumn("Errors", format="%,d"),
     "warning_count": st.column_config.NumberColumn("Warnings", format="%,d"),
-    "data_docs_path": st.column_config.LinkColumn(
-        "Data Docs", display_text=r".*/([^/]+)/index\.html$"
-    ),
+    "data_docs_path": st.column_config.LinkColumn("Data Docs", display_text="open"),
 }
 _FAILURE_COLUMNS = {
     "validated_at": "Validated (UTC)",
@@ -41,7 +39,9 @@ _FRESHNESS_COLUMNS = {
     "stream": st.column_config.TextColumn("Stream"),
     "accounts": st.column_config.NumberColumn("Accounts", format="%,d"),
     "latest_window_end": st.column_config.DateColumn("Data up to"),
-    "last_rows_seen": st.column_config.NumberColumn("Rows loaded", format="%,d"),
+    "last_rows_seen": st.column_config.NumberColumn(
+        "Rows", format="%,d", help="Rows the latest load of each account returned"
+    ),
     "last_rows_quarantined": st.column_config.NumberColumn(
         "Quarantined",
         format="%,d",
@@ -52,7 +52,9 @@ _FRESHNESS_COLUMNS = {
         format="%,d",
         help="Keys a suspect (empty or much shorter) pull no longer returned: not deleted",
     ),
-    "hours_since_load": st.column_config.NumberColumn("Hours since load", format="%,.1f"),
+    "hours_since_load": st.column_config.NumberColumn(
+        "Hours ago", format="%,.1f", help="Hours since the latest load"
+    ),
 }
 
 _DRIFT_COLUMNS = {
@@ -94,19 +96,11 @@ def _show_publication(path, stale_since: datetime | None) -> None:
 
 
 def _show_docs() -> None:
-    settings = load_settings()
-    dbt_docs, index = docs.dbt_docs_path(settings), docs.docs_index_path(settings)
-    if not dbt_docs.is_file():
-        st.caption(
-            "Documentation: run `make docs` for dbt docs and the Data Docs index (offline, "
-            f"under `{docs.docs_home(settings)}`)."
-        )
-        return
-    # File links: they open when the dashboard runs on the machine that holds the docs.
-    st.markdown(
-        f"Documentation (offline): [dbt docs]({dbt_docs.as_uri()}) · "
-        f"[Data Docs of every gate run]({index.as_uri()}) · `{index}`"
-    )
+    # A relative link to the Documentation page (dashboards/views/docs.py, url path "docs"):
+    # it works wherever the app is served, and this page also runs on its own.
+    built = docs.dbt_docs_path(load_settings()).is_file()
+    later = "" if built else " (the dbt docs once `make docs` has run)"
+    st.markdown(f"[Documentation: the gates' Data Docs and the dbt docs](docs){later}")
 
 
 def _show_gates(path) -> None:
@@ -115,11 +109,14 @@ def _show_gates(path) -> None:
     if history.empty:
         st.info("No gate has run yet.", icon=":material/info:")
         return
-    # A link the browser can open when the dashboard runs on the machine that holds the docs.
-    docs = history["data_docs_path"].map(
-        lambda docs_path: Path(docs_path).as_uri() if docs_path else None
-    )
-    components.table(history.assign(data_docs_path=docs), _GATE_COLUMNS)
+    # The Documentation page shows the run's Data Docs (browsers block file:// links).
+    docs_links = [
+        f"docs?{urlencode({'gate_run': health.gate_run_key(gate, run)})}" if docs_path else None
+        for run, gate, docs_path in history[["run_id", "gate", "data_docs_path"]].itertuples(
+            index=False
+        )
+    ]
+    components.table(history.assign(data_docs_path=docs_links), _GATE_COLUMNS)
     failures = health.gate_failures(path)
     if failures.empty:
         st.success("No failed expectations in the latest gate runs.")

@@ -23,6 +23,7 @@ import urllib.request
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
+from urllib.parse import urlencode
 
 import duckdb
 import pytest
@@ -436,6 +437,41 @@ def test_data_health_page(
         assert browser_page.get_by_text(f"Warnings ({warnings})", exact=True).is_visible()
     else:
         assert browser_page.get_by_text("No failed expectations").is_visible()
+    assert browser_page.get_by_role("link", name=re.compile("^Documentation: ")).is_visible()
+
+
+def test_documentation_page_shows_data_docs_and_dbt_docs(
+    browser_page, dashboard_url: str, demo_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data-health page's links land here (browsers block file:// links from the
+    dashboard): a gate run's Data Docs and the dbt docs, each in a frame."""
+    from socialmart import docs
+    from socialmart.settings import load_settings
+
+    monkeypatch.setenv("SOCIALMART_HOME", str(demo_home))
+    monkeypatch.delenv("SOCIALMART_PUBLISHED_DIR", raising=False)
+    docs.build(load_settings())
+    with duckdb.connect(str(demo_home / "published" / "health.duckdb"), read_only=True) as con:
+        run_id, gate = con.execute(
+            "select run_id, gate from gate_validations where data_docs_path is not null "
+            "order by validated_at limit 1"  # the oldest: the URL, not the default, picks it
+        ).fetchone()
+
+    browser_page.goto(f"{dashboard_url}/docs?{urlencode({'gate_run': f'{gate}:{run_id}'})}")
+    browser_page.get_by_role("heading", name="Documentation", level=1).wait_for()
+    browser_page.locator(IDLE_APP).wait_for()
+    data_docs = browser_page.frame_locator("iframe").first
+    data_docs.get_by_text("Data asset:").first.wait_for()
+    # The run's name sits in GX's collapsed "Info" block: present, not necessarily shown.
+    assert f"{gate} gate, run {run_id}" in data_docs.locator("body").text_content()
+    _screenshot(browser_page, "docs-data-docs")
+
+    browser_page.get_by_role("tab", name="dbt docs").click()
+    dbt_docs = browser_page.frame_locator("iframe").nth(1)
+    # dbt's single-page app rendered inside the frame: its home page and the project tree.
+    dbt_docs.get_by_text("Welcome to the auto-generated documentation").wait_for()
+    assert "socialmart" in dbt_docs.locator("body").inner_text()
+    _screenshot(browser_page, "docs-dbt")
 
 
 _PUBLISHED = (
