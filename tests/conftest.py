@@ -25,9 +25,15 @@ os.environ.update(
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """End-to-end tests first: with files spread over workers (pytest-xdist), the longest
-    files then start at once instead of last, and the rest fills in beside them."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
+    """End-to-end tests first, the longest of them (marked ``longest``) before the others:
+    with files spread over workers (pytest-xdist), they then start at once instead of last,
+    and the rest fills in beside them."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("e2e") is None,
+            item.get_closest_marker("longest") is None,
+        )
+    )
 
 
 MartWriter = Callable[[list[dict]], None]

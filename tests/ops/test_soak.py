@@ -13,7 +13,7 @@ import pytest
 from socialmart.settings import PROJECT_ROOT
 from socialmart.stack.soak import result_path
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.longest]
 
 # Lines that once flooded the logs (issue 14): each is fixed or filtered at its cause.
 FLOODS = (
