@@ -24,10 +24,10 @@ _TABLE_COLUMNS = {
     "spend": components.money_column("Spend"),
     "revenue": components.money_column("Revenue")
     | {"help": "Ad-attributed revenue (TikTok GMV Max's all-orders revenue is apart)"},
-    "gmv_max_revenue": components.money_column("GMV Max revenue")
+    "gmv_max_revenue": components.money_column("GMV Max")
     | {
-        "help": "TikTok GMV Max counts every order of its products while it runs (paid, "
-        "organic, affiliate): not ad-attributed, so outside Revenue and ROAS"
+        "help": "TikTok GMV Max revenue: every order of its products while it runs (paid, "
+        "organic, affiliate), not ad-attributed, so outside Revenue and ROAS"
     },
     "roas": components.number_column("ROAS", 2),
     "cpa": components.money_column("CPA"),
@@ -107,6 +107,9 @@ def main() -> None:
     # view at 1280 px.
     by_campaign = ("ad_account_id", "campaign_id", "impressions", "clicks")
     hidden = dict.fromkeys(by_campaign) if level == "campaign" else {}
+    # One currency (the reporting one): the totals above name it, the column would repeat it.
+    if table["currency"].nunique() == 1:
+        hidden["currency"] = None
     components.table(table, _TABLE_COLUMNS | hidden)
     _show_daily(path, selection, mode)
 

@@ -331,11 +331,18 @@ def test_creators_page_ranks_by_creator_driven_revenue(
     assert {"Affiliate GMV", "Paid-ad revenue", "Shop deduction"} <= set(legends[0])
 
 
+_AD_ATTRIBUTED = "revenue_attribution = 'ad_attributed'"
+
+
 def _reporting_totals(marts: duckdb.DuckDBPyConnection, where: str = "true") -> tuple:
+    """Spend of every row; revenue and CPA like for like (TikTok GMV Max's all-orders revenue,
+    its spend and orders left out)."""
     return marts.execute(
         f"""
-        select reporting_currency, sum(spend_reporting), sum(purchase_value_reporting),
-            sum(spend_reporting) / sum(purchases) filter (where spend_reporting is not null)
+        select reporting_currency, sum(spend_reporting),
+            sum(purchase_value_reporting) filter (where {_AD_ATTRIBUTED}),
+            sum(spend_reporting) filter (where {_AD_ATTRIBUTED})
+                / sum(purchases) filter (where spend_reporting is not null and {_AD_ATTRIBUTED})
         from fct_ad_performance_daily
         where {where}
         group by reporting_currency
