@@ -73,6 +73,10 @@ def _truth_frame(seed: int, start: date, end: date, platforms: tuple[str, ...]):
         }
     )
     both = pd.concat([meta[list(GRAIN + COMPARED)], tiktok], ignore_index=True)
+    # Exact amounts travel as text: DuckDB would type a column of Python decimals from its
+    # first values (e.g. DECIMAL(5, 2)) and fail on a larger amount further down.
+    for column in COMPARED:
+        both[column] = both[column].map(lambda value: None if pd.isna(value) else str(value))
     return both[both["platform"].isin(platforms)]
 
 
@@ -107,6 +111,8 @@ def reconcile_placements(
         ]
     )
     sums = ", ".join(f"sum({c}) as {c}" for c in COMPARED)
+    # The truth's amounts are text (see _truth_frame): exact decimals before summing.
+    truth_sums = ", ".join(f"sum(cast({c} as decimal(38, 2))) as {c}" for c in COMPARED)
     with duckdb.connect(str(published_marts), read_only=True) as con:
         query = f"""
             with mart as (
@@ -116,7 +122,7 @@ def reconcile_placements(
                 group by all
             ),
             m as (select {casts} from mart),
-            t as (select {casts} from (select {grain}, {sums} from truth group by all))
+            t as (select {casts} from (select {grain}, {truth_sums} from truth group by all))
             select
                 coalesce(m.platform, t.platform) as platform,
                 coalesce(m.report_date, t.report_date) as report_date,
