@@ -3,8 +3,8 @@
 Usage: ``python -m bench.airflow_overhead --days 7`` (``make bench-airflow``).
 
 One throw-away stack (the soak's: ``var/bench-airflow``, free loopback ports, its stand-in
-with the clock on the day after the window) serves both paths, one after the other, each on an
-empty warehouse of its own:
+with the clock 30 days after the window, when every conversion is final) serves both paths,
+one after the other, each on an empty warehouse of its own:
 
 1. ``socialmart run --start S --end E``: every source's accounts, load, dbt build, gate,
    publish, in one process (the stack's stand-in identities, so every source is on).
@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from socialmart.settings import PROJECT_ROOT
-from socialmart.stack.soak import Soak, result_path
+from socialmart.stack.soak import SETTLE_DAYS, Soak, result_path
 
 DEFAULT_END = date(2026, 10, 31)
 GOAL_RATIO = 1.2
@@ -100,7 +100,9 @@ def measure(days: int, end: date, home: str) -> dict:
     start = end - timedelta(days=days - 1)
     bench = Overhead(days, start, home)
     bench.configure()
-    bench.set_clock(datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC))
+    # Long after the window, as the soak's settling pull: every conversion is final, so both
+    # publications can equal the (fully matured) truth.
+    bench.set_clock(datetime.combine(end + timedelta(days=SETTLE_DAYS), datetime.min.time(), UTC))
     bench.start_stack()
     bench.wait_until_settled("runs started by unpausing (none expected)")
     try:
