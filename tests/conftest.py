@@ -25,15 +25,10 @@ os.environ.update(
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """End-to-end tests first, the longest of them (marked ``longest``) before the others:
-    with files spread over workers (pytest-xdist), they then start at once instead of last,
-    and the rest fills in beside them."""
-    items.sort(
-        key=lambda item: (
-            item.get_closest_marker("e2e") is None,
-            item.get_closest_marker("longest") is None,
-        )
-    )
+    """End-to-end tests first (among files pytest-xdist deems equal, it keeps this order), so
+    the long files start early and the rest fills in beside them. The longest file (marker
+    ``longest``, the soak) runs in a process of its own beside the pool (see the Makefile)."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
 
 
 MartWriter = Callable[[list[dict]], None]
