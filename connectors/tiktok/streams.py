@@ -184,64 +184,37 @@ _SMART_PLUS_AD_COLUMNS = {
 }
 
 
-ADVERTISERS = register(
-    StreamSpec(
-        name="advertisers",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns=_ADVERTISER_COLUMNS,
-        key=("advertiser_id",),
-        window_column=None,
-        account_column="advertiser_id",
-        path="advertiser/info/",
-        params=_fields(_ADVERTISER_COLUMNS),
+def _entity_stream(
+    name: str, columns: dict[str, str], key: str, path: str, all_statuses: str | None = None
+) -> StreamSpec:
+    """A per-advertiser snapshot list (``<object>/get/``): every column requested by name,
+    deleted objects included when the endpoint takes ``secondary_status=<all_statuses>``."""
+    params = _fields(columns)
+    if all_statuses:
+        params["filtering"] = _json({"secondary_status": all_statuses})
+    return register(
+        StreamSpec(
+            name=name,
+            source=SOURCE,
+            source_label=SOURCE_LABEL,
+            columns=columns,
+            key=("advertiser_id", key) if key != "advertiser_id" else (key,),
+            window_column=None,
+            account_column="advertiser_id",
+            path=path,
+            params=params,
+        )
     )
+
+
+ADVERTISERS = _entity_stream(
+    "advertisers", _ADVERTISER_COLUMNS, "advertiser_id", "advertiser/info/"
 )
-CAMPAIGNS = register(
-    StreamSpec(
-        name="campaigns",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns=_CAMPAIGN_COLUMNS,
-        key=("advertiser_id", "campaign_id"),
-        window_column=None,
-        account_column="advertiser_id",
-        path="campaign/get/",
-        params=_fields(_CAMPAIGN_COLUMNS),
-    )
+CAMPAIGNS = _entity_stream("campaigns", _CAMPAIGN_COLUMNS, "campaign_id", "campaign/get/")
+ADGROUPS = _entity_stream(
+    "adgroups", _ADGROUP_COLUMNS, "adgroup_id", "adgroup/get/", "ADGROUP_STATUS_ALL"
 )
-ADGROUPS = register(
-    StreamSpec(
-        name="adgroups",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns=_ADGROUP_COLUMNS,
-        key=("advertiser_id", "adgroup_id"),
-        window_column=None,
-        account_column="advertiser_id",
-        path="adgroup/get/",
-        params={
-            **_fields(_ADGROUP_COLUMNS),
-            "filtering": _json({"secondary_status": "ADGROUP_STATUS_ALL"}),
-        },
-    )
-)
-ADS = register(
-    StreamSpec(
-        name="ads",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns=_AD_COLUMNS,
-        key=("advertiser_id", "ad_id"),
-        window_column=None,
-        account_column="advertiser_id",
-        path="ad/get/",
-        params={
-            **_fields(_AD_COLUMNS),
-            "filtering": _json({"secondary_status": "AD_STATUS_ALL"}),
-        },
-    )
-)
+ADS = _entity_stream("ads", _AD_COLUMNS, "ad_id", "ad/get/", "AD_STATUS_ALL")
 AD_REPORT_DAILY = register(
     StreamSpec(
         name="ad_report_daily",
@@ -278,53 +251,26 @@ AD_PLACEMENT_REPORT_DAILY = register(
         ),
     )
 )
-SMART_PLUS_CAMPAIGNS = register(
-    StreamSpec(
-        name="smart_plus_campaigns",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns=_SMART_PLUS_CAMPAIGN_COLUMNS,
-        key=("advertiser_id", "campaign_id"),
-        window_column=None,
-        account_column="advertiser_id",
-        path="smart_plus/campaign/get/",
-        params={
-            **_fields(_SMART_PLUS_CAMPAIGN_COLUMNS),
-            "filtering": _json({"secondary_status": "CAMPAIGN_STATUS_ALL"}),
-        },
-    )
+SMART_PLUS_CAMPAIGNS = _entity_stream(
+    "smart_plus_campaigns",
+    _SMART_PLUS_CAMPAIGN_COLUMNS,
+    "campaign_id",
+    "smart_plus/campaign/get/",
+    "CAMPAIGN_STATUS_ALL",
 )
-SMART_PLUS_ADGROUPS = register(
-    StreamSpec(
-        name="smart_plus_adgroups",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns=_SMART_PLUS_ADGROUP_COLUMNS,
-        key=("advertiser_id", "adgroup_id"),
-        window_column=None,
-        account_column="advertiser_id",
-        path="smart_plus/adgroup/get/",
-        params={
-            **_fields(_SMART_PLUS_ADGROUP_COLUMNS),
-            "filtering": _json({"secondary_status": "ADGROUP_STATUS_ALL"}),
-        },
-    )
+SMART_PLUS_ADGROUPS = _entity_stream(
+    "smart_plus_adgroups",
+    _SMART_PLUS_ADGROUP_COLUMNS,
+    "adgroup_id",
+    "smart_plus/adgroup/get/",
+    "ADGROUP_STATUS_ALL",
 )
-SMART_PLUS_ADS = register(
-    StreamSpec(
-        name="smart_plus_ads",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns=_SMART_PLUS_AD_COLUMNS,
-        key=("advertiser_id", "smart_plus_ad_id"),
-        window_column=None,
-        account_column="advertiser_id",
-        path="smart_plus/ad/get/",
-        params={
-            **_fields(_SMART_PLUS_AD_COLUMNS),
-            "filtering": _json({"secondary_status": "AD_STATUS_ALL"}),
-        },
-    )
+SMART_PLUS_ADS = _entity_stream(
+    "smart_plus_ads",
+    _SMART_PLUS_AD_COLUMNS,
+    "smart_plus_ad_id",
+    "smart_plus/ad/get/",
+    "AD_STATUS_ALL",
 )
 #: Upgraded Smart+ ads by day (BASIC by ``ad_id_v2``); the extract adds a ``campaign_ids``
 #: filter (at most 100 per request) with the Smart+ campaigns just listed, so manual ads,
