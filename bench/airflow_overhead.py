@@ -28,8 +28,9 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from socialmart.orchestration import ingest_dag_ids
 from socialmart.settings import PROJECT_ROOT
-from socialmart.stack.soak import SETTLE_DAYS, Soak, result_path
+from socialmart.stack.soak import SETTLE_DAYS, Soak, dag_ids, result_path
 
 DEFAULT_END = date(2026, 10, 31)
 GOAL_RATIO = 1.2
@@ -64,10 +65,10 @@ class Overhead(Soak):
         """Every ingest DAG on the window; seconds from the first start to the last end."""
         window = {"start": start.isoformat(), "end": end.isoformat()}
         logical = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
-        for dag_id in self.ingest_dag_ids():
+        for dag_id in ingest_dag_ids():
             self.client.trigger(dag_id, window, logical + timedelta(hours=3))
         self.wait_until_settled("triggered window")
-        runs = [run for dag_id in self.dag_ids() for run in self.runs(dag_id)]
+        runs = [run for dag_id in dag_ids() for run in self.runs(dag_id)]
         failed = [run["dag_run_id"] for run in runs if run["state"] != "success"]
         if failed:
             raise RuntimeError(f"runs did not succeed: {failed}; see {self.home}/airflow")
@@ -75,15 +76,6 @@ class Overhead(Soak):
         last = max(datetime.fromisoformat(run["end_date"]) for run in runs)
         transforms = sum(run["dag_id"] == "transform_publish" for run in runs)
         return (last - first).total_seconds(), transforms
-
-    @staticmethod
-    def ingest_dag_ids() -> list[str]:
-        from socialmart.orchestration import ingest_dag_ids
-
-        return ingest_dag_ids()
-
-    def dag_ids(self) -> list[str]:
-        return [*self.ingest_dag_ids(), "transform_publish"]
 
 
 def _reconciled(settings_path: Path, seed: int, start: date, end: date) -> int:

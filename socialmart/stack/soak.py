@@ -32,6 +32,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from socialmart.orchestration import ingest_dag_ids
 from socialmart.settings import PROJECT_ROOT
 
 DEFAULT_START = date(2026, 10, 1)
@@ -103,8 +104,8 @@ class Soak:
         _say(f"starting the stack ({self.settings.stack.executor}) in {self.home}")
         control.up(self.settings, timeout=900)
         self.client = AirflowStack(self.settings)
-        self.client.wait_until_ready(_dag_ids(), timeout=600)
-        for dag_id in _dag_ids():
+        self.client.wait_until_ready(dag_ids(), timeout=600)
+        for dag_id in dag_ids():
             self.client.api("PATCH", f"/dags/{dag_id}", {"is_paused": False})
 
     def stop_stack(self) -> None:
@@ -114,7 +115,7 @@ class Soak:
 
     # -- the days -------------------------------------------------------------------------
     def backfill(self, logical: datetime, conf: dict | None = None) -> None:
-        for dag_id in _ingest_dag_ids():
+        for dag_id in ingest_dag_ids():
             body = {
                 "dag_id": dag_id,
                 "from_date": logical.isoformat(),
@@ -134,7 +135,7 @@ class Soak:
         deadline = time.monotonic() + DAY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             active = 0
-            for dag_id in _dag_ids():
+            for dag_id in dag_ids():
                 for run in self.runs(dag_id):
                     self.run_ids.add((dag_id, run["dag_run_id"]))
                     active += run["state"] not in TERMINAL
@@ -152,7 +153,7 @@ class Soak:
 
         running = [
             ti
-            for dag_id in _ingest_dag_ids()
+            for dag_id in ingest_dag_ids()
             for run in self.runs(dag_id)
             if run["state"] == "running"
             for ti in self.client.api(
@@ -210,7 +211,7 @@ class Soak:
 
         states: dict[str, int] = {}
         stuck = manual = 0
-        for dag_id in _dag_ids():
+        for dag_id in dag_ids():
             for run in self.runs(dag_id):
                 states[run["state"]] = states.get(run["state"], 0) + 1
                 stuck += run["state"] not in TERMINAL
@@ -259,14 +260,9 @@ def result_path(home: str | Path) -> Path:
     return home.with_name(f"{home.name}-result.json")
 
 
-def _ingest_dag_ids() -> list[str]:
-    from socialmart.orchestration import ingest_dag_ids
-
-    return ingest_dag_ids()
-
-
-def _dag_ids() -> list[str]:
-    return [*_ingest_dag_ids(), "transform_publish"]
+def dag_ids() -> list[str]:
+    """Every socialmart DAG: the ingest DAGs, then the transform DAG."""
+    return [*ingest_dag_ids(), "transform_publish"]
 
 
 def main(argv: list[str] | None = None) -> int:
