@@ -255,7 +255,7 @@ def test_tiktok_placement_names_are_the_entity_names(creator_warehouse: Settings
             and ads.report_date = placements.report_date
         where placements.platform = 'tiktok' and (
             placements.campaign_name is distinct from ads.campaign_name
-            or placements.adset_name is distinct from ads.adgroup_name
+            or placements.adset_name is distinct from ads.adset_name
             or placements.ad_name is distinct from ads.ad_name
             or placements.campaign_name is null or placements.ad_name is null
         )

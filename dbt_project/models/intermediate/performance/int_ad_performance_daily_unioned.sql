@@ -1,7 +1,8 @@
 {#-
     Every platform's rows of the ad-performance shape in one relation (the contract of
     int_<platform>__ad_performance_daily); the union is by column name, so a platform
-    model's column order cannot shift values into the wrong column.
+    model's column order cannot shift values into the wrong column. The platform models
+    name the ad set / ad group adgroup_*; the marts name it adset_* (one name per concept).
 -#}
 {%- set platform_models = [
     'int_meta__ad_performance_daily',
@@ -9,7 +10,8 @@
 ] -%}
 {%- set columns = [
     'platform', 'ad_account_id', 'account_currency', 'account_timezone', 'campaign_id',
-    'campaign_name', 'adgroup_id', 'adgroup_name', 'ad_id', 'ad_name', 'report_date',
+    'campaign_name', 'adgroup_id as adset_id', 'adgroup_name as adset_name', 'ad_id',
+    'ad_name', 'report_date',
     'spend', 'impressions', 'clicks', 'conversions', 'purchases', 'purchase_value',
 ] -%}
 {%- for window in meta_attribution_windows() -%}
