@@ -131,7 +131,7 @@ FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
 FCT_AD_PERFORMANCE_DAILY = MartSpec(
     dataset=AD_PERFORMANCE,
     grain=("platform", "ad_account_id", "ad_id", "report_date"),
-    keys=("campaign_id", "adgroup_id", "account_currency"),
+    keys=("campaign_id", "adset_id", "account_currency"),
     non_negative=(
         "spend",
         "impressions",

@@ -30,7 +30,7 @@ AD_ROW = {
     "ad_account_id": "111",
     "ad_id": "301",
     "campaign_id": "c1",
-    "adgroup_id": "as1",
+    "adset_id": "as1",
     "account_currency": "EUR",
     "reporting_currency": "EUR",
     "report_date": "2026-06-01",

@@ -158,7 +158,7 @@ def test_ad_performance_reconciles_auction_smart_plus_and_gmv_max_rows_per_accou
 ) -> None:
     mart = spec_table(marts.FCT_AD_PERFORMANCE_DAILY, is_clickless="boolean")
     day = {"account_currency": "USD", "report_date": "2026-06-01", "reporting_currency": "EUR"}
-    day |= {"campaign_id": "c", "adgroup_id": "g", "is_clickless": False}
+    day |= {"campaign_id": "c", "adset_id": "g", "is_clickless": False}
     write_table(
         "marts.fct_ad_performance_daily",
         mart,

@@ -37,9 +37,18 @@ def _failed(outcome, suite: str = SUITE) -> set[tuple[str, str, tuple[str, ...]]
 def test_annotations_name_declared_columns_of_registered_streams() -> None:
     tables = {spec.raw_table: spec for spec in raw_contract.all_streams()}
     assert len(tables) >= 20
-    for mapping in (raw_contract.NUMERIC_COLUMNS, raw_contract.KNOWN_VALUES):
-        for table, columns in mapping.items():
-            assert set(columns) <= set(tables[table].columns), table
+    # the suites carry the facts declared on each spec's columns
+    for spec in tables.values():
+        suite = raw_contract.rows_suite(spec)
+        numeric = {
+            e.column
+            for e in suite.expectations
+            if e.expectation_type
+            in ("expect_column_values_to_match_regex", "expect_column_values_to_be_between")
+        }
+        assert numeric == set(spec.numeric_columns), spec.raw_table
+        warned = {e.column for e in suite.expectations if e.meta == raw_contract.WARNING}
+        assert warned == set(spec.known_values), spec.raw_table
     assert raw_contract.currency_columns(get_stream("tiktok_shop", "affiliate_orders"))[:1] == (
         "price_currency",
     )
