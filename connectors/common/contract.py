@@ -1,11 +1,14 @@
-"""The raw contract of every stream: what a stored row must satisfy, declared once.
+"""The raw contract of every stream: what a stored row must satisfy.
 
-The loader (``connectors.common.land``) compiles these facts to SQL and keeps a row that breaks
-them out of the raw tables (it goes to schema ``quarantine`` with its reason), so nothing the
-contract rejects can reach a mart, not even through a later full refresh. The raw gate
-(``expectations.suites.raw_contract``) turns the same facts into Great Expectations suites and
-reports what each load quarantined. Unknown enum values (``KNOWN_VALUES``: a new placement) are
-expected now and then: they only warn, so they are never quarantined.
+The facts are declared once, on the columns of each stream spec (``connectors/<source>/
+streams.py``: :class:`~connectors.common.streams.Column` ``numeric`` and ``known_values``);
+this module adds the rules every stream shares (keys, window, ISO 4217 currency codes) and
+the number pattern. The loader (``connectors.common.land``) compiles them to SQL and keeps a
+row that breaks them out of the raw tables (it goes to schema ``quarantine`` with its reason),
+so nothing the contract rejects can reach a mart, not even through a later full refresh. The
+raw gate (``expectations.suites.raw_contract``) turns the same facts into Great Expectations
+suites and reports what each load quarantined. Unknown enum values (``known_values``: a new
+placement) are expected now and then: they only warn, so they are never quarantined.
 """
 
 from __future__ import annotations
@@ -16,130 +19,6 @@ from connectors.common.streams import StreamSpec
 # A number the platforms send as text: digits with an optional fraction; "-" means "no value"
 # (staging turns it into null). Signs, exponents and thousands separators are contract breaks.
 NON_NEGATIVE_NUMBER = r"^(?:\d+(?:\.\d+)?|-)$"
-
-# Money and metric columns per raw table: text numbers must match NON_NEGATIVE_NUMBER, typed
-# numbers must be >= 0. Every name must be a declared column (tests/expectations checks).
-NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
-    "meta__ad_insights": ("impressions", "clicks", "spend"),
-    "meta__ad_insights_placement": ("impressions", "clicks", "spend"),
-    "meta__account_insights": ("impressions", "clicks", "spend"),
-    "meta__adsets": ("daily_budget", "lifetime_budget"),
-    "meta__campaigns": ("daily_budget", "lifetime_budget"),
-    "tiktok__ad_report_daily": (
-        "spend",
-        "impressions",
-        "clicks",
-        "conversion",
-        "complete_payment",
-        "total_complete_payment_rate",
-        "video_play_actions",
-        "video_watched_2s",
-        "video_views_p100",
-    ),
-    "tiktok__ad_placement_report_daily": (
-        "spend",
-        "impressions",
-        "clicks",
-        "conversion",
-        "complete_payment",
-        "total_complete_payment_rate",
-    ),
-    "tiktok__advertiser_report_daily": ("spend", "impressions", "clicks"),
-    "tiktok__adgroups": ("budget",),
-    "tiktok__campaigns": ("budget",),
-    "tiktok__smart_plus_ad_report_daily": (
-        "spend",
-        "impressions",
-        "clicks",
-        "conversion",
-        "complete_payment",
-        "total_complete_payment_rate",
-        "video_play_actions",
-        "video_watched_2s",
-        "video_views_p100",
-    ),
-    "tiktok__smart_plus_ad_placement_report_daily": (
-        "spend",
-        "impressions",
-        "clicks",
-        "conversion",
-        "complete_payment",
-        "total_complete_payment_rate",
-    ),
-    "tiktok__smart_plus_adgroups": ("budget",),
-    "tiktok__smart_plus_campaigns": ("budget",),
-    "tiktok__gmv_max_report_daily": (
-        "cost",
-        "net_cost",
-        "orders",
-        "cost_per_order",
-        "gross_revenue",
-        "roi",
-        "product_impressions",
-        "product_clicks",
-    ),
-    "tiktok_shop__affiliate_orders": (
-        "quantity",
-        "commission_rate",
-        "shop_ads_commission_rate",
-        "price_amount",
-        "estimated_commission_base_amount",
-        "estimated_paid_commission_amount",
-        "actual_commission_base_amount",
-        "actual_paid_commission_amount",
-        "refunded_quantity",
-        "returned_quantity",
-    ),
-    "threads__post_insights": ("views", "likes", "replies", "reposts", "quotes", "shares"),
-    "threads__profile_insights_daily": (
-        "views",
-        "likes",
-        "replies",
-        "reposts",
-        "quotes",
-        "clicks",
-        "followers_count",
-    ),
-    "instagram__media_insights": (
-        "reach",
-        "views",
-        "likes",
-        "comments",
-        "shares",
-        "saved",
-        "total_interactions",
-    ),
-    "fx__ecb_rates": ("rate",),
-}
-
-# AUDIENCE-report placements of TikTok: the placements enum, then the Upgraded Smart+
-# subplacements Lemon8 and PineDrama (reported by their tiktok_subplacements names: an
-# assumption, DECISIONS.md "TikTok Smart+").
-_TIKTOK_PLACEMENTS = (
-    "PLACEMENT_TIKTOK",
-    "PLACEMENT_PANGLE",
-    "PLACEMENT_GLOBAL_APP_BUNDLE",
-    "PLACEMENT_TOPBUZZ",
-    "PLACEMENT_HELO",
-    "LEMON8",
-    "PINE_DRAMA",
-)
-
-# Enumerations whose new values are expected now and then (a new Meta surface): warn only.
-KNOWN_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
-    "meta__ad_insights_placement": {
-        "publisher_platform": (
-            "facebook",
-            "instagram",
-            "threads",
-            "messenger",
-            "audience_network",
-            "whatsapp",
-        ),
-    },
-    "tiktok__ad_placement_report_daily": {"placement": _TIKTOK_PLACEMENTS},
-    "tiktok__smart_plus_ad_placement_report_daily": {"placement": _TIKTOK_PLACEMENTS},
-}
 
 
 def currency_columns(spec: StreamSpec) -> tuple[str, ...]:
@@ -171,7 +50,7 @@ def rejection_rules(spec: StreamSpec, window: tuple[str, str] | None) -> list[tu
                 f"{day} not between {first} and {last}",
             )
         )
-    for column in NUMERIC_COLUMNS.get(spec.raw_table, ()):
+    for column in spec.numeric_columns:
         if spec.columns[column] == "VARCHAR":
             pattern = _literal(NON_NEGATIVE_NUMBER)
             predicate = f"not regexp_full_match({_q(column)}, {pattern})"

@@ -1,9 +1,13 @@
 """Declarative stream specs and the registry the loader looks them up in.
 
-A stream spec says what a stream's raw table looks like (typed payload columns, key, window
-column) and where its records come from (endpoint path and fixed query parameters). Each source
-package declares its specs in ``connectors/<source>/streams.py`` and registers them there; the
-registry imports that module on first lookup, so the generic loader never hard-codes sources.
+A stream spec says what a stream's raw table looks like (typed payload columns with their
+raw-contract facts, key, window column) and where its records come from (endpoint path and fixed
+query parameters). Each fact is declared once, on the spec: the loader's quarantine rules
+(``connectors.common.contract``), the raw gate's suites (``expectations.suites.raw_contract``)
+and the dbt sources test (``tests/connectors/test_dbt_sources.py``) all read it from here.
+Each source package declares its specs in ``connectors/<source>/streams.py`` and registers
+them there; the registry imports that module on first lookup, so the generic loader never
+hard-codes sources.
 """
 
 from __future__ import annotations
@@ -15,6 +19,41 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+# Types whose values can be compared with 0, and the text type numbers arrive as.
+_NUMBER_TYPES = re.compile(r"^(?:TINYINT|SMALLINT|INTEGER|BIGINT|DOUBLE|DECIMAL\(\d+, \d+\))$")
+TEXT = "VARCHAR"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A payload column: its DuckDB type and what the raw contract knows about its values.
+
+    Attributes:
+        type: DuckDB type, e.g. ``"VARCHAR"`` or ``"DECIMAL(18, 2)"``.
+        numeric: A money or metric column: as text it must read as a non-negative number
+            (``connectors.common.contract.NON_NEGATIVE_NUMBER``), as a number be >= 0.
+        known_values: The values of an enumeration seen so far (a text column); a row with
+            another value only warns, since platforms add values (a new placement).
+    """
+
+    type: str
+    numeric: bool = False
+    known_values: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.numeric and not (self.type == TEXT or _NUMBER_TYPES.match(self.type)):
+            raise ValueError(f"a numeric column must be {TEXT} or a number type, not {self.type}")
+        if self.known_values and self.type != TEXT:
+            raise ValueError(f"known values need a {TEXT} column, not {self.type}")
+
+
+ColumnDeclaration = str | Column
+"""How a spec declares a column: a bare DuckDB type, or a :class:`Column` with facts."""
+
+#: A money or metric the platform sends as text (Meta, TikTok reports, the ECB file).
+NUMERIC_TEXT = Column(TEXT, numeric=True)
+#: A count the platform sends as a JSON number (Threads and Instagram insights).
+NUMERIC_COUNT = Column("BIGINT", numeric=True)
 
 
 @dataclass(frozen=True)
@@ -25,7 +64,9 @@ class StreamSpec:
         name: Stream name, e.g. ``"ad_insights_placement"``.
         source: Source package name, e.g. ``"meta"``; prefixes the raw table name.
         source_label: Value of the ``_source`` metadata column, e.g. ``"meta_marketing_api"``.
-        columns: Payload column name -> DuckDB type, in table order, as the API returns them.
+        columns: Payload column name -> DuckDB type or :class:`Column` (a type with contract
+            facts), in table order, as the API returns them. Read back as name -> type;
+            the facts are :attr:`numeric_columns` and :attr:`known_values`.
         key: Columns that identify one row (one version history per key).
         window_column: DATE column a pull's window refers to (tombstones stay inside it);
             ``None`` for a snapshot stream (entities): every pull returns the account's whole
@@ -40,15 +81,25 @@ class StreamSpec:
     name: str
     source: str
     source_label: str
-    columns: Mapping[str, str]
+    columns: Mapping[str, ColumnDeclaration]
     key: tuple[str, ...]
     window_column: str | None
     account_column: str
     path: str = ""
     params: Mapping[str, str] = field(default_factory=dict)
     undeclared_fields: tuple[str, ...] = ()
+    column_facts: Mapping[str, Column] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        facts = {
+            name: kind if isinstance(kind, Column) else Column(kind)
+            for name, kind in self.columns.items()
+        }
+        object.__setattr__(self, "column_facts", MappingProxyType(facts))
+        object.__setattr__(
+            self, "columns", MappingProxyType({name: c.type for name, c in facts.items()})
+        )
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         for ident in (self.name, self.source, *self.columns):
             if not _IDENTIFIER.match(ident):
                 raise ValueError(f"{ident!r} is not a lower-case SQL identifier")
@@ -58,8 +109,6 @@ class StreamSpec:
             raise ValueError(f"stream {self.name}: columns {sorted(missing)} are not declared")
         if self.window_column is not None and self.columns[self.window_column] != "DATE":
             raise ValueError(f"stream {self.name}: window column must be DATE")
-        object.__setattr__(self, "columns", MappingProxyType(dict(self.columns)))
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
     @property
     def raw_table(self) -> str:
@@ -75,6 +124,20 @@ class StreamSpec:
     def json_columns(self) -> tuple[str, ...]:
         """Payload columns stored as DuckDB JSON (nested lists and objects)."""
         return tuple(name for name, kind in self.columns.items() if kind == "JSON")
+
+    @property
+    def numeric_columns(self) -> tuple[str, ...]:
+        """Money and metric columns (see :attr:`Column.numeric`), in table order."""
+        return tuple(name for name, column in self.column_facts.items() if column.numeric)
+
+    @property
+    def known_values(self) -> dict[str, tuple[str, ...]]:
+        """Enumeration column -> its known values (see :attr:`Column.known_values`)."""
+        return {
+            name: column.known_values
+            for name, column in self.column_facts.items()
+            if column.known_values
+        }
 
 
 _REGISTRY: dict[tuple[str, str], StreamSpec] = {}

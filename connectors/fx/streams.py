@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.common.streams import StreamSpec, register
+from connectors.common.streams import NUMERIC_TEXT, StreamSpec, register
 
 SOURCE = "fx"
 SOURCE_LABEL = "ecb_eurofxref"
@@ -14,7 +14,12 @@ ECB_RATES = register(
         name="ecb_rates",
         source=SOURCE,
         source_label=SOURCE_LABEL,
-        columns={"provider": "VARCHAR", "date": "DATE", "currency": "VARCHAR", "rate": "VARCHAR"},
+        columns={
+            "provider": "VARCHAR",
+            "date": "DATE",
+            "currency": "VARCHAR",
+            "rate": NUMERIC_TEXT,
+        },
         key=("provider", "date", "currency"),
         window_column="date",
         account_column="provider",

@@ -10,7 +10,7 @@ media is deleted or the token may not read it).
 
 from __future__ import annotations
 
-from connectors.common.streams import StreamSpec, register
+from connectors.common.streams import NUMERIC_COUNT, StreamSpec, register
 
 SOURCE = "instagram"
 SOURCE_LABEL = "instagram_graph_api"
@@ -33,7 +33,7 @@ MEDIA_INSIGHTS = register(
             "media_id": "VARCHAR",
             "status": "VARCHAR",
             "status_detail": "VARCHAR",
-            **dict.fromkeys(MEDIA_METRICS, "BIGINT"),
+            **dict.fromkeys(MEDIA_METRICS, NUMERIC_COUNT),
         },
         key=("ig_account_id", "media_id"),
         window_column=None,

@@ -13,7 +13,14 @@ import json
 from collections.abc import Iterable
 
 from connectors.common.errors import ConnectorError
-from connectors.common.streams import StreamSpec, register
+from connectors.common.streams import (
+    NUMERIC_TEXT,
+    TEXT,
+    Column,
+    ColumnDeclaration,
+    StreamSpec,
+    register,
+)
 
 SOURCE = "meta"
 SOURCE_LABEL = "meta_marketing_api"
@@ -50,7 +57,20 @@ RETIRED_ATTRIBUTION_WINDOWS = frozenset(
         "28d_view_all_conversions",
     }
 )
-PLACEMENT_BREAKDOWNS = ("publisher_platform", "platform_position")
+#: ``publisher_platform`` values seen so far; a new Meta surface only warns (raw gate).
+PUBLISHER_PLATFORMS = (
+    "facebook",
+    "instagram",
+    "threads",
+    "messenger",
+    "audience_network",
+    "whatsapp",
+)
+_PLACEMENT_BREAKDOWN_COLUMNS = {
+    "publisher_platform": Column(TEXT, known_values=PUBLISHER_PLATFORMS),
+    "platform_position": TEXT,
+}
+PLACEMENT_BREAKDOWNS = tuple(_PLACEMENT_BREAKDOWN_COLUMNS)
 ENTITY_KEY = ("account_id", "id")
 
 #: Every status an edge can filter on: without the filter Meta leaves out archived and
@@ -85,9 +105,9 @@ _INSIGHTS_IDENTITY = {
 }
 # Payload columns exactly as the API returns them: ids, names and numbers stay strings.
 _INSIGHTS_METRICS = {
-    "impressions": "VARCHAR",
-    "clicks": "VARCHAR",
-    "spend": "VARCHAR",
+    "impressions": NUMERIC_TEXT,
+    "clicks": NUMERIC_TEXT,
+    "spend": NUMERIC_TEXT,
     "actions": "JSON",
     "action_values": "JSON",
 }
@@ -118,7 +138,7 @@ def takes_attribution_windows(spec: StreamSpec) -> bool:
     return "actions" in spec.columns
 
 
-def _fields(columns: dict[str, str], returned_anyway: tuple[str, ...] = ()) -> str:
+def _fields(columns: dict[str, ColumnDeclaration], returned_anyway: tuple[str, ...] = ()) -> str:
     """The ``fields`` parameter: every payload column the API does not return on its own."""
     return ",".join(name for name in columns if name not in returned_anyway)
 
@@ -126,7 +146,7 @@ def _fields(columns: dict[str, str], returned_anyway: tuple[str, ...] = ()) -> s
 def _insights_spec(name: str, breakdowns: tuple[str, ...]) -> StreamSpec:
     columns = {
         **_INSIGHTS_IDENTITY,
-        **{b: "VARCHAR" for b in breakdowns},
+        **{b: _PLACEMENT_BREAKDOWN_COLUMNS[b] for b in breakdowns},
         **_INSIGHTS_METRICS,
     }
     params = {
@@ -153,7 +173,7 @@ def _insights_spec(name: str, breakdowns: tuple[str, ...]) -> StreamSpec:
 
 
 def _entity_spec(
-    name: str, path: str, columns: dict[str, str], statuses: tuple[str, ...] = ()
+    name: str, path: str, columns: dict[str, ColumnDeclaration], statuses: tuple[str, ...] = ()
 ) -> StreamSpec:
     params = {"fields": _fields(columns)}
     if statuses:
@@ -184,9 +204,9 @@ _ACCOUNT_INSIGHTS_COLUMNS = {
     "account_currency": "VARCHAR",
     "date_start": "DATE",
     "date_stop": "DATE",
-    "impressions": "VARCHAR",
-    "clicks": "VARCHAR",
-    "spend": "VARCHAR",
+    "impressions": NUMERIC_TEXT,
+    "clicks": NUMERIC_TEXT,
+    "spend": NUMERIC_TEXT,
 }
 #: The account's own daily totals (``level=account``): one cheap row per day covering all
 #: of the account's spend, whatever object carried it; the gate checks the ad rows add up.
@@ -235,8 +255,8 @@ CAMPAIGNS = _entity_spec(
         "effective_status": "VARCHAR",
         "buying_type": "VARCHAR",
         "bid_strategy": "VARCHAR",
-        "daily_budget": "VARCHAR",
-        "lifetime_budget": "VARCHAR",
+        "daily_budget": NUMERIC_TEXT,
+        "lifetime_budget": NUMERIC_TEXT,
         "smart_promotion_type": "VARCHAR",
         "advantage_state_info": "JSON",
         "start_time": "VARCHAR",
@@ -258,8 +278,8 @@ ADSETS = _entity_spec(
         "effective_status": "VARCHAR",
         "optimization_goal": "VARCHAR",
         "billing_event": "VARCHAR",
-        "daily_budget": "VARCHAR",
-        "lifetime_budget": "VARCHAR",
+        "daily_budget": NUMERIC_TEXT,
+        "lifetime_budget": NUMERIC_TEXT,
         "attribution_spec": "JSON",
         # Kept whole: publisher_platforms and *_positions (threads_positions included) say
         # whether placements are Advantage+ and whether Threads is opted in or out.

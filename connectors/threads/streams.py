@@ -13,7 +13,7 @@ Profile ``clicks`` come per link (``link_total_values: [{value, link_url}]``, no
 
 from __future__ import annotations
 
-from connectors.common.streams import StreamSpec, register
+from connectors.common.streams import NUMERIC_COUNT, StreamSpec, register
 
 SOURCE = "threads"
 SOURCE_LABEL = "threads_api"
@@ -57,7 +57,7 @@ POST_INSIGHTS = register(
             "profile_id": "VARCHAR",
             "post_id": "VARCHAR",
             "post_date": "DATE",
-            **dict.fromkeys(POST_METRICS, "BIGINT"),
+            **dict.fromkeys(POST_METRICS, NUMERIC_COUNT),
         },
         key=("profile_id", "post_id"),
         window_column="post_date",
@@ -75,7 +75,7 @@ PROFILE_INSIGHTS_DAILY = register(
         columns={
             "profile_id": "VARCHAR",
             "report_date": "DATE",
-            **dict.fromkeys(PROFILE_METRICS, "BIGINT"),
+            **dict.fromkeys(PROFILE_METRICS, NUMERIC_COUNT),
             "clicks_by_url": "JSON",
         },
         key=("profile_id", "report_date"),

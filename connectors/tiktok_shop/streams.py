@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.common.streams import StreamSpec, register
+from connectors.common.streams import NUMERIC_TEXT, Column, ColumnDeclaration, StreamSpec, register
 
 SOURCE = "tiktok_shop"
 SOURCE_LABEL = "tiktok_shop_open_api"
@@ -22,7 +22,8 @@ MONEY_FIELDS = (
 # returns whole orders, so the latest version of each line is always the API's current one.
 # Money objects become ``<field>_amount`` (the API's string, never a float) and
 # ``<field>_currency``; ``commission_rate`` stays the API's string (hundredths of a percent).
-_AFFILIATE_ORDER_COLUMNS: dict[str, str] = {
+_COUNT = Column("INTEGER", numeric=True)
+_AFFILIATE_ORDER_COLUMNS: dict[str, ColumnDeclaration] = {
     "shop_cipher": "VARCHAR",
     "order_id": "VARCHAR",
     "line_number": "INTEGER",
@@ -31,18 +32,22 @@ _AFFILIATE_ORDER_COLUMNS: dict[str, str] = {
     "delivery_time": "BIGINT",
     "order_status": "VARCHAR",
     "product_id": "VARCHAR",
-    "quantity": "INTEGER",
+    "quantity": _COUNT,
     "creator_username": "VARCHAR",
     "content_type": "VARCHAR",
     "content_id": "VARCHAR",
     "open_collaboration_id": "VARCHAR",
     "target_collaboration_id": "VARCHAR",
     "campaign_id": "VARCHAR",
-    "commission_rate": "VARCHAR",
-    "shop_ads_commission_rate": "VARCHAR",
-    **{f"{name}_{part}": "VARCHAR" for name in MONEY_FIELDS for part in ("amount", "currency")},
-    "refunded_quantity": "INTEGER",
-    "returned_quantity": "INTEGER",
+    "commission_rate": NUMERIC_TEXT,
+    "shop_ads_commission_rate": NUMERIC_TEXT,
+    **{
+        f"{name}_{part}": kind
+        for name in MONEY_FIELDS
+        for part, kind in (("amount", NUMERIC_TEXT), ("currency", "VARCHAR"))
+    },
+    "refunded_quantity": _COUNT,
+    "returned_quantity": _COUNT,
 }
 
 AFFILIATE_ORDERS = register(

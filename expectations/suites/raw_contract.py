@@ -11,7 +11,8 @@ datasource cannot resolve metrics on DuckDB):
   here but can never reach a mart). Only those rows are read, so large tables stay cheap and
   versions validated before are not judged again. Keys not null, dates inside the load's
   requested window, numeric strings parse as non-negative numbers, currency codes in ISO 4217
-  (``connectors.common.contract``); an unknown enum value (a new placement) only warns.
+  (the facts on each spec's columns, ``connectors.common.contract``); an unknown enum value
+  (a new placement) only warns.
 * ``raw.loads``: no account's latest load is a suspect pull (an empty or sharply shorter
   answer whose deletions the loader withheld; error, see ``connectors.common.land``).
 * ``raw.volume``: each stream and account's latest load saw at least ``min_ratio`` of the rows
@@ -29,12 +30,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from connectors.common.contract import (
-    KNOWN_VALUES,
-    NON_NEGATIVE_NUMBER,
-    NUMERIC_COLUMNS,
-    currency_columns,
-)
+from connectors.common.contract import NON_NEGATIVE_NUMBER, currency_columns
 from connectors.common.currencies import ISO_4217_CODES
 from connectors.common.land import (
     METADATA_COLUMNS,
@@ -141,7 +137,7 @@ def rows_suite(spec: StreamSpec) -> gx.ExpectationSuite:
                 column_A="_window_end", column_B=spec.window_column, or_equal=True, meta=ERROR
             ),
         ]
-    for column in NUMERIC_COLUMNS.get(spec.raw_table, ()):
+    for column in spec.numeric_columns:
         if spec.columns[column] in _TEXT_TYPES:
             expectations.append(
                 gxe.ExpectColumnValuesToMatchRegex(
@@ -158,7 +154,7 @@ def rows_suite(spec: StreamSpec) -> gx.ExpectationSuite:
     ]
     expectations += [
         gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(values), meta=WARNING)
-        for column, values in KNOWN_VALUES.get(spec.raw_table, {}).items()
+        for column, values in spec.known_values.items()
     ]
     return gx.ExpectationSuite(name=f"{RAW_SCHEMA}.{spec.raw_table}", expectations=expectations)
 
