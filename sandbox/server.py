@@ -7,7 +7,9 @@ switch between the real API and the stand-in by base URL alone, e.g.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import socket
 import struct
 import threading
@@ -15,8 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from sandbox.clock import ENV_VAR as NOW_ENV_VAR
+from sandbox.clock import parse_now
 from sandbox.faults import BODY_KINDS, TRANSPORT_KINDS, FaultPlan, FaultRule, rewrite_body
 from sandbox.fx.api import EcbRatesApi
 from sandbox.instagram.api import InstagramApi
@@ -269,25 +274,56 @@ def serve_in_thread(
         running.stop()
 
 
+def follow_clock(server: SandboxServer, clock_file: Path, stop: threading.Event) -> None:
+    """Keep ``SANDBOX_NOW`` (and TikTok Shop's fixed "now") equal to ``clock_file``'s content,
+    re-read every half second; without the file the stand-in follows the real time.
+
+    `make soak` writes the file to follow each simulated day.
+    """
+    shop = next(
+        (p for p in server.router._platforms.values() if isinstance(p, TikTokShopApi)), None
+    )
+    current: str | None = None
+    while not stop.is_set():
+        raw = clock_file.read_text().strip() if clock_file.exists() else ""
+        if raw != current:
+            current = raw
+            if raw:
+                os.environ[NOW_ENV_VAR] = raw
+            else:
+                os.environ.pop(NOW_ENV_VAR, None)
+            if shop is not None:
+                shop.config = dataclasses.replace(shop.config, now=parse_now(raw) if raw else None)
+            log.info("stand-in clock: %s", raw or "real time")
+        stop.wait(0.5)
+
+
 def serve_forever(
     host: str,
     port: int,
     seed: int,
     *,
     meta_token: str = SANDBOX_META_TOKEN,
-    tiktok_shop: ShopStandInConfig | None = None,
     faults: FaultPlan | None = None,
+    clock_file: Path | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl-C); for the command line."""
-    server = make_server(
-        host, port, seed=seed, meta_token=meta_token, tiktok_shop=tiktok_shop, faults=faults
-    )
+    """Serve until interrupted (Ctrl-C); for the command line.
+
+    With ``clock_file`` the stand-in's "now" follows that file (:func:`follow_clock`).
+    """
+    server = make_server(host, port, seed=seed, meta_token=meta_token, faults=faults)
+    stop = threading.Event()
+    if clock_file:
+        threading.Thread(
+            target=follow_clock, args=(server, clock_file, stop), name="clock", daemon=True
+        ).start()
     bound_host, bound_port = server.server_address[:2]
     log.info("sandbox serving on http://%s:%s (seed %s)", bound_host, bound_port, seed)
     try:
-        server.serve_forever()
+        server.serve_forever(0.2)
     except KeyboardInterrupt:
         log.info("sandbox stopping")
     finally:
+        stop.set()
         server.stopping.set()
         server.server_close()

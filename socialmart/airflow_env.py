@@ -7,6 +7,8 @@ agree. docker-compose.yml sets the same keys for the containerised stack.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import subprocess
 import sys
@@ -35,7 +37,6 @@ def stack_secrets(settings: Settings) -> dict[str, str]:
     ``AIRFLOW_JWT_SECRET`` / ``AIRFLOW_API_SECRET_KEY`` when set, else random values generated
     once per home (64 bytes: shorter HMAC keys log InsecureKeyLengthWarning on every call).
     """
-    import json
     import secrets
 
     path = stack_dir(settings) / "secrets.json"
@@ -61,15 +62,15 @@ def standin_env(settings: Settings) -> dict[str, str]:
     API; without them those sources have no accounts. A source whose base URL or identities
     are set explicitly (real credentials) keeps them: nothing here overrides a set variable.
     """
-    from sandbox.client_env import client_env
-
     on_standin = {
         "THREADS_": not os.environ.get("THREADS_BASE_URL", "").strip(),
         "INSTAGRAM_": not os.environ.get("INSTAGRAM_GRAPH_BASE_URL", "").strip(),
         "TIKTOK_": not os.environ.get("TIKTOK_BASE_URL", "").strip(),
     }
+    if not any(on_standin.values()):
+        return {}
     env = {}
-    for name, value in client_env().items():
+    for name, value in _standin_client_env().items():
         prefix = next((p for p in on_standin if name.startswith(p)), None)
         if prefix and on_standin[prefix] and not os.environ.get(name, "").strip():
             env[name] = value
@@ -80,6 +81,21 @@ def standin_env(settings: Settings) -> dict[str, str]:
     if os.environ.get("THREADS_ACCESS_TOKENS", "").strip():
         env.pop("THREADS_PROFILES", None)
     return env
+
+
+@functools.cache
+def _standin_client_env() -> dict[str, str]:
+    """The stand-in's identities, as its own command prints them (``python -m sandbox
+    client-env``): asked of a process, like the stack starts the stand-in, so that this
+    package never imports the stand-in."""
+    printed = subprocess.run(
+        [sys.executable, "-m", "sandbox", "client-env"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(printed.stdout)
 
 
 def airflow_env(

@@ -1,21 +1,19 @@
-"""The `socialmart` command: every pipeline step outside Airflow, plus the stand-in APIs.
+"""The `socialmart` command: every pipeline step outside Airflow.
 
-socialmart sandbox serve --port 8765 --seed 42
-socialmart sandbox truth --seed 42 --start 2026-10-01 --end 2026-10-07
 socialmart run --start 2026-10-01 --end 2026-10-07
 socialmart extract|load|transform|validate|publish ...
-socialmart demo
 socialmart metrics query roas spend --by placement --by week --start 2026-10-01
+
+The stand-in APIs have their own command (``python -m sandbox``), and so does the demo
+(``python -m devtools.demo``, `make demo`): this package never imports either.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from datetime import date
-from pathlib import Path
 
 from socialmart.settings import Settings, load_settings
 
@@ -30,25 +28,6 @@ def _add_window(parser: argparse.ArgumentParser) -> None:
 def _build_parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="socialmart", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-
-    sandbox = commands.add_parser("sandbox", help="the local stand-in of the platform APIs")
-    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
-    serve = sandbox_commands.add_parser("serve", help="serve the stand-in APIs until stopped")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=settings.sandbox_port)
-    serve.add_argument("--seed", type=int, default=settings.sandbox_seed)
-    serve.add_argument(
-        "--faults", type=Path, help="JSON fault plan to inject (default: $SANDBOX_FAULTS)"
-    )
-    truth = sandbox_commands.add_parser("truth", help="ground truth as JSON on stdout")
-    truth.add_argument("--seed", type=int, default=settings.sandbox_seed)
-    truth.add_argument(
-        "--grain",
-        choices=["day-account-placement", "ad-placement"],
-        default="day-account-placement",
-        help="totals per day x account x placement, or every day x ad x placement row",
-    )
-    _add_window(truth)
 
     run = commands.add_parser("run", help="the whole pipeline for a date range")
     _add_window(run)
@@ -73,10 +52,6 @@ def _build_parser(settings: Settings) -> argparse.ArgumentParser:
     )
 
     _add_metrics(commands)
-
-    demo = commands.add_parser("demo", help="run the demo pipeline through Airflow")
-    demo.add_argument("--start", type=date.fromisoformat, help="defaults to the demo window")
-    demo.add_argument("--end", type=date.fromisoformat)
     return parser
 
 
@@ -133,28 +108,6 @@ def _metrics(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _sandbox(args: argparse.Namespace) -> int:
-    if args.sandbox_command == "serve":
-        from sandbox.faults import FaultPlan
-        from sandbox.server import serve_forever
-
-        faults = FaultPlan.from_json(args.faults.read_text()) if args.faults else None
-        faults = faults or FaultPlan.from_env()
-        serve_forever(args.host, args.port, seed=args.seed, faults=faults)
-        return 0
-    from sandbox.meta import truth
-
-    compute = (
-        truth.totals_by_day_account_placement
-        if args.grain == "day-account-placement"
-        else truth.placement_truth
-    )
-    rows = compute(args.seed, args.start, args.end)
-    json.dump(rows, sys.stdout, default=str, indent=1)
-    sys.stdout.write("\n")
-    return 0
-
-
 def _steps(args: argparse.Namespace, settings: Settings) -> int:
     from socialmart import pipeline
 
@@ -193,12 +146,6 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     args = _build_parser(settings).parse_args(argv)
     configure_logging(settings)
-    if args.command == "sandbox":
-        return _sandbox(args)
-    if args.command == "demo":
-        from socialmart.demo import run_demo
-
-        return run_demo(settings, args.start, args.end)
     try:
         if args.command == "metrics":
             return _metrics(args, settings)

@@ -153,7 +153,8 @@ def build_components(settings: Settings) -> dict[str, Component]:
             [
                 sys.executable,
                 "-m",
-                "socialmart.stack.standin",
+                "sandbox",
+                "serve",
                 "--host", stack.bind_host,
                 "--port", str(settings.sandbox_port),
                 "--seed", str(settings.sandbox_seed),

@@ -20,11 +20,11 @@ import pytest
 from dbt_cli import run_dbt
 from test_creators_reconciliation import query
 
+from devtools.reconcile import reconcile_placements
 from sandbox.client_env import client_env
 from sandbox.meta.scenario import build_scenario
 from sandbox.meta.truth import ad_truth
 from socialmart import pipeline
-from socialmart.reconcile import reconcile_placements
 from socialmart.settings import Settings, load_settings
 
 pytestmark = pytest.mark.e2e

@@ -14,10 +14,10 @@ import duckdb
 import pytest
 from test_creators_reconciliation import NOW, SEED, WINDOW, creator_warehouse, query
 
+from devtools.reconcile import reconcile_placements
 from expectations.gate import run_gate
 from sandbox.tiktok.scenario import build_scenario
 from sandbox.tiktok.truth import advertiser_spend_truth
-from socialmart.reconcile import reconcile_placements
 from socialmart.settings import Settings, load_settings
 
 __all__ = ["creator_warehouse"]  # the shared session fixture

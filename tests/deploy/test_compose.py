@@ -3,6 +3,7 @@ names something the project image really has."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shlex
@@ -371,22 +372,35 @@ def test_airflow_commands_options_and_classes_exist(config: dict[str, Any], tmp_
     assert json.loads(result.stdout) == {"argvs": [], "options": [], "classes": []}
 
 
-def test_socialmart_commands_use_existing_subcommands_and_flags(config: dict[str, Any]) -> None:
-    calls = [argv for _, argv in _commands(config) if argv[0] == "socialmart"]
-    assert calls == [["socialmart", "sandbox", "serve", "--host", "0.0.0.0", "--port", "8765",
-                      "--seed", "42"]]  # fmt: skip
-    for argv in calls:
-        subcommands = [arg for arg in argv[1:] if not arg.startswith("-")][:2]
+# The project's own command lines in the image, and how to ask each for its --help here.
+PROJECT_COMMANDS = {
+    ("socialmart",): [sys.executable, "-m", "socialmart.cli"],
+    ("python", "-m", "sandbox"): [sys.executable, "-m", "sandbox"],
+}
+
+
+def test_project_commands_use_existing_subcommands_and_flags(config: dict[str, Any]) -> None:
+    calls = [
+        (program, argv[len(program) :])
+        for _, argv in _commands(config)
+        for program in PROJECT_COMMANDS
+        if tuple(argv[: len(program)]) == program
+    ]
+    assert [[*program, *args] for program, args in calls] == [
+        ["python", "-m", "sandbox", "serve", "--host", "0.0.0.0", "--port", "8765", "--seed", "42"]
+    ]
+    for program, args in calls:
+        subcommands = list(itertools.takewhile(lambda arg: not arg.startswith("-"), args))
         shown = subprocess.run(
-            [sys.executable, "-m", "socialmart.cli", *subcommands, "--help"],
+            [*PROJECT_COMMANDS[program], *subcommands, "--help"],
             capture_output=True,
             text=True,
             cwd=ROOT,
             timeout=60,
             check=True,
         ).stdout
-        for flag in (arg for arg in argv if arg.startswith("--")):
-            assert re.search(rf"{flag}\b", shown), f"socialmart {' '.join(subcommands)}: {flag}"
+        for flag in (arg for arg in args if arg.startswith("--")):
+            assert re.search(rf"{flag}\b", shown), f"{' '.join(program)} {' '.join(subcommands)}"
 
 
 def test_streamlit_command_runs_the_dashboard_with_real_options(config: dict[str, Any]) -> None:

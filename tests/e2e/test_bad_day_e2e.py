@@ -11,10 +11,10 @@ import duckdb
 import pytest
 from e2e_support import SEED, WINDOW, all_text, assert_no_secret_in, mart_rows
 
+from devtools.reconcile import reconcile_placements
 from expectations.gate import GateFailed
 from sandbox.faults import FaultPlan
 from socialmart import pipeline
-from socialmart.reconcile import reconcile_placements
 
 pytestmark = pytest.mark.e2e
 

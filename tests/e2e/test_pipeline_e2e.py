@@ -19,10 +19,10 @@ from e2e_support import (
     raw_state,
 )
 
+from devtools.demo import run_pipeline_dags
+from devtools.reconcile import reconcile_placements
 from socialmart import pipeline
 from socialmart.airflow_env import prepare_airflow
-from socialmart.demo import run_pipeline_dags
-from socialmart.reconcile import reconcile_placements
 
 pytestmark = pytest.mark.e2e
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from e2e_support import SEED, WINDOW, all_text, assert_no_secret_in, published_run_id
 
+from devtools.reconcile import reconcile_placements
 from socialmart.airflow_env import AirflowStack
-from socialmart.reconcile import reconcile_placements
 from socialmart.settings import load_settings
 
 pytestmark = pytest.mark.e2e

@@ -160,8 +160,8 @@ def test_no_secret_in_outputs_files_or_tables_when_meta_fails(faulty_stand_in, t
 
 
 def test_no_secret_in_airflow_task_logs_when_meta_fails(faulty_stand_in, tmp_path):
+    from devtools.demo import run_dag
     from socialmart.airflow_env import prepare_airflow
-    from socialmart.demo import run_dag
 
     home = tmp_path / "home"
     env = stand_in_env(

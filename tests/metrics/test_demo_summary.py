@@ -6,7 +6,7 @@ from datetime import date
 
 import duckdb
 
-from socialmart.demo import DagProgress, _print_summary
+from devtools.demo import DagProgress, _print_summary
 
 _LINES = [
     "[i] [DAG TEST] end task task_id=plan map_index=-1",

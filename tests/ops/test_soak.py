@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.soak import result_path
 from socialmart.settings import PROJECT_ROOT
-from socialmart.stack.soak import result_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.longest]
 
@@ -29,7 +29,7 @@ TASK_LOG_FLOODS = ("is deprecated",)
 def test_one_day_soak_ends_exact_with_nothing_stuck(tmp_path: Path) -> None:
     home = tmp_path / "soak"
     done = subprocess.run(
-        [sys.executable, "-m", "socialmart.stack.soak", "--days", "1", "--home", str(home)],
+        [sys.executable, "-m", "devtools.soak", "--days", "1", "--home", str(home)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

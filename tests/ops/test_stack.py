@@ -44,6 +44,9 @@ def test_components_bind_the_settings_and_start_no_log_server(home, monkeypatch)
     components = build_components(load_settings())
 
     assert list(components)[:3] == ["postgres", "redis", "sandbox"]
+    # The stand-in runs as a process of its own command: socialmart never imports it.
+    assert components["sandbox"].argv[1:4] == ["-m", "sandbox", "serve"]
+    assert "--clock-file" in components["sandbox"].argv
     assert {"api-server", "scheduler", "dag-processor", "triggerer"} <= set(components)
     assert {"worker-1", "worker-2", "worker-3"} <= set(components)
     for name in ("scheduler", "triggerer", "worker-1"):

@@ -1,4 +1,4 @@
-"""The demo's verdict (socialmart.reconcile) over the demo's whole window: the truth's exact
+"""The demo's verdict (devtools.reconcile) over the demo's whole window: the truth's exact
 amounts of two months, small ones first and large ones later, compare without a cast error
 (DuckDB typed a column of Python decimals from its first values: "1104.71" did not fit
 DECIMAL(5, 2) and `make demo` crashed after publishing)."""
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from socialmart.demo import DEMO_END, DEMO_START
-from socialmart.reconcile import COMPARED, GRAIN, _truth_frame, reconcile_placements
+from devtools.demo import DEMO_END, DEMO_START
+from devtools.reconcile import COMPARED, GRAIN, _truth_frame, reconcile_placements
 from socialmart.settings import SANDBOX_DEFAULT_SEED
 
 

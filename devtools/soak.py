@@ -207,7 +207,7 @@ class Soak:
             self.stop_stack()
 
     def verdict(self, day_seconds: list[float], total: float) -> int:
-        from socialmart.reconcile import reconcile_placements
+        from devtools.reconcile import reconcile_placements
 
         states: dict[str, int] = {}
         stuck = manual = 0
@@ -266,7 +266,7 @@ def dag_ids() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m socialmart.stack.soak", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devtools.soak", description=__doc__)
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--start", type=date.fromisoformat, default=DEFAULT_START)
     parser.add_argument("--home", default=str(PROJECT_ROOT / "var" / "soak"))

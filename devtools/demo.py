@@ -1,4 +1,5 @@
-"""`socialmart demo`: the whole pipeline through Airflow against the stand-in APIs.
+"""`make demo` (``python -m devtools.demo``): the whole pipeline through Airflow against the
+stand-in APIs.
 
 Starts the stand-in in this process, runs every ingest DAG once with `airflow dags test` for a
 fixed demo window (so the story in the data, e.g. Threads switched on inside an Advantage+
@@ -12,10 +13,12 @@ local Airflow, so `make airflow` shows them in the UI.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import subprocess
+import sys
 import time
 from datetime import date
 
@@ -188,7 +191,7 @@ def print_spend(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
 
 
 def _print_summary(settings: Settings, start: date, end: date) -> bool:
-    from socialmart.reconcile import reconcile_placements
+    from devtools.reconcile import reconcile_placements
 
     print(f"\nPublished marts: {settings.published_marts_path}")
     with duckdb.connect(str(settings.published_marts_path), read_only=True) as con:
@@ -229,3 +232,22 @@ def run_demo(settings: Settings, start: date | None = None, end: date | None = N
     print(f"  {settings.published_marts_path}: the published marts (open read-only, see README)")
     print(f"  Airflow task logs: {settings.home / 'airflow' / 'dags-test'}")
     return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    from socialmart.logs import configure_logging
+    from socialmart.settings import load_settings
+
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.demo", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--start", type=date.fromisoformat, help="defaults to the demo window")
+    parser.add_argument("--end", type=date.fromisoformat)
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    configure_logging(settings)
+    return run_demo(settings, args.start, args.end)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,6 +1,6 @@
 """Reconcile published marts with the stand-in APIs' ground truth, to the cent.
 
-Used by the demo (to print a verdict) and the end-to-end tests (to assert it).
+Used by the demo (to print a verdict), the soak and the end-to-end tests (to assert it).
 """
 
 from __future__ import annotations
