@@ -22,47 +22,16 @@ tiktok_advertisers as (
 
 ),
 
-meta_rows as (
-
-    select
-        cast('meta' as {{ dbt.type_string() }}) as platform,
-        ad_account_id,
-        business_id,
-        ad_account_name,
-        account_currency,
-        account_timezone,
-        business_name,
-        cast(null as {{ dbt.type_string() }}) as advertiser_status,
-        account_status,
-        is_removed_from_source,
-        created_at
-    from meta_accounts
-
-),
-
-tiktok_rows as (
-
-    select
-        cast('tiktok' as {{ dbt.type_string() }}) as platform,
-        advertiser_id as ad_account_id,
-        cast(null as {{ dbt.type_string() }}) as business_id,
-        advertiser_name as ad_account_name,
-        account_currency,
-        account_timezone,
-        cast(null as {{ dbt.type_string() }}) as business_name,
-        advertiser_status,
-        cast(null as {{ dbt.type_int() }}) as account_status,
-        is_removed_from_source,
-        created_at
-    from tiktok_advertisers
-
-),
-
 final as (
 
-    select * from meta_rows
-    union all
-    select * from tiktok_rows
+    {{ union_platforms(ad_account_columns(), [
+        {'platform': 'meta', 'relation': 'meta_accounts',
+         'fields': {'advertiser_status': none}},
+        {'platform': 'tiktok', 'relation': 'tiktok_advertisers', 'fields': {
+            'ad_account_id': 'advertiser_id', 'ad_account_name': 'advertiser_name',
+            'business_id': none, 'business_name': none, 'account_status': none,
+        }},
+    ]) }}
 
 )
 

@@ -36,28 +36,7 @@ meta_creatives as (
 
 tiktok_ads as (
 
-    select
-        advertiser_id, ad_id, campaign_id, adgroup_id, identity_id, tiktok_item_id, ad_name,
-        operation_status, secondary_status, is_spark_ad, is_removed_from_source,
-        created_at_local, modified_at_local
-    from {{ ref('stg_tiktok__ads') }}
-    union all
-    select
-        advertiser_id, ad_id, campaign_id, adgroup_id,
-        cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}), ad_name,
-        operation_status, secondary_status, false, is_removed_from_source,
-        created_at_local, modified_at_local
-    from {{ ref('stg_tiktok__smart_plus_ads') }}
-
-),
-
-tiktok_adgroups as (
-
-    select advertiser_id, adgroup_id, adgroup_name, placement_type
-    from {{ ref('stg_tiktok__adgroups') }}
-    union all
-    select advertiser_id, adgroup_id, adgroup_name, placement_type
-    from {{ ref('stg_tiktok__smart_plus_adgroups') }}
+    select * from {{ ref('int_tiktok__ads_joined') }}
 
 ),
 
@@ -71,15 +50,12 @@ tiktok_accounts as (
 meta_rows as (
 
     select
-        cast('meta' as {{ dbt.type_string() }}) as platform,
         meta_ads.ad_id,
         meta_ads.ad_account_id,
         meta_ads.campaign_id,
         meta_ads.adset_id,
         meta_ads.creative_id,
         meta_creatives.source_instagram_media_id,
-        cast(null as {{ dbt.type_string() }}) as tiktok_identity_id,
-        cast(null as {{ dbt.type_string() }}) as tiktok_item_id,
         meta_ads.ad_name,
         meta_adsets.adset_name,
         meta_creatives.creative_name,
@@ -88,7 +64,6 @@ meta_rows as (
         meta_adset_automation.placement_mode,
         meta_adset_automation.threads_inclusion,
         coalesce(meta_creatives.is_partnership, false) as is_partnership_ad,
-        false as is_spark_ad,
         meta_ads.effective_status = 'DELETED' or meta_ads.is_removed_from_source
             as is_deleted,
         meta_ads.is_removed_from_source,
@@ -107,26 +82,20 @@ meta_rows as (
 tiktok_rows as (
 
     select
-        cast('tiktok' as {{ dbt.type_string() }}) as platform,
         tiktok_ads.ad_id,
         tiktok_ads.advertiser_id as ad_account_id,
         tiktok_ads.campaign_id,
         tiktok_ads.adgroup_id as adset_id,
-        cast(null as {{ dbt.type_string() }}) as creative_id,
-        cast(null as {{ dbt.type_string() }}) as source_instagram_media_id,
         tiktok_ads.identity_id as tiktok_identity_id,
         tiktok_ads.tiktok_item_id,
         tiktok_ads.ad_name,
-        tiktok_adgroups.adgroup_name as adset_name,
-        cast(null as {{ dbt.type_string() }}) as creative_name,
+        tiktok_ads.adgroup_name as adset_name,
         tiktok_ads.operation_status as status,
         tiktok_ads.secondary_status as effective_status,
-        case tiktok_adgroups.placement_type
+        case tiktok_ads.placement_type
             when 'PLACEMENT_TYPE_AUTOMATIC' then 'automatic'
             when 'PLACEMENT_TYPE_NORMAL' then 'manual'
         end as placement_mode,
-        cast(null as {{ dbt.type_string() }}) as threads_inclusion,
-        false as is_partnership_ad,
         tiktok_ads.is_spark_ad,
         coalesce(
             tiktok_ads.operation_status = 'DELETE'
@@ -141,9 +110,6 @@ tiktok_rows as (
             'tiktok_ads.modified_at_local', 'tiktok_accounts.account_timezone'
         ) }} as updated_at
     from tiktok_ads
-    left join tiktok_adgroups
-        on tiktok_adgroups.advertiser_id = tiktok_ads.advertiser_id
-        and tiktok_adgroups.adgroup_id = tiktok_ads.adgroup_id
     left join tiktok_accounts
         on tiktok_accounts.ad_account_id = tiktok_ads.advertiser_id
 
@@ -151,9 +117,15 @@ tiktok_rows as (
 
 final as (
 
-    select * from meta_rows
-    union all
-    select * from tiktok_rows
+    {{ union_platforms(ad_columns(), [
+        {'platform': 'meta', 'relation': 'meta_rows', 'fields': {
+            'tiktok_identity_id': none, 'tiktok_item_id': none, 'is_spark_ad': 'false',
+        }},
+        {'platform': 'tiktok', 'relation': 'tiktok_rows', 'fields': {
+            'creative_id': none, 'source_instagram_media_id': none, 'creative_name': none,
+            'threads_inclusion': none, 'is_partnership_ad': 'false',
+        }},
+    ]) }}
 
 )
 

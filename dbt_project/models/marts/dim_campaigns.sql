@@ -50,10 +50,8 @@ tiktok_accounts as (
 meta_rows as (
 
     select
-        cast('meta' as {{ dbt.type_string() }}) as platform,
         meta_campaigns.campaign_id,
         meta_campaigns.ad_account_id,
-        cast(null as {{ dbt.type_string() }}) as gmv_max_store_id,
         meta_campaigns.campaign_name,
         meta_accounts.account_currency,
         meta_campaigns.objective,
@@ -61,22 +59,17 @@ meta_rows as (
         meta_campaigns.effective_status,
         meta_campaigns.buying_type,
         meta_campaigns.bid_strategy,
-        cast(null as {{ dbt.type_string() }}) as budget_mode,
         meta_campaigns.smart_promotion_type,
         meta_campaigns.advantage_state,
         meta_campaigns.advantage_placement_state,
-        cast(null as {{ dbt.type_string() }}) as gmv_max_promotion_type,
         meta_campaigns.daily_budget_minor_units,
         meta_campaigns.lifetime_budget_minor_units,
-        cast(null as decimal(18, 2)) as budget,
         coalesce(
             substring(meta_campaigns.advantage_state, 1, 15) = 'ADVANTAGE_PLUS_'
             or meta_campaigns.smart_promotion_type
             in ('AUTOMATED_SHOPPING_ADS', 'SMART_APP_PROMOTION'),
             false
         ) as is_advantage_plus_campaign,
-        false as is_gmv_max_campaign,
-        false as is_smart_plus_campaign,
         meta_campaigns.effective_status = 'DELETED'
         or meta_campaigns.is_removed_from_source as is_deleted,
         meta_campaigns.is_removed_from_source,
@@ -167,7 +160,6 @@ tiktok_merged as (
 tiktok_rows as (
 
     select
-        cast('tiktok' as {{ dbt.type_string() }}) as platform,
         campaign_id,
         advertiser_id as ad_account_id,
         gmv_max_store_id,
@@ -176,25 +168,15 @@ tiktok_rows as (
         objective,
         status,
         effective_status,
-        cast(null as {{ dbt.type_string() }}) as buying_type,
-        cast(null as {{ dbt.type_string() }}) as bid_strategy,
         budget_mode,
-        cast(null as {{ dbt.type_string() }}) as smart_promotion_type,
-        cast(null as {{ dbt.type_string() }}) as advantage_state,
-        cast(null as {{ dbt.type_string() }}) as advantage_placement_state,
         gmv_max_promotion_type,
-        cast(null as {{ dbt.type_bigint() }}) as daily_budget_minor_units,
-        cast(null as {{ dbt.type_bigint() }}) as lifetime_budget_minor_units,
         budget,
-        false as is_advantage_plus_campaign,
         is_gmv_max_campaign,
         is_smart_plus_campaign,
         coalesce(
             status = 'DELETE' or effective_status = 'CAMPAIGN_STATUS_DELETE', false
         ) or is_removed_from_source as is_deleted,
         is_removed_from_source,
-        cast(null as {{ dbt.type_timestamp() }}) as started_at,
-        cast(null as {{ dbt.type_timestamp() }}) as stopped_at,
         {{ local_timestamp_to_utc('created_at_local', 'account_timezone') }}
             as created_at,
         {{ local_timestamp_to_utc('modified_at_local', 'account_timezone') }}
@@ -205,9 +187,19 @@ tiktok_rows as (
 
 final as (
 
-    select * from meta_rows
-    union all
-    select * from tiktok_rows
+    {{ union_platforms(campaign_columns(), [
+        {'platform': 'meta', 'relation': 'meta_rows', 'fields': {
+            'gmv_max_store_id': none, 'budget_mode': none, 'gmv_max_promotion_type': none,
+            'budget': none, 'is_gmv_max_campaign': 'false',
+            'is_smart_plus_campaign': 'false',
+        }},
+        {'platform': 'tiktok', 'relation': 'tiktok_rows', 'fields': {
+            'buying_type': none, 'bid_strategy': none, 'smart_promotion_type': none,
+            'advantage_state': none, 'advantage_placement_state': none,
+            'daily_budget_minor_units': none, 'lifetime_budget_minor_units': none,
+            'is_advantage_plus_campaign': 'false', 'started_at': none, 'stopped_at': none,
+        }},
+    ]) }}
 
 )
 

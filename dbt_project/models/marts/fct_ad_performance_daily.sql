@@ -14,11 +14,6 @@
     since the last successful build covered them (a backfill; see lookback_start) or on a
     full refresh.
 -#}
-{%- set reporting_currency = socialmart.reporting_currency() -%}
-{%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
-{%- set window_start = lookback_start(this, 'report_date', lookback_days)
-    if is_incremental() else none -%}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -30,34 +25,21 @@
 with ad_performance as (
 
     select * from {{ ref('int_ad_performance_daily_unioned') }}
+    {{ in_lookback_window() }}
 
 ),
 
 fx_rates as (
 
-    select * from {{ ref('int_fx_rates_daily') }}
-    where to_currency = '{{ reporting_currency }}'
-
-),
-
-in_window as (
-
-    select * from ad_performance
-    {% if is_incremental() -%}
-    where report_date >= {{ window_start }}
-    {%- endif %}
+    {{ reporting_fx_rates() }}
 
 ),
 
 converted as (
 
     select
-        in_window.*,
-        cast('{{ reporting_currency }}' as {{ dbt.type_string() }}) as reporting_currency,
-        {{ convert_amount('spend', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
-            as spend_reporting,
-        {{ convert_amount('purchase_value', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
-            as purchase_value_reporting,
+        ad_performance.*,
+        {{ reporting_amounts(['spend', 'purchase_value'], 'ad_performance') }},
         case when is_clickless then null else clicks end as ratio_clicks,
         case when is_clickless then null else impressions end as ratio_impressions,
         -- Clickless rows are exactly the GMV Max campaign days (int_tiktok__ad_performance_daily).
@@ -65,10 +47,10 @@ converted as (
             when platform = 'tiktok' and is_clickless then 'gmv_max_all_orders'
             else 'ad_attributed'
         end as revenue_attribution
-    from in_window
+    from ad_performance
     left join fx_rates
-        on fx_rates.rate_date = in_window.report_date
-        and fx_rates.from_currency = in_window.account_currency
+        on fx_rates.rate_date = ad_performance.report_date
+        and fx_rates.from_currency = ad_performance.account_currency
 
 ),
 

@@ -14,10 +14,6 @@
     newest day already built, or further back for a backfill), like the other
     incremental marts.
 -#}
-{%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
-{%- set window_start = lookback_start(this, 'report_date', lookback_days)
-    if is_incremental() else none -%}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -28,52 +24,29 @@
 with meta_versions as (
 
     select * from {{ ref('int_meta__conversion_versions') }}
-    {% if is_incremental() -%}
-    where report_date >= {{ window_start }}
-    {%- endif %}
 
 ),
 
 tiktok_versions as (
 
     select * from {{ ref('int_tiktok__conversion_versions') }}
-    {% if is_incremental() -%}
-    where report_date >= {{ window_start }}
-    {%- endif %}
+
+),
+
+unioned as (
+
+    {{ union_platforms(conversion_version_columns(), [
+        {'platform': 'meta', 'relation': 'meta_versions',
+         'fields': {'is_gmv_max_campaign': 'false'}},
+        {'platform': 'tiktok', 'relation': 'tiktok_versions'},
+    ]) }}
 
 ),
 
 versions as (
 
-    select
-        cast('meta' as {{ dbt.type_string() }}) as platform,
-        ad_account_id,
-        ad_id,
-        account_currency,
-        attribution_window,
-        purchases,
-        purchase_value,
-        false as is_gmv_max_campaign,
-        report_date,
-        pulled_at,
-        pull_number,
-        reverse_pull_number
-    from meta_versions
-    union all
-    select
-        cast('tiktok' as {{ dbt.type_string() }}) as platform,
-        ad_account_id,
-        ad_id,
-        account_currency,
-        attribution_window,
-        purchases,
-        purchase_value,
-        is_gmv_max_campaign,
-        report_date,
-        pulled_at,
-        pull_number,
-        reverse_pull_number
-    from tiktok_versions
+    select * from unioned
+    {{ in_lookback_window() }}
 
 ),
 
@@ -99,12 +72,12 @@ final as (
         latest_reported.attribution_window,
         first_reported.purchases as first_purchases,
         latest_reported.purchases as latest_purchases,
-        cast(latest_reported.purchases - first_reported.purchases as decimal(18, 2))
+        cast(latest_reported.purchases - first_reported.purchases as {{ type_money() }})
             as purchases_change,
         first_reported.purchase_value as first_purchase_value,
         latest_reported.purchase_value as latest_purchase_value,
         cast(latest_reported.purchase_value - first_reported.purchase_value
-            as decimal(18, 2)) as purchase_value_change,
+            as {{ type_money() }}) as purchase_value_change,
         cast(latest_reported.pull_number as {{ dbt.type_bigint() }}) as version_count,
         (
             latest_reported.purchases is distinct from first_reported.purchases

@@ -13,11 +13,6 @@
     since the last successful build covered them (a backfill; see lookback_start) or on a
     full refresh.
 -#}
-{%- set reporting_currency = socialmart.reporting_currency() -%}
-{%- set lookback_days = var('incremental_lookback_days', 28) | int -%}
-{%- set window_start = lookback_start(this, 'report_date', lookback_days)
-    if is_incremental() else none -%}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -32,22 +27,13 @@
 with placement_performance as (
 
     select * from {{ ref('int_placement_performance_daily_unioned') }}
+    {{ in_lookback_window() }}
 
 ),
 
 fx_rates as (
 
-    select * from {{ ref('int_fx_rates_daily') }}
-    where to_currency = '{{ reporting_currency }}'
-
-),
-
-in_window as (
-
-    select * from placement_performance
-    {% if is_incremental() -%}
-    where report_date >= {{ window_start }}
-    {%- endif %}
+    {{ reporting_fx_rates() }}
 
 ),
 
@@ -75,18 +61,14 @@ final as (
         purchases_{{ window }},
         purchase_value_{{ window }},
         {%- endfor %}
-        cast('{{ reporting_currency }}' as {{ dbt.type_string() }}) as reporting_currency,
-        {{ convert_amount('spend', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
-            as spend_reporting,
-        {{ convert_amount('purchase_value', 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
-            as purchase_value_reporting,
+        {{ reporting_amounts(['spend', 'purchase_value'], 'placement_performance') }},
         is_advantage_plus_campaign,
         placement_mode,
         threads_inclusion
-    from in_window
+    from placement_performance
     left join fx_rates
-        on fx_rates.rate_date = in_window.report_date
-        and fx_rates.from_currency = in_window.account_currency
+        on fx_rates.rate_date = placement_performance.report_date
+        and fx_rates.from_currency = placement_performance.account_currency
 
 )
 

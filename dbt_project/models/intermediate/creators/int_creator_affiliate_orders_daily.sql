@@ -20,9 +20,9 @@ final as (
         currency,
         order_date,
         count(distinct {{ dbt.concat(['shop_cipher', "'/'", 'order_id']) }}) as orders,
-        cast(sum(unit_price * (quantity - refunded_quantity)) as decimal(18, 2)) as gmv,
-        cast(sum(estimated_paid_commission) as decimal(18, 2)) as commission_estimated,
-        cast(sum(coalesce(actual_paid_commission, 0)) as decimal(18, 2))
+        cast(sum(unit_price * (quantity - refunded_quantity)) as {{ type_money() }}) as gmv,
+        cast(sum(estimated_paid_commission) as {{ type_money() }}) as commission_estimated,
+        cast(sum(coalesce(actual_paid_commission, 0)) as {{ type_money() }})
             as commission_actual
     from order_lines
     group by creator_username, currency, order_date

@@ -30,13 +30,8 @@ tiktok_report as (
 
 tiktok_ads as (
 
-    select * from {{ ref('stg_tiktok__ads') }}
-
-),
-
-tiktok_adgroups as (
-
-    select * from {{ ref('stg_tiktok__adgroups') }}
+    select * from {{ ref('int_tiktok__ads_joined') }}
+    where not is_smart_plus_ad
 
 ),
 
@@ -63,7 +58,7 @@ meta_days as (
         false as is_shop_promotion,
         meta_insights.spend,
         meta_insights.purchase_value,
-        cast(0 as decimal(18, 2)) as revenue_in_order_book
+        cast(0 as {{ type_money() }}) as revenue_in_order_book
     from meta_insights
     inner join meta_partnership_ads
         on meta_partnership_ads.ad_account_id = meta_insights.ad_account_id
@@ -80,8 +75,7 @@ tiktok_days as (
         tiktok_report.report_date,
         tiktok_advertisers.account_currency as currency,
         coalesce(
-            tiktok_adgroups.promotion_type
-                in ('TIKTOK_SHOP', 'VIDEO_SHOPPING', 'LIVE_SHOPPING'),
+            tiktok_ads.promotion_type in ('TIKTOK_SHOP', 'VIDEO_SHOPPING', 'LIVE_SHOPPING'),
             false
         ) as is_shop_promotion,
         tiktok_report.spend,
@@ -91,9 +85,6 @@ tiktok_days as (
     inner join tiktok_ads
         on tiktok_ads.advertiser_id = tiktok_report.advertiser_id
         and tiktok_ads.ad_id = tiktok_report.ad_id
-    left join tiktok_adgroups
-        on tiktok_adgroups.advertiser_id = tiktok_ads.advertiser_id
-        and tiktok_adgroups.adgroup_id = tiktok_ads.adgroup_id
     left join tiktok_advertisers
         on tiktok_advertisers.advertiser_id = tiktok_report.advertiser_id
     left join spark_order_book_overlap
@@ -121,9 +112,9 @@ final as (
         currency,
         is_shop_promotion,
         report_date,
-        cast(sum(coalesce(spend, 0)) as decimal(18, 2)) as spend,
-        cast(sum(coalesce(purchase_value, 0)) as decimal(18, 2)) as purchase_value,
-        cast(sum(revenue_in_order_book) as decimal(18, 2)) as revenue_in_order_book
+        cast(sum(coalesce(spend, 0)) as {{ type_money() }}) as spend,
+        cast(sum(coalesce(purchase_value, 0)) as {{ type_money() }}) as purchase_value,
+        cast(sum(revenue_in_order_book) as {{ type_money() }}) as revenue_in_order_book
     from paid_days
     group by platform, identity_type, identity_value, currency, is_shop_promotion, report_date
 

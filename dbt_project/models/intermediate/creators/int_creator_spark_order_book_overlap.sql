@@ -31,13 +31,8 @@ with ad_report as (
 
 ads as (
 
-    select * from {{ ref('stg_tiktok__ads') }}
-
-),
-
-adgroups as (
-
-    select * from {{ ref('stg_tiktok__adgroups') }}
+    select * from {{ ref('int_tiktok__ads_joined') }}
+    where not is_smart_plus_ad
 
 ),
 
@@ -63,18 +58,15 @@ spark_shop_days as (
         advertisers.account_currency as currency,
         advertisers.account_timezone,
         ad_report.report_date,
-        cast(coalesce(ad_report.purchase_value, 0) as decimal(18, 2)) as spark_shop_revenue
+        cast(coalesce(ad_report.purchase_value, 0) as {{ type_money() }}) as spark_shop_revenue
     from ad_report
     inner join ads
         on ads.advertiser_id = ad_report.advertiser_id
         and ads.ad_id = ad_report.ad_id
-    inner join adgroups
-        on adgroups.advertiser_id = ads.advertiser_id
-        and adgroups.adgroup_id = ads.adgroup_id
     left join advertisers
         on advertisers.advertiser_id = ad_report.advertiser_id
     where ads.is_spark_ad
-        and adgroups.promotion_type in ('TIKTOK_SHOP', 'VIDEO_SHOPPING', 'LIVE_SHOPPING')
+        and ads.promotion_type in ('TIKTOK_SHOP', 'VIDEO_SHOPPING', 'LIVE_SHOPPING')
 
 ),
 
@@ -92,7 +84,7 @@ order_book_post_days as (
         promoted_posts.tiktok_item_id,
         {{ local_date("order_lines.created_at at time zone 'UTC'",
             'promoted_posts.account_timezone') }} as report_date,
-        cast(sum(order_lines.unit_price * order_lines.quantity) as decimal(18, 2))
+        cast(sum(order_lines.unit_price * order_lines.quantity) as {{ type_money() }})
             as order_book_gross
     from order_lines
     inner join promoted_posts
@@ -136,14 +128,14 @@ final as (
         currency,
         report_date,
         spark_shop_revenue,
-        cast(order_book_gross as decimal(18, 2)) as order_book_gross,
+        cast(order_book_gross as {{ type_money() }}) as order_book_gross,
         cast(
             case
                 when order_book_gross - earlier_ads_revenue <= 0 then 0
                 when spark_shop_revenue < order_book_gross - earlier_ads_revenue
                     then spark_shop_revenue
                 else order_book_gross - earlier_ads_revenue
-            end as decimal(18, 2)
+            end as {{ type_money() }}
         ) as revenue_in_order_book
     from matched
 

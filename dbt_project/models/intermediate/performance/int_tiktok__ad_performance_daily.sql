@@ -15,39 +15,14 @@
     rows of their creatives are left out in staging, so their spend counts once.
 -#}
 
+{%- set ad_reports = [
+    ('ad_report', false),
+    ('smart_plus_report', true),
+] -%}
+
 with ad_report as (
 
     select * from {{ ref('stg_tiktok__ad_report_daily') }}
-
-),
-
-gmv_max_report as (
-
-    select * from {{ ref('stg_tiktok__gmv_max_report_daily') }}
-
-),
-
-advertisers as (
-
-    select * from {{ ref('stg_tiktok__advertisers') }}
-
-),
-
-campaigns as (
-
-    select * from {{ ref('stg_tiktok__campaigns') }}
-
-),
-
-adgroups as (
-
-    select * from {{ ref('stg_tiktok__adgroups') }}
-
-),
-
-ads as (
-
-    select * from {{ ref('stg_tiktok__ads') }}
 
 ),
 
@@ -57,21 +32,21 @@ smart_plus_report as (
 
 ),
 
-smart_plus_campaigns as (
+gmv_max_report as (
 
-    select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}
-
-),
-
-smart_plus_adgroups as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_adgroups') }}
+    select * from {{ ref('stg_tiktok__gmv_max_report_daily') }}
 
 ),
 
-smart_plus_ads as (
+ads as (
 
-    select * from {{ ref('stg_tiktok__smart_plus_ads') }}
+    select * from {{ ref('int_tiktok__ads_joined') }}
+
+),
+
+advertisers as (
+
+    select * from {{ ref('stg_tiktok__advertisers') }}
 
 ),
 
@@ -87,70 +62,32 @@ gmv_max_stores as (
 
 ),
 
-auction_ad_days as (
+ad_days as (
 
+    {% for report, is_smart_plus in ad_reports -%}
     select
-        ad_report.advertiser_id,
+        {{ report }}.advertiser_id,
         ads.campaign_id,
-        campaigns.campaign_name,
+        ads.campaign_name,
         ads.adgroup_id,
-        adgroups.adgroup_name,
-        ad_report.ad_id,
+        ads.adgroup_name,
+        {{ report }}.ad_id,
         ads.ad_name,
-        ad_report.report_date,
-        ad_report.spend,
-        ad_report.impressions,
-        ad_report.clicks,
-        ad_report.conversions,
-        ad_report.purchases,
-        ad_report.purchase_value,
+        {{ report }}.report_date,
+        {{ report }}.spend,
+        {{ report }}.impressions,
+        {{ report }}.clicks,
+        {{ report }}.conversions,
+        {{ report }}.purchases,
+        {{ report }}.purchase_value,
         false as is_clickless
-    from ad_report
+    from {{ report }}
     left join ads
-        on ads.advertiser_id = ad_report.advertiser_id
-        and ads.ad_id = ad_report.ad_id
-    left join campaigns
-        on campaigns.advertiser_id = ads.advertiser_id
-        and campaigns.campaign_id = ads.campaign_id
-    left join adgroups
-        on adgroups.advertiser_id = ads.advertiser_id
-        and adgroups.adgroup_id = ads.adgroup_id
-
-),
-
-smart_plus_ad_days as (
-
-    select
-        smart_plus_report.advertiser_id,
-        smart_plus_ads.campaign_id,
-        smart_plus_campaigns.campaign_name,
-        smart_plus_ads.adgroup_id,
-        smart_plus_adgroups.adgroup_name,
-        smart_plus_report.ad_id,
-        smart_plus_ads.ad_name,
-        smart_plus_report.report_date,
-        smart_plus_report.spend,
-        smart_plus_report.impressions,
-        smart_plus_report.clicks,
-        smart_plus_report.conversions,
-        smart_plus_report.purchases,
-        smart_plus_report.purchase_value,
-        false as is_clickless
-    from smart_plus_report
-    left join smart_plus_ads
-        on smart_plus_ads.advertiser_id = smart_plus_report.advertiser_id
-        and smart_plus_ads.ad_id = smart_plus_report.ad_id
-    left join smart_plus_campaigns
-        on smart_plus_campaigns.advertiser_id = smart_plus_ads.advertiser_id
-        and smart_plus_campaigns.campaign_id = smart_plus_ads.campaign_id
-    left join smart_plus_adgroups
-        on smart_plus_adgroups.advertiser_id = smart_plus_ads.advertiser_id
-        and smart_plus_adgroups.adgroup_id = smart_plus_ads.adgroup_id
-
-),
-
-gmv_max_days as (
-
+        on ads.advertiser_id = {{ report }}.advertiser_id
+        and ads.ad_id = {{ report }}.ad_id
+        and ads.is_smart_plus_ad = {{ is_smart_plus }}
+    union all
+    {% endfor -%}
     select
         gmv_max_report.advertiser_id,
         gmv_max_report.campaign_id,
@@ -164,7 +101,7 @@ gmv_max_days as (
         cast(null as {{ dbt.type_bigint() }}) as impressions,
         cast(null as {{ dbt.type_bigint() }}) as clicks,
         gmv_max_report.orders as conversions,
-        cast(gmv_max_report.orders as decimal(18, 2)) as purchases,
+        cast(gmv_max_report.orders as {{ type_money() }}) as purchases,
         gmv_max_report.gross_revenue as purchase_value,
         true as is_clickless
     from gmv_max_report
@@ -174,16 +111,6 @@ gmv_max_days as (
     left join gmv_max_stores
         on gmv_max_stores.advertiser_id = gmv_max_report.advertiser_id
         and gmv_max_stores.store_id = gmv_max_report.store_id
-
-),
-
-ad_days as (
-
-    select * from auction_ad_days
-    union all
-    select * from smart_plus_ad_days
-    union all
-    select * from gmv_max_days
 
 ),
 
@@ -201,15 +128,15 @@ final as (
         ad_days.ad_id,
         ad_days.ad_name,
         ad_days.report_date,
-        cast(ad_days.spend as decimal(18, 2)) as spend,
+        cast(ad_days.spend as {{ type_money() }}) as spend,
         cast(ad_days.impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(ad_days.clicks as {{ dbt.type_bigint() }}) as clicks,
         cast(ad_days.conversions as {{ dbt.type_bigint() }}) as conversions,
-        cast(ad_days.purchases as decimal(18, 2)) as purchases,
-        cast(ad_days.purchase_value as decimal(18, 2)) as purchase_value,
+        cast(ad_days.purchases as {{ type_money() }}) as purchases,
+        cast(ad_days.purchase_value as {{ type_money() }}) as purchase_value,
         {%- for window in meta_attribution_windows() %}
-        cast(null as decimal(18, 2)) as purchases_{{ window }},
-        cast(null as decimal(18, 2)) as purchase_value_{{ window }},
+        cast(null as {{ type_money() }}) as purchases_{{ window }},
+        cast(null as {{ type_money() }}) as purchase_value_{{ window }},
         {%- endfor %}
         ad_days.is_clickless
     from ad_days

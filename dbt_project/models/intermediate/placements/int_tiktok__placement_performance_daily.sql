@@ -17,6 +17,11 @@
     GMV Max campaigns report no placements, so they have no rows here.
 -#}
 
+{%- set placement_reports = [
+    ('placement_report', false),
+    ('smart_plus_placement_report', true),
+] -%}
+
 with placement_report as (
 
     select * from {{ ref('stg_tiktok__ad_placement_report_daily') }}
@@ -26,6 +31,12 @@ with placement_report as (
 smart_plus_placement_report as (
 
     select * from {{ ref('stg_tiktok__smart_plus_ad_placement_report_daily') }}
+
+),
+
+ads as (
+
+    select * from {{ ref('int_tiktok__ads_joined') }}
 
 ),
 
@@ -41,82 +52,35 @@ advertisers as (
 
 ),
 
-campaigns as (
-
-    select * from {{ ref('stg_tiktok__campaigns') }}
-
-),
-
-adgroups as (
-
-    select * from {{ ref('stg_tiktok__adgroups') }}
-
-),
-
-ads as (
-
-    select * from {{ ref('stg_tiktok__ads') }}
-
-),
-
-smart_plus_campaigns as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}
-
-),
-
-smart_plus_adgroups as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_adgroups') }}
-
-),
-
-smart_plus_ads as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_ads') }}
-
-),
-
 placement_mode_versions as (
 
     select * from {{ ref('int_tiktok__adgroup_placement_mode_versions') }}
 
 ),
 
-{%- set named_rows = [
-    ('placement_report', 'ads', 'campaigns', 'adgroups'),
-    ('smart_plus_placement_report', 'smart_plus_ads', 'smart_plus_campaigns',
-     'smart_plus_adgroups'),
-] %}
-
 placement_days as (
 
-    {% for report, ad, campaign, adgroup in named_rows -%}
+    {% for report, is_smart_plus in placement_reports -%}
     select
         {{ report }}.report_date,
         {{ report }}.advertiser_id,
         {{ report }}.placement,
-        {{ ad }}.campaign_id,
-        {{ campaign }}.campaign_name,
-        {{ ad }}.adgroup_id,
-        {{ adgroup }}.adgroup_name,
+        ads.campaign_id,
+        ads.campaign_name,
+        ads.adgroup_id,
+        ads.adgroup_name,
         {{ report }}.ad_id,
-        {{ ad }}.ad_name,
+        ads.ad_name,
         {{ report }}.spend,
         {{ report }}.impressions,
         {{ report }}.clicks,
         {{ report }}.purchases,
         {{ report }}.purchase_value
     from {{ report }}
-    left join {{ ad }}
-        on {{ ad }}.advertiser_id = {{ report }}.advertiser_id
-        and {{ ad }}.ad_id = {{ report }}.ad_id
-    left join {{ campaign }}
-        on {{ campaign }}.advertiser_id = {{ ad }}.advertiser_id
-        and {{ campaign }}.campaign_id = {{ ad }}.campaign_id
-    left join {{ adgroup }}
-        on {{ adgroup }}.advertiser_id = {{ ad }}.advertiser_id
-        and {{ adgroup }}.adgroup_id = {{ ad }}.adgroup_id
+    left join ads
+        on ads.advertiser_id = {{ report }}.advertiser_id
+        and ads.ad_id = {{ report }}.ad_id
+        and ads.is_smart_plus_ad = {{ is_smart_plus }}
     {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}
@@ -146,8 +110,8 @@ final as (
         placement_days.purchases,
         placement_days.purchase_value,
         {%- for window in meta_attribution_windows() %}
-        cast(null as decimal(18, 2)) as purchases_{{ window }},
-        cast(null as decimal(18, 2)) as purchase_value_{{ window }},
+        cast(null as {{ type_money() }}) as purchases_{{ window }},
+        cast(null as {{ type_money() }}) as purchase_value_{{ window }},
         {%- endfor %}
         false as is_advantage_plus_campaign,
         placement_mode_versions.placement_mode,

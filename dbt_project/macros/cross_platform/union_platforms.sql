@@ -1,0 +1,28 @@
+{#
+    The cross-platform union: one `select` per platform over one declared column list
+    (`columns`: (name, type) pairs, see cross_platform_columns.sql), every column cast once
+    to its declared type, so no platform's types or column order can leak into the union.
+
+    `platforms`: one field mapping per platform, a dict with
+      * platform: the value of the `platform` column (when the list declares one);
+      * relation: the relation or CTE the platform's rows come from;
+      * fields (optional): column -> SQL expression where the platform names or derives a
+        column differently; none where the platform has no such column (null). Every
+        other column is read under its own name.
+#}
+{% macro union_platforms(columns, platforms) -%}
+    {%- for platform in platforms %}
+    select
+        {%- for name, data_type in columns %}
+        {%- if name == 'platform' %}
+        {%- set expression = "'" ~ platform.platform ~ "'" %}
+        {%- else %}
+        {%- set expression = platform.get('fields', {}).get(name, name) %}
+        {%- endif %}
+        cast({{ 'null' if expression is none else expression }} as {{ data_type }})
+            as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ platform.relation }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
