@@ -7,8 +7,11 @@
       * platform: the value of the `platform` column (when the list declares one);
       * relation: the relation or CTE the platform's rows come from;
       * fields (optional): column -> SQL expression where the platform names or derives a
-        column differently; none where the platform has no such column (null). Every
-        other column is read under its own name.
+        column differently; none where the platform has no such column (null);
+      * default (optional): the SQL expression of every column `fields` does not name
+        (say '0' for measures the part does not have); without it such a column is read
+        under its own name.
+    A part of a union that is no platform (an activity of its own) leaves out `platform`.
 #}
 {% macro union_platforms(columns, platforms) -%}
     {%- for platform in platforms %}
@@ -17,7 +20,7 @@
         {%- if name == 'platform' %}
         {%- set expression = "'" ~ platform.platform ~ "'" %}
         {%- else %}
-        {%- set expression = platform.get('fields', {}).get(name, name) %}
+        {%- set expression = platform.get('fields', {}).get(name, platform.get('default', name)) %}
         {%- endif %}
         cast({{ 'null' if expression is none else expression }} as {{ data_type }})
             as {{ name }}{{ ',' if not loop.last }}

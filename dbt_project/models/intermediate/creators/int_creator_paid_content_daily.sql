@@ -9,6 +9,13 @@
     affiliate order book also holds (int_creator_spark_order_book_overlap): the only part
     counted twice (see creator_driven_revenue).
 -#}
+{%- set paid_day_columns = [
+    ('platform', dbt.type_string()), ('identity_type', dbt.type_string()),
+    ('identity_value', dbt.type_string()), ('report_date', 'date'),
+    ('currency', dbt.type_string()), ('is_shop_promotion', dbt.type_boolean()),
+    ('spend', type_money()), ('purchase_value', type_money()),
+    ('revenue_in_order_book', type_money()),
+] -%}
 
 with meta_insights as (
 
@@ -22,22 +29,9 @@ meta_partnership_ads as (
 
 ),
 
-tiktok_report as (
+spark_ad_days as (
 
-    select * from {{ ref('stg_tiktok__ad_report_daily') }}
-
-),
-
-tiktok_ads as (
-
-    select * from {{ ref('int_tiktok__ads_joined') }}
-    where not is_smart_plus_ad
-
-),
-
-tiktok_advertisers as (
-
-    select * from {{ ref('stg_tiktok__advertisers') }}
+    select * from {{ ref('int_creator_spark_ad_days') }}
 
 ),
 
@@ -50,15 +44,11 @@ spark_order_book_overlap as (
 meta_days as (
 
     select
-        cast('meta' as {{ dbt.type_string() }}) as platform,
-        cast('instagram_user_id' as {{ dbt.type_string() }}) as identity_type,
         meta_partnership_ads.author_instagram_user_id as identity_value,
         meta_insights.report_date,
         meta_insights.account_currency as currency,
-        false as is_shop_promotion,
         meta_insights.spend,
-        meta_insights.purchase_value,
-        cast(0 as {{ type_money() }}) as revenue_in_order_book
+        meta_insights.purchase_value
     from meta_insights
     inner join meta_partnership_ads
         on meta_partnership_ads.ad_account_id = meta_insights.ad_account_id
@@ -69,37 +59,31 @@ meta_days as (
 tiktok_days as (
 
     select
-        cast('tiktok' as {{ dbt.type_string() }}) as platform,
-        cast('tiktok_identity_id' as {{ dbt.type_string() }}) as identity_type,
-        tiktok_ads.identity_id as identity_value,
-        tiktok_report.report_date,
-        tiktok_advertisers.account_currency as currency,
-        coalesce(
-            tiktok_ads.promotion_type in ('TIKTOK_SHOP', 'VIDEO_SHOPPING', 'LIVE_SHOPPING'),
-            false
-        ) as is_shop_promotion,
-        tiktok_report.spend,
-        tiktok_report.purchase_value,
+        spark_ad_days.identity_id as identity_value,
+        spark_ad_days.report_date,
+        spark_ad_days.currency,
+        spark_ad_days.is_shop_promotion,
+        spark_ad_days.spend,
+        spark_ad_days.purchase_value,
         coalesce(spark_order_book_overlap.revenue_in_order_book, 0) as revenue_in_order_book
-    from tiktok_report
-    inner join tiktok_ads
-        on tiktok_ads.advertiser_id = tiktok_report.advertiser_id
-        and tiktok_ads.ad_id = tiktok_report.ad_id
-    left join tiktok_advertisers
-        on tiktok_advertisers.advertiser_id = tiktok_report.advertiser_id
+    from spark_ad_days
     left join spark_order_book_overlap
-        on spark_order_book_overlap.advertiser_id = tiktok_report.advertiser_id
-        and spark_order_book_overlap.ad_id = tiktok_report.ad_id
-        and spark_order_book_overlap.report_date = tiktok_report.report_date
-    where tiktok_ads.is_spark_ad
+        on spark_order_book_overlap.advertiser_id = spark_ad_days.advertiser_id
+        and spark_order_book_overlap.ad_id = spark_ad_days.ad_id
+        and spark_order_book_overlap.report_date = spark_ad_days.report_date
 
 ),
 
 paid_days as (
 
-    select * from meta_days
-    union all
-    select * from tiktok_days
+    {{ union_platforms(paid_day_columns, [
+        {'platform': 'meta', 'relation': 'meta_days', 'fields': {
+            'identity_type': "'instagram_user_id'", 'is_shop_promotion': 'false',
+            'revenue_in_order_book': '0',
+        }},
+        {'platform': 'tiktok', 'relation': 'tiktok_days',
+         'fields': {'identity_type': "'tiktok_identity_id'"}},
+    ]) }}
 
 ),
 

@@ -23,22 +23,9 @@
         "var tiktok_spark_order_match: shop_ads_commission_rate or post_and_day, not " ~ match) }}
 {%- endif %}
 
-with ad_report as (
+with spark_ad_days as (
 
-    select * from {{ ref('stg_tiktok__ad_report_daily') }}
-
-),
-
-ads as (
-
-    select * from {{ ref('int_tiktok__ads_joined') }}
-    where not is_smart_plus_ad
-
-),
-
-advertisers as (
-
-    select * from {{ ref('stg_tiktok__advertisers') }}
+    select * from {{ ref('int_creator_spark_ad_days') }}
 
 ),
 
@@ -51,22 +38,16 @@ order_lines as (
 spark_shop_days as (
 
     select
-        ad_report.advertiser_id,
-        ad_report.ad_id,
-        ads.identity_id,
-        ads.tiktok_item_id,
-        advertisers.account_currency as currency,
-        advertisers.account_timezone,
-        ad_report.report_date,
-        cast(coalesce(ad_report.purchase_value, 0) as {{ type_money() }}) as spark_shop_revenue
-    from ad_report
-    inner join ads
-        on ads.advertiser_id = ad_report.advertiser_id
-        and ads.ad_id = ad_report.ad_id
-    left join advertisers
-        on advertisers.advertiser_id = ad_report.advertiser_id
-    where ads.is_spark_ad
-        and ads.promotion_type in ('TIKTOK_SHOP', 'VIDEO_SHOPPING', 'LIVE_SHOPPING')
+        advertiser_id,
+        ad_id,
+        identity_id,
+        tiktok_item_id,
+        currency,
+        account_timezone,
+        report_date,
+        cast(coalesce(purchase_value, 0) as {{ type_money() }}) as spark_shop_revenue
+    from spark_ad_days
+    where is_shop_promotion
 
 ),
 

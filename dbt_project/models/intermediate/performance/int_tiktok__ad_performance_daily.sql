@@ -15,38 +15,25 @@
     rows of their creatives are left out in staging, so their spend counts once.
 -#}
 
-{%- set ad_reports = [
-    ('ad_report', false),
-    ('smart_plus_report', true),
-] -%}
+with report_ad_days as (
 
-with ad_report as (
-
-    select * from {{ ref('stg_tiktok__ad_report_daily') }}
-
-),
-
-smart_plus_report as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_ad_report_daily') }}
+    {{ tiktok_report_rows(
+        [
+            (ref('stg_tiktok__ad_report_daily'), false),
+            (ref('stg_tiktok__smart_plus_ad_report_daily'), true),
+        ],
+        ref('int_tiktok__ads_joined'),
+        [
+            'report_date', 'spend', 'impressions', 'clicks', 'conversions', 'purchases',
+            'purchase_value',
+        ],
+    ) }}
 
 ),
 
 gmv_max_report as (
 
     select * from {{ ref('stg_tiktok__gmv_max_report_daily') }}
-
-),
-
-ads as (
-
-    select * from {{ ref('int_tiktok__ads_joined') }}
-
-),
-
-advertisers as (
-
-    select * from {{ ref('stg_tiktok__advertisers') }}
 
 ),
 
@@ -62,32 +49,14 @@ gmv_max_stores as (
 
 ),
 
-ad_days as (
+advertisers as (
 
-    {% for report, is_smart_plus in ad_reports -%}
-    select
-        {{ report }}.advertiser_id,
-        ads.campaign_id,
-        ads.campaign_name,
-        ads.adgroup_id,
-        ads.adgroup_name,
-        {{ report }}.ad_id,
-        ads.ad_name,
-        {{ report }}.report_date,
-        {{ report }}.spend,
-        {{ report }}.impressions,
-        {{ report }}.clicks,
-        {{ report }}.conversions,
-        {{ report }}.purchases,
-        {{ report }}.purchase_value,
-        false as is_clickless
-    from {{ report }}
-    left join ads
-        on ads.advertiser_id = {{ report }}.advertiser_id
-        and ads.ad_id = {{ report }}.ad_id
-        and ads.is_smart_plus_ad = {{ is_smart_plus }}
-    union all
-    {% endfor -%}
+    select * from {{ ref('stg_tiktok__advertisers') }}
+
+),
+
+gmv_max_days as (
+
     select
         gmv_max_report.advertiser_id,
         gmv_max_report.campaign_id,
@@ -111,6 +80,14 @@ ad_days as (
     left join gmv_max_stores
         on gmv_max_stores.advertiser_id = gmv_max_report.advertiser_id
         and gmv_max_stores.store_id = gmv_max_report.store_id
+
+),
+
+ad_days as (
+
+    select *, false as is_clickless from report_ad_days
+    union all
+    select * from gmv_max_days
 
 ),
 

@@ -17,26 +17,19 @@
     GMV Max campaigns report no placements, so they have no rows here.
 -#}
 
-{%- set placement_reports = [
-    ('placement_report', false),
-    ('smart_plus_placement_report', true),
-] -%}
+with placement_days as (
 
-with placement_report as (
-
-    select * from {{ ref('stg_tiktok__ad_placement_report_daily') }}
-
-),
-
-smart_plus_placement_report as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_ad_placement_report_daily') }}
-
-),
-
-ads as (
-
-    select * from {{ ref('int_tiktok__ads_joined') }}
+    {{ tiktok_report_rows(
+        [
+            (ref('stg_tiktok__ad_placement_report_daily'), false),
+            (ref('stg_tiktok__smart_plus_ad_placement_report_daily'), true),
+        ],
+        ref('int_tiktok__ads_joined'),
+        [
+            'report_date', 'placement', 'spend', 'impressions', 'clicks', 'purchases',
+            'purchase_value',
+        ],
+    ) }}
 
 ),
 
@@ -55,35 +48,6 @@ advertisers as (
 placement_mode_versions as (
 
     select * from {{ ref('int_tiktok__adgroup_placement_mode_versions') }}
-
-),
-
-placement_days as (
-
-    {% for report, is_smart_plus in placement_reports -%}
-    select
-        {{ report }}.report_date,
-        {{ report }}.advertiser_id,
-        {{ report }}.placement,
-        ads.campaign_id,
-        ads.campaign_name,
-        ads.adgroup_id,
-        ads.adgroup_name,
-        {{ report }}.ad_id,
-        ads.ad_name,
-        {{ report }}.spend,
-        {{ report }}.impressions,
-        {{ report }}.clicks,
-        {{ report }}.purchases,
-        {{ report }}.purchase_value
-    from {{ report }}
-    left join ads
-        on ads.advertiser_id = {{ report }}.advertiser_id
-        and ads.ad_id = {{ report }}.ad_id
-        and ads.is_smart_plus_ad = {{ is_smart_plus }}
-    {% if not loop.last %}union all
-    {% endif -%}
-    {%- endfor %}
 
 ),
 

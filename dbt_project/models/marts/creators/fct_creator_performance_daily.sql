@@ -8,12 +8,32 @@
     per row (fx_conversion_rule). Organic Threads metrics carry no money: they sit on the
     creator's row in the reporting currency for that day.
 -#}
-{%- set reporting_currency = socialmart.reporting_currency() -%}
 {%- set money_columns = [
     'affiliate_gmv', 'affiliate_commission_estimated', 'affiliate_commission_actual',
     'paid_spend', 'paid_attributed_revenue', 'paid_attributed_revenue_shop',
     'deduction_spark_orders_in_order_book', 'creator_driven_revenue', 'creator_cost',
 ] -%}
+{%- set activity_money_columns = [
+    'affiliate_gmv', 'affiliate_commission_estimated', 'affiliate_commission_actual',
+    'paid_spend', 'paid_spend_meta', 'paid_spend_tiktok', 'paid_attributed_revenue',
+    'paid_attributed_revenue_shop', 'deduction_spark_orders_in_order_book',
+] -%}
+{%- set threads_columns = [
+    'threads_posts', 'threads_views', 'threads_likes', 'threads_replies',
+    'threads_reposts', 'threads_quotes', 'threads_shares',
+] -%}
+{#- What one activity row holds: affiliate orders, paid delivery or organic Threads posts. -#}
+{%- set activity_columns = [
+    ('identity_type', dbt.type_string()), ('identity_value', dbt.type_string()),
+    ('report_date', 'date'), ('currency', dbt.type_string()),
+    ('affiliate_orders', dbt.type_bigint()),
+] -%}
+{%- for column in activity_money_columns -%}
+    {%- do activity_columns.append((column, type_money())) -%}
+{%- endfor -%}
+{%- for column in threads_columns -%}
+    {%- do activity_columns.append((column, dbt.type_bigint())) -%}
+{%- endfor -%}
 
 with identities as (
 
@@ -41,85 +61,40 @@ threads_days as (
 
 fx_rates as (
 
-    select * from {{ ref('int_fx_rates_daily') }}
-    where to_currency = '{{ reporting_currency }}'
+    {{ reporting_fx_rates() }}
 
 ),
 
 activity as (
 
-    select
-        identity_type,
-        identity_value,
-        order_date as report_date,
-        currency,
-        orders as affiliate_orders,
-        gmv as affiliate_gmv,
-        commission_estimated as affiliate_commission_estimated,
-        commission_actual as affiliate_commission_actual,
-        0 as paid_spend,
-        0 as paid_spend_meta,
-        0 as paid_spend_tiktok,
-        0 as paid_attributed_revenue,
-        0 as paid_attributed_revenue_shop,
-        0 as deduction_spark_orders_in_order_book,
-        0 as threads_posts,
-        0 as threads_views,
-        0 as threads_likes,
-        0 as threads_replies,
-        0 as threads_reposts,
-        0 as threads_quotes,
-        0 as threads_shares
-    from affiliate_days
-    union all
-    select
-        identity_type,
-        identity_value,
-        report_date,
-        currency,
-        0 as affiliate_orders,
-        0 as affiliate_gmv,
-        0 as affiliate_commission_estimated,
-        0 as affiliate_commission_actual,
-        spend as paid_spend,
-        case when platform = 'meta' then spend else 0 end as paid_spend_meta,
-        case when platform = 'tiktok' then spend else 0 end as paid_spend_tiktok,
-        purchase_value as paid_attributed_revenue,
-        case when is_shop_promotion then purchase_value else 0 end
-            as paid_attributed_revenue_shop,
-        revenue_in_order_book as deduction_spark_orders_in_order_book,
-        0 as threads_posts,
-        0 as threads_views,
-        0 as threads_likes,
-        0 as threads_replies,
-        0 as threads_reposts,
-        0 as threads_quotes,
-        0 as threads_shares
-    from paid_days
-    union all
-    select
-        identity_type,
-        identity_value,
-        post_date as report_date,
-        '{{ reporting_currency }}' as currency,
-        0 as affiliate_orders,
-        0 as affiliate_gmv,
-        0 as affiliate_commission_estimated,
-        0 as affiliate_commission_actual,
-        0 as paid_spend,
-        0 as paid_spend_meta,
-        0 as paid_spend_tiktok,
-        0 as paid_attributed_revenue,
-        0 as paid_attributed_revenue_shop,
-        0 as deduction_spark_orders_in_order_book,
-        posts as threads_posts,
-        coalesce(views, 0) as threads_views,
-        coalesce(likes, 0) as threads_likes,
-        coalesce(replies, 0) as threads_replies,
-        coalesce(reposts, 0) as threads_reposts,
-        coalesce(quotes, 0) as threads_quotes,
-        coalesce(shares, 0) as threads_shares
-    from threads_days
+    {{ union_platforms(activity_columns, [
+        {'relation': 'affiliate_days', 'default': '0', 'fields': {
+            'identity_type': 'identity_type', 'identity_value': 'identity_value',
+            'report_date': 'order_date', 'currency': 'currency',
+            'affiliate_orders': 'orders', 'affiliate_gmv': 'gmv',
+            'affiliate_commission_estimated': 'commission_estimated',
+            'affiliate_commission_actual': 'commission_actual',
+        }},
+        {'relation': 'paid_days', 'default': '0', 'fields': {
+            'identity_type': 'identity_type', 'identity_value': 'identity_value',
+            'report_date': 'report_date', 'currency': 'currency',
+            'paid_spend': 'spend',
+            'paid_spend_meta': "case when platform = 'meta' then spend else 0 end",
+            'paid_spend_tiktok': "case when platform = 'tiktok' then spend else 0 end",
+            'paid_attributed_revenue': 'purchase_value',
+            'paid_attributed_revenue_shop':
+                'case when is_shop_promotion then purchase_value else 0 end',
+            'deduction_spark_orders_in_order_book': 'revenue_in_order_book',
+        }},
+        {'relation': 'threads_days', 'default': '0', 'fields': {
+            'identity_type': 'identity_type', 'identity_value': 'identity_value',
+            'report_date': 'post_date', 'currency': "'" ~ reporting_currency() ~ "'",
+            'threads_posts': 'posts', 'threads_views': 'coalesce(views, 0)',
+            'threads_likes': 'coalesce(likes, 0)', 'threads_replies': 'coalesce(replies, 0)',
+            'threads_reposts': 'coalesce(reposts, 0)', 'threads_quotes': 'coalesce(quotes, 0)',
+            'threads_shares': 'coalesce(shares, 0)',
+        }},
+    ]) }}
 
 ),
 
@@ -130,17 +105,10 @@ creator_days as (
         activity.report_date,
         cast(activity.currency as {{ dbt.type_string() }}) as currency,
         cast(sum(activity.affiliate_orders) as {{ dbt.type_bigint() }}) as affiliate_orders,
-        {%- for column in [
-            'affiliate_gmv', 'affiliate_commission_estimated', 'affiliate_commission_actual',
-            'paid_spend', 'paid_spend_meta', 'paid_spend_tiktok', 'paid_attributed_revenue',
-            'paid_attributed_revenue_shop', 'deduction_spark_orders_in_order_book',
-        ] %}
-        cast(sum(activity.{{ column }}) as decimal(18, 2)) as {{ column }},
+        {%- for column in activity_money_columns %}
+        cast(sum(activity.{{ column }}) as {{ type_money() }}) as {{ column }},
         {%- endfor %}
-        {%- for column in [
-            'threads_posts', 'threads_views', 'threads_likes', 'threads_replies',
-            'threads_reposts', 'threads_quotes', 'threads_shares',
-        ] %}
+        {%- for column in threads_columns %}
         cast(sum(activity.{{ column }}) as {{ dbt.type_bigint() }}) as {{ column }}
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
@@ -159,9 +127,9 @@ with_revenue as (
         *,
         cast(
             affiliate_gmv + paid_attributed_revenue - deduction_spark_orders_in_order_book
-            as decimal(18, 2)
+            as {{ type_money() }}
         ) as creator_driven_revenue,
-        cast(paid_spend + affiliate_commission_estimated as decimal(18, 2)) as creator_cost
+        cast(paid_spend + affiliate_commission_estimated as {{ type_money() }}) as creator_cost
     from creator_days
 
 ),
@@ -194,12 +162,7 @@ final as (
         with_revenue.threads_reposts,
         with_revenue.threads_quotes,
         with_revenue.threads_shares,
-        cast('{{ reporting_currency }}' as {{ dbt.type_string() }}) as reporting_currency,
-        {%- for column in money_columns %}
-        {{ convert_amount(
-            'with_revenue.' ~ column, 'fx_rates.from_per_eur', 'fx_rates.to_per_eur') }}
-            as {{ column }}_reporting{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        {{ reporting_amounts(money_columns, 'with_revenue') }}
     from with_revenue
     left join fx_rates
         on fx_rates.rate_date = with_revenue.report_date
