@@ -36,3 +36,59 @@
         {%- endfor %}
     where live.live_rank = 1
 {%- endmacro %}
+
+
+{#
+    The body of a staging model over a versioned raw table: the latest live version per
+    `key_columns` (latest_live_versions above), renamed and cast by the select list of the
+    calling block, optionally filtered by `where`:
+        {% call latest_live_staging(source('x', 'y'), ['id']) %} id as y_id {% endcall %}
+#}
+{% macro latest_live_staging(relation, key_columns, where=none) %}
+with source as (
+
+    {{ latest_live_versions(relation, key_columns) }}
+
+),
+
+renamed as (
+
+    select
+        {{ caller() }}
+    from source
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
+
+)
+
+select * from renamed
+{% endmacro %}
+
+
+{#
+    The body of a staging model over every stored version of a versioned raw table (not
+    only the latest; tombstones carry no payload and are left out), renamed and cast by the
+    select list of the calling block, optionally filtered further by `where`.
+#}
+{% macro every_version_staging(relation, where=none) %}
+with source as (
+
+    select * from {{ relation }}
+    where not _is_deleted
+    {%- if where %}
+        and {{ where }}
+    {%- endif %}
+
+),
+
+renamed as (
+
+    select
+        {{ caller() }}
+    from source
+
+)
+
+select * from renamed
+{% endmacro %}

@@ -4,30 +4,6 @@
     no numbers and are left out. A deliberate second view over the same source table.
 -#}
 
-with source as (
-
-    select * from {{ source('tiktok', 'gmv_max_report_daily') }}
-    where not _is_deleted
-
-),
-
-renamed as (
-
-    select
-        ---------- ids
-        advertiser_id,
-        store_id,
-        campaign_id,
-        _sync_id as sync_id,
-        ---------- numerics
-        {{ tiktok_metric('orders', dbt.type_bigint()) }} as orders,
-        {{ tiktok_metric('gross_revenue', 'decimal(18, 2)') }} as gross_revenue,
-        ---------- dates
-        stat_time_day as report_date,
-        ---------- timestamps
-        {{ utc_timestamp('_pulled_at') }} as pulled_at
-    from source
-
-)
-
-select * from renamed
+{{ tiktok_report_versions_staging(
+    source('tiktok', 'gmv_max_report_daily'), ['advertiser_id', 'store_id', 'campaign_id'],
+    ['orders', 'gross_revenue']) }}

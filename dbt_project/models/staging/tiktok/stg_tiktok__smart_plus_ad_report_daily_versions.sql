@@ -4,30 +4,6 @@
     fct_conversion_restatements. Tombstones carry no numbers and are left out.
 -#}
 
-with source as (
-
-    select * from {{ source('tiktok', 'smart_plus_ad_report_daily') }}
-    where not _is_deleted
-
-),
-
-renamed as (
-
-    select
-        ---------- ids
-        advertiser_id,
-        ad_id_v2 as ad_id,
-        _sync_id as sync_id,
-        ---------- numerics
-        {{ tiktok_metric('complete_payment', 'decimal(18, 2)') }} as purchases,
-        {{ tiktok_metric('total_complete_payment_rate', 'decimal(18, 2)') }}
-            as purchase_value,
-        ---------- dates
-        stat_time_day as report_date,
-        ---------- timestamps
-        {{ utc_timestamp('_pulled_at') }} as pulled_at
-    from source
-
-)
-
-select * from renamed
+{{ tiktok_report_versions_staging(
+    source('tiktok', 'smart_plus_ad_report_daily'), ['advertiser_id', 'ad_id_v2 as ad_id'],
+    ['complete_payment', 'total_complete_payment_rate']) }}
