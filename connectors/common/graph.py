@@ -3,22 +3,22 @@
 Meta's Graph APIs share one error envelope (``{"error": {code, error_subcode, message,
 is_transient, fbtrace_id}}``, usually HTTP 400) and one paging scheme (``paging.next`` links
 that repeat the query, token included). :func:`graph_classifier` maps the envelope's codes to
-retry or stop (reference section 5); :class:`GraphClient` sends through the shared
-:class:`~connectors.common.http.ApiSession` and follows ``paging.next`` as is.
+retry or stop (reference section 5); :class:`GraphClient` (on the shared
+:class:`~connectors.common.client.ApiClient`) adds the token and follows ``paging.next`` as is;
+Meta's client builds on it.
 """
 
 from __future__ import annotations
 
 import logging
-import random
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import requests
 
+from connectors.common.client import ApiClient
 from connectors.common.errors import ApiError, FatalApiError, RetryableApiError
-from connectors.common.http import ApiSession, Classifier, query_params, redact_url
+from connectors.common.http import Classifier, query_params, redact_url
 from connectors.common.redaction import SecretMaskingFilter, redact_text
 from socialmart.settings import HttpSettings
 
@@ -159,7 +159,7 @@ class _TokenMask(SecretMaskingFilter):
         self.masked = secrets
 
 
-class GraphClient:
+class GraphClient(ApiClient):
     """GETs objects and edges of one Graph API with one access token.
 
     Args:
@@ -168,11 +168,11 @@ class GraphClient:
         token: Access token, sent as ``access_token`` and masked in logs.
         http: Timeouts and retry budget.
         classify: Error classifier, e.g. from :func:`graph_classifier`.
-        session: Optional ``requests.Session`` (tests, connection reuse).
-        sleep: Replaces ``time.sleep`` (tests).
-        clock: Replaces ``time.time`` (tests).
-        jitter: Replaces ``random.random`` (tests).
+        **options: :class:`~connectors.common.client.ApiClient` options (session, sleep,
+            clock, jitter, pacer).
     """
+
+    endpoint = "a Graph API endpoint"
 
     def __init__(
         self,
@@ -181,96 +181,63 @@ class GraphClient:
         token: str,
         http: HttpSettings,
         classify: Classifier,
-        *,
-        session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        jitter: Callable[[], float] = random.random,
+        **options: Any,
     ) -> None:
-        self.platform = platform
         self._token = token
         mask_secrets([token])
-        self._api = ApiSession(
-            platform,
-            base_url,
-            http,
-            classify,
-            default_params={TOKEN_PARAM: token},
-            session=session,
-            sleep=sleep,
-            clock=clock,
-            jitter=jitter,
+        super().__init__(
+            platform, base_url, http, classify, default_params={TOKEN_PARAM: token}, **options
         )
-
-    @property
-    def request_count(self) -> int:
-        """HTTP requests sent so far, retries included."""
-        return self._api.request_count
-
-    def close(self) -> None:
-        """Release the connection pool."""
-        self._api.close()
-
-    def get(
-        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
-    ) -> dict[str, Any]:
-        """GET one object or edge page below the base URL.
-
-        Raises:
-            FatalApiError: Refused for good, or the answer is not a JSON object.
-            RetriesExhaustedError: Transient failures outlasted the retry budget.
-        """
-        body = self._api.get(path, params, account=account)
-        if not isinstance(body, dict):
-            raise FatalApiError(
-                f"{self.platform} answered {path} with a JSON {type(body).__name__}, not an "
-                "object; is the base URL setting a Graph API endpoint?",
-                platform=self.platform,
-                account=account,
-            )
-        return body
 
     def data(
         self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
     ) -> list[dict[str, Any]]:
         """The ``data`` list of a single-page answer (insights)."""
-        return self._data(self.get(path, params, account=account), path, account)
+        return self.records(self.get(path, params, account=account), path, account, "data")
 
     def pages(
         self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield the ``data`` list of every page, following ``paging.next`` unchanged.
+        """Yield the ``data`` list of every page of an edge, following ``paging.next`` as is.
 
-        Stops at the first page without ``paging.next``; a ``next`` link seen twice is a loop
-        and stops the extract.
+        Stops only when a page has no ``paging.next`` (short and empty pages may still have
+        one); a ``next`` link seen twice is a loop and stops the extract. The link repeats the
+        query including the token: it is requested unchanged and only ever logged redacted.
         """
-        body = self.get(path, params, account=account)
-        seen: set[str] = set()
-        while True:
-            yield self._data(body, path, account)
-            next_url = (body.get("paging") or {}).get("next")
-            if not next_url:
-                return
-            if next_url in seen:
-                raise FatalApiError(
-                    f"{self.platform} paging loops on {redact_url(next_url)}; restart the extract.",
-                    platform=self.platform,
-                    account=account,
-                )
-            seen.add(next_url)
-            extra = {} if TOKEN_PARAM in query_params(next_url) else {TOKEN_PARAM: self._token}
-            body = self.get(next_url, extra, account=account)
+        return self.link_pages(path, params, account, self._get_page)
 
-    def _data(self, body: dict[str, Any], path: str, account: str | None) -> list[dict[str, Any]]:
-        data = body.get("data")
-        if not isinstance(data, list):
-            raise FatalApiError(
-                f"{self.platform} answered {path} without a data list; is the base URL setting "
-                "a Graph API endpoint?",
-                platform=self.platform,
-                account=account,
-            )
-        return data
+    def link_pages(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        account: str | None,
+        get_page: Callable[[str, dict[str, Any], str, str | None], dict[str, Any]],
+    ) -> Iterator[list[dict[str, Any]]]:
+        """:meth:`pages` with ``get_page(target, params, path, account)`` fetching each page
+        (``target``: the edge path, then each ``next`` link)."""
+
+        def fetch(next_url: str | None) -> dict[str, Any]:
+            if next_url is None:
+                return get_page(path, dict(params or {}), path, account)
+            log.debug("%s %s: next page %s", self.platform, path, redact_url(next_url))
+            extra = {} if TOKEN_PARAM in query_params(next_url) else {TOKEN_PARAM: self._token}
+            return get_page(next_url, extra, path, account)
+
+        return self.follow(
+            None,
+            fetch,
+            lambda answer: self.records(answer, path, account, "data"),
+            lambda answer, _: (answer.get("paging") or {}).get("next") or None,
+            account,
+            lambda next_url: (
+                f"{self.platform} paging loops on {redact_url(next_url)}; restart the extract."
+            ),
+        )
+
+    def _get_page(
+        self, target: str, params: dict[str, Any], path: str, account: str | None
+    ) -> dict[str, Any]:
+        return self.answer(self._api.get(target, params, account=account), path, account)
 
 
 def _int(value: Any) -> int | None:

@@ -1,6 +1,7 @@
-"""Meta Graph / Marketing API client: auth, the shared retrying session, one pagination loop.
+"""Meta Graph / Marketing API client: a :class:`~connectors.common.graph.GraphClient` with
+Meta's classifier, usage-header pacing, POST (async report runs) and shrinking pages.
 
-Given a floor, the loop also shrinks pages: a page Meta refuses as too large is asked for
+Given a floor, the page loop also shrinks pages: a page Meta refuses as too large is asked for
 again with half the ``limit`` from the same cursor, down to the floor (see
 :meth:`MetaClient.pages`).
 """
@@ -8,23 +9,21 @@ again with half the ``limit`` from the same cursor, down to the floor (see
 from __future__ import annotations
 
 import logging
-import random
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
-from connectors.common.errors import FatalApiError, QueryTooLargeError
-from connectors.common.http import ApiSession, query_params, redact_url
+from connectors.common.errors import QueryTooLargeError
+from connectors.common.graph import GraphClient
+from connectors.common.http import query_params, redact_url
 from connectors.meta.errors import PLATFORM, PageTooLargeError, classify_meta_response
 from connectors.meta.throttle import ThrottlePolicy, pause_seconds, read_usage
 from socialmart.settings import HttpSettings, MetaSettings
 
 log = logging.getLogger(__name__)
 
-TOKEN_PARAM = "access_token"
 LIMIT_PARAM = "limit"
 
 
@@ -34,7 +33,7 @@ def normalize_account_id(account: str) -> str:
     return account.removeprefix("act_")
 
 
-class MetaClient:
+class MetaClient(GraphClient):
     """Talks to ``{base_url}/{api_version}`` with the token as the ``access_token`` parameter.
 
     Args:
@@ -42,9 +41,8 @@ class MetaClient:
         http: Shared HTTP settings (timeouts, retries, backoff).
         session: Optional ``requests.Session`` to send through (tests, connection reuse).
         throttle: When to slow down on usage headers.
-        sleep: Replaces ``time.sleep`` (tests).
-        clock: Replaces ``time.time`` (tests).
-        jitter: Replaces ``random.random`` (tests).
+        **options: ``sleep``, ``clock``, ``jitter`` (tests; see
+            :class:`~connectors.common.client.ApiClient`).
     """
 
     def __init__(
@@ -54,55 +52,20 @@ class MetaClient:
         session: requests.Session | None = None,
         *,
         throttle: ThrottlePolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        jitter: Callable[[], float] = random.random,
+        **options: Any,
     ) -> None:
         self.settings = meta
-        self.sleep = sleep
-        self.clock = clock
         policy = throttle or ThrottlePolicy()
-        self._api = ApiSession(
+        super().__init__(
             PLATFORM,
             f"{meta.base_url.rstrip('/')}/{meta.api_version}",
+            meta.access_token,
             http,
             classify_meta_response,
             pace=lambda response: pause_seconds(read_usage(response.headers), policy),
-            default_params={TOKEN_PARAM: meta.access_token},
             session=session,
-            sleep=sleep,
-            clock=clock,
-            jitter=jitter,
+            **options,
         )
-
-    @property
-    def request_count(self) -> int:
-        """HTTP requests sent so far, retries included."""
-        return self._api.request_count
-
-    def close(self) -> None:
-        """Release the connection pool."""
-        self._api.close()
-
-    def get(
-        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
-    ) -> dict[str, Any]:
-        """GET one Graph API object or edge page.
-
-        Args:
-            path: Path below the versioned base URL, e.g. ``"act_123/insights"``.
-            params: Query parameters (the token is added automatically).
-            account: Ad account the call is about, for error messages.
-
-        Returns:
-            The JSON object Meta answered.
-
-        Raises:
-            FatalApiError: Meta refused for good, or answered something that is not an object.
-            QueryTooLargeError: Meta asks for a smaller query.
-            RetriesExhaustedError: Transient failures outlasted the retry budget.
-        """
-        return self._object(self._api.get(path, params, account=account), path, account)
 
     def post(
         self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
@@ -117,8 +80,7 @@ class MetaClient:
         Returns:
             The JSON object Meta answered.
         """
-        body = self._api.request("POST", path, params, account=account)
-        return self._object(body, path, account)
+        return self.request("POST", path, params, account=account)
 
     def pages(
         self,
@@ -128,11 +90,7 @@ class MetaClient:
         account: str | None = None,
         limit_floor: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield the ``data`` list of every page of an edge, following ``paging.next`` as is.
-
-        Stops only when a page has no ``paging.next`` (short and empty pages may still have
-        one). The ``next`` link repeats the query including the token: it is requested
-        unchanged and only ever logged redacted.
+        """Yield the ``data`` list of every page of an edge (see :meth:`GraphClient.pages`).
 
         With ``limit_floor``, a page Meta refuses as too large is requested again with half
         its ``limit`` (never below the floor) and the same cursor, so the pages already
@@ -152,34 +110,15 @@ class MetaClient:
                 rows (or of a size it cannot halve).
             QueryTooLargeError: Without ``limit_floor``, Meta refused a page as too large.
         """
-        body = self._page(path, dict(params or {}), path, account, limit_floor)
-        seen: set[str] = set()
-        while True:
-            data = body.get("data")
-            if not isinstance(data, list):
-                raise FatalApiError(
-                    f"Meta answered {path} without a data list; is META_GRAPH_BASE_URL a Graph "
-                    "API endpoint?",
-                    platform=PLATFORM,
-                    account=account,
-                )
-            yield data
-            next_url = (body.get("paging") or {}).get("next")
-            if not next_url:
-                return
-            if next_url in seen:
-                raise FatalApiError(
-                    f"Meta paging loops on {redact_url(next_url)}; restart the extract.",
-                    platform=PLATFORM,
-                    account=account,
-                )
-            seen.add(next_url)
-            log.debug("Meta %s: next page %s", path, redact_url(next_url))
-            has_token = TOKEN_PARAM in query_params(next_url)
-            extra = {} if has_token else {TOKEN_PARAM: self.settings.access_token}
-            body = self._page(next_url, extra, path, account, limit_floor)
 
-    def _page(
+        def get_page(
+            target: str, query: dict[str, Any], edge: str, owner: str | None
+        ) -> dict[str, Any]:
+            return self._shrinking_page(target, query, edge, owner, limit_floor)
+
+        return self.link_pages(path, params, account, get_page)
+
+    def _shrinking_page(
         self,
         target: str,
         params: dict[str, Any],
@@ -190,7 +129,7 @@ class MetaClient:
         """GET one page (``target`` is a path or a ``next`` link), halving refused pages."""
         while True:
             try:
-                return self._object(self._api.get(target, params, account=account), path, account)
+                return self._get_page(target, params, path, account)
             except QueryTooLargeError as exc:
                 if limit_floor is None:
                     raise
@@ -218,16 +157,6 @@ class MetaClient:
                 if raw:
                     accounts.append(normalize_account_id(str(raw)))
         return list(dict.fromkeys(accounts))
-
-    @staticmethod
-    def _object(body: Any, path: str, account: str | None) -> dict[str, Any]:
-        if not isinstance(body, dict):
-            raise FatalApiError(
-                f"Meta answered {path} with a JSON {type(body).__name__}, not an object.",
-                platform=PLATFORM,
-                account=account,
-            )
-        return body
 
 
 def _limit_of(target: str, params: Mapping[str, Any]) -> int | None:

@@ -1,38 +1,38 @@
-"""TikTok Shop Open API client: signed requests on the shared session, ``page_token`` paging."""
+"""TikTok Shop Open API client: signed requests on the shared client, ``page_token`` paging."""
 
 from __future__ import annotations
 
-import logging
-import random
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
 
-from connectors.common.errors import FatalApiError
-from connectors.common.http import ApiSession
+from connectors.common.client import ApiClient
 from connectors.tiktok_shop.errors import PLATFORM, make_classifier
 from connectors.tiktok_shop.signing import make_signer
 from connectors.tiktok_shop.streams import ORDERS_SEARCH_PATH, SHOPS_PATH
 from socialmart.settings import HttpSettings, TikTokShopSettings
 
-log = logging.getLogger(__name__)
-
 TOKEN_HEADER = "x-tts-access-token"
 
 
-class TikTokShopClient:
+class TikTokShopClient(ApiClient):
     """Talks to ``{base_url}`` with the token in ``x-tts-access-token`` and signed queries.
+
+    Every answer is the ``data`` object of the Open API envelope (errors are classified first).
 
     Args:
         shop: TikTok Shop settings (base URL, app key and secret, token, page size, codes).
         http: Shared HTTP settings (timeouts, retries, backoff).
         session: Optional ``requests.Session`` to send through (tests, connection reuse).
-        sleep: Replaces ``time.sleep`` (tests).
         clock: Replaces ``time.time``; also the signature timestamp (tests).
-        jitter: Replaces ``random.random`` (tests).
+        **options: ``sleep``, ``jitter`` (tests; see
+            :class:`~connectors.common.client.ApiClient`).
     """
+
+    envelope = "data"
+    endpoint = "the Open API host"
 
     def __init__(
         self,
@@ -40,12 +40,11 @@ class TikTokShopClient:
         http: HttpSettings,
         session: requests.Session | None = None,
         *,
-        sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
-        jitter: Callable[[], float] = random.random,
+        **options: Any,
     ) -> None:
         self.settings = shop
-        self._api = ApiSession(
+        super().__init__(
             PLATFORM,
             shop.base_url,
             http,
@@ -53,24 +52,13 @@ class TikTokShopClient:
             sign=make_signer(shop.app_key, shop.app_secret, clock),
             headers={TOKEN_HEADER: shop.access_token},
             session=session,
-            sleep=sleep,
             clock=clock,
-            jitter=jitter,
+            **options,
         )
-
-    @property
-    def request_count(self) -> int:
-        """HTTP requests sent so far, retries included."""
-        return self._api.request_count
-
-    def close(self) -> None:
-        """Release the connection pool."""
-        self._api.close()
 
     def list_shop_ciphers(self) -> list[str]:
         """The ``cipher`` of every shop that authorized the app (``GET`` :data:`SHOPS_PATH`)."""
-        data = self._data(self._api.get(SHOPS_PATH), SHOPS_PATH, None)
-        shops = data.get("shops") or []
+        shops = self.get(SHOPS_PATH).get("shops") or []
         return list(dict.fromkeys(str(s["cipher"]) for s in shops if s.get("cipher")))
 
     def order_pages(
@@ -78,7 +66,8 @@ class TikTokShopClient:
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield ``data.orders`` of every page of the shop's affiliate orders in a time range.
 
-        Follows ``next_page_token`` until it is empty or absent.
+        Follows ``next_page_token`` until it is empty or absent; a token seen twice is a loop
+        and stops the extract.
 
         Args:
             shop_cipher: The shop.
@@ -90,34 +79,21 @@ class TikTokShopClient:
         """
         body = {"create_time_ge": create_time_ge, "create_time_lt": create_time_lt}
         query = {"page_size": str(self.settings.page_size), "shop_cipher": shop_cipher}
-        seen: set[str] = set()
-        while True:
-            answer = self._api.request(
-                "POST", ORDERS_SEARCH_PATH, query, account=shop_cipher, json_body=body
-            )
-            data = self._data(answer, ORDERS_SEARCH_PATH, shop_cipher)
-            yield list(data.get("orders") or [])
-            token = data.get("next_page_token") or ""
-            if not token:
-                return
-            if token in seen:
-                raise FatalApiError(
-                    f"{PLATFORM} paging repeats a page token for shop {shop_cipher}; "
-                    "restart the extract.",
-                    platform=PLATFORM,
-                    account=shop_cipher,
-                )
-            seen.add(token)
-            query = {**query, "page_token": token}
 
-    @staticmethod
-    def _data(body: Any, path: str, account: str | None) -> dict[str, Any]:
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, dict):
-            raise FatalApiError(
-                f"{PLATFORM} answered {path} without a data object; is TIKTOK_SHOP_BASE_URL "
-                "the Open API host?",
-                platform=PLATFORM,
-                account=account,
+        def fetch(token: str | None) -> dict[str, Any]:
+            page = {**query, "page_token": token} if token else query
+            return self.request(
+                "POST", ORDERS_SEARCH_PATH, page, account=shop_cipher, json_body=body
             )
-        return data
+
+        return self.follow(
+            None,
+            fetch,
+            lambda answer: list(answer.get("orders") or []),
+            lambda answer, _: answer.get("next_page_token") or None,
+            shop_cipher,
+            lambda _: (
+                f"{PLATFORM} paging repeats a page token for shop {shop_cipher}; "
+                "restart the extract."
+            ),
+        )
