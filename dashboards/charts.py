@@ -72,7 +72,7 @@ def spend_over_time(daily: pd.DataFrame, currency: str, *, stacked: bool = True)
     show the daily total.
 
     Args:
-        daily: Rows of ``data.spend_by_platform_daily`` (``report_date``,
+        daily: Rows of ``spend.spend_by_platform_daily`` (``report_date``,
             ``publisher_platform``, ``spend``).
         currency: The currency every ``spend`` value is in, for the axis title.
         stacked: Stacked bars if True, one line per platform if False.

@@ -15,22 +15,23 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, data, filters
+from dashboards import charts, filters, reader
+from dashboards.queries import publication
 from socialmart.settings import load_settings
 
 _UNAVAILABLE = {
-    data.MartsStatus.MISSING: (
+    publication.MartsStatus.MISSING: (
         "No marts have been published yet.",
         "Nothing exists at `{path}`. Run `make demo` to pull the stand-in data through the "
         "pipeline and publish it (in the Docker stack: trigger the `socialmart_pipeline` DAG "
         "in Airflow), then rerun this page (press **R**).",
     ),
-    data.MartsStatus.NO_MART: (
+    publication.MartsStatus.NO_MART: (
         "The published marts file has no placement mart.",
-        "`{path}` exists but holds no `" + data.MART_TABLE + "` table. Run `make demo` (or the "
+        "`{path}` exists but holds no `" + reader.MART_TABLE + "` table. Run `make demo` (or the "
         "pipeline) to publish a complete file.",
     ),
-    data.MartsStatus.EMPTY: (
+    publication.MartsStatus.EMPTY: (
         "The published placement mart has no rows yet.",
         "The last publication in `{path}` contains no ad delivery. Run `make demo`, or check "
         "that the pipeline's date range and ad accounts have spend.",
@@ -43,7 +44,7 @@ def marts_path() -> Path:
     return load_settings().published_marts_path
 
 
-def show_unavailable(status: data.MartsStatus, path: Path) -> None:
+def show_unavailable(status: publication.MartsStatus, path: Path) -> None:
     """Explain why there is nothing to show and how to get data.
 
     Args:
@@ -61,27 +62,27 @@ def show_publication(path: Path, last_date: date | None) -> None:
         path: The published marts file.
         last_date: The last report date in the data, if known.
     """
-    publication = data.latest_publication(path)
-    if publication is None:
+    latest = publication.latest_publication(path)
+    if latest is None:
         return
     through = f" · data through {last_date.isoformat()}" if last_date else ""
     when = (
-        publication.published_at.strftime("%Y-%m-%d %H:%M %Z").strip()
-        if publication.published_at
+        latest.published_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+        if latest.published_at
         else "at an unknown time"
     )
-    if not publication.recorded:
+    if not latest.recorded:
         st.caption(f"Marts file last replaced {when} (no publication record in it){through}")
         return
-    run = f" by run `{publication.run_id}`" if publication.run_id else ""
+    run = f" by run `{latest.run_id}`" if latest.run_id else ""
     st.caption(f"Marts published {when}{run}{through}")
-    if publication.row_counts:
+    if latest.row_counts:
         with st.expander("Published tables"):
-            counts = pd.Series(dict(publication.row_counts), name="rows").rename_axis("table")
+            counts = pd.Series(dict(latest.row_counts), name="rows").rename_axis("table")
             st.dataframe(counts.to_frame(), column_config={"rows": number_column("Rows")})
 
 
-def need_selection() -> data.Selection | None:
+def need_selection() -> reader.Selection | None:
     """The shared filters' selection; explains the empty state when there is none.
 
     Returns:

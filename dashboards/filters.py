@@ -16,7 +16,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboards import data
+from dashboards import reader
+from dashboards.queries import publication
 
 SELECTION_KEY = "filters_selection"
 _URL_SEED_KEY = "filters_url_seed"
@@ -78,7 +79,7 @@ def _picked_dates(span: tuple[date, date]) -> tuple[date, date]:
     return picked, picked
 
 
-def _write_url(selection: data.Selection, span: tuple[date, date]) -> None:
+def _write_url(selection: reader.Selection, span: tuple[date, date]) -> None:
     params: dict[str, str | list[str]] = {}
     if selection.start != span[0]:
         params["start"] = selection.start.isoformat()
@@ -91,7 +92,7 @@ def _write_url(selection: data.Selection, span: tuple[date, date]) -> None:
     st.query_params.from_dict(params)
 
 
-def render(path: Path) -> data.Selection | None:
+def render(path: Path) -> reader.Selection | None:
     """Draw the shared filters in the sidebar and remember the reader's selection.
 
     Args:
@@ -101,11 +102,11 @@ def render(path: Path) -> data.Selection | None:
         The selection (no platform or account picked means all of them), also kept for
         :func:`current`; None when nothing dated is published (the page explains that).
     """
-    span = data.date_span(path)
+    span = publication.date_span(path)
     if span is None:
         st.session_state.pop(SELECTION_KEY, None)
         return None
-    accounts = data.filter_accounts(path)
+    accounts = publication.filter_accounts(path)
     platforms = sorted(set(accounts["platform"]))
     st.sidebar.header("Filters")
     _seed_dates(span)
@@ -128,7 +129,7 @@ def render(path: Path) -> data.Selection | None:
         format_func=labels.__getitem__,
         placeholder="All accounts",
     )
-    selection = data.Selection(
+    selection = reader.Selection(
         start=start,
         end=end,
         account_ids=tuple(picked_accounts),
@@ -139,7 +140,7 @@ def render(path: Path) -> data.Selection | None:
     return selection
 
 
-def current() -> data.Selection | None:
+def current() -> reader.Selection | None:
     """The selection the sidebar filters made on this run (None when nothing is published)."""
     return st.session_state.get(SELECTION_KEY)
 

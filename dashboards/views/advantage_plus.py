@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards import advantage_plus, charts, components, data, filters
+from dashboards import charts, components, filters, reader
+from dashboards.queries import advantage_plus, publication
 
 _CAMPAIGN_COLUMNS = {
     # The flag orders the rows (flagged first) and names the campaign in the picker; the
@@ -59,7 +60,7 @@ def _campaign_label(campaigns: pd.DataFrame):
     return label
 
 
-def _show_campaign(path: Path, campaign: pd.Series, selection: data.Selection) -> None:
+def _show_campaign(path: Path, campaign: pd.Series, selection: reader.Selection) -> None:
     currency = campaign["account_currency"]
     first_day = campaign["threads_first_spend_date"]
     first_day = None if pd.isna(first_day) else first_day
@@ -125,11 +126,11 @@ def main() -> None:
     """Render the page."""
     st.title("Advantage+ placement split")
     path = components.marts_path()
-    status = data.marts_status(path)
-    if status is not data.MartsStatus.READY:
+    status = publication.marts_status(path)
+    if status is not publication.MartsStatus.READY:
         components.show_unavailable(status, path)
         return
-    bounds = data.date_bounds(path)
+    bounds = publication.date_bounds(path)
     components.show_publication(path, bounds[1] if bounds else None)
     selection = components.need_selection()
     if selection is None:
@@ -141,7 +142,7 @@ def main() -> None:
             icon=":material/filter_alt_off:",
         )
         return
-    if data.missing_tables(path, [advantage_plus.SPLIT_TABLE]):
+    if publication.missing_tables(path, [advantage_plus.SPLIT_TABLE]):
         components.show_missing_table(advantage_plus.SPLIT_TABLE, path)
         return
     campaigns = advantage_plus.campaigns(path, selection)

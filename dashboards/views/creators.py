@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, components, creators, data, filters
+from dashboards import charts, components, filters
+from dashboards.queries import creators, publication
 
 _RANKING_LABELS = {
     "creator_driven_revenue": "Creator-driven revenue",
@@ -102,7 +103,7 @@ def main() -> None:
     """Render the page."""
     st.title("Creators")
     path = components.marts_path()
-    missing = data.missing_tables(path, [creators.FACT_TABLE, creators.DIM_TABLE])
+    missing = publication.missing_tables(path, [creators.FACT_TABLE, creators.DIM_TABLE])
     if missing:
         components.show_missing_table(missing[0], path)
         return

@@ -16,7 +16,8 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as frames
 
-from dashboards import filters, health
+from dashboards import filters
+from dashboards.queries import health
 from expectations.data_docs import INDEX_NAME
 from socialmart import docs
 from socialmart.settings import load_settings

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboards import components, health
+from dashboards import components
+from dashboards.queries import health
 from socialmart import docs
 from socialmart.settings import load_settings
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, components, data, filters, performance
+from dashboards import charts, components, filters, reader
+from dashboards.queries import performance, publication
 
 _MODE_LABELS = {"reporting": "Reporting currency", "account": "Account currency"}
 _LEVEL_LABELS = {"platform": "Platform", "account": "Ad account", "campaign": "Campaign"}
@@ -56,7 +57,7 @@ def _show_totals(totals: pd.DataFrame) -> None:
         )
 
 
-def _show_daily(path: Path, selection: data.Selection, mode: str) -> None:
+def _show_daily(path: Path, selection: reader.Selection, mode: str) -> None:
     daily = performance.daily_by_platform(path, selection, mode)
     daily = daily.dropna(subset=["spend"]).rename(columns={"platform": "publisher_platform"})
     for currency, rows in daily.groupby("currency", sort=True):
@@ -68,8 +69,8 @@ def main() -> None:
     """Render the page."""
     st.title("Cross-platform performance")
     path = components.marts_path()
-    if data.missing_tables(path, [data.AD_PERFORMANCE_TABLE]):
-        components.show_missing_table(data.AD_PERFORMANCE_TABLE, path)
+    if publication.missing_tables(path, [reader.AD_PERFORMANCE_TABLE]):
+        components.show_missing_table(reader.AD_PERFORMANCE_TABLE, path)
         return
     components.show_publication(path, None)
     selection = components.need_selection()

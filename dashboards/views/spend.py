@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, components, data
+from dashboards import charts, components, reader
+from dashboards.queries import publication, spend
 
 _TOTAL_COLUMNS = {
     "account_currency": st.column_config.TextColumn("Currency"),
@@ -56,13 +57,13 @@ def _pick_currency(totals: pd.DataFrame) -> str:
     )
 
 
-def _show_platforms(path: Path, selection: data.Selection, currency: str) -> None:
+def _show_platforms(path: Path, selection: reader.Selection, currency: str) -> None:
     st.subheader(f"Daily spend by platform ({currency})")
     style = st.radio("Chart", ["Stacked bars", "Lines"], horizontal=True, key="spend_chart_style")
-    daily = data.spend_by_platform_daily(path, selection, currency)
+    daily = spend.spend_by_platform_daily(path, selection, currency)
     chart = charts.spend_over_time(daily, currency, stacked=style == "Stacked bars")
     st.altair_chart(chart, width="stretch")
-    by_platform = data.platform_totals(path, selection, currency)
+    by_platform = spend.platform_totals(path, selection, currency)
     components.table(components.as_percent(by_platform, ["spend_share"]), _PLATFORM_COLUMNS)
 
 
@@ -70,18 +71,18 @@ def main() -> None:
     """Render the page."""
     st.title("Spend by placement platform")
     path = components.marts_path()
-    status = data.marts_status(path)
-    if status is not data.MartsStatus.READY:
+    status = publication.marts_status(path)
+    if status is not publication.MartsStatus.READY:
         components.show_unavailable(status, path)
         return
-    bounds = data.date_bounds(path)
+    bounds = publication.date_bounds(path)
     components.show_publication(path, bounds[1] if bounds else None)
     if bounds is None:
         return
     selection = components.need_selection()
     if selection is None:
         return
-    totals = data.totals_by_currency(path, selection)
+    totals = spend.totals_by_currency(path, selection)
     if totals.empty:
         components.show_no_rows("Meta placement delivery")
         return

@@ -10,7 +10,7 @@ import duckdb
 from dashboard_marts import write_every_mart
 from streamlit.testing.v1 import AppTest
 
-from dashboards import advantage_plus
+from dashboards.queries import advantage_plus
 from socialmart.settings import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "dashboards" / "app.py")

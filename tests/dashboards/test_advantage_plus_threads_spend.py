@@ -13,11 +13,12 @@ import pytest
 from dashboard_marts import write_every_mart
 from streamlit.testing.v1 import AppTest
 
-from dashboards import advantage_plus, data
+from dashboards import reader
+from dashboards.queries import advantage_plus
 from socialmart.settings import PROJECT_ROOT
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 3)
-ALL = data.Selection(FIRST, LAST)
+ALL = reader.Selection(FIRST, LAST)
 # The entry point draws the filters, then runs the Advantage+ page (the home page).
 APP = str(PROJECT_ROOT / "dashboards" / "app.py")
 

@@ -24,9 +24,9 @@ def test_measure_covers_every_page_query_and_returns_percentiles(marts_path: Pat
         "advantage_plus.daily_share[30d]",
         "creators.daily[all]",
         "performance.breakdown[account,campaign][all]",
-        "data.platform_totals[30d]",
+        "spend.platform_totals[30d]",
         "health.gate_failures",
-        "data.filter_accounts",
+        "publication.filter_accounts",
     ):
         assert query in names
     assert result["samples"] == 2 * len(names)

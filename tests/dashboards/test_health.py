@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from connectors.common.land import ensure_raw_table
 from connectors.common.streams import get_stream
-from dashboards import health
+from dashboards.queries import health
 from expectations.gate import run_gate
 from socialmart import publish, warehouse
 from socialmart.settings import PROJECT_ROOT, Settings

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from connectors.meta import versions
-from dashboards import health
+from dashboards.queries import health
 from socialmart import publish, warehouse
 from socialmart.settings import PROJECT_ROOT, Settings, load_settings
 

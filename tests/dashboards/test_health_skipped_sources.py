@@ -9,7 +9,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 from streamlit.testing.v1 import AppTest
 
 from connectors.sources import SOURCE_NAMES, get_source
-from dashboards import health
+from dashboards.queries import health
 from socialmart import publish, warehouse
 from socialmart.orchestration import skip_unconfigured
 from socialmart.settings import PROJECT_ROOT, Settings

@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 from dashboard_marts import write_every_mart
 
-from dashboards import data, performance
+from dashboards import reader
+from dashboards.queries import performance
 
-ALL = data.Selection(date(2026, 10, 1), date(2026, 10, 3))
+ALL = reader.Selection(date(2026, 10, 1), date(2026, 10, 3))
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from dashboard_marts import write_every_mart, write_marts
 
-from dashboards import advantage_plus, creators, data, performance
+from dashboards import reader
+from dashboards.queries import advantage_plus, creators, performance, publication, spend
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 3)
-ALL = data.Selection(FIRST, LAST)
+ALL = reader.Selection(FIRST, LAST)
 
 
 @pytest.fixture
@@ -49,10 +50,10 @@ def test_campaigns_put_threads_without_opt_in_first_and_skip_other_platforms(
 
 
 def test_campaigns_follow_the_date_and_account_filters(every_mart: Path) -> None:
-    usd_only = data.Selection(FIRST, LAST, account_ids=("222",))
+    usd_only = reader.Selection(FIRST, LAST, account_ids=("222",))
     assert advantage_plus.campaigns(every_mart, usd_only)["campaign_id"].tolist() == ["B"]
 
-    first_day = advantage_plus.campaigns(every_mart, data.Selection(FIRST, FIRST))
+    first_day = advantage_plus.campaigns(every_mart, reader.Selection(FIRST, FIRST))
     a = first_day.set_index("campaign_id").loc["A"]
     assert (a["spend"], a["threads_spend"]) == (Decimal("100.00"), Decimal("0.00"))
     # Campaign-level facts are over the whole history, not the filter.
@@ -98,14 +99,15 @@ def test_placement_mart_without_platform_column_is_meta(marts_path: Path) -> Non
     write_every_mart(marts_path, with_platform=False)
 
     assert advantage_plus.campaigns(marts_path, ALL)["campaign_id"].tolist() == ["A", "B"]
-    meta_only = data.Selection(FIRST, LAST, platforms=("meta",))
-    tiktok_only = data.Selection(FIRST, LAST, platforms=("tiktok",))
-    assert not data.totals_by_currency(marts_path, meta_only).empty
-    assert data.totals_by_currency(marts_path, tiktok_only).empty
+    meta_only = reader.Selection(FIRST, LAST, platforms=("meta",))
+    tiktok_only = reader.Selection(FIRST, LAST, platforms=("tiktok",))
+    assert not spend.totals_by_currency(marts_path, meta_only).empty
+    assert spend.totals_by_currency(marts_path, tiktok_only).empty
 
 
 def test_placement_platform_filter_uses_the_platform_column(every_mart: Path) -> None:
-    tiktok = data.totals_by_currency(every_mart, data.Selection(FIRST, LAST, platforms=("tiktok",)))
+    selection = reader.Selection(FIRST, LAST, platforms=("tiktok",))
+    tiktok = spend.totals_by_currency(every_mart, selection)
 
     assert tiktok[["account_currency", "spend"]].values.tolist() == [["USD", Decimal("7.00")]]
 
@@ -189,11 +191,11 @@ def test_breakdown_levels(every_mart: Path, level: str, first_row: dict) -> None
 
 
 def test_platform_and_account_filters_and_daily_chart_rows(every_mart: Path) -> None:
-    tiktok = data.Selection(FIRST, LAST, platforms=("tiktok",))
+    tiktok = reader.Selection(FIRST, LAST, platforms=("tiktok",))
     assert performance.totals(every_mart, tiktok, "reporting")["spend"].tolist() == [
         Decimal("5.00")
     ]
-    one_account = data.Selection(FIRST, LAST, account_ids=("222",))
+    one_account = reader.Selection(FIRST, LAST, account_ids=("222",))
     assert performance.totals(every_mart, one_account, "account")["currency"].tolist() == ["USD"]
     daily = performance.daily_by_platform(every_mart, ALL, "reporting")
     assert daily[["report_date", "platform"]].values.tolist() == [
@@ -211,8 +213,8 @@ def test_unknown_modes_and_levels_are_refused(every_mart: Path) -> None:
 
 
 def test_filter_options_span_every_dated_mart(every_mart: Path) -> None:
-    assert data.date_span(every_mart) == (FIRST, LAST)
-    accounts = data.filter_accounts(every_mart)
+    assert publication.date_span(every_mart) == (FIRST, LAST)
+    accounts = publication.filter_accounts(every_mart)
     assert accounts.values.tolist() == [
         ["meta", "111", "EUR"],
         ["meta", "222", "USD"],
@@ -223,16 +225,16 @@ def test_filter_options_span_every_dated_mart(every_mart: Path) -> None:
 def test_filter_accounts_fall_back_to_the_placement_mart(marts_path: Path) -> None:
     write_marts(marts_path)
 
-    assert data.filter_accounts(marts_path)["platform"].unique().tolist() == ["meta"]
-    assert data.date_span(marts_path) == (FIRST, LAST)
-    assert data.missing_tables(marts_path, ["fct_ad_performance_daily"]) == [
+    assert publication.filter_accounts(marts_path)["platform"].unique().tolist() == ["meta"]
+    assert publication.date_span(marts_path) == (FIRST, LAST)
+    assert publication.missing_tables(marts_path, ["fct_ad_performance_daily"]) == [
         "fct_ad_performance_daily"
     ]
 
 
 def test_missing_file_gives_empty_frames(marts_path: Path) -> None:
-    assert data.date_span(marts_path) is None
+    assert publication.date_span(marts_path) is None
     assert advantage_plus.campaigns(marts_path, ALL).empty
     assert creators.leaderboard(marts_path, FIRST, LAST, "creator_roi").empty
     assert performance.totals(marts_path, ALL, "reporting").empty
-    assert data.missing_tables(marts_path, ["dim_creators"]) == ["dim_creators"]
+    assert publication.missing_tables(marts_path, ["dim_creators"]) == ["dim_creators"]

@@ -279,7 +279,7 @@ def test_inconsistent_restatement_versions_block(settings: Settings, write_table
 def test_creators_without_registry_entry_warn_and_show_on_the_health_page(
     settings: Settings, write_table
 ) -> None:
-    from dashboards import health
+    from dashboards.queries import health
     from socialmart.publish import publish
 
     creator = {"display_name": "x", "is_registered": True, "has_activity_data": True}

@@ -1,7 +1,7 @@
 """Queries of the Cross-platform performance page: spend, revenue, ROAS and CPA.
 
 Reads ``fct_ad_performance_daily`` (Meta and TikTok) through its per-campaign daily summary
-(``BY_CAMPAIGN``, see ``dashboards.data.Summary``). Two ways to count money:
+(``BY_CAMPAIGN``, see ``dashboards.reader.Summary``). Two ways to count money:
 
 - ``reporting``: the ``*_reporting`` columns, converted per row into the reporting currency,
   so accounts in different currencies add up;
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards.data import (
+from dashboards.reader import (
     AD_PERFORMANCE_TABLE,
     MONEY,
     SELECTION_SQL,

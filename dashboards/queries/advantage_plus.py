@@ -2,7 +2,7 @@
 
 Daily numbers come from ``fct_placement_performance_daily`` (Advantage+ campaigns, Meta rows
 only), read through summaries of it (``ADVANTAGE_PLUS_DAYS``, ``campaign_days``; see
-``dashboards.data.Summary``); weekly numbers and the campaign-level Threads facts (first day
+``dashboards.reader.Summary``); weekly numbers and the campaign-level Threads facts (first day
 Threads received spend, spend without an opt-in) from ``rpt_advantage_plus_placement_split``.
 "Threads spend without opt-in" is the Threads spend itself in ad sets that do not name Threads
 (the mart's ``threads_spend_without_opt_in``, the same rule on the daily rows), not the spend of
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards.data import (
+from dashboards.reader import (
     MART_TABLE,
     MONEY,
     SELECTION_SQL,

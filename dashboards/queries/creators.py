@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards.data import query
+from dashboards.reader import query
 
 FACT_TABLE = "fct_creator_performance_daily"
 DIM_TABLE = "dim_creators"

@@ -5,7 +5,7 @@ publish; it holds copies of the audit tables (``gate_runs``, ``gate_results``,
 ``gate_validations``, ``publish_log``, ``dbt_builds``), ``source_freshness``,
 ``schema_drift`` (response fields no stream declares) and ``api_versions`` (the configured
 Meta API versions and their sunset dates). Every
-function reads it through ``dashboards.data.open_marts``: a cursor on the file version the path
+function reads it through ``dashboards.reader.open_marts``: a cursor on the file version the path
 names now, attached read-only, so the pipeline can swap it at any time.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards.data import open_marts as open_readonly
-from dashboards.data import query
+from dashboards.reader import open_marts as open_readonly
+from dashboards.reader import query
 
 RESTATEMENT_MART = "fct_conversion_restatements"
 
