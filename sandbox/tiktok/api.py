@@ -22,12 +22,10 @@ from sandbox.routing import Request, Response
 from sandbox.tiktok import entities, errors
 from sandbox.tiktok.delivery import (
     AdDay,
-    ad_rows,
+    Pull,
     creative_rows,
     gmv_rows,
-    placement_rows,
-    smart_plus_ad_rows,
-    smart_plus_placement_rows,
+    report_rows,
 )
 from sandbox.tiktok.errors import TikTokError
 from sandbox.tiktok.generator import AdMetrics
@@ -276,10 +274,10 @@ class TikTokBusinessApi:
     ) -> list[tuple[AdDay, str]]:
         """Manual ads' rows, then the Upgraded Smart+ ones (per creative by ``ad_id``), each
         with the ``campaign_automation_type`` the report shows for it."""
+        pull = self._pull(adv, start, end)
         audience = report_type == "AUDIENCE"
-        args = (self.scenario, self.seed, adv, start, end, self._clock())
-        manual = (placement_rows if audience else ad_rows)(*args)
-        smart_plus = (smart_plus_placement_rows if audience else smart_plus_ad_rows)(*args)
+        manual = report_rows(pull, smart_plus=False, by_placement=audience)
+        smart_plus = report_rows(pull, smart_plus=True, by_placement=audience)
         if id_dimension == "ad_id":
             labelled = [(row, "UPGRADED_SMART_PLUS_CREATIVE") for row in creative_rows(smart_plus)]
         else:
@@ -299,8 +297,10 @@ class TikTokBusinessApi:
         if unknown:
             raise errors.invalid_param(f"metrics: unknown {sorted(unknown)}")
         totals: dict[date, AdMetrics] = {}
-        args = (self.scenario, self.seed, adv, start, end, self._clock())
-        for row in ad_rows(*args) + smart_plus_ad_rows(*args):
+        pull = self._pull(adv, start, end)
+        for row in report_rows(pull, smart_plus=False, by_placement=False) + report_rows(
+            pull, smart_plus=True, by_placement=False
+        ):
             known = totals.get(row.day)
             totals[row.day] = row.metrics if known is None else known + row.metrics
         rows = []
@@ -309,6 +309,9 @@ class TikTokBusinessApi:
             dims = {"advertiser_id": adv.advertiser_id, "stat_time_day": stat_time_day(day)}
             rows.append({"dimensions": dims, "metrics": {m: values[m] for m in metrics}})
         return _page(rows, request)
+
+    def _pull(self, adv: Advertiser, start: date, end: date) -> Pull:
+        return Pull(self.scenario, self.seed, adv, start, end, self._clock())
 
     def _dates(self, request: Request) -> tuple[date, date]:
         try:
@@ -362,7 +365,7 @@ class TikTokBusinessApi:
             raise errors.invalid_param("filtering.gmv_max_promotion_types: PRODUCT or LIVE")
         start, end = self._dates(request)
         rows = []
-        for row in gmv_rows(self.scenario, self.seed, adv, start, end, self._clock()):
+        for row in gmv_rows(self._pull(adv, start, end)):
             if row.campaign.store_id != str(stores[0]):
                 continue
             if row.campaign.report_promotion_type not in types:

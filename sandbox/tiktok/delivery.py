@@ -6,7 +6,7 @@ describe the same numbers; both derive them from :mod:`sandbox.tiktok.generator`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from functools import reduce
@@ -44,69 +44,49 @@ class GmvDay:
     metrics: GmvMetrics
 
 
-def _reported_days(advertiser: Advertiser, start: date, end: date, now: datetime | None):
-    """Days of ``start..end`` with data at ``now`` (None = final), with their age in days."""
-    today = local_today(advertiser, now) if now is not None else None
-    for day in days(start, end):
-        if today is None:
-            yield day, 99
-        elif day <= today:
-            yield day, (today - day).days
+@dataclass(frozen=True)
+class Pull:
+    """What one report pull asks of an advertiser: the days ``start..end`` (advertiser time
+    zone, inclusive) as a pull at ``now`` sees them (later days absent, recent days'
+    conversions not yet final); ``now`` None gives the final numbers of every day."""
+
+    scenario: Scenario
+    seed: int
+    advertiser: Advertiser
+    start: date
+    end: date
+    now: datetime | None
+
+    def reported_days(self) -> Iterator[tuple[date, int]]:
+        """Days of the range with data at ``now``, with their age in days (99: final)."""
+        now = self.now
+        today = local_today(self.advertiser, now) if now is not None else None
+        for day in days(self.start, self.end):
+            if today is None:
+                yield day, 99
+            elif day <= today:
+                yield day, (today - day).days
 
 
-def placement_rows(
-    scenario: Scenario,
-    seed: int,
-    advertiser: Advertiser,
-    start: date,
-    end: date,
-    now: datetime | None,
-) -> list[AdDay]:
-    """Every delivering (day, ad, placement) of an advertiser, ordered by day, ad, placement.
-
-    Args:
-        scenario: The advertisers.
-        seed: Data seed.
-        advertiser: Whose ads.
-        start: First day (advertiser time zone), inclusive.
-        end: Last day, inclusive.
-        now: Pull time: later days are absent, recent days' conversions not yet final.
-            None gives the final numbers of every day.
-    """
-    return _delivery(scenario.ads_of(advertiser.advertiser_id), seed, advertiser, start, end, now)
-
-
-def _delivery(
-    ads: Iterable[Ad],
-    seed: int,
-    advertiser: Advertiser,
-    start: date,
-    end: date,
-    now: datetime | None,
-) -> list[AdDay]:
+def report_rows(pull: Pull, *, smart_plus: bool, by_placement: bool) -> list[AdDay]:
+    """Every delivering (day, ad, placement) of the advertiser's manual ads (or, with
+    ``smart_plus``, its Upgraded Smart+ ads), ordered by day, ad and placement; without
+    ``by_placement`` summed over placements, one row per (day, ad)."""
+    advertiser_id = pull.advertiser.advertiser_id
+    scenario = pull.scenario
+    ads = sorted(
+        scenario.smart_plus_ads_of(advertiser_id) if smart_plus else scenario.ads_of(advertiser_id),
+        key=lambda ad: ad.ad_id,
+    )
     rows = []
-    ads = sorted(ads, key=lambda ad: ad.ad_id)
-    for day, age in _reported_days(advertiser, start, end, now):
+    for day, age in pull.reported_days():
         for ad in ads:
             for placement in ad.placements:
-                final = ad_metrics(seed, day, ad, placement)
+                final = ad_metrics(pull.seed, day, ad, placement)
                 if final is not None:
-                    pulled = as_pulled(final, age)
-                    pulled = _with_shop_orders(seed, advertiser, day, ad, placement, pulled, now)
+                    pulled = _with_shop_orders(pull, day, ad, placement, as_pulled(final, age))
                     rows.append(AdDay(day, ad, placement, pulled))
-    return rows
-
-
-def ad_rows(
-    scenario: Scenario,
-    seed: int,
-    advertiser: Advertiser,
-    start: date,
-    end: date,
-    now: datetime | None,
-) -> list[AdDay]:
-    """:func:`placement_rows` summed over placements: one row per (day, ad)."""
-    return _summed(placement_rows(scenario, seed, advertiser, start, end, now))
+    return rows if by_placement else _summed(rows)
 
 
 def _summed(rows: list[AdDay]) -> list[AdDay]:
@@ -117,31 +97,6 @@ def _summed(rows: list[AdDay]) -> list[AdDay]:
         AdDay(group[0].day, group[0].ad, None, reduce(add, (r.metrics for r in group)))
         for group in grouped.values()
     ]
-
-
-def smart_plus_placement_rows(
-    scenario: Scenario,
-    seed: int,
-    advertiser: Advertiser,
-    start: date,
-    end: date,
-    now: datetime | None,
-) -> list[AdDay]:
-    """:func:`placement_rows` of the advertiser's Upgraded Smart+ ads."""
-    ads = scenario.smart_plus_ads_of(advertiser.advertiser_id)
-    return _delivery(ads, seed, advertiser, start, end, now)
-
-
-def smart_plus_ad_rows(
-    scenario: Scenario,
-    seed: int,
-    advertiser: Advertiser,
-    start: date,
-    end: date,
-    now: datetime | None,
-) -> list[AdDay]:
-    """:func:`smart_plus_placement_rows` summed over placements: one row per (day, ad)."""
-    return _summed(smart_plus_placement_rows(scenario, seed, advertiser, start, end, now))
 
 
 def creative_rows(rows: list[AdDay]) -> list[AdDay]:
@@ -170,20 +125,14 @@ def _share(value: int | None, index: int, count: int) -> int | None:
 
 
 def _with_shop_orders(
-    seed: int,
-    advertiser: Advertiser,
-    day: date,
-    ad: Ad,
-    placement: str,
-    pulled: AdMetrics,
-    now: datetime | None,
+    pull: Pull, day: date, ad: Ad, placement: str, pulled: AdMetrics
 ) -> AdMetrics:
     """A Spark Ad selling for the advertiser's TikTok Shop reports the Shop orders it brought
     (:func:`sandbox.tiktok_shop.channels.spark_counted`); other ads keep ``pulled``."""
-    shop = channels.shop_of_advertiser(advertiser.advertiser_id)
+    shop = channels.shop_of_advertiser(pull.advertiser.advertiser_id)
     if shop is None or ad not in channels.spark_shop_ads(shop):
         return pulled
-    counted = channels.spark_counted(seed, shop, ad, day, placement, now)
+    counted = channels.spark_counted(pull.seed, shop, ad, day, placement, pull.now)
     return replace(
         pulled,
         complete_payment=len(counted),
@@ -206,21 +155,14 @@ def _with_gmv_max_orders(
     )
 
 
-def gmv_rows(
-    scenario: Scenario,
-    seed: int,
-    advertiser: Advertiser,
-    start: date,
-    end: date,
-    now: datetime | None,
-) -> list[GmvDay]:
+def gmv_rows(pull: Pull) -> list[GmvDay]:
     """Every GMV Max (day, campaign) with cost, ordered by day then campaign."""
     campaigns = sorted(
-        scenario.gmv_campaigns_of(advertiser.advertiser_id), key=lambda c: c.campaign_id
+        pull.scenario.gmv_campaigns_of(pull.advertiser.advertiser_id), key=lambda c: c.campaign_id
     )
     return [
-        GmvDay(day, campaign, _with_gmv_max_orders(seed, day, campaign, metrics, now))
-        for day, _age in _reported_days(advertiser, start, end, now)
+        GmvDay(day, campaign, _with_gmv_max_orders(pull.seed, day, campaign, metrics, pull.now))
+        for day, _age in pull.reported_days()
         for campaign in campaigns
-        if (metrics := gmv_metrics(seed, day, campaign)) is not None
+        if (metrics := gmv_metrics(pull.seed, day, campaign)) is not None
     ]

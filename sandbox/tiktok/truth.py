@@ -7,19 +7,13 @@ are absent, recent conversions not yet final); ``None`` gives the final numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sandbox.creators import TIKTOK_CREATORS
-from sandbox.tiktok.delivery import (
-    AdDay,
-    ad_rows,
-    gmv_rows,
-    placement_rows,
-    smart_plus_ad_rows,
-    smart_plus_placement_rows,
-)
+from sandbox.tiktok.delivery import AdDay, Pull, gmv_rows, report_rows
 from sandbox.tiktok.scenario import Scenario, build_scenario
 
 
@@ -49,15 +43,45 @@ def _ad_row(row: AdDay, currency: str) -> dict[str, Any]:
     }
 
 
-def ad_day_truth(
-    seed: int,
-    start: date,
-    end: date,
-    *,
-    as_of: datetime | None = None,
-    scenario: Scenario | None = None,
-) -> list[dict[str, Any]]:
-    """Every (advertiser, day, ad) row of the BASIC ad report, deleted ads included.
+# A truth function: ``(seed, start, end, *, as_of=None, scenario=None)`` -> report rows.
+Truth = Callable[..., list[dict[str, Any]]]
+
+
+def _pulls(
+    seed: int, start: date, end: date, as_of: datetime | None, scenario: Scenario | None
+) -> Iterator[Pull]:
+    """One pull per advertiser of the scenario (default :func:`build_scenario`)."""
+    scenario = scenario or build_scenario()
+    for advertiser in scenario.advertisers:
+        yield Pull(scenario, seed, advertiser, start, end, as_of)
+
+
+def _report_truth(*, smart_plus: bool, by_placement: bool, doc: str) -> Truth:
+    """The truth of one ad report (:func:`~sandbox.tiktok.delivery.report_rows`), ordered by
+    advertiser, day, ad (and placement); ``date`` is ISO ``YYYY-MM-DD``."""
+
+    def truth(
+        seed: int,
+        start: date,
+        end: date,
+        *,
+        as_of: datetime | None = None,
+        scenario: Scenario | None = None,
+    ) -> list[dict[str, Any]]:
+        return [
+            _ad_row(row, pull.advertiser.currency)
+            for pull in _pulls(seed, start, end, as_of, scenario)
+            for row in report_rows(pull, smart_plus=smart_plus, by_placement=by_placement)
+        ]
+
+    truth.__doc__ = doc
+    return truth
+
+
+ad_day_truth = _report_truth(
+    smart_plus=False,
+    by_placement=False,
+    doc="""Every (advertiser, day, ad) row of the BASIC ad report, deleted ads included.
 
     Args:
         seed: Data seed (as given to the server).
@@ -68,66 +92,25 @@ def ad_day_truth(
 
     Returns:
         Rows ordered by advertiser, day and ad; ``date`` is ISO ``YYYY-MM-DD``.
-    """
-    scenario = scenario or build_scenario()
-    return [
-        _ad_row(row, adv.currency)
-        for adv in scenario.advertisers
-        for row in ad_rows(scenario, seed, adv, start, end, as_of)
-    ]
-
-
-def placement_truth(
-    seed: int,
-    start: date,
-    end: date,
-    *,
-    as_of: datetime | None = None,
-    scenario: Scenario | None = None,
-) -> list[dict[str, Any]]:
-    """Every (advertiser, day, ad, placement) row of the AUDIENCE report by ``placement``."""
-    scenario = scenario or build_scenario()
-    return [
-        _ad_row(row, adv.currency)
-        for adv in scenario.advertisers
-        for row in placement_rows(scenario, seed, adv, start, end, as_of)
-    ]
-
-
-def smart_plus_ad_day_truth(
-    seed: int,
-    start: date,
-    end: date,
-    *,
-    as_of: datetime | None = None,
-    scenario: Scenario | None = None,
-) -> list[dict[str, Any]]:
-    """Every (advertiser, day, Upgraded Smart+ ad) row of the BASIC report by ``ad_id_v2``
-    (``ad_id`` is the ``smart_plus_ad_id``), in the shape of :func:`ad_day_truth`."""
-    scenario = scenario or build_scenario()
-    return [
-        _ad_row(row, adv.currency)
-        for adv in scenario.advertisers
-        for row in smart_plus_ad_rows(scenario, seed, adv, start, end, as_of)
-    ]
-
-
-def smart_plus_placement_truth(
-    seed: int,
-    start: date,
-    end: date,
-    *,
-    as_of: datetime | None = None,
-    scenario: Scenario | None = None,
-) -> list[dict[str, Any]]:
-    """Every (advertiser, day, Upgraded Smart+ ad, placement) row of the AUDIENCE report
-    by ``ad_id_v2`` and ``placement`` (Lemon8 and PineDrama included)."""
-    scenario = scenario or build_scenario()
-    return [
-        _ad_row(row, adv.currency)
-        for adv in scenario.advertisers
-        for row in smart_plus_placement_rows(scenario, seed, adv, start, end, as_of)
-    ]
+    """,
+)
+placement_truth = _report_truth(
+    smart_plus=False,
+    by_placement=True,
+    doc="Every (advertiser, day, ad, placement) row of the AUDIENCE report by ``placement``.",
+)
+smart_plus_ad_day_truth = _report_truth(
+    smart_plus=True,
+    by_placement=False,
+    doc="""Every (advertiser, day, Upgraded Smart+ ad) row of the BASIC report by ``ad_id_v2``
+    (``ad_id`` is the ``smart_plus_ad_id``), in the shape of :func:`ad_day_truth`.""",
+)
+smart_plus_placement_truth = _report_truth(
+    smart_plus=True,
+    by_placement=True,
+    doc="""Every (advertiser, day, Upgraded Smart+ ad, placement) row of the AUDIENCE report
+    by ``ad_id_v2`` and ``placement`` (Lemon8 and PineDrama included).""",
+)
 
 
 def advertiser_spend_truth(
@@ -199,10 +182,10 @@ def gmv_max_truth(
     scenario: Scenario | None = None,
 ) -> list[dict[str, Any]]:
     """Every (advertiser, day, GMV Max campaign) row; ``orders`` None where TikTok shows "-"."""
-    scenario = scenario or build_scenario()
     rows = []
-    for adv in scenario.advertisers:
-        for row in gmv_rows(scenario, seed, adv, start, end, as_of):
+    for pull in _pulls(seed, start, end, as_of, scenario):
+        adv = pull.advertiser
+        for row in gmv_rows(pull):
             m = row.metrics
             rows.append(
                 {
