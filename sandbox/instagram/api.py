@@ -8,7 +8,6 @@ stories with too few viewers (10).
 
 from __future__ import annotations
 
-import hmac
 import itertools
 import re
 from typing import Any
@@ -66,29 +65,12 @@ class InstagramApi:
         """Answer one request under ``/graph.instagram.com``."""
         try:
             if fault is not None and fault.kind == "meta_error":
-                raise MetaError(
-                    fault.code,
-                    fault.message,
-                    error_type=fault.error_type,
-                    subcode=fault.subcode,
-                    status=fault.status,
-                    is_transient=fault.is_transient,
-                )
-            self._authenticate(request)
+                raise MetaError.from_fault(fault)
+            errors.checked_token(request, self._token)
             payload = self._route(request, [s for s in subpath.split("/") if s])
         except MetaError as exc:
             return Response.json(exc.status, exc.envelope(next(self._trace)))
         return Response.json(200, payload)
-
-    def _authenticate(self, request: Request) -> None:
-        token = request.param("access_token")
-        bearer = request.header("authorization") or ""
-        if token is None and bearer.lower().startswith("bearer "):
-            token = bearer[7:].strip()
-        if not token:
-            raise errors.missing_token()
-        if not hmac.compare_digest(token.encode(), self._token.encode()):
-            raise errors.invalid_token()
 
     def _route(self, request: Request, segments: list[str]) -> dict[str, Any]:
         if request.method != "GET":

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import hmac
 import itertools
 import re
 from datetime import datetime
@@ -83,15 +82,8 @@ class MetaGraphApi:
         )
         try:
             if fault is not None and fault.kind == "meta_error" and _refuses(fault, request):
-                raise MetaError(
-                    fault.code,
-                    fault.message,
-                    error_type=fault.error_type,
-                    subcode=fault.subcode,
-                    status=fault.status,
-                    is_transient=fault.is_transient,
-                )
-            token = self._authenticate(request)
+                raise MetaError.from_fault(fault)
+            token = errors.checked_token(request, self._token)
             job_fault = fault if fault is not None and fault.kind in ASYNC_JOB_KINDS else None
             payload = self._route(request, segments, token, job_fault)
         except MetaError as exc:
@@ -103,17 +95,6 @@ class MetaGraphApi:
         key = account.group(1) if account else self.scenario.business_id
         use_case = "ads_insights" if segments[-1:] == ["insights"] else "ads_management"
         return key, use_case
-
-    def _authenticate(self, request: Request) -> str:
-        token = request.param("access_token")
-        bearer = request.header("authorization") or ""
-        if token is None and bearer.lower().startswith("bearer "):
-            token = bearer[7:].strip()
-        if not token:
-            raise errors.missing_token()
-        if not hmac.compare_digest(token.encode(), self._token.encode()):
-            raise errors.invalid_token()
-        return token
 
     def now(self, request: Request) -> datetime:
         """The request's notion of now: the ``X-Sandbox-Now`` header, else the clock."""

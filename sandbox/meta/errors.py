@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sandbox.routing import Request
+
+if TYPE_CHECKING:
+    from sandbox.faults import FaultRule
 
 DOCS_URL = "https://developers.facebook.com/docs/graph-api"
 
@@ -22,6 +28,18 @@ class MetaError(Exception):
     is_transient: bool | None = None
     user_title: str | None = None
     user_msg: str | None = None
+
+    @classmethod
+    def from_fault(cls, fault: FaultRule) -> MetaError:
+        """The error an injected ``meta_error`` fault answers with."""
+        return cls(
+            fault.code,
+            fault.message,
+            error_type=fault.error_type,
+            subcode=fault.subcode,
+            status=fault.status,
+            is_transient=fault.is_transient,
+        )
 
     def envelope(self, trace_seed: int) -> dict[str, Any]:
         """The ``{"error": {...}}`` body; ``error_subcode`` only when there is one."""
@@ -43,6 +61,24 @@ def fbtrace_id(n: int) -> str:
     """An opaque, Meta-looking trace ID (``A`` + 22 URL-safe characters)."""
     digest = hashlib.blake2b(str(n).encode(), digest_size=16).digest()
     return "A" + base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+def checked_token(request: Request, expected: str) -> str:
+    """The request's access token (``access_token`` parameter or Bearer header), which must
+    be ``expected``, as every Graph API stand-in (Meta, Threads, Instagram) checks it.
+
+    Raises:
+        MetaError: No token, or another one.
+    """
+    token = request.param("access_token")
+    bearer = request.header("authorization") or ""
+    if token is None and bearer.lower().startswith("bearer "):
+        token = bearer[7:].strip()
+    if not token:
+        raise missing_token()
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        raise invalid_token()
+    return token
 
 
 def missing_token() -> MetaError:

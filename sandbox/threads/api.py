@@ -6,7 +6,6 @@ Errors use the Graph API envelope (code 190 for a bad token, 100 for bad paramet
 
 from __future__ import annotations
 
-import hmac
 import itertools
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -55,30 +54,12 @@ class ThreadsApi:
         """Answer one request under ``/graph.threads.net``; errors become Graph envelopes."""
         try:
             if fault is not None and fault.kind == "meta_error":
-                raise MetaError(
-                    fault.code,
-                    fault.message,
-                    error_type=fault.error_type,
-                    subcode=fault.subcode,
-                    status=fault.status,
-                    is_transient=fault.is_transient,
-                )
-            token = self._authenticate(request)
+                raise MetaError.from_fault(fault)
+            token = errors.checked_token(request, self._token)
             payload = self._route(request, [s for s in subpath.split("/") if s], token)
         except MetaError as exc:
             return Response.json(exc.status, exc.envelope(next(self._trace)))
         return Response.json(200, payload)
-
-    def _authenticate(self, request: Request) -> str:
-        token = request.param("access_token")
-        bearer = request.header("authorization") or ""
-        if token is None and bearer.lower().startswith("bearer "):
-            token = bearer[7:].strip()
-        if not token:
-            raise errors.missing_token()
-        if not hmac.compare_digest(token.encode(), self._token.encode()):
-            raise errors.invalid_token()
-        return token
 
     def _route(self, request: Request, segments: list[str], token: str) -> dict[str, Any]:
         if request.method != "GET":
