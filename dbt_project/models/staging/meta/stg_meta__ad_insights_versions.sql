@@ -3,7 +3,6 @@
     what each pull saw, for fct_conversion_restatements. Tombstones carry no numbers and
     are left out. A deliberate second view over the same source table.
 -#}
-{%- set purchase_type = var('meta_purchase_action_type', 'omni_purchase') -%}
 
 with source as (
 
@@ -16,8 +15,7 @@ actions_found as (
 
     select
         *,
-        {{ meta_find_action('actions', purchase_type) }} as purchase_action,
-        {{ meta_find_action('action_values', purchase_type) }} as purchase_value_action
+        {{ meta_purchase_actions() }}
     from source
 
 ),
@@ -32,14 +30,7 @@ renamed as (
         ---------- strings
         account_currency,
         ---------- numerics
-        {{ meta_action_amount('purchase_action', 'value') }} as purchases,
-        {{ meta_action_amount('purchase_value_action', 'value') }} as purchase_value,
-        {%- for window in meta_attribution_windows() %}
-        {{ meta_window_amount('purchase_action', window) }}
-            as purchases_{{ window }},
-        {{ meta_window_amount('purchase_value_action', window) }}
-            as purchase_value_{{ window }},
-        {%- endfor %}
+        {{ meta_purchase_columns() }},
         ---------- dates
         date_start as report_date,
         ---------- timestamps
