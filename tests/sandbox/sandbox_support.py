@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from typing import Any
 
 import requests
 
-from socialmart.settings import SANDBOX_META_TOKEN
+from sandbox.routing import Platform, Router
+from sandbox.server import RunningSandbox, SandboxServer
+from sandbox.threads.api import ThreadsApi
+from socialmart.settings import SANDBOX_META_TOKEN, SANDBOX_THREADS_TOKEN
 
 SEED = 42
 TOKEN = SANDBOX_META_TOKEN
 EU, US, UK = "248710003360117", "579220001184532", "331840007712906"
+
+
+@contextmanager
+def serving(platform: Platform, path: str) -> Iterator[str]:
+    """Serve one stand-in platform alone (e.g. with its own clock) for the ``with`` block.
+
+    Yields:
+        The base URL followed by ``path`` (e.g. ``graph.threads.net/v1.0``).
+    """
+    running = RunningSandbox(SandboxServer(("127.0.0.1", 0), Router([platform]), None))
+    try:
+        yield f"{running.base_url}/{path}"
+    finally:
+        running.stop()
+
+
+def serving_threads(now: datetime) -> AbstractContextManager[str]:
+    """The Threads stand-in alone, its clock stopped at ``now``; yields its v1.0 base URL."""
+    platform = ThreadsApi(seed=SEED, token=SANDBOX_THREADS_TOKEN, clock=lambda: now)
+    return serving(platform, "graph.threads.net/v1.0")
 
 
 def insights_params(since: str, until: str, **extra: Any) -> dict[str, Any]:

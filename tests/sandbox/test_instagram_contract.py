@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from sandbox_support import serving
 
 from sandbox.creators import partnership_media
 from sandbox.instagram import truth
 from sandbox.instagram.api import InstagramApi
 from sandbox.instagram.media import MEDIA_METRICS, find_media, media_metrics
-from sandbox.routing import Router
-from sandbox.server import RunningSandbox, SandboxServer
 from socialmart.settings import SANDBOX_INSTAGRAM_TOKEN
 
 SEED = 42
@@ -26,11 +25,8 @@ METRICS = ",".join(MEDIA_METRICS)
 @pytest.fixture(scope="module")
 def api() -> Iterator[str]:
     platform = InstagramApi(seed=SEED, token=TOKEN, clock=lambda: NOW)
-    running = RunningSandbox(SandboxServer(("127.0.0.1", 0), Router([platform]), None))
-    try:
-        yield f"{running.base_url}/graph.instagram.com/v27.0"
-    finally:
-        running.stop()
+    with serving(platform, "graph.instagram.com/v27.0") as url:
+        yield url
 
 
 def _insights(

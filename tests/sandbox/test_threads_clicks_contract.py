@@ -14,12 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import requests
+from sandbox_support import serving_threads
 
 from sandbox.creators import BRAND, CREATORS
-from sandbox.routing import Router
-from sandbox.server import RunningSandbox, SandboxServer
 from sandbox.threads import truth
-from sandbox.threads.api import ThreadsApi
 from sandbox.threads.profile_insights import day_numbers, link_clicks, link_urls
 from socialmart.settings import SANDBOX_THREADS_TOKEN
 
@@ -31,14 +29,8 @@ NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[str]:
-    server = SandboxServer(
-        ("127.0.0.1", 0), Router([ThreadsApi(seed=SEED, token=TOKEN, clock=lambda: NOW)]), None
-    )
-    running = RunningSandbox(server)
-    try:
-        yield f"{running.base_url}/graph.threads.net/v1.0"
-    finally:
-        running.stop()
+    with serving_threads(NOW) as url:
+        yield url
 
 
 def _unix(day: date) -> int:
