@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from socialmart.airflow_env import airflow_env
 from socialmart.settings import Settings, load_settings
@@ -38,6 +39,15 @@ _TYPES = {
     "clicks": "bigint",
     "reporting_currency": "varchar",
 }
+PLACEMENT_MART = "marts.fct_placement_performance_daily"
+
+
+def placement_mart_columns() -> list[str]:
+    """The placement mart's columns, in order, from its dbt contract (the one declaration)."""
+    marts = Path(__file__).parents[1] / "dbt_project/models/marts"
+    path = marts / "fct_placement_performance_daily.yml"
+    [model] = yaml.safe_load(path.read_text(encoding="utf-8"))["models"]
+    return [column["name"] for column in model["columns"]]
 
 
 @pytest.fixture
@@ -74,8 +84,9 @@ def good_rows() -> list[dict]:
 @pytest.fixture
 def write_mart(settings: Settings) -> MartWriter:
     """Replace the placement mart with given rows (missing: strings null, measures 0)."""
-    from expectations.suites.fct_placement_performance_daily import COLUMNS, DATASET
     from socialmart import warehouse
+
+    COLUMNS, DATASET = placement_mart_columns(), PLACEMENT_MART
 
     measures = [c for c in COLUMNS[COLUMNS.index("spend") :] if c != "reporting_currency"]
 
