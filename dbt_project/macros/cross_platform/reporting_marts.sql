@@ -31,3 +31,18 @@
         as {{ amount }}_reporting{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#-
+    The configuration of an incremental reporting fact: delete+insert of the lookback window
+    (delete_lookback_window deletes it first, in_lookback_window rebuilds it), refusing a
+    changed column set (on_schema_change fail: rebuild with --full-refresh).
+-#}
+{% macro lookback_incremental_config(unique_key=none, incremental_strategy='delete+insert') -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy=incremental_strategy,
+        unique_key=unique_key,
+        on_schema_change='fail',
+        pre_hook=["{{ delete_lookback_window() }}"],
+    ) }}
+{%- endmacro %}

@@ -1,7 +1,8 @@
 {#
     The cross-platform union: one `select` per platform over one declared column list
-    (`columns`: (name, type) pairs, see cross_platform_columns.sql), every column cast once
-    to its declared type, so no platform's types or column order can leak into the union.
+    (`columns`: (name, type) pairs, the type a key of column_types; see
+    cross_platform_columns.sql), every column cast once to its declared type, so no
+    platform's types or column order can leak into the union.
 
     `platforms`: one field mapping per platform, a dict with
       * platform: the value of the `platform` column (when the list declares one);
@@ -14,6 +15,7 @@
     A part of a union that is no platform (an activity of its own) leaves out `platform`.
 #}
 {% macro union_platforms(columns, platforms) -%}
+    {%- set types = column_types() -%}
     {%- for platform in platforms %}
     select
         {%- for name, data_type in columns %}
@@ -22,7 +24,7 @@
         {%- else %}
         {%- set expression = platform.get('fields', {}).get(name, platform.get('default', name)) %}
         {%- endif %}
-        cast({{ 'null' if expression is none else expression }} as {{ data_type }})
+        cast({{ 'null' if expression is none else expression }} as {{ types[data_type] }})
             as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ platform.relation }}

@@ -10,24 +10,12 @@
     stg_tiktok__advertisers picks it, so facts and dims carry the same zone).
 -#}
 
-with meta_accounts as (
-
-    select * from {{ ref('stg_meta__ad_accounts') }}
-
-),
-
-tiktok_advertisers as (
-
-    select * from {{ ref('stg_tiktok__advertisers') }}
-
-),
-
-final as (
+with final as (
 
     {{ union_platforms(ad_account_columns(), [
-        {'platform': 'meta', 'relation': 'meta_accounts',
+        {'platform': 'meta', 'relation': ref('stg_meta__ad_accounts'),
          'fields': {'advertiser_status': none}},
-        {'platform': 'tiktok', 'relation': 'tiktok_advertisers', 'fields': {
+        {'platform': 'tiktok', 'relation': ref('stg_tiktok__advertisers'), 'fields': {
             'ad_account_id': 'advertiser_id', 'ad_account_name': 'advertiser_name',
             'business_id': none, 'business_name': none, 'account_status': none,
         }},

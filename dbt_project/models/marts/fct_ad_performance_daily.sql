@@ -14,12 +14,8 @@
     since the last successful build covered them (a backfill; see lookback_start) or on a
     full refresh.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
+{{ lookback_incremental_config(
     unique_key=['platform', 'ad_account_id', 'ad_id', 'report_date'],
-    on_schema_change='fail',
-    pre_hook=["{{ delete_lookback_window() }}"],
 ) }}
 
 with ad_performance as (

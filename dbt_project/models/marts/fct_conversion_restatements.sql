@@ -14,31 +14,14 @@
     newest day already built, or further back for a backfill), like the other
     incremental marts.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook=["{{ delete_lookback_window() }}"],
-) }}
+{{ lookback_incremental_config(incremental_strategy='append') }}
 
-with meta_versions as (
-
-    select * from {{ ref('int_meta__conversion_versions') }}
-
-),
-
-tiktok_versions as (
-
-    select * from {{ ref('int_tiktok__conversion_versions') }}
-
-),
-
-unioned as (
+with unioned as (
 
     {{ union_platforms(conversion_version_columns(), [
-        {'platform': 'meta', 'relation': 'meta_versions',
+        {'platform': 'meta', 'relation': ref('int_meta__conversion_versions'),
          'fields': {'is_gmv_max_campaign': 'false'}},
-        {'platform': 'tiktok', 'relation': 'tiktok_versions'},
+        {'platform': 'tiktok', 'relation': ref('int_tiktok__conversion_versions')},
     ]) }}
 
 ),

@@ -13,16 +13,10 @@
     since the last successful build covered them (a backfill; see lookback_start) or on a
     full refresh.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=[
-        'platform', 'report_date', 'ad_account_id', 'campaign_id', 'adset_id', 'ad_id',
-        'publisher_platform', 'platform_position',
-    ],
-    on_schema_change='fail',
-    pre_hook=["{{ delete_lookback_window() }}"],
-) }}
+{{ lookback_incremental_config(unique_key=[
+    'platform', 'report_date', 'ad_account_id', 'campaign_id', 'adset_id', 'ad_id',
+    'publisher_platform', 'platform_position',
+]) }}
 
 with placement_performance as (
 

@@ -10,11 +10,9 @@
     counted twice (see creator_driven_revenue).
 -#}
 {%- set paid_day_columns = [
-    ('platform', dbt.type_string()), ('identity_type', dbt.type_string()),
-    ('identity_value', dbt.type_string()), ('report_date', 'date'),
-    ('currency', dbt.type_string()), ('is_shop_promotion', dbt.type_boolean()),
-    ('spend', type_money()), ('purchase_value', type_money()),
-    ('revenue_in_order_book', type_money()),
+    ('platform', 'string'), ('identity_type', 'string'), ('identity_value', 'string'),
+    ('report_date', 'date'), ('currency', 'string'), ('is_shop_promotion', 'boolean'),
+    ('spend', 'money'), ('purchase_value', 'money'), ('revenue_in_order_book', 'money'),
 ] -%}
 
 with meta_insights as (

@@ -17,17 +17,10 @@
 
 with report_ad_days as (
 
-    {{ tiktok_report_rows(
-        [
-            (ref('stg_tiktok__ad_report_daily'), false),
-            (ref('stg_tiktok__smart_plus_ad_report_daily'), true),
-        ],
-        ref('int_tiktok__ads_joined'),
-        [
-            'report_date', 'spend', 'impressions', 'clicks', 'conversions', 'purchases',
-            'purchase_value',
-        ],
-    ) }}
+    {{ tiktok_report_rows('ad', [
+        'report_date', 'spend', 'impressions', 'clicks', 'conversions', 'purchases',
+        'purchase_value',
+    ]) }}
 
 ),
 

@@ -19,17 +19,10 @@
 
 with placement_days as (
 
-    {{ tiktok_report_rows(
-        [
-            (ref('stg_tiktok__ad_placement_report_daily'), false),
-            (ref('stg_tiktok__smart_plus_ad_placement_report_daily'), true),
-        ],
-        ref('int_tiktok__ads_joined'),
-        [
-            'report_date', 'placement', 'spend', 'impressions', 'clicks', 'purchases',
-            'purchase_value',
-        ],
-    ) }}
+    {{ tiktok_report_rows('placement', [
+        'report_date', 'placement', 'spend', 'impressions', 'clicks', 'purchases',
+        'purchase_value',
+    ]) }}
 
 ),
 

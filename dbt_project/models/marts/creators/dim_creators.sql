@@ -3,6 +3,15 @@
     every identity seen in the data that the registry does not map, flagged
     is_registered = false, so an unregistered creator's sales and ads are never lost.
 -#}
+{#- One column per kind of identity: (identity_type, its field, the column it fills). -#}
+{%- set creator_identity_columns = [
+    ('instagram_user_id', 'identity_value', 'instagram_user_id'),
+    ('threads_user_id', 'identity_value', 'threads_user_id'),
+    ('threads_user_id', 'handle', 'threads_username'),
+    ('tiktok_username', 'identity_value', 'tiktok_username'),
+    ('tiktok_identity_id', 'identity_value', 'tiktok_identity_id'),
+    ('tiktok_identity_id', 'handle', 'tiktok_display_name'),
+] -%}
 
 with registry as (
 
@@ -26,18 +35,10 @@ creators as (
 
     select
         creator_id,
-        max(case when identity_type = 'instagram_user_id' then identity_value end)
-            as instagram_user_id,
-        max(case when identity_type = 'threads_user_id' then identity_value end)
-            as threads_user_id,
-        max(case when identity_type = 'threads_user_id' then handle end)
-            as threads_username,
-        max(case when identity_type = 'tiktok_username' then identity_value end)
-            as tiktok_username,
-        max(case when identity_type = 'tiktok_identity_id' then identity_value end)
-            as tiktok_identity_id,
-        max(case when identity_type = 'tiktok_identity_id' then handle end)
-            as tiktok_display_name,
+        {%- for identity_type, field, column in creator_identity_columns %}
+        max(case when identity_type = '{{ identity_type }}' then {{ field }} end)
+            as {{ column }},
+        {%- endfor %}
         max(handle) as any_handle,
         {{ dbt.bool_or('is_registered') }} as is_registered,
         {{ dbt.bool_or('is_observed') }} as is_observed

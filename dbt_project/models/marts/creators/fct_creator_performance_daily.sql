@@ -24,15 +24,14 @@
 ] -%}
 {#- What one activity row holds: affiliate orders, paid delivery or organic Threads posts. -#}
 {%- set activity_columns = [
-    ('identity_type', dbt.type_string()), ('identity_value', dbt.type_string()),
-    ('report_date', 'date'), ('currency', dbt.type_string()),
-    ('affiliate_orders', dbt.type_bigint()),
+    ('identity_type', 'string'), ('identity_value', 'string'), ('report_date', 'date'),
+    ('currency', 'string'), ('affiliate_orders', 'bigint'),
 ] -%}
 {%- for column in activity_money_columns -%}
-    {%- do activity_columns.append((column, type_money())) -%}
+    {%- do activity_columns.append((column, 'money')) -%}
 {%- endfor -%}
 {%- for column in threads_columns -%}
-    {%- do activity_columns.append((column, dbt.type_bigint())) -%}
+    {%- do activity_columns.append((column, 'bigint')) -%}
 {%- endfor -%}
 
 with identities as (
