@@ -21,7 +21,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 demo: setup ## run the whole pipeline through Airflow on the stand-in APIs
-	$(VENV)/bin/socialmart demo
+	$(PY) -m devtools.demo
 
 # The local stack: PostgreSQL metadata DB, api-server, scheduler, dag-processor, triggerer
 # (+ Redis and Celery workers with AIRFLOW_EXECUTOR=CeleryExecutor) and the stand-in, supervised
@@ -49,7 +49,7 @@ airflow-cli: setup ## the airflow CLI on the stack's metadata DB: make airflow-c
 # got stuck and the marts equal the stand-in's truth. Result: var/soak-result.json.
 DAYS ?= 3
 soak: setup ## DAYS=N daily runs through the real scheduler; ends "soak: N days, R runs, 0 stuck, ..."
-	$(PY) -m socialmart.stack.soak --days $(DAYS)
+	$(PY) -m devtools.soak --days $(DAYS)
 
 # Test files are spread over one worker per core (pytest-xdist); a file's tests stay together,
 # so module fixtures (a dbt build, a stand-in) are built once. TEST_WORKERS=0 runs in-process.
@@ -86,7 +86,7 @@ dashboard: setup ## serve the dashboard on SOCIALMART_BIND_HOST:DASHBOARD_PORT
 	$(VENV)/bin/streamlit run dashboards/app.py --server.address "$${SOCIALMART_BIND_HOST:-127.0.0.1}" --server.port "$${DASHBOARD_PORT:-8501}" --server.headless true
 
 sandbox: setup ## serve the stand-in APIs on $$SANDBOX_PORT (default 8765)
-	$(VENV)/bin/socialmart sandbox serve
+	$(PY) -m sandbox serve
 
 dbt-build: setup ## dbt build against the warehouse
 	$(VENV)/bin/socialmart transform

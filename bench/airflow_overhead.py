@@ -28,9 +28,9 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from devtools.soak import SETTLE_DAYS, Soak, dag_ids, result_path
 from socialmart.orchestration import ingest_dag_ids
 from socialmart.settings import PROJECT_ROOT
-from socialmart.stack.soak import SETTLE_DAYS, Soak, dag_ids, result_path
 
 DEFAULT_END = date(2026, 10, 31)
 GOAL_RATIO = 1.2
@@ -79,7 +79,7 @@ class Overhead(Soak):
 
 
 def _reconciled(settings_path: Path, seed: int, start: date, end: date) -> int:
-    from socialmart.reconcile import reconcile_placements
+    from devtools.reconcile import reconcile_placements
 
     verdict = reconcile_placements(settings_path, seed, start, end)
     if not verdict.ok:

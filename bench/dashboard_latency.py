@@ -1,10 +1,10 @@
 """Latency of every query the dashboard pages run, on a published marts folder.
 
-``measure(published_dir, repeats)`` calls the very functions the pages call (``dashboards.data``,
+``measure(published_dir, repeats)`` calls the very functions the pages call (``dashboards.queries``,
 ``advantage_plus``, ``creators``, ``performance``, ``health``) with the arguments a reader's
 first view of each page uses, over the whole date span and over its last 30 days, and reports
 p50 / p95 in milliseconds per query and overall. The queries read the published file the way
-the pages do: through ``dashboards.data``'s database per published file version, whose
+the pages do: through ``dashboards.reader``'s database per published file version, whose
 summaries each query builds on its first use. Those one-off costs, paid once per publication
 and dashboard process, show in ``setup_ms`` (finding the ids the calls use runs a few
 queries: open the file, build the Advantage+, spend and account-filter summaries) and in each
@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from dashboards import advantage_plus, creators, data, health, performance
+from dashboards import reader
+from dashboards.queries import advantage_plus, creators, health, performance, publication, spend
 
 MARTS_FILE = "marts.duckdb"
 HEALTH_FILE = "health.duckdb"
@@ -36,7 +37,7 @@ def percentile(samples: list[float], pct: float) -> float:
     return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
-def _selection_calls(marts: Path, name: str, selection: data.Selection) -> dict[str, Call]:
+def _selection_calls(marts: Path, name: str, selection: reader.Selection) -> dict[str, Call]:
     """The queries that depend on the reader's selection, labelled ``<query>[<name>]``."""
     start, end = selection.start, selection.end
     calls: dict[str, Call] = {
@@ -45,7 +46,7 @@ def _selection_calls(marts: Path, name: str, selection: data.Selection) -> dict[
             marts, start, end, "creator_driven_revenue"
         ),
         "creators.leaderboard[roi]": lambda: creators.leaderboard(marts, start, end, "creator_roi"),
-        "data.totals_by_currency": lambda: data.totals_by_currency(marts, selection),
+        "spend.totals_by_currency": lambda: spend.totals_by_currency(marts, selection),
     }
     campaigns = advantage_plus.campaigns(marts, selection)
     if not campaigns.empty:
@@ -74,13 +75,13 @@ def _selection_calls(marts: Path, name: str, selection: data.Selection) -> dict[
             calls[f"performance.breakdown[{mode},{level}]"] = lambda m=mode, lv=level: (
                 performance.breakdown(marts, selection, m, lv)
             )
-    totals = data.totals_by_currency(marts, selection)
+    totals = spend.totals_by_currency(marts, selection)
     if not totals.empty:
         currency = totals["account_currency"].iloc[0]
-        calls["data.spend_by_platform_daily"] = lambda: data.spend_by_platform_daily(
+        calls["spend.spend_by_platform_daily"] = lambda: spend.spend_by_platform_daily(
             marts, selection, currency
         )
-        calls["data.platform_totals"] = lambda: data.platform_totals(marts, selection, currency)
+        calls["spend.platform_totals"] = lambda: spend.platform_totals(marts, selection, currency)
     return {f"{query}[{name}]": call for query, call in calls.items()}
 
 
@@ -94,18 +95,20 @@ def dashboard_calls(published_dir: Path) -> dict[str, Call]:
         Name -> a call running that one query; empty when nothing dated is published.
     """
     marts, health_file = published_dir / MARTS_FILE, published_dir / HEALTH_FILE
-    span = data.date_span(marts)
+    span = publication.date_span(marts)
     if span is None:
         return {}
     first, last = span
     calls: dict[str, Call] = {
         # Every page: the shared filters and the publication caption.
-        "data.date_span": lambda: data.date_span(marts),
-        "data.filter_accounts": lambda: data.filter_accounts(marts),
-        "data.latest_publication": lambda: data.latest_publication(marts),
-        "data.missing_tables": lambda: data.missing_tables(marts, [advantage_plus.SPLIT_TABLE]),
-        "data.marts_status": lambda: data.marts_status(marts),
-        "data.date_bounds": lambda: data.date_bounds(marts),
+        "publication.date_span": lambda: publication.date_span(marts),
+        "publication.filter_accounts": lambda: publication.filter_accounts(marts),
+        "publication.latest_publication": lambda: publication.latest_publication(marts),
+        "publication.missing_tables": lambda: publication.missing_tables(
+            marts, [advantage_plus.SPLIT_TABLE]
+        ),
+        "publication.marts_status": lambda: publication.marts_status(marts),
+        "publication.date_bounds": lambda: publication.date_bounds(marts),
         # Data health.
         "health.last_publication": lambda: health.last_publication(health_file),
         "health.gate_history": lambda: health.gate_history(health_file),
@@ -116,8 +119,8 @@ def dashboard_calls(published_dir: Path) -> dict[str, Call]:
         ),
         "health.restatement_rows": lambda: health.restatement_rows(health_file),
     }
-    recent = data.Selection(max(first, last - timedelta(days=RECENT_DAYS - 1)), last)
-    calls |= _selection_calls(marts, "all", data.Selection(first, last))
+    recent = reader.Selection(max(first, last - timedelta(days=RECENT_DAYS - 1)), last)
+    calls |= _selection_calls(marts, "all", reader.Selection(first, last))
     calls |= _selection_calls(marts, f"{RECENT_DAYS}d", recent)
     return calls
 

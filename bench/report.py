@@ -289,7 +289,7 @@ def _slowest_query_row(dash: dict[str, Any]) -> list[str]:
 
 def _first_view_row(dash: dict[str, Any]) -> list[str]:
     """A sub-row with what a new publication's first view costs once per dashboard process:
-    attaching the file and building the in-memory summaries (``dashboards.data.Summary``)."""
+    attaching the file and building the in-memory summaries (``dashboards.reader.Summary``)."""
     queries = dash.get("queries") or {}
     if "setup_ms" not in dash or not queries:
         return []
