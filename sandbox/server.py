@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.clock import ENV_VAR as NOW_ENV_VAR
@@ -250,24 +251,19 @@ class RunningSandbox:
 
 @contextmanager
 def serve_in_thread(
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    seed: int,
-    meta_token: str = SANDBOX_META_TOKEN,
-    tiktok_shop: ShopStandInConfig | None = None,
-    faults: FaultPlan | None = None,
+    host: str = "127.0.0.1", port: int = 0, **options: Any
 ) -> Iterator[RunningSandbox]:
-    """Run the sandbox in a thread for the ``with`` block (arguments as :func:`make_server`).
+    """Run the sandbox in a thread for the ``with`` block.
+
+    Args:
+        host: interface to bind.
+        port: port to bind; 0 picks a free one.
+        **options: the keyword arguments of :func:`make_server` (``seed`` required).
 
     Yields:
         The running sandbox; it stops when the block exits.
     """
-    running = RunningSandbox(
-        make_server(
-            host, port, seed=seed, meta_token=meta_token, tiktok_shop=tiktok_shop, faults=faults
-        )
-    )
+    running = RunningSandbox(make_server(host, port, **options))
     try:
         yield running
     finally:

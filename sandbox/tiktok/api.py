@@ -416,33 +416,33 @@ def _only_fields(rows: list[dict[str, Any]], request: Request) -> list[dict[str,
     return [{k: v for k, v in row.items() if k in fields} for row in rows]
 
 
-def _campaign_ids(filtering: list[Any]) -> set[str] | None:
-    """The report filter ``campaign_ids`` (IN, at most 100 ids), or None without one."""
+def _filter(filtering: list[Any], field_name: str) -> tuple[dict[str, Any], Any] | None:
+    """The report filter on ``field_name`` and its parsed ``filter_value``, or None."""
     for entry in filtering:
-        if isinstance(entry, dict) and entry.get("field_name") == "campaign_ids":
+        if isinstance(entry, dict) and entry.get("field_name") == field_name:
             try:
-                values = json.loads(entry.get("filter_value") or "[]")
+                return entry, json.loads(entry.get("filter_value") or "[]")
             except ValueError:
                 raise errors.invalid_param("filtering.filter_value: not valid JSON") from None
-            if entry.get("filter_type") != "IN" or not isinstance(values, list):
-                raise errors.invalid_param("filtering.campaign_ids: filter_type IN with a list")
-            if not 1 <= len(values) <= _MAX_FILTER_IDS:
-                raise errors.invalid_param(
-                    f"filtering.campaign_ids: between 1 and {_MAX_FILTER_IDS} ids"
-                )
-            return {str(v) for v in values}
     return None
 
 
+def _campaign_ids(filtering: list[Any]) -> set[str] | None:
+    """The report filter ``campaign_ids`` (IN, at most 100 ids), or None without one."""
+    found = _filter(filtering, "campaign_ids")
+    if found is None:
+        return None
+    entry, values = found
+    if entry.get("filter_type") != "IN" or not isinstance(values, list):
+        raise errors.invalid_param("filtering.campaign_ids: filter_type IN with a list")
+    if not 1 <= len(values) <= _MAX_FILTER_IDS:
+        raise errors.invalid_param(f"filtering.campaign_ids: between 1 and {_MAX_FILTER_IDS} ids")
+    return {str(v) for v in values}
+
+
 def _includes_deleted(filtering: list[Any]) -> bool:
-    for entry in filtering:
-        if isinstance(entry, dict) and entry.get("field_name") == "ad_status":
-            try:
-                values = json.loads(entry.get("filter_value") or "[]")
-            except ValueError:
-                raise errors.invalid_param("filtering.filter_value: not valid JSON") from None
-            return "STATUS_ALL" in values
-    return False
+    found = _filter(filtering, "ad_status")
+    return found is not None and "STATUS_ALL" in found[1]
 
 
 def _page(rows: list[dict[str, Any]], request: Request, max_size: int = 1000) -> dict[str, Any]:
