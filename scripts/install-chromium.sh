@@ -5,16 +5,10 @@
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
+LABEL=Chromium
+PACKAGE=chromium
 
-if [ -x "$CHROMIUM" ]; then
-    echo "Chromium found: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
-    exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
-    echo "Chromium is not installed; run as root or: sudo apt-get install -y chromium" >&2
-    exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends chromium
-echo "Chromium installed: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+present() { [ -x "$CHROMIUM" ]; }
+version() { "$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM"; }
+
+source "$(dirname "$0")/debian-package.sh"
