@@ -35,6 +35,16 @@ def advertiser(a: Advertiser) -> dict[str, Any]:
     }
 
 
+def _unchanged(secondary_status: str) -> dict[str, str]:
+    """Status and times of an enabled object never modified since it was created."""
+    return {
+        "operation_status": "ENABLE",
+        "secondary_status": secondary_status,
+        "create_time": _CREATED,
+        "modify_time": _CREATED,
+    }
+
+
 def campaign(c: Campaign) -> dict[str, Any]:
     return {
         "advertiser_id": c.advertiser_id,
@@ -44,10 +54,7 @@ def campaign(c: Campaign) -> dict[str, Any]:
         "objective_type": c.objective_type,
         "budget": c.budget,
         "budget_mode": c.budget_mode,
-        "operation_status": "ENABLE",
-        "secondary_status": "CAMPAIGN_STATUS_ENABLE",
-        "create_time": _CREATED,
-        "modify_time": _CREATED,
+        **_unchanged("CAMPAIGN_STATUS_ENABLE"),
     }
 
 
@@ -63,10 +70,7 @@ def adgroup(g: AdGroup) -> dict[str, Any]:
         "optimization_goal": g.optimization_goal,
         "budget": g.budget,
         "budget_mode": "BUDGET_MODE_DAY",
-        "operation_status": "ENABLE",
-        "secondary_status": "ADGROUP_STATUS_DELIVERY_OK",
-        "create_time": _CREATED,
-        "modify_time": _CREATED,
+        **_unchanged("ADGROUP_STATUS_DELIVERY_OK"),
     }
 
 
@@ -107,10 +111,7 @@ def gmv_campaign(c: GmvMaxCampaign) -> dict[str, Any]:
         "campaign_id": c.campaign_id,
         "campaign_name": c.name,
         "objective_type": "PRODUCT_SALES",
-        "operation_status": "ENABLE",
-        "secondary_status": "CAMPAIGN_STATUS_ENABLE",
-        "create_time": _CREATED,
-        "modify_time": _CREATED,
+        **_unchanged("CAMPAIGN_STATUS_ENABLE"),
     }
 
 
@@ -151,10 +152,7 @@ def smart_plus_adgroup(g: SmartPlusAdGroup, campaign_name: str) -> dict[str, Any
         "tiktok_subplacements": list(g.subplacements),
         "budget_mode": "BUDGET_MODE_INFINITE",
         "budget": 0.0,
-        "operation_status": "ENABLE",
-        "secondary_status": "ADGROUP_STATUS_DELIVERY_OK",
-        "create_time": _CREATED,
-        "modify_time": _CREATED,
+        **_unchanged("ADGROUP_STATUS_DELIVERY_OK"),
     }
 
 
