@@ -19,6 +19,7 @@ import requests
 
 from connectors.common.errors import FatalApiError
 from connectors.common.http import BASE_URL_SETTINGS, ApiSession, Classifier
+from connectors.common.streams import ONE_PAGE, StreamSpec
 from socialmart.settings import HttpSettings
 
 Records = list[dict[str, Any]]
@@ -47,6 +48,13 @@ class ApiClient:
     envelope: str | None = None
     #: Which host the base URL setting should name, for messages about wrong answers.
     endpoint: str = "the API"
+    #: The paginator kind of the platform's paged endpoints (see :meth:`pages`).
+    paginator: str = ONE_PAGE
+    #: Whether an answer without records leaves out the records list (TikTok) rather than
+    #: being an answer from the wrong endpoint.
+    records_may_be_absent: bool = False
+    #: The setting that sets the page size, named when a query stays too large.
+    page_size_setting: str = "the page size setting"
 
     def __init__(
         self,
@@ -140,9 +148,60 @@ class ApiClient:
     def records(self, answer: dict[str, Any], path: str, account: str | None, at: str) -> Records:
         """The list of records at key ``at`` of ``answer``; a missing list is fatal."""
         found = answer.get(at)
+        if found is None and self.records_may_be_absent:
+            return []
         if not isinstance(found, list):
             raise self.unexpected(f"answered {path} without a {at} list", account)
         return found
+
+    def spec_pages(
+        self,
+        spec: StreamSpec,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        account: str | None,
+        page_size: int,
+    ) -> Iterator[Records]:
+        """The pages of an ordinary stream, by its spec's paginator and records path.
+
+        Raises:
+            ValueError: The spec declares a paginator this platform does not page by.
+        """
+        if spec.paginator == ONE_PAGE:
+            answer = self.get(path, params, account=account)
+            if spec.records_path is None:
+                yield [answer]
+            else:
+                yield self.records(answer, path, account, spec.records_path)
+            return
+        if spec.paginator != self.paginator:
+            raise ValueError(f"{self.platform} pages by {self.paginator}, not {spec.paginator}")
+        if spec.records_path is None:
+            raise ValueError(f"stream {spec.name}: a paged answer holds a records list")
+        yield from self.pages(
+            path, params, account=account, page_size=page_size, records_at=spec.records_path
+        )
+
+    def pages(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        account: str | None = None,
+        page_size: int | None = None,
+        records_at: str = "data",
+    ) -> Iterator[Records]:
+        """Every page's records of a paged endpoint, by the platform's :attr:`paginator`.
+
+        Args:
+            path: The endpoint below the base URL.
+            params: Query parameters of the first request.
+            account: Account the pages belong to, for error messages.
+            page_size: Records per page asked for (``None``: the endpoint's default).
+            records_at: Key of the records list in each answer.
+        """
+        raise NotImplementedError(f"{self.platform} has no paged endpoints")
 
     def follow(
         self,

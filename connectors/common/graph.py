@@ -20,6 +20,7 @@ from connectors.common.client import ApiClient
 from connectors.common.errors import ApiError, FatalApiError, RetryableApiError
 from connectors.common.http import Classifier, query_params, redact_url
 from connectors.common.redaction import SecretMaskingFilter, redact_text
+from connectors.common.streams import NEXT_LINK
 from socialmart.settings import HttpSettings
 
 log = logging.getLogger(__name__)
@@ -173,6 +174,7 @@ class GraphClient(ApiClient):
     """
 
     endpoint = "a Graph API endpoint"
+    paginator = NEXT_LINK
 
     def __init__(
         self,
@@ -196,15 +198,23 @@ class GraphClient(ApiClient):
         return self.records(self.get(path, params, account=account), path, account, "data")
 
     def pages(
-        self, path: str, params: Mapping[str, Any] | None = None, *, account: str | None = None
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        account: str | None = None,
+        page_size: int | None = None,
+        records_at: str = "data",
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield the ``data`` list of every page of an edge, following ``paging.next`` as is.
 
         Stops only when a page has no ``paging.next`` (short and empty pages may still have
         one); a ``next`` link seen twice is a loop and stops the extract. The link repeats the
         query including the token: it is requested unchanged and only ever logged redacted.
+        ``page_size``, when given, is sent as ``limit``.
         """
-        return self.link_pages(path, params, account, self._get_page)
+        query = limited_params(params, page_size)
+        return self.link_pages(path, query, account, self._get_page, records_at)
 
     def link_pages(
         self,
@@ -212,6 +222,7 @@ class GraphClient(ApiClient):
         params: Mapping[str, Any] | None,
         account: str | None,
         get_page: Callable[[str, dict[str, Any], str, str | None], dict[str, Any]],
+        records_at: str = "data",
     ) -> Iterator[list[dict[str, Any]]]:
         """:meth:`pages` with ``get_page(target, params, path, account)`` fetching each page
         (``target``: the edge path, then each ``next`` link)."""
@@ -226,7 +237,7 @@ class GraphClient(ApiClient):
         return self.follow(
             None,
             fetch,
-            lambda answer: self.records(answer, path, account, "data"),
+            lambda answer: self.records(answer, path, account, records_at),
             lambda answer, _: (answer.get("paging") or {}).get("next") or None,
             account,
             lambda next_url: (
@@ -238,6 +249,11 @@ class GraphClient(ApiClient):
         self, target: str, params: dict[str, Any], path: str, account: str | None
     ) -> dict[str, Any]:
         return self.answer(self._api.get(target, params, account=account), path, account)
+
+
+def limited_params(params: Mapping[str, Any] | None, page_size: int | None) -> dict[str, Any]:
+    """``params`` asking for ``page_size`` records per page, when given."""
+    return {**(params or {}), **({"limit": str(page_size)} if page_size else {})}
 
 
 def _int(value: Any) -> int | None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -56,6 +57,54 @@ NUMERIC_TEXT = Column(TEXT, numeric=True)
 NUMERIC_COUNT = Column("BIGINT", numeric=True)
 
 
+#: Paginator kinds: how the pages of a stream's answer follow each other.
+NEXT_LINK = "next_link"  # Graph APIs: each page links the next (``paging.next``)
+PAGE_NUMBER = "page_number"  # TikTok: ``page`` 1, 2, ... up to ``page_info.total_page``
+CURSOR = "cursor"  # TikTok Shop: each page hands out the next one's token
+ONE_PAGE = "one_page"  # one answer holds every record (insights, info endpoints)
+PAGINATORS = frozenset({NEXT_LINK, PAGE_NUMBER, CURSOR, ONE_PAGE})
+
+
+@dataclass(frozen=True)
+class RequestWindow:
+    """How a windowed request names the days it asks for, and how many one request may span.
+
+    Attributes:
+        start_param: Query parameter of the first day.
+        end_param: Query parameter of the end of the window.
+        unix: Days go as UTC midnights in unix seconds and the end is exclusive (Graph
+            ``since``/``until``); otherwise as ISO dates, the end inclusive.
+        max_span_days: The most days one request may ask for (``None``: any).
+        shrink_days: Shorter spans tried in turn when the platform finds a query too large.
+    """
+
+    start_param: str
+    end_param: str
+    unix: bool = False
+    max_span_days: int | None = None
+    shrink_days: tuple[int, ...] = ()
+
+    def params(self, start: date, end: date) -> dict[str, str]:
+        """The query parameters asking for the days ``start..end``."""
+        if self.unix:
+            return {self.start_param: str(unix_day(start)), self.end_param: str(unix_day(end, 1))}
+        return {self.start_param: start.isoformat(), self.end_param: end.isoformat()}
+
+    def spans(self, start: date, end: date, days: int | None = None) -> Iterator[tuple[date, date]]:
+        """``start..end`` cut into consecutive spans of at most ``days`` (default: the most
+        one request may span)."""
+        step = max(days or self.max_span_days or (end - start).days + 1, 1)
+        while start <= end:
+            last = min(end, start + timedelta(days=step - 1))
+            yield start, last
+            start = last + timedelta(days=1)
+
+
+def unix_day(day: date, days_after: int = 0) -> int:
+    """Unix seconds of UTC midnight starting ``day`` (plus ``days_after`` days)."""
+    return int(datetime.combine(day + timedelta(days=days_after), time(), UTC).timestamp())
+
+
 @dataclass(frozen=True)
 class StreamSpec:
     """One stream of one source.
@@ -72,8 +121,16 @@ class StreamSpec:
             ``None`` for a snapshot stream (entities): every pull returns the account's whole
             current set, so a key it no longer returns is tombstoned whatever its dates.
         account_column: Column holding the account a manifest was pulled for.
-        path: Endpoint path template, formatted with ``account_id``.
+        path: Endpoint path template, formatted with what one request sequence is for: the
+            ``account_id``, or an object of it (``post_id``, ``media_id``).
         params: Fixed query parameters of the endpoint.
+        paginator: How pages follow each other: :data:`NEXT_LINK`, :data:`PAGE_NUMBER`,
+            :data:`CURSOR` or :data:`ONE_PAGE`.
+        records_path: Key of the records list in an answer (inside the platform's envelope);
+            ``None``: the answer is the one record (a single object).
+        account_param: Query parameter naming the account, when the path does not.
+        request_window: How a request names its days (``None``: the stream is not asked by
+            day, e.g. an entity snapshot).
         undeclared_fields: Fields the API returns that the stream knowingly does not store
             (anything else it does not declare is recorded as schema drift by the loader).
     """
@@ -88,6 +145,10 @@ class StreamSpec:
     path: str = ""
     params: Mapping[str, str] = field(default_factory=dict)
     undeclared_fields: tuple[str, ...] = ()
+    paginator: str = NEXT_LINK
+    records_path: str | None = "data"
+    account_param: str | None = None
+    request_window: RequestWindow | None = None
     column_facts: Mapping[str, Column] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -100,6 +161,8 @@ class StreamSpec:
             self, "columns", MappingProxyType({name: c.type for name, c in facts.items()})
         )
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        if self.paginator not in PAGINATORS:
+            raise ValueError(f"stream {self.name}: unknown paginator {self.paginator!r}")
         for ident in (self.name, self.source, *self.columns):
             if not _IDENTIFIER.match(ident):
                 raise ValueError(f"{ident!r} is not a lower-case SQL identifier")

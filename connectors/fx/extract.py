@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
+from connectors.common.extract import AccountRun
 from connectors.common.spool import SpoolWriter
 from connectors.fx.client import EcbClient
 from connectors.fx.parse import parse_history_csv
 from connectors.fx.streams import ECB_RATES, PROVIDER
 from socialmart.settings import Settings
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5_000
 
@@ -50,32 +49,18 @@ def extract_account(
         FatalApiError: The URL does not serve the ECB CSV; nothing is left loadable.
         RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
     """
-    if end < start:
-        raise ValueError(f"window end {end} is before start {start}")
     if account != PROVIDER:
         raise ValueError(f"unknown FX provider {account!r}; expected {PROVIDER!r}")
-    api = client or EcbClient(settings.fx, settings.http)
-    spec = ECB_RATES
     # A rate carries forward into the window from up to carry_forward_days before it: pull
     # those days too, so a window opening on a weekend or holiday has its first day's rate.
     pull_start = start - timedelta(days=settings.fx.carry_forward_days)
-    requests_before = api.request_count
-    try:
-        records = parse_history_csv(api.fetch_history_csv(account), account, pull_start, end)
-    finally:
-        if client is None:
-            api.close()
-    writer = SpoolWriter(
-        settings.spool_dir, run_id, spec.source, spec.name, account, pull_start, end
-    )
-    try:
-        for offset in range(0, len(records), PAGE_SIZE):
-            writer.write_page(records[offset : offset + PAGE_SIZE])
-        manifest = writer.commit(request_count=api.request_count - requests_before)
-    except BaseException:
-        writer.discard()
-        raise
-    log.info(
-        "ECB rates %s..%s: %d rates in %d pages", pull_start, end, len(records), writer.page_count
-    )
-    return [manifest]
+    build = partial(EcbClient, settings.fx, settings.http)
+    with AccountRun(settings, account, start, end, run_id, client, build) as run:
+
+        def pull(writer: SpoolWriter) -> None:
+            text = run.client.fetch_history_csv(account)
+            records = parse_history_csv(text, account, pull_start, end)
+            for offset in range(0, len(records), PAGE_SIZE):
+                writer.write_page(records[offset : offset + PAGE_SIZE])
+
+        return [run.unit(ECB_RATES, pull, window=(pull_start, end))]

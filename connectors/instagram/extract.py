@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from connectors.common.extract import AccountRun, write_batches
 from connectors.common.graph import GraphClient, mask_secrets
 from connectors.common.redaction import redact_text
-from connectors.common.spool import SpoolWriter
 from connectors.instagram.client import MediaUnavailableError, instagram_client
 from connectors.instagram.media_ids import media_ids
 from connectors.instagram.streams import AVAILABLE, MEDIA_INSIGHTS, MEDIA_METRICS, NO_DATA
@@ -23,8 +24,6 @@ from connectors.meta.versions import (
 from socialmart.settings import Settings
 
 log = logging.getLogger(__name__)
-
-ROWS_PER_FILE = 200
 
 
 def list_accounts(settings: Settings) -> list[str]:
@@ -66,26 +65,11 @@ def extract_account(
     """
     mask_secrets([settings.instagram.access_token])
     media = media_ids(settings, run_id)
-    spec = MEDIA_INSIGHTS
-    writer = SpoolWriter(settings.spool_dir, run_id, spec.source, spec.name, account, start, end)
-    api = client or instagram_client(settings)
-    before = api.request_count
-    try:
-        batch: list[dict[str, Any]] = []
-        for row in _rows(api, account, media):
-            batch.append(row)
-            if len(batch) == ROWS_PER_FILE:
-                writer.write_page(batch)
-                batch = []
-        if batch:
-            writer.write_page(batch)
-        manifest = writer.commit(request_count=api.request_count - before)
-    except BaseException:
-        writer.discard()
-        raise
-    finally:
-        if client is None:
-            api.close()
+    build = partial(instagram_client, settings)
+    with AccountRun(settings, account, start, end, run_id, client, build) as run:
+        manifest = run.unit(
+            MEDIA_INSIGHTS, lambda writer: write_batches(writer, _rows(run.client, account, media))
+        )
     log.info("Instagram account %s: insights of %d media", account, len(media))
     return [manifest]
 

@@ -10,7 +10,7 @@ media is deleted or the token may not read it).
 
 from __future__ import annotations
 
-from connectors.common.streams import NUMERIC_COUNT, StreamSpec, register
+from connectors.common.streams import NUMERIC_COUNT, ONE_PAGE, StreamSpec, register
 
 SOURCE = "instagram"
 SOURCE_LABEL = "instagram_graph_api"
@@ -40,6 +40,7 @@ MEDIA_INSIGHTS = register(
         account_column="ig_account_id",
         path="{media_id}/insights",
         params={"metric": ",".join(MEDIA_METRICS)},
+        paginator=ONE_PAGE,
     )
 )
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from connectors.common.errors import QueryTooLargeError
-from connectors.common.graph import GraphClient
+from connectors.common.graph import GraphClient, limited_params
 from connectors.common.http import query_params, redact_url
 from connectors.meta.errors import PLATFORM, PageTooLargeError, classify_meta_response
 from connectors.meta.throttle import ThrottlePolicy, pause_seconds, read_usage
@@ -88,6 +88,8 @@ class MetaClient(GraphClient):
         params: Mapping[str, Any] | None = None,
         *,
         account: str | None = None,
+        page_size: int | None = None,
+        records_at: str = "data",
         limit_floor: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield the ``data`` list of every page of an edge (see :meth:`GraphClient.pages`).
@@ -100,6 +102,8 @@ class MetaClient(GraphClient):
             path: Edge path below the versioned base URL.
             params: Query parameters of the first request.
             account: Ad account the call is about, for error messages.
+            page_size: Rows per page asked for (``limit``), when not in ``params``.
+            records_at: Key of the records list in each answer.
             limit_floor: Smallest page size to fall back to; None raises a refusal at once.
 
         Yields:
@@ -116,7 +120,8 @@ class MetaClient(GraphClient):
         ) -> dict[str, Any]:
             return self._shrinking_page(target, query, edge, owner, limit_floor)
 
-        return self.link_pages(path, params, account, get_page)
+        query = limited_params(params, page_size)
+        return self.link_pages(path, query, account, get_page, records_at)
 
     def _shrinking_page(
         self,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
+from connectors.common.extract import AccountRun, client_for, pull_stream
 from connectors.common.spool import SpoolWriter
 from connectors.common.streams import StreamSpec
 from connectors.meta.client import MetaClient, normalize_account_id
-from connectors.meta.entities import pull_entities
 from connectors.meta.insights import InsightsPull, pull_insights
 from connectors.meta.streams import ENTITY_STREAMS, INSIGHTS_STREAMS, attribution_windows_param
 from connectors.meta.versions import MARKETING_API, check_version, today_utc, warn_if_outdated
@@ -34,12 +35,8 @@ def list_accounts(settings: Settings, client: MetaClient | None = None) -> list[
     configured = [normalize_account_id(a) for a in settings.meta.ad_account_ids]
     if configured:
         return configured
-    api = client or MetaClient(settings.meta, settings.http)
-    try:
+    with client_for(client, partial(MetaClient, settings.meta, settings.http)) as api:
         return api.list_ad_accounts()
-    finally:
-        if client is None:
-            api.close()
 
 
 def extract_account(
@@ -84,45 +81,22 @@ def extract_streams(
     streams: tuple[StreamSpec, ...],
     client: MetaClient | None = None,
 ) -> list[Path]:
-    """:func:`extract_account` for a chosen subset of the Meta streams (same guarantees)."""
-    if end < start:
-        raise ValueError(f"window end {end} is before start {start}")
-    api = client or MetaClient(settings.meta, settings.http)
+    """:func:`extract_account` for a chosen subset of the Meta streams (same guarantees).
+
+    Entity streams are pulled as their spec declares them (the ad account is one object, the
+    other edges are paged to the end); insights streams by :mod:`connectors.meta.insights`.
+    """
     account = normalize_account_id(account)
-    writers: list[SpoolWriter] = []
-    manifests: list[Path] = []
-
-    def unit(spec: StreamSpec, pull: Callable[[SpoolWriter], None]) -> None:
-        writer = SpoolWriter(
-            settings.spool_dir, run_id, spec.source, spec.name, account, start, end
-        )
-        writers.append(writer)
-        before = api.request_count
-        pull(writer)
-        manifests.append(writer.commit(request_count=api.request_count - before))
-        log.info(
-            "Meta account %s: %s, %d rows in %d pages",
-            account,
-            spec.name,
-            writer.row_count,
-            writer.page_count,
-        )
-
-    try:
+    build = partial(MetaClient, settings.meta, settings.http)
+    with AccountRun(settings, account, start, end, run_id, client, build) as run:
         log.info("Meta account %s: %d streams, insights %s..%s", account, len(streams), start, end)
-        for spec in streams:
+        api, page_size = run.client, settings.meta.page_limit
+
+        def pull(spec: StreamSpec) -> Callable[[SpoolWriter], None]:
             if spec.is_snapshot:
-                unit(spec, lambda w, s=spec: pull_entities(api, w, s, account))
-            else:
-                unit(
-                    spec,
-                    lambda w, s=spec: pull_insights(InsightsPull(api, w, s, account), start, end),
-                )
-    except BaseException:
-        for writer in writers:
-            writer.discard()
-        raise
-    finally:
-        if client is None:
-            api.close()
-    return manifests
+                return lambda writer: pull_stream(api, writer, spec, account, page_size=page_size)
+            return lambda writer: pull_insights(
+                InsightsPull(api, writer, spec, account), start, end
+            )
+
+        return [run.unit(spec, pull(spec)) for spec in streams]

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 
 from connectors.common.errors import ConnectorError
 from connectors.common.streams import (
+    NEXT_LINK,
     NUMERIC_TEXT,
+    ONE_PAGE,
     TEXT,
     Column,
     ColumnDeclaration,
@@ -173,7 +175,12 @@ def _insights_spec(name: str, breakdowns: tuple[str, ...]) -> StreamSpec:
 
 
 def _entity_spec(
-    name: str, path: str, columns: dict[str, ColumnDeclaration], statuses: tuple[str, ...] = ()
+    name: str,
+    path: str,
+    columns: dict[str, ColumnDeclaration],
+    statuses: tuple[str, ...] = (),
+    *,
+    one_object: bool = False,
 ) -> StreamSpec:
     params = {"fields": _fields(columns)}
     if statuses:
@@ -189,6 +196,8 @@ def _entity_spec(
             account_column="account_id",
             path=path,
             params=params,
+            paginator=ONE_PAGE if one_object else NEXT_LINK,
+            records_path=None if one_object else "data",
         )
     )
 
@@ -242,6 +251,7 @@ AD_ACCOUNTS = _entity_spec(
         "business": "JSON",
         "created_time": "VARCHAR",
     },
+    one_object=True,
 )
 CAMPAIGNS = _entity_spec(
     "campaigns",

@@ -1,19 +1,23 @@
 """Extracting one Threads profile: posts of the window, their lifetime insights, daily insights.
 
-The three streams of a profile are committed together at the end: if any call fails for good,
-every unit of the profile is discarded, so nothing partial of it is loadable.
+The three streams of a profile are one unit of work (``AccountRun``): if any call fails for
+good, every unit of the profile is discarded, so nothing partial of it is loadable. Insights
+answers are pivoted into one row per post or day (what is genuinely Threads' own).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from connectors.common.extract import AccountRun, write_batches
 from connectors.common.graph import GraphClient, mask_secrets
 from connectors.common.spool import SpoolWriter
+from connectors.common.streams import unix_day
 from connectors.threads.client import threads_client
 from connectors.threads.streams import (
     POST_INSIGHTS,
@@ -21,7 +25,6 @@ from connectors.threads.streams import (
     POSTS,
     PROFILE_INSIGHTS_DAILY,
     PROFILE_METRICS,
-    STREAMS,
 )
 from socialmart.settings import Settings
 
@@ -30,7 +33,6 @@ log = logging.getLogger(__name__)
 #: The API refuses ``since`` before these instants (reference section 7).
 POSTS_MIN_SINCE = 1688540400
 INSIGHTS_FIRST_DAY = date(2024, 4, 14)  # the first whole UTC day after 1712991600
-ROWS_PER_FILE = 200
 
 
 def list_profiles(settings: Settings) -> list[str]:
@@ -64,60 +66,38 @@ def extract_account(
             profile stays in the spool.
         RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
     """
-    if end < start:
-        raise ValueError(f"window end {end} is before start {start}")
     mask_secrets(settings.threads.secrets)
-    api = client or threads_client(settings, profile)
-    writers = {
-        spec.name: SpoolWriter(
-            settings.spool_dir, run_id, spec.source, spec.name, profile, start, end
-        )
-        for spec in STREAMS
-    }
-    counts: dict[str, int] = {}
-    try:
-        before = api.request_count
-        posts = _pull_posts(api, writers[POSTS.name], profile, start, end, settings)
-        counts[POSTS.name], before = api.request_count - before, api.request_count
-        _write_batches(writers[POST_INSIGHTS.name], _post_insights(api, profile, posts))
-        counts[POST_INSIGHTS.name], before = api.request_count - before, api.request_count
-        days = _profile_days(api, profile, start, end)
-        _write_batches(writers[PROFILE_INSIGHTS_DAILY.name], days)
-        counts[PROFILE_INSIGHTS_DAILY.name] = api.request_count - before
-        manifests = [writers[name].commit(request_count=n) for name, n in counts.items()]
-    except BaseException:
-        for writer in writers.values():
-            writer.discard()
-        raise
-    finally:
-        if client is None:
-            api.close()
+    build = partial(threads_client, settings, profile)
+    with AccountRun(settings, profile, start, end, run_id, client, build) as run:
+        api = run.client
+        posts: list[dict[str, Any]] = []
+        manifests = [
+            run.unit(POSTS, lambda w: posts.extend(_pull_posts(run, w))),
+            run.unit(
+                POST_INSIGHTS, lambda w: write_batches(w, _post_insights(api, profile, posts))
+            ),
+            run.unit(
+                PROFILE_INSIGHTS_DAILY,
+                lambda w: write_batches(w, _profile_days(api, profile, start, end)),
+            ),
+        ]
     log.info("Threads profile %s: %d posts %s..%s", profile, len(posts), start, end)
     return manifests
 
 
-def _pull_posts(
-    api: GraphClient,
-    writer: SpoolWriter,
-    profile: str,
-    start: date,
-    end: date,
-    settings: Settings,
-) -> list[dict[str, Any]]:
-    """Write the posts published on ``start..end`` (UTC); returns them."""
-    since = max(_unix(start), POSTS_MIN_SINCE)
-    until = _unix(end + timedelta(days=1))
-    if until <= since:
+def _pull_posts(run: AccountRun[GraphClient], writer: SpoolWriter) -> list[dict[str, Any]]:
+    """Write the posts published on the run's UTC days; returns them."""
+    start, end, profile = run.start, run.end, run.account
+    request = POSTS.request_window
+    assert request is not None
+    since = max(unix_day(start), POSTS_MIN_SINCE)
+    if unix_day(end, 1) <= since:
         return []
-    params = {
-        **POSTS.params,
-        "since": str(since),
-        "until": str(until),
-        "limit": str(settings.threads.page_limit),
-    }
+    params = {**POSTS.params, **request.params(start, end), request.start_param: str(since)}
     kept: list[dict[str, Any]] = []
     path = POSTS.path.format(account_id=profile)
-    for page in api.pages(path, params, account=profile):
+    page_size = run.settings.threads.page_limit
+    for page in run.client.pages(path, params, account=profile, page_size=page_size):
         rows = [row for row in (_post_row(profile, post) for post in page) if row]
         # The edge filters by time; the window is the UTC day of ``timestamp``.
         rows = [row for row in rows if start <= row["post_date"] <= end]
@@ -151,19 +131,16 @@ def _post_insights(
 def _profile_days(
     api: GraphClient, profile: str, start: date, end: date
 ) -> Iterator[dict[str, Any]]:
-    """One request and one row per UTC day: totals then cover exactly that day."""
-    day = max(start, INSIGHTS_FIRST_DAY)
-    path = PROFILE_INSIGHTS_DAILY.path.format(account_id=profile)
-    while day <= end:
-        params = {
-            **PROFILE_INSIGHTS_DAILY.params,
-            "since": str(_unix(day)),
-            "until": str(_unix(day + timedelta(days=1))),
-        }
-        entries = api.data(path, params, account=profile)
+    """One request and one row per UTC day (the spec's one-day spans): totals then cover
+    exactly that day."""
+    spec = PROFILE_INSIGHTS_DAILY
+    request = spec.request_window
+    assert request is not None
+    path = spec.path.format(account_id=profile)
+    for day, _ in request.spans(max(start, INSIGHTS_FIRST_DAY), end):
+        entries = api.data(path, {**spec.params, **request.params(day, day)}, account=profile)
         row = {"profile_id": profile, "report_date": day.isoformat()}
         yield row | _metrics(entries, PROFILE_METRICS) | {"clicks_by_url": _per_link(entries)}
-        day += timedelta(days=1)
 
 
 def _metrics(entries: Iterable[dict[str, Any]], names: tuple[str, ...]) -> dict[str, Any]:
@@ -214,18 +191,3 @@ def _per_link(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]] | None:
                 if isinstance(link, dict)
             ]
     return None
-
-
-def _write_batches(writer: SpoolWriter, rows: Iterable[dict[str, Any]]) -> None:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == ROWS_PER_FILE:
-            writer.write_page(batch)
-            batch = []
-    if batch:
-        writer.write_page(batch)
-
-
-def _unix(day: date) -> int:
-    return int(datetime.combine(day, time(), UTC).timestamp())

@@ -13,7 +13,13 @@ Profile ``clicks`` come per link (``link_total_values: [{value, link_url}]``, no
 
 from __future__ import annotations
 
-from connectors.common.streams import NUMERIC_COUNT, StreamSpec, register
+from connectors.common.streams import (
+    NUMERIC_COUNT,
+    ONE_PAGE,
+    RequestWindow,
+    StreamSpec,
+    register,
+)
 
 SOURCE = "threads"
 SOURCE_LABEL = "threads_api"
@@ -30,6 +36,9 @@ POST_FIELDS = (
 POST_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
 PROFILE_METRICS = ("views", "likes", "replies", "reposts", "quotes", "clicks", "followers_count")
 
+#: Graph ``since``/``until``: UTC midnights in unix seconds, ``until`` exclusive.
+_SINCE_UNTIL = RequestWindow("since", "until", unix=True)
+
 POSTS = register(
     StreamSpec(
         name="posts",
@@ -45,6 +54,7 @@ POSTS = register(
         account_column="profile_id",
         path="{account_id}/threads",
         params={"fields": ",".join(POST_FIELDS)},
+        request_window=_SINCE_UNTIL,
     )
 )
 
@@ -64,6 +74,7 @@ POST_INSIGHTS = register(
         account_column="profile_id",
         path="{post_id}/insights",
         params={"metric": ",".join(POST_METRICS)},
+        paginator=ONE_PAGE,
     )
 )
 
@@ -83,6 +94,9 @@ PROFILE_INSIGHTS_DAILY = register(
         account_column="profile_id",
         path="{account_id}/threads_insights",
         params={"metric": ",".join(PROFILE_METRICS)},
+        paginator=ONE_PAGE,
+        # One request per UTC day, so each answer's totals cover exactly that day.
+        request_window=RequestWindow("since", "until", unix=True, max_span_days=1),
     )
 )
 

@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from connectors.common.client import ApiClient
+from connectors.common.streams import PAGE_NUMBER
 from connectors.tiktok.errors import PLATFORM, classify_tiktok_response
 from connectors.tiktok.throttle import TokenBucket
 from socialmart.settings import HttpSettings, TikTokSettings
@@ -44,6 +45,9 @@ class TikTokClient(ApiClient):
 
     envelope = "data"
     endpoint = "the API for Business host"
+    paginator = PAGE_NUMBER
+    records_may_be_absent = True
+    page_size_setting = "TIKTOK_PAGE_SIZE"
 
     def __init__(
         self,
@@ -77,10 +81,11 @@ class TikTokClient(ApiClient):
     def pages(
         self,
         path: str,
-        params: Mapping[str, Any],
+        params: Mapping[str, Any] | None = None,
         *,
-        page_size: int,
         account: str | None = None,
+        page_size: int | None = None,
+        records_at: str = "list",
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield ``data.list`` of every page, from page 1 until ``page >= total_page``.
 
@@ -88,16 +93,17 @@ class TikTokClient(ApiClient):
         """
 
         def fetch(page: int) -> dict[str, Any]:
-            return self.get(path, {**params, "page": page, "page_size": page_size}, account=account)
+            sized = {"page_size": page_size} if page_size else {}
+            return self.get(path, {**(params or {}), "page": page, **sized}, account=account)
 
         def next_page(answer: dict[str, Any], page: int) -> int | None:
             total_pages = int((answer.get("page_info") or {}).get("total_page") or 0)
-            return page + 1 if page < total_pages and answer.get("list") else None
+            return page + 1 if page < total_pages and answer.get(records_at) else None
 
         return self.follow(
             1,
             fetch,
-            lambda answer: answer.get("list") or [],
+            lambda answer: self.records(answer, path, account, records_at),
             next_page,
             account,
         )

@@ -16,9 +16,12 @@ import json
 
 from connectors.common.streams import (
     NUMERIC_TEXT,
+    ONE_PAGE,
+    PAGE_NUMBER,
     TEXT,
     Column,
     ColumnDeclaration,
+    RequestWindow,
     StreamSpec,
     register,
 )
@@ -142,6 +145,7 @@ ALL_AD_STATUSES = [
     {"field_name": "ad_status", "filter_type": "IN", "filter_value": '["STATUS_ALL"]'}
 ]
 
+REPORT_PATH = "report/integrated/get/"
 _REPORT_KEYS = {"advertiser_id": _V, "ad_id": _V, "stat_time_day": "DATE"}
 #: Upgraded Smart+ ads are reported by ``ad_id_v2`` (cannot be combined with ``ad_id``).
 _SMART_PLUS_REPORT_KEYS = {"advertiser_id": _V, "ad_id_v2": _V, "stat_time_day": "DATE"}
@@ -204,77 +208,100 @@ _SMART_PLUS_AD_COLUMNS = {
 }
 
 
-def _entity_stream(
-    name: str, columns: dict[str, str], key: str, path: str, all_statuses: str | None = None
+#: Report days go as ``start_date``/``end_date``, at most 30 days a request (TikTok's limit;
+#: ``TIKTOK_REPORT_SPAN_DAYS`` may narrow it); a query TikTok finds too large is redone in
+#: weeks, then single days.
+REPORT_WINDOW = RequestWindow("start_date", "end_date", max_span_days=30, shrink_days=(7, 1))
+
+
+def _stream(
+    name: str,
+    columns: dict[str, ColumnDeclaration],
+    key: tuple[str, ...],
+    path: str,
+    params: dict[str, str] | None = None,
+    *,
+    paginator: str = PAGE_NUMBER,
+    records_path: str = "list",
+    account_param: str | None = "advertiser_id",
 ) -> StreamSpec:
-    """A per-advertiser snapshot list (``<object>/get/``): every column requested by name,
-    deleted objects included when the endpoint takes ``secondary_status=<all_statuses>``."""
-    params = _fields(columns)
-    if all_statuses:
-        params["filtering"] = _json({"secondary_status": all_statuses})
+    """A per-advertiser stream; windowed by ``stat_time_day`` when it has that column."""
+    report = "stat_time_day" in columns
     return register(
         StreamSpec(
             name=name,
             source=SOURCE,
             source_label=SOURCE_LABEL,
             columns=columns,
-            key=("advertiser_id", key) if key != "advertiser_id" else (key,),
-            window_column=None,
+            key=key,
+            window_column="stat_time_day" if report else None,
             account_column="advertiser_id",
             path=path,
-            params=params,
+            params=params or {},
+            paginator=paginator,
+            records_path=records_path,
+            account_param=account_param,
+            request_window=REPORT_WINDOW if report else None,
         )
     )
 
 
-ADVERTISERS = _entity_stream(
-    "advertisers", _ADVERTISER_COLUMNS, "advertiser_id", "advertiser/info/"
+def _entity_stream(
+    name: str,
+    columns: dict[str, ColumnDeclaration],
+    key: str,
+    path: str,
+    all_statuses: str | None = None,
+) -> StreamSpec:
+    """A per-advertiser snapshot list (``<object>/get/``): every column requested by name,
+    deleted objects included when the endpoint takes ``secondary_status=<all_statuses>``."""
+    params = _fields(columns)
+    if all_statuses:
+        params["filtering"] = _json({"secondary_status": all_statuses})
+    return _stream(name, columns, ("advertiser_id", key), path, params)
+
+
+#: One object for the advertiser, asked by ``advertiser_ids`` (a list: the extract sends it).
+ADVERTISERS = _stream(
+    "advertisers",
+    _ADVERTISER_COLUMNS,
+    ("advertiser_id",),
+    "advertiser/info/",
+    _fields(_ADVERTISER_COLUMNS),
+    paginator=ONE_PAGE,
+    account_param=None,
 )
 CAMPAIGNS = _entity_stream("campaigns", _CAMPAIGN_COLUMNS, "campaign_id", "campaign/get/")
 ADGROUPS = _entity_stream(
     "adgroups", _ADGROUP_COLUMNS, "adgroup_id", "adgroup/get/", "ADGROUP_STATUS_ALL"
 )
 ADS = _entity_stream("ads", _AD_COLUMNS, "ad_id", "ad/get/", "AD_STATUS_ALL")
-AD_REPORT_DAILY = register(
-    StreamSpec(
-        name="ad_report_daily",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            **_REPORT_KEYS,
-            **dict.fromkeys(AD_METRICS, NUMERIC_TEXT),
-            **dict.fromkeys(AUTOMATION_ATTRIBUTES, _V),
-        },
-        key=("advertiser_id", "ad_id", "stat_time_day"),
-        window_column="stat_time_day",
-        account_column="advertiser_id",
-        path="report/integrated/get/",
-        params=_report_params(
-            "BASIC", ["ad_id", "stat_time_day"], AD_METRICS + AUTOMATION_ATTRIBUTES
-        ),
-    )
+AD_REPORT_DAILY = _stream(
+    "ad_report_daily",
+    {
+        **_REPORT_KEYS,
+        **dict.fromkeys(AD_METRICS, NUMERIC_TEXT),
+        **dict.fromkeys(AUTOMATION_ATTRIBUTES, _V),
+    },
+    ("advertiser_id", "ad_id", "stat_time_day"),
+    REPORT_PATH,
+    _report_params("BASIC", ["ad_id", "stat_time_day"], AD_METRICS + AUTOMATION_ATTRIBUTES),
 )
-AD_PLACEMENT_REPORT_DAILY = register(
-    StreamSpec(
-        name="ad_placement_report_daily",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            **_REPORT_KEYS,
-            "placement": _PLACEMENT,
-            **dict.fromkeys(PLACEMENT_METRICS, NUMERIC_TEXT),
-            **dict.fromkeys(AUTOMATION_ATTRIBUTES, _V),
-        },
-        key=("advertiser_id", "ad_id", "stat_time_day", "placement"),
-        window_column="stat_time_day",
-        account_column="advertiser_id",
-        path="report/integrated/get/",
-        params=_report_params(
-            "AUDIENCE",
-            ["ad_id", "stat_time_day", "placement"],
-            PLACEMENT_METRICS + AUTOMATION_ATTRIBUTES,
-        ),
-    )
+AD_PLACEMENT_REPORT_DAILY = _stream(
+    "ad_placement_report_daily",
+    {
+        **_REPORT_KEYS,
+        "placement": _PLACEMENT,
+        **dict.fromkeys(PLACEMENT_METRICS, NUMERIC_TEXT),
+        **dict.fromkeys(AUTOMATION_ATTRIBUTES, _V),
+    },
+    ("advertiser_id", "ad_id", "stat_time_day", "placement"),
+    REPORT_PATH,
+    _report_params(
+        "AUDIENCE",
+        ["ad_id", "stat_time_day", "placement"],
+        PLACEMENT_METRICS + AUTOMATION_ATTRIBUTES,
+    ),
 )
 SMART_PLUS_CAMPAIGNS = _entity_stream(
     "smart_plus_campaigns",
@@ -300,127 +327,92 @@ SMART_PLUS_ADS = _entity_stream(
 #: Upgraded Smart+ ads by day (BASIC by ``ad_id_v2``); the extract adds a ``campaign_ids``
 #: filter (at most 100 per request) with the Smart+ campaigns just listed, so manual ads,
 #: which ``ad_id_v2`` also shows, are not pulled twice.
-SMART_PLUS_AD_REPORT_DAILY = register(
-    StreamSpec(
-        name="smart_plus_ad_report_daily",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={**_SMART_PLUS_REPORT_KEYS, **dict.fromkeys(AD_METRICS, NUMERIC_TEXT)},
-        key=("advertiser_id", "ad_id_v2", "stat_time_day"),
-        window_column="stat_time_day",
-        account_column="advertiser_id",
-        path="report/integrated/get/",
-        params=_report_params("BASIC", ["ad_id_v2", "stat_time_day"], AD_METRICS),
-    )
+SMART_PLUS_AD_REPORT_DAILY = _stream(
+    "smart_plus_ad_report_daily",
+    {**_SMART_PLUS_REPORT_KEYS, **dict.fromkeys(AD_METRICS, NUMERIC_TEXT)},
+    ("advertiser_id", "ad_id_v2", "stat_time_day"),
+    REPORT_PATH,
+    _report_params("BASIC", ["ad_id_v2", "stat_time_day"], AD_METRICS),
 )
-SMART_PLUS_AD_PLACEMENT_REPORT_DAILY = register(
-    StreamSpec(
-        name="smart_plus_ad_placement_report_daily",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            **_SMART_PLUS_REPORT_KEYS,
-            "placement": _PLACEMENT,
-            **dict.fromkeys(PLACEMENT_METRICS, NUMERIC_TEXT),
-        },
-        key=("advertiser_id", "ad_id_v2", "stat_time_day", "placement"),
-        window_column="stat_time_day",
-        account_column="advertiser_id",
-        path="report/integrated/get/",
-        params=_report_params(
-            "AUDIENCE", ["ad_id_v2", "stat_time_day", "placement"], PLACEMENT_METRICS
-        ),
-    )
+SMART_PLUS_AD_PLACEMENT_REPORT_DAILY = _stream(
+    "smart_plus_ad_placement_report_daily",
+    {
+        **_SMART_PLUS_REPORT_KEYS,
+        "placement": _PLACEMENT,
+        **dict.fromkeys(PLACEMENT_METRICS, NUMERIC_TEXT),
+    },
+    ("advertiser_id", "ad_id_v2", "stat_time_day", "placement"),
+    REPORT_PATH,
+    _report_params("AUDIENCE", ["ad_id_v2", "stat_time_day", "placement"], PLACEMENT_METRICS),
 )
 #: The advertiser's own daily totals (BASIC report at ``AUCTION_ADVERTISER`` level): one
 #: cheap row per day covering all auction spend, whatever object carried it (deleted ads and
 #: Upgraded Smart+ ads included); the gate checks the ad rows add up. GMV Max is not in
 #: BASIC reports.
 ADVERTISER_METRICS = ("spend", "impressions", "clicks")
-ADVERTISER_REPORT_DAILY = register(
-    StreamSpec(
-        name="advertiser_report_daily",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            "advertiser_id": _V,
-            "stat_time_day": "DATE",
-            **dict.fromkeys(ADVERTISER_METRICS, NUMERIC_TEXT),
-        },
-        key=("advertiser_id", "stat_time_day"),
-        window_column="stat_time_day",
-        account_column="advertiser_id",
-        path="report/integrated/get/",
-        params={
-            "report_type": "BASIC",
-            "data_level": "AUCTION_ADVERTISER",
-            "dimensions": _json(["advertiser_id", "stat_time_day"]),
-            "metrics": _json(list(ADVERTISER_METRICS)),
-        },
-    )
+ADVERTISER_REPORT_DAILY = _stream(
+    "advertiser_report_daily",
+    {
+        "advertiser_id": _V,
+        "stat_time_day": "DATE",
+        **dict.fromkeys(ADVERTISER_METRICS, NUMERIC_TEXT),
+    },
+    ("advertiser_id", "stat_time_day"),
+    REPORT_PATH,
+    {
+        "report_type": "BASIC",
+        "data_level": "AUCTION_ADVERTISER",
+        "dimensions": _json(["advertiser_id", "stat_time_day"]),
+        "metrics": _json(list(ADVERTISER_METRICS)),
+    },
 )
-GMV_MAX_STORES = register(
-    StreamSpec(
-        name="gmv_max_stores",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            "advertiser_id": _V,
-            "store_id": _V,
-            "store_name": _V,
-            "store_status": _V,
-            "is_gmv_max_available": "BOOLEAN",
-        },
-        key=("advertiser_id", "store_id"),
-        window_column=None,
-        account_column="advertiser_id",
-        path="gmv_max/store/list/",
-    )
+#: The advertiser's TikTok Shop stores, in one answer (``store_list``).
+GMV_MAX_STORES = _stream(
+    "gmv_max_stores",
+    {
+        "advertiser_id": _V,
+        "store_id": _V,
+        "store_name": _V,
+        "store_status": _V,
+        "is_gmv_max_available": "BOOLEAN",
+    },
+    ("advertiser_id", "store_id"),
+    "gmv_max/store/list/",
+    paginator=ONE_PAGE,
+    records_path="store_list",
 )
-GMV_MAX_CAMPAIGNS = register(
-    StreamSpec(
-        name="gmv_max_campaigns",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            "advertiser_id": _V,
-            "store_id": _V,
-            "gmv_max_promotion_type": _V,
-            "campaign_id": _V,
-            "campaign_name": _V,
-            "objective_type": _V,
-            "operation_status": _V,
-            "secondary_status": _V,
-            "create_time": _V,
-            "modify_time": _V,
-        },
-        key=("advertiser_id", "campaign_id"),
-        window_column=None,
-        account_column="advertiser_id",
-        path="gmv_max/campaign/get/",
-    )
+GMV_MAX_CAMPAIGNS = _stream(
+    "gmv_max_campaigns",
+    {
+        "advertiser_id": _V,
+        "store_id": _V,
+        "gmv_max_promotion_type": _V,
+        "campaign_id": _V,
+        "campaign_name": _V,
+        "objective_type": _V,
+        "operation_status": _V,
+        "secondary_status": _V,
+        "create_time": _V,
+        "modify_time": _V,
+    },
+    ("advertiser_id", "campaign_id"),
+    "gmv_max/campaign/get/",
 )
-GMV_MAX_REPORT_DAILY = register(
-    StreamSpec(
-        name="gmv_max_report_daily",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            "advertiser_id": _V,
-            "store_id": _V,
-            "campaign_id": _V,
-            "stat_time_day": "DATE",
-            **dict.fromkeys(GMV_MAX_METRICS, NUMERIC_TEXT),
-        },
-        key=("advertiser_id", "campaign_id", "stat_time_day"),
-        window_column="stat_time_day",
-        account_column="advertiser_id",
-        path="gmv_max/report/get/",
-        params={
-            "dimensions": _json(["campaign_id", "stat_time_day"]),
-            "metrics": _json(list(GMV_MAX_METRICS)),
-        },
-    )
+GMV_MAX_REPORT_DAILY = _stream(
+    "gmv_max_report_daily",
+    {
+        "advertiser_id": _V,
+        "store_id": _V,
+        "campaign_id": _V,
+        "stat_time_day": "DATE",
+        **dict.fromkeys(GMV_MAX_METRICS, NUMERIC_TEXT),
+    },
+    ("advertiser_id", "campaign_id", "stat_time_day"),
+    "gmv_max/report/get/",
+    {
+        "dimensions": _json(["campaign_id", "stat_time_day"]),
+        "metrics": _json(list(GMV_MAX_METRICS)),
+    },
 )
 
 STREAMS: tuple[StreamSpec, ...] = (

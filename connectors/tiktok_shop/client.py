@@ -11,7 +11,7 @@ import requests
 from connectors.common.client import ApiClient
 from connectors.tiktok_shop.errors import PLATFORM, make_classifier
 from connectors.tiktok_shop.signing import make_signer
-from connectors.tiktok_shop.streams import ORDERS_SEARCH_PATH, SHOPS_PATH
+from connectors.tiktok_shop.streams import AFFILIATE_ORDERS, ORDERS_SEARCH_PATH, SHOPS_PATH
 from socialmart.settings import HttpSettings, TikTokShopSettings
 
 TOKEN_HEADER = "x-tts-access-token"
@@ -89,7 +89,7 @@ class TikTokShopClient(ApiClient):
         return self.follow(
             None,
             fetch,
-            lambda answer: list(answer.get("orders") or []),
+            lambda answer: list(answer.get(AFFILIATE_ORDERS.records_path) or []),
             lambda answer, _: answer.get("next_page_token") or None,
             shop_cipher,
             lambda _: (

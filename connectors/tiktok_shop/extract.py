@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from connectors.common.extract import AccountRun, client_for
 from connectors.common.spool import SpoolWriter
 from connectors.tiktok_shop.client import TikTokShopClient
 from connectors.tiktok_shop.records import order_rows
@@ -34,12 +36,9 @@ def list_shops(settings: Settings, client: TikTokShopClient | None = None) -> li
     """The shops to pull: ``TIKTOK_SHOP_CIPHERS``, else every shop that authorized the app."""
     if settings.tiktok_shop.shop_ciphers:
         return list(settings.tiktok_shop.shop_ciphers)
-    api = client or TikTokShopClient(settings.tiktok_shop, settings.http)
-    try:
+    build = partial(TikTokShopClient, settings.tiktok_shop, settings.http)
+    with client_for(client, build) as api:
         return api.list_shop_ciphers()
-    finally:
-        if client is None:
-            api.close()
 
 
 def extract_shop(
@@ -70,31 +69,14 @@ def extract_shop(
         FatalApiError: TikTok Shop refused for good; the shop's unit is removed.
         RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
     """
-    if end < start:
-        raise ValueError(f"window end {end} is before start {start}")
     zone = ZoneInfo(settings.tiktok_shop.timezone)
     ge, lt = window_bounds(start, end, zone)
-    api = client or TikTokShopClient(settings.tiktok_shop, settings.http)
-    spec = AFFILIATE_ORDERS
-    writer = SpoolWriter(
-        settings.spool_dir, run_id, spec.source, spec.name, shop_cipher, start, end
-    )
-    requests_before = api.request_count
-    try:
+    build = partial(TikTokShopClient, settings.tiktok_shop, settings.http)
+    with AccountRun(settings, shop_cipher, start, end, run_id, client, build) as run:
         log.info("TikTok Shop %s: affiliate orders %s..%s", shop_cipher, start, end)
-        for orders in api.order_pages(shop_cipher, ge, lt):
-            writer.write_page(order_rows(orders, shop_cipher, zone))
-        manifest = writer.commit(request_count=api.request_count - requests_before)
-    except BaseException:
-        writer.discard()
-        raise
-    finally:
-        if client is None:
-            api.close()
-    log.info(
-        "TikTok Shop %s: %d order lines in %d pages",
-        shop_cipher,
-        writer.row_count,
-        writer.page_count,
-    )
-    return [manifest]
+
+        def pull(writer: SpoolWriter) -> None:
+            for orders in run.client.order_pages(shop_cipher, ge, lt):
+                writer.write_page(order_rows(orders, shop_cipher, zone))
+
+        return [run.unit(AFFILIATE_ORDERS, pull)]

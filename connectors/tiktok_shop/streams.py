@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from connectors.common.streams import NUMERIC_TEXT, Column, ColumnDeclaration, StreamSpec, register
+from connectors.common.streams import (
+    CURSOR,
+    NUMERIC_TEXT,
+    Column,
+    ColumnDeclaration,
+    StreamSpec,
+    register,
+)
 
 SOURCE = "tiktok_shop"
 SOURCE_LABEL = "tiktok_shop_open_api"
@@ -60,5 +67,7 @@ AFFILIATE_ORDERS = register(
         window_column="create_date",
         account_column="shop_cipher",
         path=ORDERS_SEARCH_PATH,
+        paginator=CURSOR,
+        records_path="orders",
     )
 )

@@ -25,7 +25,8 @@ from connectors.common.land import load_spool
 from connectors.common.spool import MANIFEST_NAME
 from connectors.tiktok.client import TikTokClient
 from connectors.tiktok.errors import classify_tiktok_response
-from connectors.tiktok.extract import date_chunks, extract_account, list_advertisers
+from connectors.tiktok.extract import extract_account, list_advertisers
+from connectors.tiktok.streams import REPORT_WINDOW
 from connectors.tiktok.throttle import TokenBucket
 from socialmart.settings import Settings
 
@@ -156,8 +157,8 @@ def test_token_bucket_paces_after_burst() -> None:
     assert bucket(requests.Response()) == 0.0
 
 
-def test_date_chunks_cover_the_range_in_30_days() -> None:
-    chunks = list(date_chunks(date(2026, 1, 1), date(2026, 3, 5), 30))
+def test_report_window_spans_cover_the_range_in_30_days() -> None:
+    chunks = list(REPORT_WINDOW.spans(date(2026, 1, 1), date(2026, 3, 5)))
     assert chunks[0] == (date(2026, 1, 1), date(2026, 1, 30))
     assert chunks[-1][1] == date(2026, 3, 5) and len(chunks) == 3
 

@@ -1,0 +1,238 @@
+"""The generic extract: one account's streams as one unit of work, ordinary streams from their spec.
+
+:class:`AccountRun` is what every source's ``extract_account`` does around its streams: one
+spool unit per stream, committed with the requests it took; if any stream fails, every unit
+already written for the account is discarded, so nothing partial is loadable; a client the run
+built itself is closed at the end. :func:`pull_stream` pulls an ordinary stream from its spec
+alone: the spec's path and parameters, the account parameter, the window cut to the spec's
+longest span (and shorter spans when the platform finds a query too large), the spec's
+paginator and records path. Sources keep only what is genuinely theirs (Meta's async report
+runs, TikTok Shop's signed POSTs, the ECB file, insights answers pivoted into rows).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from connectors.common.client import ApiClient, Records
+from connectors.common.errors import FatalApiError, QueryTooLargeError
+from connectors.common.spool import SpoolWriter
+from connectors.common.streams import StreamSpec
+from socialmart.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Rows per spool file for streams built row by row (one request per post, media or day).
+ROWS_PER_FILE = 200
+
+ClientT = TypeVar("ClientT", bound=ApiClient)
+
+Shape = Callable[[Records], Records]
+"""A page's records -> the rows to land (e.g. report rows flattened, request context added)."""
+
+
+@contextmanager
+def client_for(client: ClientT | None, build: Callable[[], ClientT]) -> Iterator[ClientT]:
+    """``client`` when given (tests), else one built by ``build`` and closed after the block."""
+    if client is not None:
+        yield client
+        return
+    built = build()
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+class AccountRun(Generic[ClientT]):
+    """The streams of one account in one run; use it as a context manager.
+
+    Args:
+        settings: Process settings (the spool folder).
+        account: The account pulled.
+        start: First day of the window (inclusive).
+        end: Last day of the window (inclusive).
+        run_id: The pipeline run.
+        client: A client to use (tests), else one is built with ``build`` and closed at exit.
+        build: Builds the source's client from the settings.
+
+    Raises:
+        ValueError: ``end`` is before ``start``.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        account: str,
+        start: date,
+        end: date,
+        run_id: str,
+        client: ClientT | None,
+        build: Callable[[], ClientT],
+    ) -> None:
+        if end < start:
+            raise ValueError(f"window end {end} is before start {start}")
+        self.settings, self.account, self.run_id = settings, account, run_id
+        self.start, self.end = start, end
+        self.client: ClientT = client or build()
+        self._owns_client = client is None
+        self._writers: list[SpoolWriter] = []
+
+    def __enter__(self) -> AccountRun[ClientT]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is not None:
+                for writer in self._writers:
+                    writer.discard()
+        finally:
+            if self._owns_client:
+                self.client.close()
+
+    def unit(
+        self,
+        spec: StreamSpec,
+        pull: Callable[[SpoolWriter], Any],
+        window: tuple[date, date] | None = None,
+    ) -> Path:
+        """Write ``spec``'s unit with ``pull(writer)`` and commit it.
+
+        Args:
+            spec: The stream.
+            pull: Writes the stream's pages into the writer.
+            window: The window the unit records, when it is not the run's (e.g. FX reaches
+                back to carry rates forward).
+
+        Returns:
+            The manifest path.
+        """
+        first, last = window or (self.start, self.end)
+        writer = SpoolWriter(
+            self.settings.spool_dir, self.run_id, spec.source, spec.name, self.account, first, last
+        )
+        self._writers.append(writer)
+        before = self.client.request_count
+        pull(writer)
+        log.info(
+            "%s account %s: %s, %d rows in %d pages",
+            self.client.platform,
+            self.account,
+            spec.name,
+            writer.row_count,
+            writer.page_count,
+        )
+        return writer.commit(request_count=self.client.request_count - before)
+
+
+def pull_stream(
+    client: ApiClient,
+    writer: SpoolWriter,
+    spec: StreamSpec,
+    account: str,
+    window: tuple[date, date] | None = None,
+    *,
+    page_size: int,
+    params: Mapping[str, Any] | None = None,
+    shape: Shape = list,
+    max_span_days: int | None = None,
+) -> None:
+    """Write every record of an ordinary stream, as its spec declares it, into ``writer``.
+
+    Args:
+        client: The source's client.
+        writer: The unit to write (committed by the caller).
+        spec: The stream.
+        account: The account (formats the path; sent as the spec's ``account_param``).
+        window: The days to ask for, when the spec has a ``request_window``.
+        page_size: Records per page asked for.
+        params: Request parameters beside the spec's (a filter, one store).
+        shape: A page's records -> the rows to land.
+        max_span_days: A setting narrowing the spec's ``max_span_days``.
+
+    Raises:
+        FatalApiError: The platform still finds a one-day query too large.
+    """
+    query = {**spec.params, **(params or {})}
+    if spec.account_param:
+        query[spec.account_param] = account
+    path = spec.path.format(account_id=account)
+    request_window = spec.request_window
+    if request_window is None or window is None:
+        for page in client.spec_pages(spec, path, query, account=account, page_size=page_size):
+            writer.write_page(shape(page))
+        return
+    spans = [request_window.max_span_days, max_span_days]
+    span = min((days for days in spans if days), default=None)
+    for first, last in request_window.spans(*window, span):
+        _pull_span(client, writer, spec, account, path, query, (first, last), page_size, shape)
+
+
+def _pull_span(
+    client: ApiClient,
+    writer: SpoolWriter,
+    spec: StreamSpec,
+    account: str,
+    path: str,
+    query: dict[str, Any],
+    span: tuple[date, date],
+    page_size: int,
+    shape: Shape,
+) -> None:
+    """Pull one span; on "query too large" redo it in the spec's shorter spans."""
+    request_window = spec.request_window
+    assert request_window is not None
+    first, last = span
+    mark = writer.page_count
+    dated = {**query, **request_window.params(first, last)}
+    try:
+        for page in client.spec_pages(spec, path, dated, account=account, page_size=page_size):
+            writer.write_page(shape(page))
+        return
+    except QueryTooLargeError as exc:
+        writer.truncate(mark)
+        problem = str(exc)
+    days = (last - first).days + 1
+    step = next((n for n in request_window.shrink_days if n < days), None)
+    if step is None:
+        raise FatalApiError(
+            f"{client.platform} still finds the {spec.name} query for account {account} on "
+            f"{first} too large ({problem}). Lower {client.page_size_setting} or report a "
+            "connector bug.",
+            platform=client.platform,
+            account=account,
+        )
+    log.info(
+        "%s account %s: %s; splitting %s..%s into %d-day spans",
+        client.platform,
+        account,
+        problem,
+        first,
+        last,
+        step,
+    )
+    for sub in request_window.spans(first, last, step):
+        _pull_span(client, writer, spec, account, path, query, sub, page_size, shape)
+
+
+def write_batches(writer: SpoolWriter, rows: Iterable[dict[str, Any]]) -> None:
+    """Write rows built one by one as files of :data:`ROWS_PER_FILE` rows."""
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == ROWS_PER_FILE:
+            writer.write_page(batch)
+            batch = []
+    if batch:
+        writer.write_page(batch)
