@@ -16,6 +16,6 @@
             '2 * ' ~ cents ~ ' * ' ~ to_micro ~ ' + ' ~ from_micro,
             '2 * ' ~ from_micro) }} as decimal(38, 0))
         * 0.01
-        as decimal(18, 2)
+        as {{ socialmart.type_money() }}
     )
 {%- endmacro %}

@@ -38,7 +38,7 @@
     {%- if window in socialmart.meta_requested_windows() -%}
         {{ socialmart.meta_action_amount(action, window) }}
     {%- else -%}
-        cast(null as decimal(18, 2))
+        cast(null as {{ socialmart.type_money() }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -82,11 +82,11 @@
 {%- endmacro %}
 
 {% macro duckdb__meta_action_amount(action, field) -%}
-    coalesce(cast({{ action }}."{{ field }}" as decimal(18, 2)), 0)
+    coalesce(cast({{ action }}."{{ field }}" as {{ socialmart.type_money() }}), 0)
 {%- endmacro %}
 
 {% macro postgres__meta_action_amount(action, field) -%}
-    coalesce(cast({{ action }} ->> '{{ field }}' as decimal(18, 2)), 0)
+    coalesce(cast({{ action }} ->> '{{ field }}' as {{ socialmart.type_money() }}), 0)
 {%- endmacro %}
 
 {% macro default__meta_action_amount(action, field) -%}

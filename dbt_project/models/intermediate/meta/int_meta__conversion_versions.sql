@@ -27,8 +27,8 @@ by_window as (
         report_date,
         cast('{{ window }}' as {{ dbt.type_string() }}) as attribution_window,
         {%- set suffix = '' if window == 'default' else '_' ~ window %}
-        cast(purchases{{ suffix }} as decimal(18, 2)) as purchases,
-        cast(purchase_value{{ suffix }} as decimal(18, 2)) as purchase_value,
+        cast(purchases{{ suffix }} as {{ type_money() }}) as purchases,
+        cast(purchase_value{{ suffix }} as {{ type_money() }}) as purchase_value,
         pulled_at,
         sync_id
     from versions

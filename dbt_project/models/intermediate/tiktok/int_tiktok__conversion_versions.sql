@@ -3,9 +3,15 @@
     ranked first-to-last and last-to-first by pull (same ordering as the loader). Like
     int_tiktok__ad_performance_daily: purchases are complete payments and their value
     (BASIC report; Upgraded Smart+ ads from their report by ad_id_v2); a GMV Max campaign
-    day is one row whose ad_id is the campaign id, with orders and gross revenue. TikTok reports one attribution setting per ad group, so
-    attribution_window is `as_reported`.
+    day is one row whose ad_id is the campaign id, with orders and gross revenue. TikTok
+    reports one attribution setting per ad group, so attribution_window is `as_reported`.
 -#}
+{#- Each list of versions: its CTE, ad id column, purchases, their value, is GMV Max. -#}
+{%- set version_lists = [
+    ('ad_versions', 'ad_id', 'purchases', 'purchase_value', false),
+    ('smart_plus_versions', 'ad_id', 'purchases', 'purchase_value', false),
+    ('gmv_max_versions', 'campaign_id', 'orders', 'gross_revenue', true),
+] %}
 
 with ad_versions as (
 
@@ -33,38 +39,21 @@ advertisers as (
 
 versions as (
 
+    {%- for cte, ad_id, purchases, purchase_value, is_gmv_max in version_lists %}
     select
         advertiser_id,
-        ad_id,
-        false as is_gmv_max_campaign,
+        {{ ad_id }} as ad_id,
+        {{ is_gmv_max }} as is_gmv_max_campaign,
         report_date,
-        purchases,
-        purchase_value,
+        cast({{ purchases }} as {{ type_money() }}) as purchases,
+        {{ purchase_value }} as purchase_value,
         pulled_at,
         sync_id
-    from ad_versions
+    from {{ cte }}
+    {%- if not loop.last %}
     union all
-    select
-        advertiser_id,
-        ad_id,
-        false as is_gmv_max_campaign,
-        report_date,
-        purchases,
-        purchase_value,
-        pulled_at,
-        sync_id
-    from smart_plus_versions
-    union all
-    select
-        advertiser_id,
-        campaign_id as ad_id,
-        true as is_gmv_max_campaign,
-        report_date,
-        cast(orders as decimal(18, 2)) as purchases,
-        gross_revenue as purchase_value,
-        pulled_at,
-        sync_id
-    from gmv_max_versions
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -75,8 +64,8 @@ ranked as (
         versions.ad_id,
         advertisers.account_currency,
         cast('as_reported' as {{ dbt.type_string() }}) as attribution_window,
-        cast(versions.purchases as decimal(18, 2)) as purchases,
-        cast(versions.purchase_value as decimal(18, 2)) as purchase_value,
+        versions.purchases,
+        versions.purchase_value,
         versions.is_gmv_max_campaign,
         versions.report_date,
         versions.pulled_at,

@@ -1,15 +1,9 @@
 {#- One row per Instagram media: its latest lifetime insights reading. -#}
 
-with source as (
-
-    {{ latest_live_versions(
-        source('instagram', 'media_insights'), ['ig_account_id', 'media_id']) }}
-
-),
-
-renamed as (
-
-    select
+{% call latest_live_staging(
+    source('instagram', 'media_insights'), ['ig_account_id', 'media_id'],
+    where='not is_removed_from_source',
+) -%}
         ---------- ids
         ig_account_id,
         media_id,
@@ -29,9 +23,4 @@ renamed as (
         ---------- load metadata
         _sync_id as sync_id,
         _pulled_at as pulled_at
-    from source
-    where not is_removed_from_source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -5,21 +5,16 @@
     ad-level pull misses would show as a difference).
 -#}
 
-with source as (
-
-    {{ latest_live_versions(source('meta', 'account_insights'), ['account_id', 'date_start']) }}
-
-),
-
-renamed as (
-
-    select
+{% call latest_live_staging(
+    source('meta', 'account_insights'), ['account_id', 'date_start'],
+    where='not is_removed_from_source',
+) -%}
         ---------- ids
         account_id as ad_account_id,
         ---------- strings
         account_currency,
         ---------- numerics
-        cast(spend as decimal(18, 2)) as spend,
+        cast(spend as {{ type_money() }}) as spend,
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
         ---------- dates
@@ -27,9 +22,4 @@ renamed as (
         ---------- load metadata
         _sync_id as sync_id,
         _pulled_at as pulled_at
-    from source
-    where not is_removed_from_source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -3,39 +3,16 @@
     targeting is parsed from `targeting` (meta_placement_targeting): an ad set that names no
     publisher platform and no position leaves placements to Meta (Advantage+ placements).
 -#}
-with latest as (
 
-    {{ latest_live_versions(source('meta', 'adsets'), ['account_id', 'id']) }}
-
-),
-
-renamed as (
-
-    select
-        ---------- ids
-        id as adset_id,
-        account_id as ad_account_id,
-        campaign_id,
-        ---------- strings
-        name as adset_name,
-        status,
-        effective_status,
-        optimization_goal,
-        billing_event,
-        ---------- numerics
-        cast(daily_budget as {{ dbt.type_bigint() }}) as daily_budget_minor_units,
-        cast(lifetime_budget as {{ dbt.type_bigint() }}) as lifetime_budget_minor_units,
-        ---------- booleans
-        {{ meta_placement_targeting('targeting') }},
-        is_removed_from_source,
-        ---------- timestamps
-        {{ utc_timestamp('start_time') }} as started_at,
-        {{ utc_timestamp('end_time') }} as ended_at,
-        {{ utc_timestamp('created_time') }} as created_at,
-        {{ utc_timestamp('updated_time') }} as updated_at,
-        {{ utc_timestamp('_pulled_at') }} as pulled_at
-    from latest
-
-)
-
-select * from renamed
+{{ meta_entity_staging(
+    source('meta', 'adsets'), 'adset_id',
+    id_columns=['campaign_id'],
+    string_columns=[
+        'name as adset_name', 'status', 'effective_status', 'optimization_goal',
+        'billing_event'],
+    numeric_columns=meta_budget_columns(),
+    boolean_columns=[meta_placement_targeting('targeting')],
+    timestamp_columns={
+        'start_time': 'started_at', 'end_time': 'ended_at', 'created_time': 'created_at',
+        'updated_time': 'updated_at'},
+) }}

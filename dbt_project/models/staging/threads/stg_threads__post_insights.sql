@@ -1,14 +1,9 @@
 {#- One row per Threads post: its latest lifetime insights reading. -#}
 
-with source as (
-
-    {{ latest_live_versions(source('threads', 'post_insights'), ['profile_id', 'post_id']) }}
-
-),
-
-renamed as (
-
-    select
+{% call latest_live_staging(
+    source('threads', 'post_insights'), ['profile_id', 'post_id'],
+    where='not is_removed_from_source',
+) -%}
         ---------- ids
         profile_id,
         post_id,
@@ -24,9 +19,4 @@ renamed as (
         ---------- load metadata
         _sync_id as sync_id,
         _pulled_at as pulled_at
-    from source
-    where not is_removed_from_source
-
-)
-
-select * from renamed
+{%- endcall %}

@@ -1,14 +1,9 @@
 {#- One row per Threads post: the latest non-deleted raw version. -#}
 
-with source as (
-
-    {{ latest_live_versions(source('threads', 'posts'), ['profile_id', 'id']) }}
-
-),
-
-renamed as (
-
-    select
+{% call latest_live_staging(
+    source('threads', 'posts'), ['profile_id', 'id'],
+    where='not is_removed_from_source',
+) -%}
         ---------- ids
         profile_id,
         id as post_id,
@@ -25,9 +20,4 @@ renamed as (
         ---------- load metadata
         _sync_id as sync_id,
         _pulled_at as pulled_at
-    from source
-    where not is_removed_from_source
-
-)
-
-select * from renamed
+{%- endcall %}

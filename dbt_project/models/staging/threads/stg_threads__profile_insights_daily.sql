@@ -1,15 +1,9 @@
 {#- One row per Threads profile and UTC day: the latest non-deleted raw version. -#}
 
-with source as (
-
-    {{ latest_live_versions(
-        source('threads', 'profile_insights_daily'), ['profile_id', 'report_date']) }}
-
-),
-
-renamed as (
-
-    select
+{% call latest_live_staging(
+    source('threads', 'profile_insights_daily'), ['profile_id', 'report_date'],
+    where='not is_removed_from_source',
+) -%}
         ---------- ids
         profile_id,
         ---------- numerics
@@ -27,9 +21,4 @@ renamed as (
         ---------- load metadata
         _sync_id as sync_id,
         _pulled_at as pulled_at
-    from source
-    where not is_removed_from_source
-
-)
-
-select * from renamed
+{%- endcall %}

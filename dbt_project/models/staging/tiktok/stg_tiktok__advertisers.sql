@@ -1,14 +1,6 @@
 {#- One row per TikTok advertiser: the latest non-deleted raw version. -#}
 
-with source as (
-
-    {{ latest_live_versions(source('tiktok', 'advertisers'), ['advertiser_id']) }}
-
-),
-
-renamed as (
-
-    select
+{% call latest_live_staging(source('tiktok', 'advertisers'), ['advertiser_id']) -%}
         ---------- ids
         advertiser_id,
         ---------- strings
@@ -25,8 +17,4 @@ renamed as (
         is_removed_from_source,
         _sync_id as sync_id,
         _pulled_at as pulled_at
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

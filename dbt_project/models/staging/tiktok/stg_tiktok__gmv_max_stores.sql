@@ -1,15 +1,8 @@
 {#- One row per advertiser and TikTok Shop store available to GMV Max. -#}
 
-with source as (
-
-    {{ latest_live_versions(
-        source('tiktok', 'gmv_max_stores'), ['advertiser_id', 'store_id']) }}
-
-),
-
-renamed as (
-
-    select
+{% call latest_live_staging(
+    source('tiktok', 'gmv_max_stores'), ['advertiser_id', 'store_id']
+) -%}
         ---------- ids
         advertiser_id,
         store_id,
@@ -22,8 +15,4 @@ renamed as (
         is_removed_from_source,
         _sync_id as sync_id,
         _pulled_at as pulled_at
-    from source
-
-)
-
-select * from renamed
+{%- endcall %}

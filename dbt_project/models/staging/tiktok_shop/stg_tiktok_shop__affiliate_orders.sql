@@ -9,17 +9,10 @@
 -#}
 {{ config(materialized='table') }}
 
-with source as (
-
-    {{ latest_live_versions(
-        source('tiktok_shop', 'affiliate_orders'),
-        ['shop_cipher', 'order_id', 'line_number']) }}
-
-),
-
-renamed as (
-
-    select
+{% call latest_live_staging(
+    source('tiktok_shop', 'affiliate_orders'), ['shop_cipher', 'order_id', 'line_number'],
+    where='not is_removed_from_source',
+) -%}
         ---------- ids
         shop_cipher,
         order_id,
@@ -40,17 +33,19 @@ renamed as (
             as refunded_quantity,
         cast(coalesce(returned_quantity, 0) as {{ dbt.type_bigint() }})
             as returned_quantity,
-        cast(price_amount as decimal(18, 2)) as unit_price,
+        cast(price_amount as {{ type_money() }}) as unit_price,
         cast(cast(commission_rate as decimal(18, 0)) / 10000 as decimal(9, 6))
             as commission_rate,
         cast(cast(shop_ads_commission_rate as decimal(18, 0)) / 10000 as decimal(9, 6))
             as shop_ads_commission_rate,
-        cast(estimated_commission_base_amount as decimal(18, 2))
+        cast(estimated_commission_base_amount as {{ type_money() }})
             as estimated_commission_base,
-        cast(estimated_paid_commission_amount as decimal(18, 2))
+        cast(estimated_paid_commission_amount as {{ type_money() }})
             as estimated_paid_commission,
-        cast(actual_commission_base_amount as decimal(18, 2)) as actual_commission_base,
-        cast(actual_paid_commission_amount as decimal(18, 2)) as actual_paid_commission,
+        cast(actual_commission_base_amount as {{ type_money() }})
+            as actual_commission_base,
+        cast(actual_paid_commission_amount as {{ type_money() }})
+            as actual_paid_commission,
         ---------- booleans
         coalesce(order_status = 'CANCELLED', false) as is_cancelled,
         ---------- dates
@@ -63,9 +58,4 @@ renamed as (
         ---------- load metadata
         _sync_id as sync_id,
         _pulled_at as pulled_at
-    from source
-    where not is_removed_from_source
-
-)
-
-select * from renamed
+{%- endcall %}
