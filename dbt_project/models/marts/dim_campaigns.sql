@@ -85,11 +85,16 @@ meta_rows as (
 
 tiktok_campaign_keys as (
 
-    select advertiser_id, campaign_id from tiktok_campaigns
-    union
-    select advertiser_id, campaign_id from tiktok_gmv_max_campaigns
-    union
-    select advertiser_id, campaign_id from tiktok_smart_plus_campaigns
+    {% for campaigns in [
+        'tiktok_campaigns', 'tiktok_gmv_max_campaigns', 'tiktok_smart_plus_campaigns',
+    ] -%}
+    select
+        advertiser_id,
+        campaign_id
+    from {{ campaigns }}
+    {% if not loop.last %}union
+    {% endif -%}
+    {%- endfor %}
 
 ),
 

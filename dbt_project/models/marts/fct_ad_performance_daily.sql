@@ -36,11 +36,14 @@ converted as (
     select
         ad_performance.*,
         {{ reporting_amounts(['spend', 'purchase_value'], 'ad_performance') }},
-        case when is_clickless then null else clicks end as ratio_clicks,
-        case when is_clickless then null else impressions end as ratio_impressions,
+        case when ad_performance.is_clickless then null else ad_performance.clicks end
+            as ratio_clicks,
+        case when ad_performance.is_clickless then null else ad_performance.impressions end
+            as ratio_impressions,
         -- Clickless rows are exactly the GMV Max campaign days (int_tiktok__ad_performance_daily).
         case
-            when platform = 'tiktok' and is_clickless then 'gmv_max_all_orders'
+            when ad_performance.platform = 'tiktok' and ad_performance.is_clickless
+                then 'gmv_max_all_orders'
             else 'ad_attributed'
         end as revenue_attribution
     from ad_performance

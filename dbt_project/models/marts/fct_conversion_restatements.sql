@@ -35,13 +35,15 @@ versions as (
 
 first_reported as (
 
-    select * from versions where pull_number = 1
+    select * from versions
+    where pull_number = 1
 
 ),
 
 latest_reported as (
 
-    select * from versions where reverse_pull_number = 1
+    select * from versions
+    where reverse_pull_number = 1
 
 ),
 
@@ -55,12 +57,15 @@ final as (
         latest_reported.attribution_window,
         first_reported.purchases as first_purchases,
         latest_reported.purchases as latest_purchases,
-        cast(latest_reported.purchases - first_reported.purchases as {{ type_money() }})
-            as purchases_change,
+        cast(
+            latest_reported.purchases - first_reported.purchases as {{ type_money() }}
+        ) as purchases_change,
         first_reported.purchase_value as first_purchase_value,
         latest_reported.purchase_value as latest_purchase_value,
-        cast(latest_reported.purchase_value - first_reported.purchase_value
-            as {{ type_money() }}) as purchase_value_change,
+        cast(
+            latest_reported.purchase_value - first_reported.purchase_value
+            as {{ type_money() }}
+        ) as purchase_value_change,
         cast(latest_reported.pull_number as {{ dbt.type_bigint() }}) as version_count,
         (
             latest_reported.purchases is distinct from first_reported.purchases

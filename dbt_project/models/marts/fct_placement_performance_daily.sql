@@ -34,31 +34,31 @@ fx_rates as (
 final as (
 
     select
-        platform,
-        report_date,
-        ad_account_id,
-        account_currency,
-        campaign_id,
-        campaign_name,
-        adset_id,
-        adset_name,
-        ad_id,
-        ad_name,
-        publisher_platform,
-        platform_position,
-        spend,
-        impressions,
-        clicks,
-        purchases,
-        purchase_value,
+        placement_performance.platform,
+        placement_performance.report_date,
+        placement_performance.ad_account_id,
+        placement_performance.account_currency,
+        placement_performance.campaign_id,
+        placement_performance.campaign_name,
+        placement_performance.adset_id,
+        placement_performance.adset_name,
+        placement_performance.ad_id,
+        placement_performance.ad_name,
+        placement_performance.publisher_platform,
+        placement_performance.platform_position,
+        placement_performance.spend,
+        placement_performance.impressions,
+        placement_performance.clicks,
+        placement_performance.purchases,
+        placement_performance.purchase_value,
         {%- for window in meta_attribution_windows() %}
-        purchases_{{ window }},
-        purchase_value_{{ window }},
+        placement_performance.purchases_{{ window }},
+        placement_performance.purchase_value_{{ window }},
         {%- endfor %}
         {{ reporting_amounts(['spend', 'purchase_value'], 'placement_performance') }},
-        is_advantage_plus_campaign,
-        placement_mode,
-        threads_inclusion
+        placement_performance.is_advantage_plus_campaign,
+        placement_performance.placement_mode,
+        placement_performance.threads_inclusion
     from placement_performance
     left join fx_rates
         on fx_rates.rate_date = placement_performance.report_date

@@ -39,9 +39,15 @@ registered_identities as (
 
 all_identities as (
 
-    select identity_type, identity_value from registered_identities
+    select
+        identity_type,
+        identity_value
+    from registered_identities
     union
-    select identity_type, identity_value from observed
+    select
+        identity_type,
+        identity_value
+    from observed
 
 ),
 

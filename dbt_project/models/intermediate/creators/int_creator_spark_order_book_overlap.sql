@@ -53,7 +53,11 @@ spark_shop_days as (
 
 promoted_posts as (
 
-    select distinct advertiser_id, tiktok_item_id, currency, account_timezone
+    select distinct
+        advertiser_id,
+        tiktok_item_id,
+        currency,
+        account_timezone
     from spark_shop_days
 
 ),

@@ -78,7 +78,10 @@ gmv_max_days as (
 
 ad_days as (
 
-    select *, false as is_clickless from report_ad_days
+    select
+        *,
+        false as is_clickless
+    from report_ad_days
     union all
     select * from gmv_max_days
 

@@ -57,10 +57,13 @@ final as (
         placement_days.adgroup_name as adset_name,
         placement_days.ad_id,
         placement_days.ad_name,
-        cast(coalesce(placement_map.publisher_platform, placement_days.placement)
-            as {{ dbt.type_string() }}) as publisher_platform,
-        cast(coalesce(placement_map.platform_position, 'all')
-            as {{ dbt.type_string() }}) as platform_position,
+        cast(
+            coalesce(placement_map.publisher_platform, placement_days.placement)
+            as {{ dbt.type_string() }}
+        ) as publisher_platform,
+        cast(
+            coalesce(placement_map.platform_position, 'all') as {{ dbt.type_string() }}
+        ) as platform_position,
         placement_days.spend,
         placement_days.impressions,
         placement_days.clicks,

@@ -27,11 +27,9 @@
     ('identity_type', 'string'), ('identity_value', 'string'), ('report_date', 'date'),
     ('currency', 'string'), ('affiliate_orders', 'bigint'),
 ] -%}
-{%- for column in activity_money_columns -%}
-    {%- do activity_columns.append((column, 'money')) -%}
+{%- for column in activity_money_columns %}{% do activity_columns.append((column, 'money')) %}
 {%- endfor -%}
-{%- for column in threads_columns -%}
-    {%- do activity_columns.append((column, 'bigint')) -%}
+{%- for column in threads_columns %}{% do activity_columns.append((column, 'bigint')) %}
 {%- endfor -%}
 
 with identities as (
@@ -81,8 +79,7 @@ activity as (
             'paid_spend_meta': "case when platform = 'meta' then spend else 0 end",
             'paid_spend_tiktok': "case when platform = 'tiktok' then spend else 0 end",
             'paid_attributed_revenue': 'purchase_value',
-            'paid_attributed_revenue_shop':
-                'case when is_shop_promotion then purchase_value else 0 end',
+            'paid_attributed_revenue_shop': 'case when is_shop_promotion then purchase_value else 0 end',
             'deduction_spark_orders_in_order_book': 'revenue_in_order_book',
         }},
         {'relation': 'threads_days', 'default': '0', 'fields': {
