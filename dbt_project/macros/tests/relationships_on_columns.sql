@@ -4,6 +4,10 @@
     names): the multi-column counterpart of dbt's relationships test, for keys that are
     only unique together. Rows with a null in any of the columns are skipped, as
     relationships does. Fails with each missing combination once.
+
+    The project's own test, not a package stand-in: dbt's relationships and
+    dbt_utils.relationships_where compare one column, and the cross-platform marts' keys
+    are only unique with their platform.
 #}
 {% test relationships_on_columns(model, to, columns, to_columns=none) %}
 

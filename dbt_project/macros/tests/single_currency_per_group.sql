@@ -3,6 +3,8 @@
     amounts in one currency only, so summing its money columns never mixes currencies.
     Fails with one row per group that has more than one value in `currency_column`
     (nulls count as a value: an amount of unknown currency cannot be added either).
+
+    The project's own test, not a package stand-in: dbt_utils has no test of it.
 #}
 {% test single_currency_per_group(model, currency_column, group_by=[]) %}
 
