@@ -28,8 +28,14 @@ class Source:
         streams: Every stream the source lands; their raw tables exist before dbt runs,
             even for a source that is not configured, so models always compile.
         accounts: The accounts to pull: configured ones, or those the credential can see.
-        extract_account: Pulls every stream of one account for ``start..end`` into the run's
-            spool; returns the manifest paths. Raises ``ConnectorError`` subclasses.
+        extract_account: ``(settings, account, start, end, run_id)``: pulls every stream of
+            one account for the days ``start..end`` (inclusive) of run ``run_id`` into the
+            spool folder of ``settings`` and returns the manifest paths. If any stream fails,
+            every unit of the account is discarded (``connectors.common.extract.AccountRun``)
+            and a ``ConnectorError`` is raised: ``FatalApiError`` when the platform refused for
+            good (the message names the fix), ``RetriesExhaustedError`` when transient
+            failures outlasted the retry budget. Each source's ``extract_account`` also takes
+            a ``client`` (tests).
         lookback_days: How many days before a scheduled window are re-pulled, because the
             platform restates them.
         account_settings: The settings that switch the source on by giving it accounts

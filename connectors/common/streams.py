@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
+from typing import Any
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 # Types whose values can be compared with 0, and the text type numbers arrive as.
@@ -213,6 +214,26 @@ def register(spec: StreamSpec) -> StreamSpec:
         raise ValueError(f"stream {spec.source}/{spec.name} is registered twice, differently")
     _REGISTRY[(spec.source, spec.name)] = spec
     return spec
+
+
+def declarer(source: str, source_label: str, account_column: str) -> Callable[..., StreamSpec]:
+    """A function declaring and registering the streams of one source.
+
+    The source, its ``_source`` label and its account column are stated once; each call
+    gives the stream's ``name`` and the other :class:`StreamSpec` fields.
+    """
+
+    def declare(name: str, **fields: Any) -> StreamSpec:
+        spec = StreamSpec(
+            name=name,
+            source=source,
+            source_label=source_label,
+            account_column=account_column,
+            **fields,
+        )
+        return register(spec)
+
+    return declare
 
 
 def get_stream(source: str, name: str) -> StreamSpec:

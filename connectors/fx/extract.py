@@ -34,20 +34,8 @@ def extract_account(
     That is the rates published from ``carry_forward_days`` before ``start`` (the furthest
     a rate carries forward) to ``end``; the spooled window says so.
 
-    Args:
-        settings: Process settings (spool folder, FX and HTTP settings).
-        account: The provider pseudo-account (``"ecb"``).
-        start: First day (inclusive).
-        end: Last day (inclusive).
-        run_id: The pipeline run.
-        client: A client to use instead of one built from ``settings`` (tests).
-
-    Returns:
-        The manifest path of the one stream.
-
-    Raises:
-        FatalApiError: The URL does not serve the ECB CSV; nothing is left loadable.
-        RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
+    Arguments, result and cleanup on failure as ``Source.extract_account``
+    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
     if account != PROVIDER:
         raise ValueError(f"unknown FX provider {account!r}; expected {PROVIDER!r}")

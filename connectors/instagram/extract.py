@@ -48,20 +48,9 @@ def extract_account(
 ) -> list[Path]:
     """Pull the lifetime insights of every partnership media (a snapshot, whatever the window).
 
-    Args:
-        settings: Process settings (spool folder, Instagram and HTTP settings).
-        account: The brand's Instagram account id (the rows' ``ig_account_id``).
-        start: First day of the run's window (recorded in the manifest only).
-        end: Last day of the run's window (recorded in the manifest only).
-        run_id: The pipeline run.
-        client: A client to use instead of one built from ``settings`` (tests).
-
-    Returns:
-        The manifest path of ``media_insights``.
-
-    Raises:
-        FatalApiError: Instagram refused the token or permission; the unit is removed.
-        RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
+    ``start`` and ``end`` are only recorded in the manifest.
+    Arguments, result and cleanup on failure as ``Source.extract_account``
+    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
     mask_secrets([settings.instagram.access_token])
     media = media_ids(settings, run_id)

@@ -54,20 +54,9 @@ def extract_account(
     written last. If any stream fails, every unit of the account written by this call is
     removed, so a failed account leaves nothing loadable.
 
-    Args:
-        settings: Process settings (spool folder, Meta and HTTP settings).
-        account: Ad account id, with or without ``act_``.
-        start: First day to pull (inclusive, ad account time zone).
-        end: Last day to pull (inclusive).
-        run_id: The pipeline run.
-        client: A client to use instead of one built from ``settings`` (tests).
-
-    Returns:
-        The manifest path of every stream pulled.
-
-    Raises:
-        FatalApiError: Meta refused for good (the message names the fix).
-        RetriesExhaustedError: Transient failures outlasted the retry budget.
+    Days are the ad account's time zone.
+    Arguments, result and cleanup on failure as ``Source.extract_account``
+    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
     return extract_streams(settings, account, start, end, run_id, ALL_STREAMS, client)
 

@@ -21,11 +21,12 @@ from connectors.common.streams import (
     Column,
     ColumnDeclaration,
     StreamSpec,
-    register,
+    declarer,
 )
 
 SOURCE = "meta"
 SOURCE_LABEL = "meta_marketing_api"
+_declare = declarer(SOURCE, SOURCE_LABEL, account_column="account_id")
 
 #: ``action_attribution_windows`` values the Ad Insights reference lists; which ones are
 #: requested is the setting ``META_ATTRIBUTION_WINDOWS`` (default 1d_click, 7d_click,
@@ -159,18 +160,13 @@ def _insights_spec(name: str, breakdowns: tuple[str, ...]) -> StreamSpec:
     }
     if breakdowns:
         params["breakdowns"] = ",".join(breakdowns)
-    return register(
-        StreamSpec(
-            name=name,
-            source=SOURCE,
-            source_label=SOURCE_LABEL,
-            columns=columns,
-            key=("account_id", "ad_id", "date_start", *breakdowns),
-            window_column="date_start",
-            account_column="account_id",
-            path="act_{account_id}/insights",
-            params=params,
-        )
+    return _declare(
+        name,
+        columns=columns,
+        key=("account_id", "ad_id", "date_start", *breakdowns),
+        window_column="date_start",
+        path="act_{account_id}/insights",
+        params=params,
     )
 
 
@@ -185,20 +181,15 @@ def _entity_spec(
     params = {"fields": _fields(columns)}
     if statuses:
         params["effective_status"] = json.dumps(list(statuses))
-    return register(
-        StreamSpec(
-            name=name,
-            source=SOURCE,
-            source_label=SOURCE_LABEL,
-            columns=columns,
-            key=ENTITY_KEY,
-            window_column=None,
-            account_column="account_id",
-            path=path,
-            params=params,
-            paginator=ONE_PAGE if one_object else NEXT_LINK,
-            records_path=None if one_object else "data",
-        )
+    return _declare(
+        name,
+        columns=columns,
+        key=ENTITY_KEY,
+        window_column=None,
+        path=path,
+        params=params,
+        paginator=ONE_PAGE if one_object else NEXT_LINK,
+        records_path=None if one_object else "data",
     )
 
 
@@ -219,22 +210,17 @@ _ACCOUNT_INSIGHTS_COLUMNS = {
 }
 #: The account's own daily totals (``level=account``): one cheap row per day covering all
 #: of the account's spend, whatever object carried it; the gate checks the ad rows add up.
-ACCOUNT_INSIGHTS = register(
-    StreamSpec(
-        name="account_insights",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns=_ACCOUNT_INSIGHTS_COLUMNS,
-        key=("account_id", "date_start"),
-        window_column="date_start",
-        account_column="account_id",
-        path="act_{account_id}/insights",
-        params={
-            "level": "account",
-            "time_increment": "1",
-            "fields": _fields(_ACCOUNT_INSIGHTS_COLUMNS, ("date_start", "date_stop")),
-        },
-    )
+ACCOUNT_INSIGHTS = _declare(
+    "account_insights",
+    columns=_ACCOUNT_INSIGHTS_COLUMNS,
+    key=("account_id", "date_start"),
+    window_column="date_start",
+    path="act_{account_id}/insights",
+    params={
+        "level": "account",
+        "time_increment": "1",
+        "fields": _fields(_ACCOUNT_INSIGHTS_COLUMNS, ("date_start", "date_stop")),
+    },
 )
 
 AD_ACCOUNTS = _entity_spec(

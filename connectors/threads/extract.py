@@ -50,21 +50,8 @@ def extract_account(
 ) -> list[Path]:
     """Pull every Threads stream of one profile for the UTC days ``start..end``.
 
-    Args:
-        settings: Process settings (spool folder, Threads and HTTP settings).
-        profile: Threads user id.
-        start: First day (inclusive) of posts and of daily profile insights.
-        end: Last day (inclusive).
-        run_id: The pipeline run.
-        client: A client to use instead of one built from ``settings`` (tests).
-
-    Returns:
-        The manifest paths of the three streams.
-
-    Raises:
-        FatalApiError: Threads refused for good (e.g. an expired token); nothing of the
-            profile stays in the spool.
-        RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
+    Arguments, result and cleanup on failure as ``Source.extract_account``
+    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
     mask_secrets(settings.threads.secrets)
     build = partial(threads_client, settings, profile)

@@ -17,8 +17,7 @@ from connectors.common.streams import (
     NUMERIC_COUNT,
     ONE_PAGE,
     RequestWindow,
-    StreamSpec,
-    register,
+    declarer,
 )
 
 SOURCE = "threads"
@@ -36,68 +35,54 @@ POST_FIELDS = (
 POST_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
 PROFILE_METRICS = ("views", "likes", "replies", "reposts", "quotes", "clicks", "followers_count")
 
+_declare = declarer(SOURCE, SOURCE_LABEL, account_column="profile_id")
 #: Graph ``since``/``until``: UTC midnights in unix seconds, ``until`` exclusive.
 _SINCE_UNTIL = RequestWindow("since", "until", unix=True)
 
-POSTS = register(
-    StreamSpec(
-        name="posts",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            "profile_id": "VARCHAR",
-            "post_date": "DATE",
-            **dict.fromkeys(POST_FIELDS, "VARCHAR"),
-        },
-        key=("profile_id", "id"),
-        window_column="post_date",
-        account_column="profile_id",
-        path="{account_id}/threads",
-        params={"fields": ",".join(POST_FIELDS)},
-        request_window=_SINCE_UNTIL,
-    )
+POSTS = _declare(
+    "posts",
+    columns={
+        "profile_id": "VARCHAR",
+        "post_date": "DATE",
+        **dict.fromkeys(POST_FIELDS, "VARCHAR"),
+    },
+    key=("profile_id", "id"),
+    window_column="post_date",
+    path="{account_id}/threads",
+    params={"fields": ",".join(POST_FIELDS)},
+    request_window=_SINCE_UNTIL,
 )
 
-POST_INSIGHTS = register(
-    StreamSpec(
-        name="post_insights",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            "profile_id": "VARCHAR",
-            "post_id": "VARCHAR",
-            "post_date": "DATE",
-            **dict.fromkeys(POST_METRICS, NUMERIC_COUNT),
-        },
-        key=("profile_id", "post_id"),
-        window_column="post_date",
-        account_column="profile_id",
-        path="{post_id}/insights",
-        params={"metric": ",".join(POST_METRICS)},
-        paginator=ONE_PAGE,
-    )
+POST_INSIGHTS = _declare(
+    "post_insights",
+    columns={
+        "profile_id": "VARCHAR",
+        "post_id": "VARCHAR",
+        "post_date": "DATE",
+        **dict.fromkeys(POST_METRICS, NUMERIC_COUNT),
+    },
+    key=("profile_id", "post_id"),
+    window_column="post_date",
+    path="{post_id}/insights",
+    params={"metric": ",".join(POST_METRICS)},
+    paginator=ONE_PAGE,
 )
 
-PROFILE_INSIGHTS_DAILY = register(
-    StreamSpec(
-        name="profile_insights_daily",
-        source=SOURCE,
-        source_label=SOURCE_LABEL,
-        columns={
-            "profile_id": "VARCHAR",
-            "report_date": "DATE",
-            **dict.fromkeys(PROFILE_METRICS, NUMERIC_COUNT),
-            "clicks_by_url": "JSON",
-        },
-        key=("profile_id", "report_date"),
-        window_column="report_date",
-        account_column="profile_id",
-        path="{account_id}/threads_insights",
-        params={"metric": ",".join(PROFILE_METRICS)},
-        paginator=ONE_PAGE,
-        # One request per UTC day, so each answer's totals cover exactly that day.
-        request_window=RequestWindow("since", "until", unix=True, max_span_days=1),
-    )
+PROFILE_INSIGHTS_DAILY = _declare(
+    "profile_insights_daily",
+    columns={
+        "profile_id": "VARCHAR",
+        "report_date": "DATE",
+        **dict.fromkeys(PROFILE_METRICS, NUMERIC_COUNT),
+        "clicks_by_url": "JSON",
+    },
+    key=("profile_id", "report_date"),
+    window_column="report_date",
+    path="{account_id}/threads_insights",
+    params={"metric": ",".join(PROFILE_METRICS)},
+    paginator=ONE_PAGE,
+    # One request per UTC day, so each answer's totals cover exactly that day.
+    request_window=RequestWindow("since", "until", unix=True, max_span_days=1),
 )
 
 STREAMS = (POSTS, POST_INSIGHTS, PROFILE_INSIGHTS_DAILY)

@@ -59,20 +59,9 @@ def extract_account(
 ) -> list[Path]:
     """Pull every TikTok stream of one advertiser for ``start..end`` into the spool.
 
-    Args:
-        settings: Process settings (spool folder, TikTok and HTTP settings).
-        account: Advertiser id.
-        start: First report day (inclusive, advertiser time zone).
-        end: Last report day (inclusive).
-        run_id: The pipeline run.
-        client: A client to use instead of one built from ``settings`` (tests).
-
-    Returns:
-        The manifest path of every stream pulled.
-
-    Raises:
-        FatalApiError: TikTok refused for good; nothing of the advertiser stays in the spool.
-        RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
+    Report days are the advertiser's time zone.
+    Arguments, result and cleanup on failure as ``Source.extract_account``
+    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
     account = account.strip()
     build = partial(TikTokClient, settings.tiktok, settings.http)

@@ -23,11 +23,12 @@ from connectors.common.streams import (
     ColumnDeclaration,
     RequestWindow,
     StreamSpec,
-    register,
+    declarer,
 )
 
 SOURCE = "tiktok"
 SOURCE_LABEL = "tiktok_business_api"
+_declare = declarer(SOURCE, SOURCE_LABEL, account_column="advertiser_id")
 
 _V = TEXT
 _MONEY = Column("DECIMAL(18, 2)", numeric=True)
@@ -227,22 +228,17 @@ def _stream(
 ) -> StreamSpec:
     """A per-advertiser stream; windowed by ``stat_time_day`` when it has that column."""
     report = "stat_time_day" in columns
-    return register(
-        StreamSpec(
-            name=name,
-            source=SOURCE,
-            source_label=SOURCE_LABEL,
-            columns=columns,
-            key=key,
-            window_column="stat_time_day" if report else None,
-            account_column="advertiser_id",
-            path=path,
-            params=params or {},
-            paginator=paginator,
-            records_path=records_path,
-            account_param=account_param,
-            request_window=REPORT_WINDOW if report else None,
-        )
+    return _declare(
+        name,
+        columns=columns,
+        key=key,
+        window_column="stat_time_day" if report else None,
+        path=path,
+        params=params or {},
+        paginator=paginator,
+        records_path=records_path,
+        account_param=account_param,
+        request_window=REPORT_WINDOW if report else None,
     )
 
 

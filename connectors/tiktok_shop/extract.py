@@ -54,20 +54,9 @@ def extract_shop(
     Pages land in ``<spool_dir>/<run_id>/tiktok_shop/affiliate_orders/<shop_cipher>/`` with the
     manifest written last, so a shop that failed half-way leaves nothing loadable.
 
-    Args:
-        settings: Process settings (spool folder, TikTok Shop and HTTP settings).
-        shop_cipher: The shop.
-        start: First day (inclusive, ``TIKTOK_SHOP_TIMEZONE``).
-        end: Last day (inclusive).
-        run_id: The pipeline run.
-        client: A client to use instead of one built from ``settings`` (tests).
-
-    Returns:
-        The manifest path.
-
-    Raises:
-        FatalApiError: TikTok Shop refused for good; the shop's unit is removed.
-        RetriesExhaustedError: Transient failures outlasted the retry budget (same cleanup).
+    Days are ``TIKTOK_SHOP_TIMEZONE`` days.
+    Arguments, result and cleanup on failure as ``Source.extract_account``
+    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
     zone = ZoneInfo(settings.tiktok_shop.timezone)
     ge, lt = window_bounds(start, end, zone)
