@@ -93,14 +93,14 @@
     Smart+ reports by `ad_id_v2` carry those ads); the id is `ad_id` either way.
 #}
 {% macro tiktok_ad_report_staging(relation, ad_id_column, fields, breakdown_columns=[]) %}
-{{- tiktok_report_staging(
-    relation,
-    ['advertiser_id', ad_id_column, 'stat_time_day'] + breakdown_columns,
-    ['advertiser_id', tiktok_ad_id(ad_id_column)],
-    fields,
-    breakdown_columns,
-    without_smart_plus_creatives=(ad_id_column == 'ad_id'),
-) }}
+    {{ return(tiktok_report_staging(
+        relation,
+        ['advertiser_id', ad_id_column, 'stat_time_day'] + breakdown_columns,
+        ['advertiser_id', tiktok_ad_id(ad_id_column)],
+        fields,
+        breakdown_columns,
+        without_smart_plus_creatives=(ad_id_column == 'ad_id'),
+    )) }}
 {% endmacro %}
 
 {#- `ad_id_column` as the select-list column `ad_id`. -#}

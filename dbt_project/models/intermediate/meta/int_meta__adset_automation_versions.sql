@@ -66,7 +66,7 @@ period_overlaps as (
         and (
             adset_versions.valid_from_date is null
             or campaign_versions.valid_to_date is null
-            or adset_versions.valid_from_date < campaign_versions.valid_to_date
+            or campaign_versions.valid_to_date > adset_versions.valid_from_date
         )
 
 ),

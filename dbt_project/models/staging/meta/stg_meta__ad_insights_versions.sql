@@ -24,17 +24,17 @@ renamed as (
 
     select
         ---------- ids
-        account_id as ad_account_id,
-        ad_id,
-        _sync_id as sync_id,
+        actions_found.account_id as ad_account_id,
+        actions_found.ad_id,
+        actions_found._sync_id as sync_id,
         ---------- strings
-        account_currency,
+        actions_found.account_currency,
         ---------- numerics
         {{ meta_purchase_columns() }},
         ---------- dates
-        date_start as report_date,
+        actions_found.date_start as report_date,
         ---------- timestamps
-        {{ utc_timestamp('_pulled_at') }} as pulled_at
+        {{ utc_timestamp('actions_found._pulled_at') }} as pulled_at
     from actions_found
 
 )
