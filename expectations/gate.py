@@ -1,7 +1,14 @@
 """The quality gates: raw contracts before dbt, marts before publish (write-audit-publish).
 
 ``run_raw_gate`` validates the latest load of every raw table (contracts from the stream
-specs); ``run_gate`` validates the built marts. Every expectation result is stored in
+specs); ``run_gate`` decides whether the built marts may be published from two results: the
+marts' contract as dbt tested it in the build that produced them (columns and types, grain,
+keys, amounts, currencies, row rules, enumerations: ``audit.mart_test_results``, see
+``socialmart.transform``) and Great Expectations' checks of what dbt is not made for (shares,
+freshness, reconciliation with staging, volumes and completeness against the platforms and
+the last publication). A dbt test is one result of
+the gate like an expectation: an error-severity failure blocks, a ``warn`` one is recorded
+and published with the data. Every result is stored in
 ``audit.gate_results`` (see ``expectations.store``), rendered as GX Data Docs under
 ``<home>/data_docs/`` and the published health file is refreshed either way, so the
 data-health view shows why a run was blocked. Error-level failures block (the transform,
@@ -15,6 +22,7 @@ Great Expectations is imported only when a gate runs, so importing this module (
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from expectations.validation import ExpectationResult
+    from socialmart.transform import MartTestResult
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +106,12 @@ def enforce(outcome: GateOutcome) -> None:
 
 
 def run_gate(settings: Settings, run_id: str) -> GateOutcome:
-    """Validate the built marts, store the results and refresh the health file.
+    """Judge the built marts by the build's dbt tests and GX, store both, refresh the health
+    file.
 
-    Each check reduces a mart to a small frame in DuckDB (``expectations.suites.mart_checks``)
-    and GX judges the frame, so the gate reads a few rows per check whatever the marts' size.
+    Each GX check reduces a mart to a small frame in DuckDB (``expectations.suites.
+    mart_checks``) and GX judges the frame, so the gate reads a few rows per check whatever
+    the marts' size.
 
     Args:
         settings: Warehouse, published health file and gate thresholds.
@@ -122,7 +133,51 @@ def run_gate(settings: Settings, run_id: str) -> GateOutcome:
                 max_volume_drop_ratio=settings.gate.max_volume_drop_ratio,
             )
             pairs = [mart_checks.evaluate(con, check) for check in checks]
-        return _validate_and_record(con, settings, run_id, MARTS_GATE, pairs)
+        return _validate_and_record(con, settings, run_id, MARTS_GATE, pairs, dbt_test_results(con))
+
+
+def dbt_test_results(con: duckdb.DuckDBPyConnection) -> tuple[ExpectationResult, ...]:
+    """The marts' dbt tests of the latest build as gate results, suite ``<mart>.dbt``.
+
+    Tests dbt skipped (their mart was not rebuilt because something upstream failed) judged
+    nothing and are left out; that upstream failure is itself a result, or failed the build.
+    """
+    from expectations.validation import ExpectationResult
+    from socialmart.transform import latest_build_mart_tests
+
+    started_at, tests = latest_build_mart_tests(con)
+    if started_at is None:
+        log.info("no dbt build recorded: the gate judges the marts by GX alone")
+    return tuple(
+        ExpectationResult(
+            suite=f"{publish.MARTS_SCHEMA}.{test.model}.dbt",
+            expectation_type=f"dbt.{test.test_name}",
+            columns=test.column_names,
+            severity=WARNING if test.severity == "warn" and test.status != "error" else ERROR,
+            success=test.status == "pass",
+            observed_value=_dbt_observed(test),
+            details={
+                "unique_id": test.unique_id,
+                "status": test.status,
+                "kwargs": test.kwargs,
+                "build_started_at": started_at.isoformat() if started_at else None,
+            },
+        )
+        for test in tests
+        if test.status != "skipped"
+    )
+
+
+def _dbt_observed(test: MartTestResult) -> str:
+    """What a dbt test saw: its failing rows (and expression), or why it could not run."""
+    from expectations.validation import MAX_OBSERVED_CHARS
+
+    if test.status == "error":
+        return f"could not be evaluated: {test.message}"
+    expression = test.kwargs.get("expression")
+    where = f" where not ({' '.join(str(expression).split())})" if expression else ""
+    sample = f", e.g. {json.dumps(test.failing_rows, default=str)}" if test.failing_rows else ""
+    return f"{test.failures or 0} failing row(s){where}{sample}"[:MAX_OBSERVED_CHARS]
 
 
 def run_raw_gate(settings: Settings, run_id: str) -> GateOutcome:
@@ -154,8 +209,10 @@ def _validate_and_record(
     run_id: str,
     gate: str,
     pairs: Sequence[tuple[gx.ExpectationSuite, pd.DataFrame]],
+    decided: Sequence[ExpectationResult] = (),
 ) -> GateOutcome:
-    """Run the suites, render Data Docs, store, refresh the health file, alert when blocked."""
+    """Run the suites, render Data Docs, store them with the results ``decided`` elsewhere
+    (the build's dbt tests), refresh the health file, alert when blocked."""
     from expectations import alerts, data_docs
     from expectations.validation import new_context, run_suite
 
@@ -168,7 +225,10 @@ def _validate_and_record(
         validations,
         run=(f"{gate} gate, run {run_id}", validated_at),
     )
-    results = tuple(result for validation in validations for result in validation.results)
+    results = (
+        *decided,
+        *(result for validation in validations for result in validation.results),
+    )
     outcome = GateOutcome(run_id, validated_at, results, gate=gate, data_docs_path=docs)
     record(con, outcome)
     publish.refresh_health(con, settings)

@@ -31,7 +31,8 @@ _DATASOURCE = "socialmart"
 _ASSET = "frame"
 _BATCH_DEFINITION = "whole"
 _SAMPLE_SIZE = 20
-_MAX_OBSERVED_CHARS = 2000
+#: Longest observed value kept with a result (Data Docs, the health page).
+MAX_OBSERVED_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def _to_result(suite_name: str, result: ExpectationValidationResult) -> Expectat
     observed = _observed(details)
     if "columns" in meta and "column" in kwargs:
         # an aggregate of the dataset: name it, e.g. "null_ad_id_rows: 3"
-        observed = f"{kwargs['column']}: {observed}"[:_MAX_OBSERVED_CHARS]
+        observed = f"{kwargs['column']}: {observed}"[:MAX_OBSERVED_CHARS]
     return ExpectationResult(
         suite=suite_name,
         expectation_type=config.type,
@@ -187,4 +188,4 @@ def _observed(details: Mapping[str, Any]) -> str:
         )
     else:
         text = f"0 of {result.get('element_count')} rows unexpected"
-    return text[:_MAX_OBSERVED_CHARS]
+    return text[:MAX_OBSERVED_CHARS]

@@ -289,7 +289,9 @@ def unbuilt_loads(settings: Settings, run_id: str) -> int:
 
 
 def transform(settings: Settings, run_id: str, *, full_refresh: bool = False) -> None:
-    """Build and test every dbt model against the warehouse."""
+    """Build and test every dbt model against the warehouse; failing tests of the marts'
+    contract are recorded for the gate (:func:`validate`) to block on, any other failure
+    raises here."""
     from socialmart.transform import build
 
     with warehouse_lock(settings, run_id, "transform"):

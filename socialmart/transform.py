@@ -16,16 +16,23 @@ The cost is interpreter start-up (a few seconds), small next to a build.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 from socialmart import warehouse
+from socialmart.publish import MARTS_SCHEMA
 from socialmart.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -33,9 +40,65 @@ logger = logging.getLogger(__name__)
 _FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 _OUTPUT_TAIL_LINES = 40
 
+_MART_TEST_RESULTS_DDL = """
+create table if not exists audit.mart_test_results (
+    run_id varchar not null,
+    build_started_at timestamptz not null,
+    unique_id varchar not null,
+    test_name varchar not null,
+    model varchar not null,
+    column_names varchar,
+    severity varchar not null,
+    status varchar not null,
+    failures bigint,
+    message varchar,
+    test_kwargs json,
+    failing_rows json
+)
+"""
+#: Failing rows of a test kept with its result, so the gate can name what failed.
+_FAILING_ROWS_SAMPLE = 5
+
 
 class TransformError(RuntimeError):
     """dbt could not build the project; the message names the failing nodes."""
+
+
+@dataclass(frozen=True)
+class MartTestResult:
+    """One dbt data test of a published mart, as a build ran it.
+
+    Attributes:
+        unique_id: dbt's node id of the test.
+        test_name: The generic test's name (``unique_combination_of_columns``), or the
+            singular test's file name.
+        model: The mart the test belongs to (``fct_ad_performance_daily``).
+        column_names: The mart columns the test is about (empty: the whole row).
+        severity: dbt's configured severity, ``error`` or ``warn``.
+        status: dbt's result: ``pass``, ``warn``, ``fail``, ``error`` or ``skipped``.
+        failures: Rows the test returned (``None`` when it did not run).
+        message: dbt's message (the database error of a test that could not run).
+        kwargs: The test's arguments (expression, columns, groups), for the reader.
+        compiled_sql: The query dbt ran (its rows are the failures).
+        failing_rows: A few of those rows, once read back from the warehouse.
+    """
+
+    unique_id: str
+    test_name: str
+    model: str
+    column_names: tuple[str, ...]
+    severity: str
+    status: str
+    failures: int | None
+    message: str
+    kwargs: dict[str, Any]
+    compiled_sql: str = ""
+    failing_rows: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        """dbt failed the build on it (an error-severity failure, or it could not run)."""
+        return self.status in _FAILED_STATUSES
 
 
 def build(
@@ -48,7 +111,13 @@ def build(
     """Run ``dbt build`` (models and their tests) against the warehouse.
 
     Every attempt is recorded in ``audit.dbt_builds``, so publish can tell whether the
-    marts changed after the gate validated them.
+    marts changed after the gate validated them, and the results of the published marts'
+    data tests in ``audit.mart_test_results``: those tests are the marts' contract, and the
+    gate decides publishing from them (see ``expectations.gate``). A build whose only
+    failures are such tests therefore returns (recorded as not succeeded, so the next build
+    rebuilds and re-tests the same days) and the gate blocks the publish; any other failure
+    (a model, a seed, a unit test, a test of a staging or intermediate model, which leaves
+    no candidate marts) raises.
 
     Args:
         settings: Warehouse path, dbt project and target folders.
@@ -60,7 +129,8 @@ def build(
     full refresh: incremental marts would otherwise keep older rows in the old currency.
 
     Raises:
-        TransformError: dbt reported failing nodes or could not run at all.
+        TransformError: dbt reported failing nodes other than the marts' data tests, or
+            could not run at all.
     """
     switched = None if full_refresh else currency_switch(settings)
     if switched:
@@ -75,9 +145,20 @@ def build(
     try:
         _run_dbt(settings, args)
     except TransformError:
-        record_build_end(settings, run_id, started_at, succeeded=False)
-        raise
-    record_build_end(settings, run_id, started_at, succeeded=True)
+        failed = {unique_id for unique_id, _ in _failed_nodes(_run_results_path(settings))}
+        tests = mart_test_results(settings)
+        record_build_end(settings, run_id, started_at, succeeded=False, tests=tests)
+        contract_failures = {test.unique_id for test in tests if test.failed}
+        if not failed or not failed <= contract_failures:
+            raise
+        logger.warning(
+            "dbt build: %d data test(s) of the marts failed; the gate will block the publish",
+            len(failed),
+        )
+        return
+    record_build_end(
+        settings, run_id, started_at, succeeded=True, tests=mart_test_results(settings)
+    )
 
 
 def currency_switch(settings: Settings) -> str | None:
@@ -141,20 +222,185 @@ def record_build_start(
 
 
 def record_build_end(
-    settings: Settings, run_id: str, started_at: datetime, *, succeeded: bool
+    settings: Settings,
+    run_id: str,
+    started_at: datetime,
+    *,
+    succeeded: bool,
+    tests: Sequence[MartTestResult] = (),
 ) -> None:
-    """Mark the build recorded by :func:`record_build_start` as finished."""
+    """Mark the build recorded by :func:`record_build_start` as finished and store the
+    results of the marts' data tests it ran, with a few failing rows of each test that
+    returned any (one transaction)."""
     with warehouse.connect(settings) as con:
+        tests = [_with_failing_rows(con, test) for test in tests]
+        rows = _mart_test_rows(run_id, started_at, tests)
+        con.execute(_MART_TEST_RESULTS_DDL)
+        con.execute("begin transaction")
         con.execute(
             "update audit.dbt_builds set finished_at = ?, succeeded = ? "
             "where run_id = ? and started_at = ?",
             [datetime.now(UTC), succeeded, run_id, started_at],
         )
+        if rows:
+            con.executemany(
+                "insert into audit.mart_test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        con.execute("commit")
+
+
+def _with_failing_rows(con: duckdb.DuckDBPyConnection, test: MartTestResult) -> MartTestResult:
+    """``test`` with a few of the rows its query returns (none when it passed or could not
+    run); the marts are as the build left them, so the rows are the failures dbt counted."""
+    if not test.failures or not test.compiled_sql or test.status == "error":
+        return test
+    try:
+        cursor = con.execute(
+            f"select * from ({test.compiled_sql}) as failing limit {_FAILING_ROWS_SAMPLE}"
+        )
+    except duckdb.Error as error:  # the count stays the finding; the sample is a courtesy
+        logger.warning("could not read the failing rows of %s: %s", test.unique_id, error)
+        return test
+    names = [column[0] for column in cursor.description]
+    rows = tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+    return dataclasses.replace(test, failing_rows=rows)
+
+
+def _mart_test_rows(
+    run_id: str, started_at: datetime, tests: Sequence[MartTestResult]
+) -> list[list[Any]]:
+    return [
+        [
+            run_id,
+            started_at,
+            test.unique_id,
+            test.test_name,
+            test.model,
+            ", ".join(test.column_names) or None,
+            test.severity,
+            test.status,
+            test.failures,
+            test.message or None,
+            json.dumps(test.kwargs, default=str),
+            json.dumps(test.failing_rows, default=str),
+        ]
+        for test in tests
+    ]
+
+
+def latest_build_mart_tests(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[datetime | None, list[MartTestResult]]:
+    """The start of the latest build attempt and the marts' data tests it ran.
+
+    The latest build produced (or tried to produce) the marts that are now candidates for
+    publishing, whatever its outcome; builds before it do not speak for them.
+
+    Args:
+        con: Warehouse connection.
+
+    Returns:
+        ``(None, [])`` before any build; an empty list when the build ran no such test
+        (a selection without marts, or a build whose results were not recorded).
+    """
+    con.execute(_MART_TEST_RESULTS_DDL)
+    (started_at,) = con.execute("select max(started_at) from audit.dbt_builds").fetchone()
+    if started_at is None:
+        return None, []
+    rows = con.execute(
+        "select unique_id, test_name, model, column_names, severity, status, failures, "
+        "message, test_kwargs, failing_rows from audit.mart_test_results "
+        "where build_started_at = ? order by model, unique_id",
+        [started_at],
+    ).fetchall()
+    return started_at, [
+        MartTestResult(
+            unique_id=unique_id,
+            test_name=test_name,
+            model=model,
+            column_names=tuple(column_names.split(", ")) if column_names else (),
+            severity=severity,
+            status=status,
+            failures=failures,
+            message=message or "",
+            kwargs=json.loads(test_kwargs) if test_kwargs else {},
+            failing_rows=tuple(json.loads(failing_rows) if failing_rows else ()),
+        )
+        for (
+            unique_id,
+            test_name,
+            model,
+            column_names,
+            severity,
+            status,
+            failures,
+            message,
+            test_kwargs,
+            failing_rows,
+        ) in rows
+    ]
+
+
+def mart_test_results(settings: Settings) -> list[MartTestResult]:
+    """The data tests of published marts in the last dbt invocation's ``run_results.json``,
+    described from its ``manifest.json`` (both in the dbt target folder)."""
+    run_results = _run_results_path(settings)
+    manifest_path = settings.dbt_target_dir / "manifest.json"
+    if not run_results.exists() or not manifest_path.exists():
+        return []
+    nodes = json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"]
+    found = []
+    for result in json.loads(run_results.read_text(encoding="utf-8")).get("results", []):
+        node = nodes.get(result["unique_id"])
+        model = _tested_mart(node, nodes) if node and node["resource_type"] == "test" else None
+        if model is not None:
+            found.append(_mart_test_result(result, node, model))
+    return found
+
+
+def _tested_mart(test: dict[str, Any], nodes: dict[str, Any]) -> str | None:
+    """The published mart a data test belongs to: the model a generic test is attached to,
+    or the first mart a singular test reads; ``None`` for tests of other models."""
+    candidates = [test["attached_node"]] if test.get("attached_node") else []
+    candidates += test["depends_on"]["nodes"]
+    for unique_id in candidates:
+        node = nodes.get(unique_id) or {}
+        if node.get("resource_type") == "model" and node.get("schema") == MARTS_SCHEMA:
+            return str(node["name"])
+    return None
+
+
+def _mart_test_result(result: dict[str, Any], test: dict[str, Any], model: str) -> MartTestResult:
+    metadata = test.get("test_metadata") or {}
+    kwargs = {k: v for k, v in (metadata.get("kwargs") or {}).items() if k != "model"}
+    if test.get("column_name"):
+        columns: list[str] = [test["column_name"]]
+    else:
+        columns = list(kwargs.get("combination_of_columns") or kwargs.get("columns") or [])
+        if kwargs.get("currency_column"):
+            columns = [kwargs["currency_column"], *kwargs.get("group_by", [])]
+    return MartTestResult(
+        unique_id=result["unique_id"],
+        test_name=metadata.get("name") or test["name"],
+        model=model,
+        column_names=tuple(columns),
+        severity=str(test["config"]["severity"]).lower(),
+        status=result["status"],
+        failures=result.get("failures"),
+        message=(result.get("message") or "").strip(),
+        kwargs=kwargs,
+        compiled_sql=result.get("compiled_code") or "",
+    )
+
+
+def _run_results_path(settings: Settings) -> Path:
+    return settings.dbt_target_dir / "run_results.json"
 
 
 def _run_dbt(settings: Settings, args: list[str]) -> None:
     """Run one dbt command in a child process; raise TransformError when it fails."""
-    run_results = settings.dbt_target_dir / "run_results.json"
+    run_results = _run_results_path(settings)
     run_results.unlink(missing_ok=True)
     command = [
         sys.executable,
@@ -250,7 +496,7 @@ SCHEMA_CHANGE_HINT = (
 def _failure_message(
     command: str, completed: subprocess.CompletedProcess[str], run_results: Path
 ) -> str:
-    failed = _failed_nodes(run_results)
+    failed = [f"{unique_id}: {message}" for unique_id, message in _failed_nodes(run_results)]
     if failed:
         listing = "\n".join(f"  - {node}" for node in failed)
         hint = SCHEMA_CHANGE_HINT if any(_SCHEMA_OUT_OF_SYNC in node for node in failed) else ""
@@ -260,13 +506,13 @@ def _failure_message(
     return f"dbt {command} exited with code {completed.returncode}:\n{tail}\n{stderr}".rstrip()
 
 
-def _failed_nodes(run_results: Path) -> list[str]:
-    """``unique_id: message`` for every errored or failed node in run_results.json."""
+def _failed_nodes(run_results: Path) -> list[tuple[str, str]]:
+    """``(unique_id, message)`` of every errored or failed node in run_results.json."""
     if not run_results.exists():
         return []
     results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
     return [
-        f"{result['unique_id']}: {(result.get('message') or '').strip()}"
+        (result["unique_id"], (result.get("message") or "").strip())
         for result in results
         if result.get("status") in _FAILED_STATUSES
     ]

@@ -1,16 +1,16 @@
 """Turn each :class:`~expectations.suites.spec.MartSpec` into checks: SQL plus a GX suite.
 
-The heavy work stays in DuckDB: every check's SQL reduces the mart to a small frame
-(aggregates, distinct values, per-group totals) and a GX suite judges that frame, so the
-results are GX expectation results (stored, rendered as Data Docs) while only a few rows
-leave DuckDB, whatever the mart's size. Per mart:
+A mart's contract (columns, grain, keys, amounts, currencies, row rules, known values) is
+tested by dbt in the build; the gate reads those results (``expectations.gate``). These are
+Great Expectations' checks on top. The heavy work stays in DuckDB: every check's SQL reduces
+the mart to a small frame (aggregates, distinct values, per-group totals) and a GX suite
+judges that frame, so the results are GX expectation results (stored, rendered as Data
+Docs) while only a few rows leave DuckDB, whatever the mart's size. Per mart:
 
-* ``<dataset>``: one row of aggregates from one scan plus a grouping per uniqueness,
-  currency and share check: null key rows, minimum of each non-negative column, duplicate
-  grain rows, currencies per group, share totals. Each expectation's ``meta["columns"]``
-  names the mart columns it is about.
-* ``<dataset>.columns``: the ordered column contract (a zero-row frame).
-* ``<dataset>.values``: distinct values of each enumeration (unknown values warn).
+* ``<dataset>.shares``: per group, shares within [0, 1] that add up to 100 %. Each
+  expectation's ``meta["columns"]`` names the mart columns it is about.
+* ``<dataset>.values``: distinct values of each enumeration declared in Python (unknown
+  values warn).
 * ``<dataset>.<flag>``: per-row findings, e.g. creators without registry entry.
 * ``<dataset>.freshness``: per source, how far the mart lags the latest requested window.
 * ``<dataset>.reconciliation``: mart and staging totals per group, over each source's
@@ -21,10 +21,12 @@ leave DuckDB, whatever the mart's size. Per mart:
   (error), and platforms that end before the others (warning).
 * ``<dataset>.published_volume``: rows and spend per platform x account x day against the
   previous publication (attached read-only as ``published``), over the days both cover.
+* ``<dataset>.published_rows``: rows per group (platform) against the previous publication,
+  for marts that only grow (dimensions) or are rewritten whole.
 * ``<dataset>.account_totals``: spend per platform x account x day against the platform's
   own account-level daily totals, over each account's latest load of those totals.
 
-The completeness checks (the last four) return one row per finding, each a sentence naming
+The completeness checks (the last five) return one row per finding, each a sentence naming
 the group and both numbers; GX requires that column to be null, so a failure lists them.
 
 A check whose inputs do not exist (the mart itself, a staging model, a recorded load) is
@@ -52,9 +54,9 @@ from expectations.suites.spec import (
     ERROR,
     WARNING,
     AccountTotals,
-    CurrencyGroup,
     DayCoverage,
     MartSpec,
+    PublishedRows,
     PublishedVolume,
     Reconciliation,
     Rollup,
@@ -208,9 +210,7 @@ def spec_checks(
     max_volume_drop_ratio: float = DEFAULT_MAX_VOLUME_DROP_RATIO,
 ) -> list[Check]:
     """The applicable checks of one (existing) mart; see the module docstring."""
-    found = [profile_check(spec)]
-    if spec.columns:
-        found.append(columns_check(spec))
+    found = [shares_check(spec, spec.shares)] if spec.shares is not None else []
     if spec.known_values:
         found.append(values_check(spec))
     found += [flag_check(spec, flag.name, flag.sql, flag.severity) for flag in spec.flags]
@@ -233,15 +233,22 @@ def completeness_checks(
     reconcile: bool = True,
     max_volume_drop_ratio: float = DEFAULT_MAX_VOLUME_DROP_RATIO,
 ) -> list[Check]:
-    """The applicable completeness checks of one mart: rollup, day coverage, volume against
-    the previous publication, account-level totals (deferred like the reconciliation)."""
+    """The applicable completeness checks of one mart: rollup, day coverage, volume and rows
+    against the previous publication, account-level totals (deferred like the
+    reconciliation)."""
     found: list[Check] = []
     if spec.rollup is not None and loads.relation_exists(con, spec.rollup.parent):
         found.append(rollup_check(spec, spec.rollup))
     if spec.day_coverage is not None:
         found.append(day_coverage_check(spec, spec.day_coverage, _quiet_days_sql(con, spec)))
-    if spec.published_volume is not None and _published_has(con, spec.name, spec.published_volume):
-        found.append(published_volume_check(spec, spec.published_volume, max_volume_drop_ratio))
+    volume = spec.published_volume
+    if volume is not None and _published_has(
+        con, spec.name, {*volume.by, volume.date_column, volume.measure}
+    ):
+        found.append(published_volume_check(spec, volume, max_volume_drop_ratio))
+    rows = spec.published_rows
+    if rows is not None and _published_has(con, spec.name, set(rows.by)):
+        found.append(published_rows_check(spec, rows, max_volume_drop_ratio))
     if reconcile and spec.account_totals is not None:
         totals = account_totals_check(con, spec, spec.account_totals)
         if totals is not None:
@@ -265,91 +272,10 @@ def _meta(severity: str, columns: Sequence[str]) -> dict[str, object]:
     return {"severity": severity, "columns": list(columns)}
 
 
-def profile_check(spec: MartSpec) -> Check:
-    """Null keys, negative amounts, broken rules, duplicate grain rows, mixed currencies and
-    share totals, as one row of aggregates."""
-    aggregates = ["count(*) as row_count"]
-    expectations: list[Expect] = []
-    for key in dict.fromkeys((*spec.grain, *spec.keys)):
-        aggregates.append(f"count(*) filter (where {_q(key)} is null) as {_q(f'null_{key}_rows')}")
-        expectations.append(
-            expect(
-                "ExpectColumnMaxToBeBetween",
-                column=f"null_{key}_rows",
-                min_value=0,
-                max_value=0,
-                meta=_meta(ERROR, [key]),
-            )
-        )
-    for column in spec.non_negative:
-        aggregates.append(f"coalesce(min({_q(column)}), 0) as {_q(f'min_{column}')}")
-        expectations.append(
-            expect(
-                "ExpectColumnMinToBeBetween",
-                column=f"min_{column}",
-                min_value=0,
-                meta=_meta(ERROR, [column]),
-            )
-        )
-    for rule in spec.rules:
-        aggregates.append(
-            f"count(*) filter (where not ({rule.condition})) as {_q(f'{rule.name}_rows')}"
-        )
-        expectations.append(
-            expect(
-                "ExpectColumnMaxToBeBetween",
-                column=f"{rule.name}_rows",
-                min_value=0,
-                max_value=0,
-                meta=_meta(rule.severity, rule.columns),
-            )
-        )
-    parts = [f"select {', '.join(aggregates)} from {spec.dataset}"]
-    parts.append(
-        "select cast(coalesce(sum(rows_per_key - 1), 0) as bigint) as duplicate_grain_rows from ("
-        f"select count(*) as rows_per_key from {spec.dataset} "
-        f"group by {_columns(spec.grain)} having count(*) > 1)"
-    )
-    expectations.append(
-        expect(
-            "ExpectColumnMaxToBeBetween",
-            column="duplicate_grain_rows",
-            min_value=0,
-            max_value=0,
-            meta=_meta(ERROR, spec.grain),
-        )
-    )
-    for group in spec.currencies:
-        sql, expectation = _currency_part(spec.dataset, group)
-        parts.append(sql)
-        expectations.append(expectation)
-    if spec.shares is not None:
-        sql, share_expectations = _shares_part(spec.dataset, spec.shares)
-        parts.append(sql)
-        expectations += share_expectations
-    ctes = ",\n".join(f"part_{i} as ({sql})" for i, sql in enumerate(parts))
-    joined = ", ".join(f"part_{i}" for i in range(len(parts)))
-    return Check(spec.dataset, tuple(expectations), f"with {ctes}\nselect * from {joined}")
-
-
-def _currency_part(dataset: str, group: CurrencyGroup) -> tuple[str, Expect]:
-    name = f"{group.column}_count_per_{'_'.join(group.group_by) or 'mart'}"
-    grouping = f" group by {_columns(group.group_by)}" if group.group_by else ""
-    sql = (
-        f"select coalesce(max(currencies), 0) as {_q(name)} from ("
-        f"select count(distinct {_q(group.column)}) as currencies from {dataset}{grouping})"
-    )
-    expectation = expect(
-        "ExpectColumnMaxToBeBetween",
-        column=name,
-        min_value=0,
-        max_value=1,
-        meta=_meta(ERROR, [group.column, *group.group_by]),
-    )
-    return sql, expectation
-
-
-def _shares_part(dataset: str, shares: Shares) -> tuple[str, list[Expect]]:
+def shares_check(spec: MartSpec, shares: Shares) -> Check:
+    """Per group, the lowest and highest share total and share (error outside [0, 1] or off
+    100 % by more than ``shares.tolerance``), as one row."""
+    dataset = spec.dataset
     group = _columns(shares.group_by)
     share = (
         _q(shares.share)
@@ -370,7 +296,7 @@ def _shares_part(dataset: str, shares: Shares) -> tuple[str, list[Expect]]:
         )"""
     columns = [shares.share or shares.measure, *shares.group_by]
     high = 1 + shares.tolerance
-    expectations = [
+    expectations = (
         expect(
             "ExpectColumnMinToBeBetween",
             column="min_share_total",
@@ -395,23 +321,8 @@ def _shares_part(dataset: str, shares: Shares) -> tuple[str, list[Expect]]:
             max_value=high,
             meta=_meta(ERROR, columns),
         ),
-    ]
-    return sql, expectations
-
-
-def columns_check(spec: MartSpec) -> Check:
-    """The mart's columns, names and order, are the declared contract (error)."""
-    return Check(
-        f"{spec.dataset}.columns",
-        (
-            expect(
-                "ExpectTableColumnsToMatchOrderedList",
-                column_list=list(spec.columns),
-                meta={"severity": ERROR},
-            ),
-        ),
-        f"select * from {spec.dataset} limit 0",
     )
+    return Check(f"{dataset}.shares", expectations, sql)
 
 
 def values_check(spec: MartSpec) -> Check:
@@ -724,10 +635,9 @@ def day_coverage_check(spec: MartSpec, coverage: DayCoverage, quiet_days: str = 
     return Check(f"{spec.dataset}.day_coverage", expectations, sql)
 
 
-def _published_has(con: duckdb.DuckDBPyConnection, table: str, volume: PublishedVolume) -> bool:
+def _published_has(con: duckdb.DuckDBPyConnection, table: str, needed: set[str]) -> bool:
     """Whether the attached previous publication holds ``table`` with every column the
     comparison reads (an older publication may predate a column: nothing to compare)."""
-    needed = {*volume.by, volume.date_column, volume.measure}
     rows = con.execute(
         "select column_name from duckdb_columns() where database_name = ? and table_name = ?",
         [PUBLISHED, table],
@@ -804,6 +714,29 @@ def published_volume_check(spec: MartSpec, volume: PublishedVolume, max_drop: fl
         from ranges order by all
     """
     return _finding_check(f"{spec.dataset}.published_volume", sql, max_drop=max_drop)
+
+
+def published_rows_check(spec: MartSpec, published: PublishedRows, max_drop: float) -> Check:
+    """Rows per ``published.by`` group against the previous publication (error when they
+    fell by more than ``max_drop``; a group the mart lost entirely counts as zero rows)."""
+    by = _columns(published.by)
+    joined = " and ".join(f"p.{_q(c)} is not distinct from c.{_q(c)}" for c in published.by)
+    sql = f"""
+        with current_rows as (
+            select {by}, count(*) as row_count from {spec.dataset} group by all
+        ),
+        previous_rows as (
+            select {by}, count(*) as row_count from {PUBLISHED}.main.{_q(spec.name)} group by all
+        )
+        select {_label(published.by, "p")} || ': ' || coalesce(c.row_count, 0)
+            || ' rows now against ' || p.row_count
+            || ' in the previous publication, a drop of more than '
+            || {_literal(f"{max_drop:.0%}")} as finding
+        from previous_rows p left join current_rows c on {joined}
+        where coalesce(c.row_count, 0) < p.row_count * (1 - $max_drop)
+        order by all
+    """
+    return _finding_check(f"{spec.dataset}.published_rows", sql, max_drop=max_drop)
 
 
 def account_totals_check(

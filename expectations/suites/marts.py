@@ -1,46 +1,38 @@
-"""The gate's spec of every published mart (see ``expectations.suites.spec``).
+"""The gate's GX spec of every published mart (see ``expectations.suites.spec``).
 
-Each spec says what must hold before the mart is published; ``mart_checks`` turns it into
-SQL and GX expectations. dbt tests check much of the same at build time; these specs decide
-the publish (see docs/operations.md, "dbt tests and the gate").
+Each mart's contract (columns, grain, keys, amounts, currencies, row rules, enumerations)
+lives in its dbt YAML and is tested by the build; these specs add what Great Expectations
+checks before the publish (shares, per-row findings, freshness, reconciliation with staging,
+completeness); ``mart_checks`` turns them into SQL and GX expectations. The gate decides from
+both (see docs/operations.md, "dbt tests and the gate").
 """
 
 from __future__ import annotations
 
 from connectors.common.currencies import ISO_4217_CODES
-from expectations.suites import fct_placement_performance_daily as placement
 from expectations.suites.spec import (
     AccountTotals,
-    CurrencyGroup,
     DayCoverage,
     Flag,
     FreshnessSource,
     MartSpec,
     PlatformTotals,
+    PublishedRows,
     PublishedVolume,
     Reconciliation,
     Rollup,
-    Rule,
     Shares,
     StagingSide,
 )
 
-PLATFORMS = ("meta", "tiktok")
 # The finding a week-over-week placement share jump raises (warning + webhook alert).
 PLACEMENT_SHARE_JUMP = "placement_share_jump"
-# Meta's default and windows; TikTok's one setting per ad group is "as_reported".
-ATTRIBUTION_WINDOWS = (
-    "default",
-    "1d_click",
-    "7d_click",
-    "28d_click",
-    "1d_view",
-    "1d_ev",
-    "as_reported",
-)
 # Shares stored as decimal(18, 6): a group of n rows may miss 100 % by n x 0.5e-6.
 ROUNDED_SHARE_TOLERANCE = 1e-4
 AD_PERFORMANCE = "marts.fct_ad_performance_daily"
+PLACEMENT_PERFORMANCE = "marts.fct_placement_performance_daily"
+# Rows of one ad account: the platform and its account id.
+ACCOUNT = ("platform", "ad_account_id")
 SMART_PLUS_ADS = "staging.stg_tiktok__smart_plus_ad_report_daily"
 SMART_PLUS_PLACEMENTS = "staging.stg_tiktok__smart_plus_ad_placement_report_daily"
 
@@ -56,29 +48,21 @@ def _smart_plus_row(mart: str) -> str:
     )
 
 
+# Dimensions keep deleted entities and restatements are rebuilt from every version: their
+# rows per platform only grow from one publication to the next.
+PLATFORM_ROWS = PublishedRows(by=("platform",))
 # Volume against the previous publication, per source (platform) x account x day.
 FACT_VOLUME = PublishedVolume(
     by=("platform", "ad_account_id"), date_column="report_date", measure="spend"
 )
 
 FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
-    dataset=placement.DATASET,
-    grain=placement.GRAIN,
-    non_negative=("spend", "impressions", "clicks", "purchase_value"),
-    currencies=(
-        CurrencyGroup("account_currency", placement.ACCOUNT),
-        CurrencyGroup("reporting_currency"),
-    ),
-    known_values={
-        "platform": PLATFORMS,
-        "publisher_platform": placement.KNOWN_PUBLISHER_PLATFORMS,
-    },
-    columns=placement.COLUMNS,
-    shares=Shares(group_by=(*placement.ACCOUNT, "report_date", "campaign_id"), measure="spend"),
+    dataset=PLACEMENT_PERFORMANCE,
+    shares=Shares(group_by=(*ACCOUNT, "report_date", "campaign_id"), measure="spend"),
     # Per platform and account (one currency each, checked above): one row per staging row.
     reconciliation=Reconciliation(
         measure="spend",
-        by=placement.ACCOUNT,
+        by=ACCOUNT,
         date_column="report_date",
         count_rows=True,
         sides=(
@@ -95,7 +79,7 @@ FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
                 columns={"platform": "'tiktok'", "ad_account_id": "advertiser_id"},
                 measure="spend",
                 date="report_date",
-                mart_filter=f"platform = 'tiktok' and not {_smart_plus_row(placement.DATASET)}",
+                mart_filter=f"platform = 'tiktok' and not {_smart_plus_row(PLACEMENT_PERFORMANCE)}",
                 load=("tiktok", "ad_placement_report_daily"),
                 requires=(SMART_PLUS_ADS,),
             ),
@@ -105,7 +89,7 @@ FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
                 columns={"platform": "'tiktok'", "ad_account_id": "advertiser_id"},
                 measure="spend",
                 date="report_date",
-                mart_filter=f"platform = 'tiktok' and {_smart_plus_row(placement.DATASET)}",
+                mart_filter=f"platform = 'tiktok' and {_smart_plus_row(PLACEMENT_PERFORMANCE)}",
                 load=("tiktok", "smart_plus_ad_placement_report_daily"),
                 requires=(SMART_PLUS_ADS,),
             ),
@@ -130,21 +114,6 @@ FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
 
 FCT_AD_PERFORMANCE_DAILY = MartSpec(
     dataset=AD_PERFORMANCE,
-    grain=("platform", "ad_account_id", "ad_id", "report_date"),
-    keys=("campaign_id", "adset_id", "account_currency"),
-    non_negative=(
-        "spend",
-        "impressions",
-        "clicks",
-        "purchase_value",
-        "spend_reporting",
-        "purchase_value_reporting",
-    ),
-    currencies=(
-        CurrencyGroup("account_currency", ("platform", "ad_account_id")),
-        CurrencyGroup("reporting_currency"),
-    ),
-    known_values={"platform": PLATFORMS},
     reconciliation=Reconciliation(
         measure="spend",
         by=("platform", "ad_account_id", "report_date"),
@@ -251,19 +220,6 @@ FCT_AD_PERFORMANCE_DAILY = MartSpec(
 
 RPT_ADVANTAGE_PLUS_PLACEMENT_SPLIT = MartSpec(
     dataset="marts.rpt_advantage_plus_placement_split",
-    grain=("campaign_id", "week_start_date", "publisher_platform", "platform_position"),
-    keys=("ad_account_id", "account_currency"),
-    non_negative=("spend", "purchase_value", "campaign_spend", "threads_spend_without_opt_in"),
-    currencies=(CurrencyGroup("account_currency", ("campaign_id",)),),
-    rules=(
-        # The Threads spend without opt-in is part of a Threads row's spend, never more.
-        Rule(
-            "threads_spend_without_opt_in_outside_threads_spend",
-            "threads_spend_without_opt_in <= spend and (publisher_platform = 'threads' "
-            "or threads_spend_without_opt_in = 0)",
-            ("threads_spend_without_opt_in", "spend", "publisher_platform"),
-        ),
-    ),
     shares=Shares(
         group_by=("campaign_id", "week_start_date"),
         share="spend_share",
@@ -273,17 +229,6 @@ RPT_ADVANTAGE_PLUS_PLACEMENT_SPLIT = MartSpec(
 
 RPT_PLACEMENT_SHARE_CHANGES = MartSpec(
     dataset="marts.rpt_placement_share_changes",
-    grain=(
-        "platform",
-        "campaign_id",
-        "publisher_platform",
-        "platform_position",
-        "week_start_date",
-    ),
-    keys=("ad_account_id", "is_latest_week"),
-    non_negative=("spend", "campaign_spend", "previous_spend_share", "spend_share"),
-    currencies=(CurrencyGroup("account_currency", ("platform", "campaign_id")),),
-    known_values={"platform": PLATFORMS},
     # A placement's share of its campaign jumped in the newest week: shown, alerted, published.
     flags=(
         Flag(
@@ -299,31 +244,17 @@ RPT_PLACEMENT_SHARE_CHANGES = MartSpec(
 
 DIM_AD_ACCOUNTS = MartSpec(
     dataset="marts.dim_ad_accounts",
-    grain=("platform", "ad_account_id"),
-    keys=("account_currency", "account_timezone"),
-    known_values={"platform": PLATFORMS, "account_currency": tuple(sorted(ISO_4217_CODES))},
+    # The ISO 4217 list is declared once, in Python (connectors.common.currencies).
+    known_values={"account_currency": tuple(sorted(ISO_4217_CODES))},
+    published_rows=PLATFORM_ROWS,
 )
 
-DIM_CAMPAIGNS = MartSpec(
-    dataset="marts.dim_campaigns",
-    grain=("platform", "campaign_id"),
-    keys=("ad_account_id", "is_advantage_plus_campaign"),
-    non_negative=("daily_budget_minor_units", "lifetime_budget_minor_units"),
-    currencies=(CurrencyGroup("account_currency", ("platform", "ad_account_id")),),
-    known_values={"platform": PLATFORMS},
-)
+DIM_CAMPAIGNS = MartSpec(dataset="marts.dim_campaigns", published_rows=PLATFORM_ROWS)
 
-DIM_ADS = MartSpec(
-    dataset="marts.dim_ads",
-    grain=("platform", "ad_id"),
-    keys=("ad_account_id", "campaign_id", "adset_id", "is_deleted"),
-    known_values={"platform": PLATFORMS},
-)
+DIM_ADS = MartSpec(dataset="marts.dim_ads", published_rows=PLATFORM_ROWS)
 
 DIM_CREATORS = MartSpec(
     dataset="marts.dim_creators",
-    grain=("creator_id",),
-    keys=("display_name", "is_registered", "has_activity_data"),
     flags=(
         # An identity found in the data that the registry does not map: add it to the
         # registry (seed creator_registry); the creator is published meanwhile.
@@ -337,21 +268,6 @@ DIM_CREATORS = MartSpec(
 
 FCT_CREATOR_PERFORMANCE_DAILY = MartSpec(
     dataset="marts.fct_creator_performance_daily",
-    grain=("report_date", "creator_id", "currency"),
-    keys=("reporting_currency",),
-    non_negative=(
-        "affiliate_orders",
-        "affiliate_gmv",
-        "affiliate_commission_estimated",
-        "affiliate_commission_actual",
-        "paid_spend",
-        "paid_spend_meta",
-        "paid_spend_tiktok",
-        "paid_attributed_revenue",
-        "creator_cost",
-        "threads_views",
-    ),
-    currencies=(CurrencyGroup("reporting_currency"),),
     reconciliation=Reconciliation(
         measure="affiliate_gmv",
         by=("currency", "report_date"),
@@ -376,24 +292,7 @@ FCT_CREATOR_PERFORMANCE_DAILY = MartSpec(
 )
 
 FCT_CONVERSION_RESTATEMENTS = MartSpec(
-    dataset="marts.fct_conversion_restatements",
-    grain=("platform", "ad_account_id", "ad_id", "report_date", "attribution_window"),
-    keys=("account_currency", "version_count", "first_pulled_at", "latest_pulled_at"),
-    non_negative=(
-        "first_purchases",
-        "latest_purchases",
-        "first_purchase_value",
-        "latest_purchase_value",
-    ),
-    currencies=(CurrencyGroup("account_currency", ("platform", "ad_account_id")),),
-    known_values={"platform": PLATFORMS, "attribution_window": ATTRIBUTION_WINDOWS},
-    rules=(
-        Rule(
-            "inconsistent_versions",
-            "version_count >= 1 and first_pulled_at <= latest_pulled_at",
-            ("version_count", "first_pulled_at", "latest_pulled_at"),
-        ),
-    ),
+    dataset="marts.fct_conversion_restatements", published_rows=PLATFORM_ROWS
 )
 
 # The marts the gate validates before publish, in order.

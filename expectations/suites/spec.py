@@ -1,9 +1,13 @@
-"""The declarative shape of a mart's checks: what to check, never how.
+"""The declarative shape of a mart's GX checks: what to check, never how.
 
-A :class:`MartSpec` names a mart's grain, keys, money columns, currency groups, known values,
-shares, reconciliations with staging and freshness; ``expectations.suites.mart_checks`` turns
-every spec into SQL that aggregates in DuckDB plus the GX expectations that judge the result.
-Column names and SQL fragments are trusted code, never user input.
+A mart's contract (columns and types, grain, keys, non-negative amounts, one currency per
+group, row rules, known enumeration values) is declared once, in its dbt YAML, and tested by
+the build; the gate reads those results. A :class:`MartSpec` names what Great Expectations
+checks on top: shares, values dbt does not list, per-row findings, freshness,
+reconciliation with staging and completeness against the platforms and the previous
+publication; ``expectations.suites.mart_checks`` turns every spec into SQL that aggregates
+in DuckDB plus the GX expectations that judge the result. Column names and SQL fragments
+are trusted code, never user input.
 """
 
 from __future__ import annotations
@@ -12,37 +16,6 @@ from dataclasses import dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
-
-
-@dataclass(frozen=True)
-class CurrencyGroup:
-    """Rows summed together (one group) must share one currency.
-
-    Attributes:
-        column: The currency column.
-        group_by: The columns of one group; empty means the whole mart.
-    """
-
-    column: str
-    group_by: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A condition every row must meet; rows where it is false are counted (null passes,
-    as in dbt's ``expression_is_true``).
-
-    Attributes:
-        name: Names the count, ``<name>_rows``.
-        condition: SQL over the mart's row.
-        columns: The columns the condition is about (shown with the result).
-        severity: ``error`` blocks publish, ``warning`` is shown and published.
-    """
-
-    name: str
-    condition: str
-    columns: tuple[str, ...]
-    severity: str = ERROR
 
 
 @dataclass(frozen=True)
@@ -192,6 +165,19 @@ class PublishedVolume:
 
 
 @dataclass(frozen=True)
+class PublishedRows:
+    """Rows per group must not drop against the previous publication by more than the gate's
+    ``max_volume_drop_ratio`` (error): for marts that only grow, such as dimensions that keep
+    deleted entities, or whose history a build rewrites whole.
+
+    Attributes:
+        by: Group columns (``platform``).
+    """
+
+    by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PlatformTotals:
     """One platform's own account-level daily totals a mart's ad rows must add up to
     (error): catches an object type the ad-level pull misses.
@@ -243,14 +229,8 @@ class MartSpec:
 
     Attributes:
         dataset: Qualified mart, e.g. ``marts.dim_ads``.
-        grain: Columns that identify a row (unique together, not null).
-        keys: Further columns that must not be null.
-        non_negative: Money and count columns that must be >= 0.
-        currencies: Currency groups that must hold one currency each.
-        rules: Further row conditions.
-        known_values: Enumerations whose unknown values warn (a new placement).
-        columns: The exact, ordered column list (a contract with the dashboards);
-            empty means not checked here (dbt enforces it).
+        known_values: Enumerations whose unknown values warn, for value lists declared in
+            Python (ISO 4217 currencies); the others are dbt ``accepted_values`` tests.
         shares: Shares that must add up to 100 % per group.
         reconciliation: A total that must equal staging.
         freshness_date: The report-date column freshness is measured on.
@@ -260,17 +240,12 @@ class MartSpec:
         rollup: Totals of another mart this mart's rows must sum to.
         day_coverage: Days that must be contiguous per platform.
         published_volume: Volume that must not drop against the previous publication.
+        published_rows: Rows that must not drop against the previous publication.
         account_totals: The platforms' own account-level daily totals to match.
     """
 
     dataset: str
-    grain: tuple[str, ...]
-    keys: tuple[str, ...] = ()
-    non_negative: tuple[str, ...] = ()
-    currencies: tuple[CurrencyGroup, ...] = ()
-    rules: tuple[Rule, ...] = ()
     known_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    columns: tuple[str, ...] = ()
     shares: Shares | None = None
     reconciliation: Reconciliation | None = None
     freshness_date: str = ""
@@ -279,6 +254,7 @@ class MartSpec:
     rollup: Rollup | None = None
     day_coverage: DayCoverage | None = None
     published_volume: PublishedVolume | None = None
+    published_rows: PublishedRows | None = None
     account_totals: AccountTotals | None = None
 
     @property

@@ -1,5 +1,5 @@
 """Fixtures for the gate tests: marts, staging and raw loads written straight into a temp
-warehouse."""
+warehouse, and dbt's tests of the marts run on them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from mart_tables import PLACEMENTS, contract_columns, write_dimensions
 
 from connectors.common.land import ensure_raw_table
 from connectors.common.streams import get_stream
-from socialmart import warehouse
+from socialmart import transform, warehouse
 from socialmart.settings import Settings
 
 RawWriter = Callable[..., None]
@@ -85,5 +86,46 @@ def write_raw(settings: Settings) -> RawWriter:
                     len(rows),
                 ],
             )
+
+    return write
+
+
+DbtTests = Callable[..., None]
+# What the placement mart's contract asks of every row beyond the shared fixture's fields.
+PLACEMENT_ROW = {
+    "reporting_currency": "EUR",
+    "purchases": 0,
+    "purchase_value": 0,
+    "spend_reporting": "41.87",
+    "purchase_value_reporting": 0,
+    "is_advantage_plus_campaign": False,
+    "placement_mode": "manual",
+}
+
+
+@pytest.fixture
+def dbt_tests(settings: Settings) -> DbtTests:
+    """Run the dbt data tests of the given marts on the tables as the test wrote them, the
+    way the pipeline's build runs and records them (``socialmart.transform.build``)."""
+
+    def run(run_id: str, *marts: str) -> None:
+        transform.build(settings, run_id, select=" ".join(f"resource_type:test,{m}" for m in marts))
+
+    return run
+
+
+@pytest.fixture
+def write_placements(write_table: TableWriter) -> Callable[[list[dict]], None]:
+    """Replace the placement mart, typed as its dbt contract, with ``rows`` (completed with
+    :data:`PLACEMENT_ROW`), and the dimensions with the accounts, campaigns and ads they
+    name, so the mart's dbt tests judge only the rows."""
+
+    def write(rows: list[dict]) -> None:
+        write_table(
+            PLACEMENTS,
+            contract_columns("fct_placement_performance_daily"),
+            [PLACEMENT_ROW | row for row in rows],
+        )
+        write_dimensions(write_table, rows)
 
     return write

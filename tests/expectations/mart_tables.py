@@ -1,15 +1,28 @@
-"""Columns a mart spec names, with test types, so a test table holds every column checked."""
+"""Test tables of the marts, typed as their dbt contracts, and the columns a GX spec names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import yaml
+
 from expectations.suites.spec import MartSpec
+from socialmart.settings import PROJECT_ROOT
+
+MARTS_DIR = PROJECT_ROOT / "dbt_project" / "models" / "marts"
+PLACEMENTS = "marts.fct_placement_performance_daily"
+
+
+def contract_columns(model: str) -> dict[str, str]:
+    """Column -> data type of ``model``'s enforced dbt contract, in the contract's order."""
+    [path] = MARTS_DIR.rglob(f"{model}.yml")
+    [declared] = yaml.safe_load(path.read_text(encoding="utf-8"))["models"]
+    return {column["name"]: column["data_type"] for column in declared["columns"]}
 
 
 def spec_columns(spec: MartSpec) -> tuple[str, ...]:
     """Every mart column ``spec`` names, in first-mention order."""
-    names = [*spec.grain, *spec.keys, *spec.non_negative, *spec.known_values, *spec.columns]
-    names += [name for group in spec.currencies for name in (group.column, *group.group_by)]
-    names += [name for rule in spec.rules for name in rule.columns]
+    names = [*spec.known_values]
     if spec.shares is not None:
         names += [*spec.shares.group_by, spec.shares.share or spec.shares.measure]
     if spec.reconciliation is not None:
@@ -27,24 +40,31 @@ def spec_columns(spec: MartSpec) -> tuple[str, ...]:
     if spec.published_volume is not None:
         volume = spec.published_volume
         names += [*volume.by, volume.date_column, volume.measure]
+    if spec.published_rows is not None:
+        names += spec.published_rows.by
     if spec.account_totals is not None:
         totals = spec.account_totals
         names += ["platform", totals.account, totals.date_column, totals.measure]
     return tuple(dict.fromkeys(names))
 
 
-def _test_type(name: str, spec: MartSpec) -> str:
-    if name in spec.non_negative:
-        return "decimal(18, 2)"
-    if name.endswith("_date"):
-        return "date"
-    if name.endswith("_at"):
-        return "timestamp"
-    if name.startswith(("is_", "has_")):
-        return "boolean"
-    return "varchar"
-
-
 def spec_table(spec: MartSpec, **types: str) -> dict[str, str]:
-    """Column -> DuckDB type for a test table of ``spec``'s mart; ``types`` override."""
-    return {name: _test_type(name, spec) for name in spec_columns(spec)} | types
+    """Column -> DuckDB type of a test table of ``spec``'s mart: its dbt contract;
+    ``types`` override."""
+    return contract_columns(spec.name) | types
+
+
+def write_dimensions(write_table: Callable[..., None], rows: list[dict]) -> None:
+    """Replace the dimensions, typed as their contracts, with the keys ``rows`` name (so the
+    relationship tests of the facts written from ``rows`` pass)."""
+    for dimension, keys in (
+        ("dim_ad_accounts", ("platform", "ad_account_id", "account_currency")),
+        ("dim_campaigns", ("platform", "campaign_id")),
+        ("dim_ads", ("platform", "ad_id")),
+    ):
+        named = {tuple(row.get(key) for key in keys) for row in rows}
+        write_table(
+            f"marts.{dimension}",
+            contract_columns(dimension),
+            [dict(zip(keys, values, strict=True)) for values in sorted(named, key=str)],
+        )

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from mart_tables import PLACEMENTS as DATASET
 
 from expectations.gate import run_gate
-from expectations.suites.fct_placement_performance_daily import DATASET
 from socialmart.settings import Settings, load_settings
 
 
@@ -51,30 +51,32 @@ def _with_webhook(monkeypatch: pytest.MonkeyPatch, url: str) -> Settings:
 
 
 def test_blocked_gate_posts_the_failing_expectations(
-    settings: Settings, write_mart, good_rows, webhook, monkeypatch, caplog
+    settings: Settings, write_placements, dbt_tests, good_rows, webhook, monkeypatch, caplog
 ) -> None:
     url, hook = webhook
     settings = _with_webhook(monkeypatch, url)
-    write_mart(good_rows)
+    write_placements(good_rows)
     assert run_gate(settings, "run-good").passed
     assert hook.received == []  # nothing to say when the gate passes
 
-    write_mart([good_rows[0] | {"ad_id": None}, good_rows[1]])
+    write_placements([good_rows[0] | {"ad_id": None}, good_rows[1]])
+    dbt_tests("run-bad", "fct_placement_performance_daily")
     assert not run_gate(settings, "run-bad").passed
     [payload] = hook.received
     assert payload["run_id"] == "run-bad" and payload["gate"] == "marts"
     assert "blocked run run-bad" in payload["text"]
     failing = payload["failing_expectations"]
-    assert any("(ad_id): null_ad_id_rows: 1" in line for line in failing)
+    assert any("dbt.not_null(ad_id): 1 failing row(s)" in line for line in failing)
     assert "secret-token" not in caplog.text
 
 
 def test_a_failing_webhook_never_fails_the_gate(
-    settings: Settings, write_mart, good_rows, webhook, monkeypatch, caplog
+    settings: Settings, write_placements, dbt_tests, good_rows, webhook, monkeypatch, caplog
 ) -> None:
     url, hook = webhook
     hook.status = 500
-    write_mart([good_rows[0] | {"ad_id": None}])
+    write_placements([good_rows[0] | {"ad_id": None}])
+    dbt_tests("run-bad", "fct_placement_performance_daily")
     for target in (url, "http://127.0.0.1:9/closed-port-token"):
         outcome = run_gate(_with_webhook(monkeypatch, target), "run-bad")
         assert not outcome.passed
@@ -111,7 +113,7 @@ def test_data_docs_render_every_suite_and_the_path_is_recorded(
             "select data_docs_path from audit.gate_validations where run_id = 'run-docs'"
         ).fetchall()
     assert recorded == [(str(index),)]
-    assert DATASET in suites and Path(recorded[0][0]).exists()
+    assert f"{DATASET}.shares" in suites and Path(recorded[0][0]).exists()
 
 
 def _share_changes(is_latest_week: bool) -> list[dict]:

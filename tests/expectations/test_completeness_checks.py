@@ -8,13 +8,12 @@ from datetime import date
 
 import duckdb
 import pytest
-from mart_tables import spec_table
+from mart_tables import PLACEMENTS, spec_table
 
 from connectors.common.land import ensure_raw_table
 from connectors.common.streams import get_stream
 from expectations.gate import run_gate
 from expectations.suites import marts
-from expectations.suites.fct_placement_performance_daily import DATASET as PLACEMENTS
 from socialmart import warehouse
 from socialmart.settings import Settings
 

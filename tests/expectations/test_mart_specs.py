@@ -53,7 +53,9 @@ def test_the_sql_peer_judges_every_mart_as_the_gate_does(
         for spec in MART_SPECS
     ]
     assert failed == expected
-    assert failed[0] == 3  # negative spend, duplicate grain, negative share; the warning is not
+    # the negative share; the negative spend and the duplicate grain row are dbt's tests,
+    # the unknown placement a dbt warning
+    assert failed[0] == 1
 
 
 def _accepted_values() -> dict[tuple[str, str], set[str]]:
@@ -69,12 +71,13 @@ def _accepted_values() -> dict[tuple[str, str], set[str]]:
     return accepted
 
 
-def test_known_values_agree_with_dbt_accepted_values() -> None:
+def test_an_enumeration_is_declared_once_in_dbt_or_in_a_spec() -> None:
     accepted = _accepted_values()
-    differing = {
-        (spec.name, column): (sorted(set(values)), sorted(accepted[(spec.name, column)]))
+    assert accepted  # dbt lists the marts' platforms, placements, windows
+    repeated = sorted(
+        (spec.name, column)
         for spec in MART_SPECS
-        for column, values in spec.known_values.items()
-        if (spec.name, column) in accepted and set(values) != accepted[(spec.name, column)]
-    }
-    assert differing == {}
+        for column in spec.known_values
+        if (spec.name, column) in accepted
+    )
+    assert repeated == []

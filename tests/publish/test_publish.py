@@ -77,19 +77,6 @@ def test_failed_gate_leaves_the_published_file_byte_identical(
     ]
 
 
-def test_unknown_platform_warns_and_still_publishes(
-    settings: Settings, write_mart, good_rows
-) -> None:
-    write_mart([*good_rows, good_rows[0] | {"publisher_platform": "oculus"}])
-    outcome = run_gate(settings, "run-1")
-    assert outcome.passed and len(outcome.warnings) == 1
-    publish(settings, "run-1")
-    assert _fetch(
-        settings.published_marts_path,
-        "select count(*) from fct_placement_performance_daily where publisher_platform = 'oculus'",
-    ) == [(1,)]
-
-
 def test_refuses_without_a_gate_run(settings: Settings, write_mart, good_rows) -> None:
     write_mart(good_rows)
     with pytest.raises(PublishRefused, match="no gate result"):
