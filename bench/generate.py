@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from bench import entities, meta_sql
+from bench.ids import id_sql
 from bench.presets import Preset, get_preset
 from connectors.common.land import METADATA_COLUMNS, ensure_raw_table, row_hash_sql
 from connectors.common.streams import StreamSpec, get_stream, source_streams
@@ -123,6 +124,11 @@ def _insert(con: duckdb.DuckDBPyConnection, spec: StreamSpec, select: str) -> in
     return int(count)
 
 
+def _report_day(preset: Preset) -> str:
+    """The report day of generated row ``d.i`` (days since the preset's first day)."""
+    return f"date '{preset.first_day.isoformat()}' + cast(d.i as integer)"
+
+
 def _pulled(day: str, delay: str) -> str:
     """Pull time: 06:00 UTC ``delay`` days after ``day``."""
     shifted = f"cast({day} + cast({delay} as integer) as timestamp)"
@@ -164,13 +170,13 @@ def _action_list(kind: str, link_clicks: str | None) -> str:
 def _meta_identity(prefix: str = "") -> str:
     account = f"{prefix}account_index"
     return f"""
-        {meta_sql.account_id_sql(account)} as account_id,
+        {id_sql("meta_account", account)} as account_id,
         {meta_sql.account_currency_sql(account)} as account_currency,
-        cast(20000000 + {account} * 100000 + {prefix}campaign_index as varchar) as campaign_id,
+        {id_sql("meta_campaign", f"{prefix}campaign_index", account)} as campaign_id,
         'Campaign ' || {prefix}campaign_index as campaign_name,
-        cast(30000000 + {account} * 100000 + {prefix}adset_index as varchar) as adset_id,
+        {id_sql("meta_adset", f"{prefix}adset_index", account)} as adset_id,
         'Ad set ' || {prefix}adset_index as adset_name,
-        cast(4000000000 + {prefix}slot * 1000 + {prefix}generation as varchar) as ad_id,
+        {id_sql("meta_ad", f"{prefix}generation", f"{prefix}slot")} as ad_id,
         'Ad ' || {prefix}slot || '.' || {prefix}generation as ad_name,
         {prefix}report_date as date_start"""
 
@@ -251,7 +257,7 @@ def _fx_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
     """ECB rates on weekdays (every non-EUR account currency is quoted), from ten days
     before the first day (the carry-forward needs a publication before a Monday)."""
     bases = ", ".join(f"('{code}', {base})" for code, base in FX_BASES)
-    first = preset.first_day.isoformat()
+    day = _report_day(preset)
     return f"""
     select
         'ecb' as provider,
@@ -262,7 +268,7 @@ def _fx_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
         false as _is_deleted
     from (
         select
-            date '{first}' + cast(d.i as integer) as day,
+            {day} as day,
             b.currency,
             b.base + cast(hash({seed}, 'fx', b.currency, d.i) % 201 as bigint) - 100 as rate
         from range({day_from - 10 if day_from == 0 else day_from}, {day_to}) as d(i)
@@ -273,13 +279,13 @@ def _fx_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
 
 
 def _tiktok_ads_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
-    first = preset.first_day.isoformat()
+    day = _report_day(preset)
     advertisers = preset.tiktok_advertisers
     return f"""
     select
-        cast(7000000000000000000 + slot % {advertisers} as varchar) as advertiser_id,
-        cast(1800000000000000000 + slot * 1000 + (d.i + slot) // 30 as varchar) as ad_id,
-        date '{first}' + cast(d.i as integer) as stat_time_day,
+        {id_sql("tiktok_advertiser", f"slot % {advertisers}")} as advertiser_id,
+        {id_sql("tiktok_ad", "(d.i + slot) // 30", "slot")} as ad_id,
+        {day} as stat_time_day,
         printf('%d.%02d0', (50 + h % 20000) // 100, (50 + h % 20000) % 100) as spend,
         cast(500 + (h >> 16) % 20000 as varchar) as impressions,
         cast((h >> 32) % 300 as varchar) as clicks,
@@ -291,7 +297,7 @@ def _tiktok_ads_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> st
         cast(100 + (h >> 24) % 5000 as varchar) as video_watched_2s,
         cast((h >> 28) % 900 as varchar) as video_views_p100,
         'MANUAL' as campaign_automation_type,
-        {_pulled(f"date '{first}' + cast(d.i as integer)", "1")} as _pulled_at,
+        {_pulled(day, "1")} as _pulled_at,
         false as _is_deleted
     from range({day_from}, {day_to}) as d(i)
     cross join range({preset.tiktok_ads_per_day}) as s(slot)
@@ -300,14 +306,14 @@ def _tiktok_ads_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> st
 
 
 def _gmv_max_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
-    first = preset.first_day.isoformat()
+    day = _report_day(preset)
     advertisers = preset.tiktok_advertisers
     return f"""
     select
-        cast(7000000000000000000 + c % {advertisers} as varchar) as advertiser_id,
-        cast(7400000000000000000 + c % {advertisers} as varchar) as store_id,
-        cast(1810000000000000000 + c as varchar) as campaign_id,
-        date '{first}' + cast(d.i as integer) as stat_time_day,
+        {id_sql("tiktok_advertiser", f"c % {advertisers}")} as advertiser_id,
+        {id_sql("tiktok_store", f"c % {advertisers}")} as store_id,
+        {id_sql("gmv_max_campaign", "c")} as campaign_id,
+        {day} as stat_time_day,
         printf('%d.%02d', cost // 100, cost % 100) as cost,
         printf('%d.%02d', cost * 9 // 1000, cost * 9 // 10 % 100) as net_cost,
         cast(orders as varchar) as orders,
@@ -317,7 +323,7 @@ def _gmv_max_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
         printf('%.2f', revenue / cost) as roi,
         cast(1000 + (h >> 40) % 90000 as varchar) as product_impressions,
         cast((h >> 20) % 3000 as varchar) as product_clicks,
-        {_pulled(f"date '{first}' + cast(d.i as integer)", "1")} as _pulled_at,
+        {_pulled(day, "1")} as _pulled_at,
         false as _is_deleted
     from range({day_from}, {day_to}) as d(i)
     cross join range({preset.gmv_max_campaigns}) as s(c)
@@ -332,7 +338,7 @@ def _gmv_max_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
 
 
 def _shop_orders_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
-    first = preset.first_day.isoformat()
+    day = _report_day(preset)
     per_day = preset.shop_order_lines_per_day
     return f"""
     select
@@ -372,18 +378,18 @@ def _shop_orders_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> s
     from range({day_from}, {day_to}) as d(i)
     cross join range({per_day}) as s(n)
     cross join lateral (
-        select hash({seed}, 'shop', d.i, n) as h, date '{first}' + cast(d.i as integer) as day
+        select hash({seed}, 'shop', d.i, n) as h, {day} as day
     )
     cross join lateral (select cast(999 + (h >> 48) % 9000 as bigint) as price)
     """
 
 
 def _threads_post_keys(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
-    first = preset.first_day.isoformat()
+    day = _report_day(preset)
     return f"""
     select
         cast(17840000000000000 + n % {preset.threads_profiles} as varchar) as profile_id,
-        date '{first}' + cast(d.i as integer) as post_date,
+        {day} as post_date,
         cast(18000000000000000 + d.i * 1000 + n as varchar) as post_id,
         n,
         hash({seed}, 'threads', d.i, n) as h

@@ -7,6 +7,7 @@ into the API's string/JSON shapes and versions; the truth aggregates them direct
 
 from __future__ import annotations
 
+from bench.ids import id_sql
 from bench.presets import META_CURRENCIES, Preset
 
 #: Eight reporting placements (publisher_platform, platform_position), in served order.
@@ -24,11 +25,6 @@ PLACEMENTS: tuple[tuple[str, str], ...] = (
 WINDOWS = ("value", "1d_click", "7d_click", "28d_click", "1d_view")
 #: Version kinds: the first pull, a restatement, a tombstone; days after the report day.
 PULL_DELAY_DAYS = {1: 1, 2: 4, 3: 6}
-
-
-def account_id_sql(index: str) -> str:
-    """Meta ad account id (numeric string) of account number ``index``."""
-    return f"cast(100000 + {index} as varchar)"
 
 
 def account_currency_sql(index: str) -> str:
@@ -140,7 +136,7 @@ def truth_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
     return f"""
     select
         report_date,
-        {account_id_sql("account_index")} as ad_account_id,
+        {id_sql("meta_account", "account_index")} as ad_account_id,
         {account_currency_sql("account_index")} as account_currency,
         publisher_platform,
         platform_position,

@@ -6,14 +6,12 @@ import duckdb
 
 from bench import meta_sql
 from bench.presets import Preset
+from devtools.reconcile import MEASURES
 
 MART = "marts.fct_placement_performance_daily"
+#: The measures devtools.reconcile compares, then each generated attribution window's.
 _MEASURES = (
-    "spend",
-    "impressions",
-    "clicks",
-    "purchases",
-    "purchase_value",
+    *MEASURES,
     *(f"{m}_{w}" for w in meta_sql.WINDOWS[1:] for m in ("purchases", "purchase_value")),
 )
 _GRAIN = (

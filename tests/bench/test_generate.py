@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import duckdb
+import pytest
 from bench_support import PRESET, SEED
 
 from bench import entities, meta_sql
@@ -15,6 +16,13 @@ from connectors.common.streams import get_stream
 TINY = replace(PRESET, days=3, meta_ads_per_day=7)
 
 
+@pytest.fixture
+def built_warehouse(built):
+    """A read-only connection to the built warehouse."""
+    with duckdb.connect(str(built.warehouse_path), read_only=True) as con:
+        yield con
+
+
 def _fingerprint(path) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute(
@@ -23,23 +31,22 @@ def _fingerprint(path) -> list[tuple]:
         ).fetchall()
 
 
-def test_generated_tables_have_exactly_the_connector_shapes(built):
-    with duckdb.connect(str(built.warehouse_path), read_only=True) as con:
-        tables = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw' "
-            "and not starts_with(table_name, '_')"
-        ).fetchall()
-        filled = 0
-        for (table,) in tables:
-            source, stream = table.split("__", 1)
-            spec = get_stream(source, stream)
-            columns = con.execute(f"describe raw.{table}").fetchall()
-            expected = [
-                (name, con.execute(f"select typeof(null::{kind})").fetchone()[0])
-                for name, kind in {**spec.columns, **METADATA_COLUMNS}.items()
-            ]
-            assert [(c[0], c[1]) for c in columns] == expected, table
-            filled += con.execute(f"select count(*) > 0 from raw.{table}").fetchone()[0]
+def test_generated_tables_have_exactly_the_connector_shapes(built_warehouse):
+    tables = built_warehouse.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw' "
+        "and not starts_with(table_name, '_')"
+    ).fetchall()
+    filled = 0
+    for (table,) in tables:
+        source, stream = table.split("__", 1)
+        spec = get_stream(source, stream)
+        columns = built_warehouse.execute(f"describe raw.{table}").fetchall()
+        expected = [
+            (name, built_warehouse.execute(f"select typeof(null::{kind})").fetchone()[0])
+            for name, kind in {**spec.columns, **METADATA_COLUMNS}.items()
+        ]
+        assert [(c[0], c[1]) for c in columns] == expected, table
+        filled += built_warehouse.execute(f"select count(*) > 0 from raw.{table}").fetchone()[0]
     assert filled >= 8 + len(entities.SNAPSHOTS)
 
 
@@ -51,33 +58,31 @@ def test_same_seed_same_rows_other_seed_other_rows(tmp_path):
     assert _fingerprint(tmp_path / "a.duckdb") != _fingerprint(tmp_path / "c.duckdb")
 
 
-def test_versions_follow_the_raw_layer_rules(built):
-    with duckdb.connect(str(built.warehouse_path), read_only=True) as con:
-        keys, rows, tombstones, restated = con.execute(
-            "select count(distinct (account_id, ad_id, date_start, publisher_platform, "
-            "platform_position)), count(*), count(*) filter (_is_deleted), "
-            "count(*) filter (_sync_id != 'bench-' || strftime(date_start + 1, '%Y%m%d') "
-            "and not _is_deleted) from raw.meta__ad_insights_placement"
-        ).fetchone()
-        ads_per_day = con.execute(
-            "select min(n), max(n) from (select date_start, count(distinct ad_id) as n "
-            "from raw.meta__ad_insights_placement group by 1)"
-        ).fetchone()
+def test_versions_follow_the_raw_layer_rules(built_warehouse):
+    keys, rows, tombstones, restated = built_warehouse.execute(
+        "select count(distinct (account_id, ad_id, date_start, publisher_platform, "
+        "platform_position)), count(*), count(*) filter (_is_deleted), "
+        "count(*) filter (_sync_id != 'bench-' || strftime(date_start + 1, '%Y%m%d') "
+        "and not _is_deleted) from raw.meta__ad_insights_placement"
+    ).fetchone()
+    ads_per_day = built_warehouse.execute(
+        "select min(n), max(n) from (select date_start, count(distinct ad_id) as n "
+        "from raw.meta__ad_insights_placement group by 1)"
+    ).fetchone()
     assert keys == PRESET.days * PRESET.meta_ads_per_day * len(meta_sql.PLACEMENTS)
     assert rows == keys + tombstones + restated
     assert tombstones > 0 and restated > 0
     assert ads_per_day == (PRESET.meta_ads_per_day, PRESET.meta_ads_per_day)
 
 
-def test_base_insights_equal_the_sum_of_live_placements(built):
-    with duckdb.connect(str(built.warehouse_path), read_only=True) as con:
-        base = con.execute(
-            "select sum(cast(spend as decimal(18, 2))), sum(cast(impressions as bigint)) "
-            "from raw.meta__ad_insights"
-        ).fetchone()
-        placements = con.execute(
-            "select sum(spend), sum(impressions) from marts.fct_placement_performance_daily"
-        ).fetchone()
+def test_base_insights_equal_the_sum_of_live_placements(built_warehouse):
+    base = built_warehouse.execute(
+        "select sum(cast(spend as decimal(18, 2))), sum(cast(impressions as bigint)) "
+        "from raw.meta__ad_insights"
+    ).fetchone()
+    placements = built_warehouse.execute(
+        "select sum(spend), sum(impressions) from marts.fct_placement_performance_daily"
+    ).fetchone()
     assert base == placements
 
 
