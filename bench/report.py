@@ -58,6 +58,11 @@ def _row(*cells: Any) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
+def _profile_row(label: str, figure: str, note: str = "(profile)") -> str:
+    """A row that explains a figure: no peer, ratio, verdict or peak memory of its own."""
+    return _row(label, figure, "-", "-", note, "-", "-")
+
+
 def render_table(run: dict[str, Any]) -> str:
     """Markdown: machine line, the figures table and the per-step notes."""
     r = {name: {"error": "not run (yet)"} for name in STEP_NAMES} | run["results"]
@@ -184,14 +189,10 @@ def render_table(run: dict[str, Any]) -> str:
             )
         )
         lines.append(
-            _row(
+            _profile_row(
                 "extract (HTTP + parse + spool, stand-in)",
                 f"{rows / load['extract_seconds']:,.0f} rows/s",
-                "-",
-                "-",
                 "(reference)",
-                "-",
-                "-",
             )
         )
     else:
@@ -275,14 +276,9 @@ def _slowest_query_row(dash: dict[str, Any]) -> list[str]:
     slowest = max(queries, key=lambda name: queries[name]["p95_ms"])
     times = queries[slowest]
     return [
-        _row(
+        _profile_row(
             f"  slowest query: {slowest}",
             f"p50 {times['p50_ms']:.1f} ms / p95 {times['p95_ms']:.1f} ms",
-            "-",
-            "-",
-            "(profile)",
-            "-",
-            "-",
         )
     ]
 
@@ -295,15 +291,10 @@ def _first_view_row(dash: dict[str, Any]) -> list[str]:
         return []
     slowest = max(queries, key=lambda name: queries[name].get("first_ms", 0.0))
     return [
-        _row(
+        _profile_row(
             "  first view of a new publication (attach + summaries, once per process)",
             f"set-up {dash['setup_ms'] / 1000:.2f} s; slowest first query {slowest} "
             f"{queries[slowest].get('first_ms', 0.0) / 1000:.2f} s",
-            "-",
-            "-",
-            "(profile)",
-            "-",
-            "-",
         )
     ]
 
@@ -314,16 +305,11 @@ def _split_row(label: str, result: dict[str, Any]) -> list[str]:
     if not split:
         return []
     return [
-        _row(
+        _profile_row(
             f"  {label}",
             f"start-up + parse {split['startup_s']:.3g} s · models' SQL {split['models_s']:.3g} s"
             f" · tests' SQL {split['tests_s']:.3g} s · dbt per node "
             f"{split['per_node_overhead_s']:.3g} s",
-            "-",
-            "-",
-            "(profile)",
-            "-",
-            "-",
         )
     ]
 
