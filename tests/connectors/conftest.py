@@ -6,9 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from connector_testkit import META_BASE, TOKEN, FakeClock
+from connector_testkit import ADV, META_BASE, TIKTOK_BASE, TOKEN, FakeClock
 
 from connectors.meta.client import MetaClient
+from connectors.tiktok.client import TikTokClient
 from socialmart.settings import HttpSettings, Settings, load_settings
 
 
@@ -49,4 +50,25 @@ def meta_client(settings: Settings, clock: FakeClock) -> MetaClient:
     # jitter=1.0 makes backoff deterministic: the full ceiling.
     return MetaClient(
         settings.meta, settings.http, sleep=clock.sleep, clock=clock.time, jitter=lambda: 1.0
+    )
+
+
+@pytest.fixture
+def tt_settings(settings: Settings) -> Settings:
+    """Settings pointed at the TikTok host with the test token, one advertiser, no pacing."""
+    tiktok = replace(
+        settings.tiktok, base_url=TIKTOK_BASE, access_token=TOKEN, advertiser_ids=(ADV,), qps=0
+    )
+    return replace(settings, tiktok=tiktok)
+
+
+@pytest.fixture
+def tiktok(tt_settings: Settings, clock: FakeClock) -> TikTokClient:
+    # jitter=1.0 makes backoff deterministic: the full ceiling.
+    return TikTokClient(
+        tt_settings.tiktok,
+        tt_settings.http,
+        sleep=clock.sleep,
+        clock=clock.time,
+        jitter=lambda: 1.0,
     )

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from connectors.common.graph import GraphClient
+from connectors.common.http import Classifier
+from sandbox.faults import FaultPlan
+from sandbox.server import RunningSandbox, serve_in_thread
+from socialmart.settings import HttpSettings, Settings, load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "EAAB-test-secret-token-7f3a9c21d4"
@@ -30,3 +39,50 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+# --- TikTok ------------------------------------------------------------------------------------
+
+TIKTOK_BASE = "https://business-api.tiktok.com"
+TIKTOK_API = f"{TIKTOK_BASE}/open_api/v1.3"
+ADV = "7002238017842757633"
+
+
+def graph_client(
+    platform: str, base: str, token: str, http: HttpSettings, classify: Classifier, clock: FakeClock
+) -> GraphClient:
+    """A Graph client (Threads, Instagram) with the fake clock and full-ceiling backoff."""
+    return GraphClient(
+        platform,
+        base,
+        token,
+        http,
+        classify,
+        sleep=clock.sleep,
+        clock=clock.time,
+        jitter=lambda: 1.0,
+    )
+
+
+# --- Runs against the stand-in (sandbox/) ----------------------------------------------------
+
+
+def serve_stand_in(
+    monkeypatch: pytest.MonkeyPatch, seed: int, faults: list[dict[str, Any]], now: str | None = None
+) -> Iterator[RunningSandbox]:
+    """The stand-in with ``faults`` injected and its clock at ``now`` (a fixture body:
+    ``yield from serve_stand_in(...)``)."""
+    if now is not None:
+        monkeypatch.setenv("SANDBOX_NOW", now)
+    with serve_in_thread(port=0, seed=seed, faults=FaultPlan.from_rules(faults)) as running:
+        yield running
+
+
+def stand_in_settings(monkeypatch: pytest.MonkeyPatch, home: Path, **env: str) -> Settings:
+    """Settings read from the environment, as a deployment reads them, for a run against the
+    stand-in: its own home, fast backoff, then ``env``."""
+    monkeypatch.setenv("SOCIALMART_HOME", str(home))
+    fast = {"HTTP_BACKOFF_BASE_SECONDS": "0.01", "HTTP_BACKOFF_MAX_SECONDS": "0.05"}
+    for name, value in {**fast, **env}.items():
+        monkeypatch.setenv(name, value)
+    return load_settings()

@@ -16,13 +16,18 @@ in tiktok/tiktok-business-api-sdk js_sdk/docs/ReportingApi.md.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date
 
 import duckdb
-import pytest
 import responses
-from connector_testkit import META_API, TOKEN, FakeClock, fixture_json
+from connector_testkit import (
+    ADV,
+    META_API,
+    TIKTOK_API,
+    TOKEN,
+    FakeClock,
+    fixture_json,
+)
 
 from connectors.common.land import load_spool
 from connectors.meta.client import MetaClient
@@ -33,8 +38,6 @@ from connectors.tiktok.extract import extract_account
 from connectors.tiktok.streams import ADVERTISER_REPORT_DAILY
 from socialmart.settings import Settings
 
-TT_API = "https://business-api.tiktok.com/open_api/v1.3"
-ADV = "7002238017842757633"
 EMPTY = {"code": 0, "message": "OK", "request_id": "1", "data": {"list": [], "page_info": {}}}
 
 
@@ -84,20 +87,6 @@ def test_meta_account_level_insights_land(settings: Settings, meta_client: MetaC
     assert TOKEN not in str(con.execute("select * from raw.meta__account_insights").fetchall())
 
 
-@pytest.fixture
-def tt_settings(settings: Settings) -> Settings:
-    return replace(
-        settings,
-        tiktok=replace(
-            settings.tiktok,
-            base_url="https://business-api.tiktok.com",
-            access_token=TOKEN,
-            advertiser_ids=(ADV,),
-            qps=0,
-        ),
-    )
-
-
 def _report(request) -> tuple[int, dict, str]:
     """The advertiser-level report for AUCTION_ADVERTISER, the ad-level one otherwise."""
     level = request.params.get("data_level")
@@ -108,14 +97,16 @@ def _report(request) -> tuple[int, dict, str]:
 @responses.activate
 def test_tiktok_advertiser_level_report_lands(tt_settings: Settings, clock: FakeClock) -> None:
     client = TikTokClient(tt_settings.tiktok, tt_settings.http, sleep=clock.sleep, clock=clock.time)
-    responses.get(f"{TT_API}/advertiser/info/", json=fixture_json("tiktok/advertiser_info.json"))
-    responses.get(f"{TT_API}/campaign/get/", json=EMPTY)
-    responses.get(f"{TT_API}/adgroup/get/", json=EMPTY)
-    responses.get(f"{TT_API}/ad/get/", json=EMPTY)
+    responses.get(
+        f"{TIKTOK_API}/advertiser/info/", json=fixture_json("tiktok/advertiser_info.json")
+    )
+    responses.get(f"{TIKTOK_API}/campaign/get/", json=EMPTY)
+    responses.get(f"{TIKTOK_API}/adgroup/get/", json=EMPTY)
+    responses.get(f"{TIKTOK_API}/ad/get/", json=EMPTY)
     for level in ("campaign", "adgroup", "ad"):  # no Upgraded Smart+ campaigns
-        responses.get(f"{TT_API}/smart_plus/{level}/get/", json=EMPTY)
-    responses.add_callback(responses.GET, f"{TT_API}/report/integrated/get/", callback=_report)
-    responses.get(f"{TT_API}/gmv_max/store/list/", json={"code": 0, "data": {"store_list": []}})
+        responses.get(f"{TIKTOK_API}/smart_plus/{level}/get/", json=EMPTY)
+    responses.add_callback(responses.GET, f"{TIKTOK_API}/report/integrated/get/", callback=_report)
+    responses.get(f"{TIKTOK_API}/gmv_max/store/list/", json={"code": 0, "data": {"store_list": []}})
     manifests = extract_account(
         tt_settings, ADV, date(2021, 10, 25), date(2021, 10, 26), "r", client
     )

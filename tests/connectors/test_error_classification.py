@@ -35,7 +35,14 @@ import pytest
 import requests
 import responses
 import urllib3.exceptions
-from connector_testkit import META_API, TOKEN, FakeClock, fixture_json
+from connector_testkit import (
+    ADV,
+    META_API,
+    TIKTOK_API,
+    TOKEN,
+    FakeClock,
+    fixture_json,
+)
 
 from connectors.common.errors import (
     ApiError,
@@ -368,21 +375,6 @@ def test_meta_buc_throttles_80010_to_80013_are_retried(
 
 
 # --- TikTok and TikTok Shop -----------------------------------------------------------------
-
-TIKTOK_API = "https://business-api.tiktok.com/open_api/v1.3"
-ADV = "7002238017842757633"
-
-
-@pytest.fixture
-def tiktok(settings: Settings, clock: FakeClock) -> TikTokClient:
-    tt = replace(
-        settings.tiktok,
-        base_url="https://business-api.tiktok.com",
-        access_token=TOKEN,
-        advertiser_ids=(ADV,),
-        qps=0,
-    )
-    return TikTokClient(tt, settings.http, sleep=clock.sleep, clock=clock.time, jitter=lambda: 1.0)
 
 
 @responses.activate

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from connector_testkit import serve_stand_in, stand_in_settings
 
 from connectors.common.land import load_spool
 from connectors.sources import SOURCE_NAMES, get_source
-from sandbox.faults import FaultPlan
 from sandbox.fx.api import HISTORY_PATH
 from sandbox.fx.truth import published_rates
-from sandbox.server import RunningSandbox, serve_in_thread
+from sandbox.server import RunningSandbox
 from socialmart import pipeline
 from socialmart.settings import SANDBOX_META_TOKEN, Settings, load_settings
 
@@ -36,20 +36,20 @@ FAULTS = [
 
 
 @pytest.fixture
-def stand_in() -> Iterator[RunningSandbox]:
-    with serve_in_thread(port=0, seed=SEED, faults=FaultPlan.from_rules(FAULTS)) as running:
-        yield running
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
+    yield from serve_stand_in(monkeypatch, SEED, FAULTS)
 
 
 @pytest.fixture
 def fx_settings(
     stand_in: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Settings:
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
-    monkeypatch.setenv("FX_RATES_URL", f"{stand_in.base_url}/www.ecb.europa.eu{HISTORY_PATH}")
-    monkeypatch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
-    monkeypatch.setenv("HTTP_BACKOFF_MAX_SECONDS", "0.02")
-    return load_settings()
+    return stand_in_settings(
+        monkeypatch,
+        tmp_path,
+        FX_RATES_URL=f"{stand_in.base_url}/www.ecb.europa.eu{HISTORY_PATH}",
+        HTTP_BACKOFF_MAX_SECONDS="0.02",
+    )
 
 
 def _sync(settings: Settings, run_id: str) -> list:

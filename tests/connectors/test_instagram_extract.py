@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 import responses
-from connector_testkit import FakeClock
+from connector_testkit import FakeClock, graph_client
 
 from connectors.common.errors import ConnectorError, FatalApiError
 from connectors.common.graph import GraphClient
@@ -45,16 +45,7 @@ def ig_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def client(ig_settings: Settings, clock: FakeClock) -> GraphClient:
-    return GraphClient(
-        PLATFORM,
-        BASE,
-        TOKEN,
-        ig_settings.http,
-        classify_instagram_response,
-        sleep=clock.sleep,
-        clock=clock.time,
-        jitter=lambda: 1.0,
-    )
+    return graph_client(PLATFORM, BASE, TOKEN, ig_settings.http, classify_instagram_response, clock)
 
 
 def _lifetime(**values: int) -> dict[str, Any]:

@@ -10,12 +10,12 @@ from typing import Any
 
 import duckdb
 import pytest
+from connector_testkit import serve_stand_in, stand_in_settings
 
 from sandbox.creators import BRAND, partnership_media
-from sandbox.faults import FaultPlan
 from sandbox.instagram import truth
 from sandbox.instagram.media import MEDIA_METRICS
-from sandbox.server import RunningSandbox, serve_in_thread
+from sandbox.server import RunningSandbox
 from socialmart import pipeline
 from socialmart.settings import SANDBOX_INSTAGRAM_TOKEN, Settings, load_settings
 
@@ -34,22 +34,20 @@ FAULTS = [
 
 @pytest.fixture
 def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    monkeypatch.setenv("SANDBOX_NOW", NOW.isoformat())
-    with serve_in_thread(port=0, seed=SEED, faults=FaultPlan.from_rules(FAULTS)) as running:
-        yield running
+    yield from serve_stand_in(monkeypatch, SEED, FAULTS, NOW.isoformat())
 
 
 @pytest.fixture
 def sync_settings(stand_in: RunningSandbox, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     media = [m.media_id for m in partnership_media()] + [UNKNOWN]
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("INSTAGRAM_GRAPH_BASE_URL", f"{stand_in.base_url}/graph.instagram.com")
-    monkeypatch.setenv("INSTAGRAM_ACCESS_TOKEN", SANDBOX_INSTAGRAM_TOKEN)
-    monkeypatch.setenv("INSTAGRAM_BUSINESS_ACCOUNT_ID", BRAND.ig_user_id)
-    monkeypatch.setenv("INSTAGRAM_MEDIA_IDS", ",".join(media))
-    monkeypatch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
-    monkeypatch.setenv("HTTP_BACKOFF_MAX_SECONDS", "0.05")
-    return load_settings()
+    return stand_in_settings(
+        monkeypatch,
+        tmp_path / "home",
+        INSTAGRAM_GRAPH_BASE_URL=f"{stand_in.base_url}/graph.instagram.com",
+        INSTAGRAM_ACCESS_TOKEN=SANDBOX_INSTAGRAM_TOKEN,
+        INSTAGRAM_BUSINESS_ACCOUNT_ID=BRAND.ig_user_id,
+        INSTAGRAM_MEDIA_IDS=",".join(media),
+    )
 
 
 def _latest(settings: Settings) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from connector_testkit import FakeClock
+from connector_testkit import FakeClock, serve_stand_in
 
 from connectors.common.errors import FatalApiError
 from connectors.common.land import load_spool
@@ -26,7 +26,7 @@ from connectors.meta.streams import AD_INSIGHTS, AD_INSIGHTS_PLACEMENT
 from sandbox.faults import FaultPlan
 from sandbox.meta.restatement import DEFAULT_HORIZON_DAYS
 from sandbox.meta.truth import ad_truth, entity_truth, placement_truth
-from sandbox.server import RunningSandbox, serve_in_thread
+from sandbox.server import RunningSandbox
 from socialmart import pipeline
 from socialmart.settings import SANDBOX_META_TOKEN, Settings, load_settings
 
@@ -51,9 +51,7 @@ FAULTS = [
 
 @pytest.fixture
 def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    monkeypatch.setenv("SANDBOX_NOW", NOW.isoformat())
-    with serve_in_thread(seed=SEED, faults=FaultPlan.from_rules(FAULTS)) as running:
-        yield running
+    yield from serve_stand_in(monkeypatch, SEED, FAULTS, NOW.isoformat())
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import responses
-from connector_testkit import FakeClock
+from connector_testkit import FakeClock, graph_client
 from responses import matchers
 
 from connectors.common.errors import FatalApiError, RetriesExhaustedError
@@ -46,15 +46,8 @@ def threads_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def client(threads_settings: Settings, clock: FakeClock) -> GraphClient:
-    return GraphClient(
-        PLATFORM,
-        BASE,
-        TOKEN,
-        threads_settings.http,
-        classify_threads_response,
-        sleep=clock.sleep,
-        clock=clock.time,
-        jitter=lambda: 1.0,
+    return graph_client(
+        PLATFORM, BASE, TOKEN, threads_settings.http, classify_threads_response, clock
     )
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import duckdb
 import pytest
+from connector_testkit import serve_stand_in, stand_in_settings
 
 from sandbox.creators import BRAND, CREATORS
-from sandbox.faults import FaultPlan
-from sandbox.server import RunningSandbox, serve_in_thread
+from sandbox.server import RunningSandbox
 from sandbox.threads import truth
 from socialmart import pipeline
 from socialmart.settings import SANDBOX_THREADS_TOKEN, Settings, load_settings
@@ -40,23 +40,21 @@ FAULTS = [
 
 @pytest.fixture
 def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    monkeypatch.setenv("SANDBOX_NOW", NOW.isoformat())
-    with serve_in_thread(port=0, seed=SEED, faults=FaultPlan.from_rules(FAULTS)) as running:
-        yield running
+    yield from serve_stand_in(monkeypatch, SEED, FAULTS, NOW.isoformat())
 
 
 @pytest.fixture
 def sync_settings(stand_in: RunningSandbox, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("THREADS_BASE_URL", f"{stand_in.base_url}/graph.threads.net")
-    monkeypatch.setenv("THREADS_PROFILES", ",".join(PROFILES))
-    monkeypatch.setenv("THREADS_ACCESS_TOKEN", SANDBOX_THREADS_TOKEN)
     monkeypatch.delenv("THREADS_ACCESS_TOKENS", raising=False)
-    monkeypatch.setenv("THREADS_PAGE_LIMIT", "4")
-    monkeypatch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
-    monkeypatch.setenv("HTTP_BACKOFF_MAX_SECONDS", "0.05")
-    monkeypatch.setenv("HTTP_TIMEOUT_SECONDS", "5")
-    return load_settings()
+    return stand_in_settings(
+        monkeypatch,
+        tmp_path / "home",
+        THREADS_BASE_URL=f"{stand_in.base_url}/graph.threads.net",
+        THREADS_PROFILES=",".join(PROFILES),
+        THREADS_ACCESS_TOKEN=SANDBOX_THREADS_TOKEN,
+        THREADS_PAGE_LIMIT="4",
+        HTTP_TIMEOUT_SECONDS="5",
+    )
 
 
 def _sync(settings: Settings, run_id: str) -> pipeline.ExtractOutcome:

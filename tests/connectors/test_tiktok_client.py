@@ -13,7 +13,13 @@ import duckdb
 import pytest
 import requests
 import responses
-from connector_testkit import TOKEN, FakeClock, fixture_json
+from connector_testkit import (
+    ADV,
+    TIKTOK_API,
+    TOKEN,
+    FakeClock,
+    fixture_json,
+)
 
 from connectors.common.errors import (
     FatalApiError,
@@ -30,34 +36,7 @@ from connectors.tiktok.streams import REPORT_WINDOW
 from connectors.tiktok.throttle import TokenBucket
 from socialmart.settings import Settings
 
-API = "https://business-api.tiktok.com/open_api/v1.3"
-ADV = "7002238017842757633"
 EMPTY = {"code": 0, "message": "OK", "request_id": "1", "data": {"list": [], "page_info": {}}}
-
-
-@pytest.fixture
-def tt_settings(settings: Settings) -> Settings:
-    return replace(
-        settings,
-        tiktok=replace(
-            settings.tiktok,
-            base_url="https://business-api.tiktok.com",
-            access_token=TOKEN,
-            advertiser_ids=(ADV,),
-            qps=0,
-        ),
-    )
-
-
-@pytest.fixture
-def client(tt_settings: Settings, clock: FakeClock) -> TikTokClient:
-    return TikTokClient(
-        tt_settings.tiktok,
-        tt_settings.http,
-        sleep=clock.sleep,
-        clock=clock.time,
-        jitter=lambda: 1.0,
-    )
 
 
 def _fixture(name: str) -> dict:
@@ -97,9 +76,9 @@ def test_classifier_span_error_and_ok() -> None:
 
 
 @responses.activate
-def test_access_token_header_and_json_params(client: TikTokClient) -> None:
-    responses.get(f"{API}/advertiser/info/", json=_fixture("advertiser_info.json"))
-    data = client.get("advertiser/info/", {"advertiser_ids": [ADV]})
+def test_access_token_header_and_json_params(tiktok: TikTokClient) -> None:
+    responses.get(f"{TIKTOK_API}/advertiser/info/", json=_fixture("advertiser_info.json"))
+    data = tiktok.get("advertiser/info/", {"advertiser_ids": [ADV]})
     assert data["list"][0]["currency"] == "USD"
     sent = responses.calls[0].request
     assert sent.headers["Access-Token"] == TOKEN
@@ -108,44 +87,46 @@ def test_access_token_header_and_json_params(client: TikTokClient) -> None:
 
 
 @responses.activate
-def test_rate_limit_then_gateway_timeout_then_ok(client: TikTokClient, clock: FakeClock) -> None:
-    url = f"{API}/ad/get/"
+def test_rate_limit_then_gateway_timeout_then_ok(tiktok: TikTokClient, clock: FakeClock) -> None:
+    url = f"{TIKTOK_API}/ad/get/"
     responses.get(url, json=_fixture("error_qps.json"))
     responses.get(url, body="<html>504 Gateway Time-out</html>", status=504)
     responses.get(url, json=_fixture("ad_get.json"))
-    pages = list(client.pages("ad/get/", {"advertiser_id": ADV}, page_size=1000, account=ADV))
+    pages = list(tiktok.pages("ad/get/", {"advertiser_id": ADV}, page_size=1000, account=ADV))
     assert [a["ad_id"] for a in pages[0]][1] == "1728545390695443"
     assert clock.sleeps == [1.0, 2.0]
 
 
 @responses.activate
-def test_retries_exhausted(client: TikTokClient) -> None:
-    responses.get(f"{API}/ad/get/", json={"code": 50000, "message": "System error.", "data": {}})
+def test_retries_exhausted(tiktok: TikTokClient) -> None:
+    responses.get(
+        f"{TIKTOK_API}/ad/get/", json={"code": 50000, "message": "System error.", "data": {}}
+    )
     with pytest.raises(RetriesExhaustedError):
-        client.get("ad/get/", {"advertiser_id": ADV})
+        tiktok.get("ad/get/", {"advertiser_id": ADV})
     assert len(responses.calls) == 4
 
 
 @responses.activate
-def test_paging_until_total_page(client: TikTokClient) -> None:
+def test_paging_until_total_page(tiktok: TikTokClient) -> None:
     for page in (1, 2, 3):
         info = {"page": page, "page_size": 1, "total_number": 3, "total_page": 3}
         body = {"code": 0, "message": "ok", "data": {"list": [{"n": page}], "page_info": info}}
         responses.get(
-            f"{API}/campaign/get/",
+            f"{TIKTOK_API}/campaign/get/",
             json=body,
             match=[responses.matchers.query_param_matcher({"page": str(page)}, strict_match=False)],
         )
-    pages = list(client.pages("campaign/get/", {"advertiser_id": ADV}, page_size=1))
+    pages = list(tiktok.pages("campaign/get/", {"advertiser_id": ADV}, page_size=1))
     assert [p[0]["n"] for p in pages] == [1, 2, 3]
 
 
 @responses.activate
-def test_fatal_token_error_names_the_fix(client: TikTokClient) -> None:
+def test_fatal_token_error_names_the_fix(tiktok: TikTokClient) -> None:
     body = {"code": 40105, "message": "Access token is incorrect or has been revoked.", "data": {}}
-    responses.get(f"{API}/advertiser/info/", json=body)
+    responses.get(f"{TIKTOK_API}/advertiser/info/", json=body)
     with pytest.raises(FatalApiError, match="TIKTOK_ACCESS_TOKEN"):
-        client.get("advertiser/info/", {"advertiser_ids": [ADV]}, account=ADV)
+        tiktok.get("advertiser/info/", {"advertiser_ids": [ADV]}, account=ADV)
 
 
 def test_token_bucket_paces_after_burst() -> None:
@@ -164,7 +145,7 @@ def test_report_window_spans_cover_the_range_in_30_days() -> None:
 
 
 @responses.activate
-def test_list_advertisers_from_app(tt_settings: Settings, client: TikTokClient) -> None:
+def test_list_advertisers_from_app(tt_settings: Settings, tiktok: TikTokClient) -> None:
     configured = replace(
         tt_settings,
         tiktok=replace(
@@ -172,35 +153,35 @@ def test_list_advertisers_from_app(tt_settings: Settings, client: TikTokClient) 
         ),
     )
     body = {"code": 0, "message": "ok", "data": {"list": [{"advertiser_id": ADV}]}}
-    responses.get(f"{API}/oauth2/advertiser/get/", json=body)
-    assert list_advertisers(configured, client) == [ADV]
+    responses.get(f"{TIKTOK_API}/oauth2/advertiser/get/", json=body)
+    assert list_advertisers(configured, tiktok) == [ADV]
     unconfigured = replace(configured, tiktok=replace(configured.tiktok, app_id=""))
-    assert list_advertisers(unconfigured, client) == []
+    assert list_advertisers(unconfigured, tiktok) == []
 
 
 def _mock_account(report_errors: list[dict] | None = None) -> None:
-    responses.get(f"{API}/advertiser/info/", json=_fixture("advertiser_info.json"))
-    responses.get(f"{API}/campaign/get/", json=EMPTY)
-    responses.get(f"{API}/adgroup/get/", json=_fixture("adgroup_get.json"))
-    responses.get(f"{API}/ad/get/", json=_fixture("ad_get.json"))
+    responses.get(f"{TIKTOK_API}/advertiser/info/", json=_fixture("advertiser_info.json"))
+    responses.get(f"{TIKTOK_API}/campaign/get/", json=EMPTY)
+    responses.get(f"{TIKTOK_API}/adgroup/get/", json=_fixture("adgroup_get.json"))
+    responses.get(f"{TIKTOK_API}/ad/get/", json=_fixture("ad_get.json"))
     for level in ("campaign", "adgroup", "ad"):  # no Upgraded Smart+ campaigns
-        responses.get(f"{API}/smart_plus/{level}/get/", json=EMPTY)
+        responses.get(f"{TIKTOK_API}/smart_plus/{level}/get/", json=EMPTY)
     for error in report_errors or []:
-        responses.get(f"{API}/report/integrated/get/", json=error)
-    responses.get(f"{API}/report/integrated/get/", json=_fixture("report_basic.json"))
-    responses.get(f"{API}/gmv_max/store/list/", json=_fixture("gmv_store_list.json"))
-    responses.get(f"{API}/gmv_max/campaign/get/", json=EMPTY)
-    responses.get(f"{API}/gmv_max/report/get/", json=_fixture("gmv_report.json"))
+        responses.get(f"{TIKTOK_API}/report/integrated/get/", json=error)
+    responses.get(f"{TIKTOK_API}/report/integrated/get/", json=_fixture("report_basic.json"))
+    responses.get(f"{TIKTOK_API}/gmv_max/store/list/", json=_fixture("gmv_store_list.json"))
+    responses.get(f"{TIKTOK_API}/gmv_max/campaign/get/", json=EMPTY)
+    responses.get(f"{TIKTOK_API}/gmv_max/report/get/", json=_fixture("gmv_report.json"))
 
 
 @responses.activate
 def test_extract_lands_recorded_shapes(
-    tt_settings: Settings, client: TikTokClient, caplog: pytest.LogCaptureFixture
+    tt_settings: Settings, tiktok: TikTokClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     _mock_account()
     manifests = extract_account(
-        tt_settings, ADV, date(2021, 10, 25), date(2021, 10, 25), "r", client
+        tt_settings, ADV, date(2021, 10, 25), date(2021, 10, 25), "r", tiktok
     )
     assert len(manifests) == 15  # the advertiser-level totals and Smart+ (empty) included
     con = duckdb.connect()
@@ -234,9 +215,9 @@ def test_extract_lands_recorded_shapes(
 
 
 @responses.activate
-def test_span_error_shrinks_to_weeks(tt_settings: Settings, client: TikTokClient) -> None:
+def test_span_error_shrinks_to_weeks(tt_settings: Settings, tiktok: TikTokClient) -> None:
     _mock_account(report_errors=[_fixture("error_span.json")])
-    extract_account(tt_settings, ADV, date(2026, 9, 1), date(2026, 9, 14), "r", client)
+    extract_account(tt_settings, ADV, date(2026, 9, 1), date(2026, 9, 14), "r", tiktok)
     spans = [
         (c.request.params["start_date"], c.request.params["end_date"])
         for c in responses.calls
@@ -251,12 +232,12 @@ def test_span_error_shrinks_to_weeks(tt_settings: Settings, client: TikTokClient
 
 @responses.activate
 def test_fatal_mid_account_leaves_nothing_loadable(
-    tt_settings: Settings, client: TikTokClient
+    tt_settings: Settings, tiktok: TikTokClient
 ) -> None:
     denied = {"code": 40001, "message": "No permission to operate advertiser", "data": {}}
-    responses.get(f"{API}/advertiser/info/", json=_fixture("advertiser_info.json"))
-    responses.get(f"{API}/campaign/get/", json=EMPTY)
-    responses.get(f"{API}/adgroup/get/", json=denied)
+    responses.get(f"{TIKTOK_API}/advertiser/info/", json=_fixture("advertiser_info.json"))
+    responses.get(f"{TIKTOK_API}/campaign/get/", json=EMPTY)
+    responses.get(f"{TIKTOK_API}/adgroup/get/", json=denied)
     with pytest.raises(FatalApiError, match="TIKTOK_ADVERTISER_IDS"):
-        extract_account(tt_settings, ADV, date(2026, 9, 1), date(2026, 9, 2), "r", client)
+        extract_account(tt_settings, ADV, date(2026, 9, 1), date(2026, 9, 2), "r", tiktok)
     assert not list(Path(tt_settings.spool_dir).rglob(MANIFEST_NAME))

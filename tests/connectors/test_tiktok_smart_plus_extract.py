@@ -24,15 +24,14 @@ from datetime import date
 
 import duckdb
 import responses
+from connector_testkit import ADV, TIKTOK_API
 from responses import matchers
-from test_tiktok_client import ADV, API, _fixture, _mock_account, client, tt_settings
+from test_tiktok_client import _fixture, _mock_account
 
 from connectors.common.land import load_spool
 from connectors.tiktok.client import TikTokClient
 from connectors.tiktok.extract import extract_account
 from socialmart.settings import Settings
-
-__all__ = ["client", "tt_settings"]  # fixtures shared with test_tiktok_client
 
 DAY = date(2021, 10, 25)
 CAMPAIGN = "1850000000000000001"
@@ -41,17 +40,19 @@ CAMPAIGN = "1850000000000000001"
 def _mock_smart_plus(campaigns: dict | None = None) -> None:
     """Smart+ answers registered before the generic ones (responses takes the first match)."""
     responses.get(
-        f"{API}/smart_plus/campaign/get/",
+        f"{TIKTOK_API}/smart_plus/campaign/get/",
         json=campaigns or _fixture("smart_plus_campaign_get.json"),
     )
-    responses.get(f"{API}/smart_plus/adgroup/get/", json=_fixture("smart_plus_adgroup_get.json"))
-    responses.get(f"{API}/smart_plus/ad/get/", json=_fixture("smart_plus_ad_get.json"))
+    responses.get(
+        f"{TIKTOK_API}/smart_plus/adgroup/get/", json=_fixture("smart_plus_adgroup_get.json")
+    )
+    responses.get(f"{TIKTOK_API}/smart_plus/ad/get/", json=_fixture("smart_plus_ad_get.json"))
     for dimensions, fixture in (
         ('["ad_id_v2","stat_time_day"]', "report_smart_plus.json"),
         ('["ad_id_v2","stat_time_day","placement"]', "report_smart_plus_placement.json"),
     ):
         responses.get(
-            f"{API}/report/integrated/get/",
+            f"{TIKTOK_API}/report/integrated/get/",
             json=_fixture(fixture),
             match=[matchers.query_param_matcher({"dimensions": dimensions}, strict_match=False)],
         )
@@ -68,11 +69,11 @@ def _report_calls(dimension: str) -> list[dict]:
 
 @responses.activate
 def test_smart_plus_lists_and_ad_id_v2_reports_land(
-    tt_settings: Settings, client: TikTokClient
+    tt_settings: Settings, tiktok: TikTokClient
 ) -> None:
     _mock_smart_plus()
     _mock_account()
-    extract_account(tt_settings, ADV, DAY, DAY, "r", client)
+    extract_account(tt_settings, ADV, DAY, DAY, "r", tiktok)
     con = duckdb.connect()
     load_spool(con, tt_settings.spool_dir / "r", "r")
 
@@ -119,10 +120,10 @@ def test_smart_plus_lists_and_ad_id_v2_reports_land(
 
 @responses.activate
 def test_no_smart_plus_campaign_no_smart_plus_report(
-    tt_settings: Settings, client: TikTokClient
+    tt_settings: Settings, tiktok: TikTokClient
 ) -> None:
     _mock_account()
-    manifests = extract_account(tt_settings, ADV, DAY, DAY, "r", client)
+    manifests = extract_account(tt_settings, ADV, DAY, DAY, "r", tiktok)
     assert _report_calls("ad_id_v2") == []
     streams = {m.parent.parent.name for m in manifests}
     assert {s for s in streams if s.startswith("smart_plus")} == {
@@ -136,7 +137,7 @@ def test_no_smart_plus_campaign_no_smart_plus_report(
 
 @responses.activate
 def test_campaign_filter_takes_100_ids_per_request(
-    tt_settings: Settings, client: TikTokClient
+    tt_settings: Settings, tiktok: TikTokClient
 ) -> None:
     ids = [f"18500000000{n:05d}" for n in range(150)]
     listing = {
@@ -150,7 +151,7 @@ def test_campaign_filter_takes_100_ids_per_request(
     }
     _mock_smart_plus(listing)
     _mock_account()
-    extract_account(tt_settings, ADV, DAY, DAY, "r", client)
+    extract_account(tt_settings, ADV, DAY, DAY, "r", tiktok)
     requested = [
         json.loads(
             next(

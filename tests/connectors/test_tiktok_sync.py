@@ -13,13 +13,14 @@ from typing import Any
 
 import duckdb
 import pytest
+from connector_testkit import serve_stand_in, stand_in_settings
 
 from connectors.common.errors import FatalApiError
 from connectors.common.land import load_spool
 from connectors.common.spool import MANIFEST_NAME
 from connectors.tiktok.source import SOURCE
 from sandbox.faults import FaultPlan
-from sandbox.server import RunningSandbox, serve_in_thread
+from sandbox.server import RunningSandbox
 from sandbox.tiktok.truth import (
     ad_day_truth,
     creator_truth,
@@ -28,7 +29,7 @@ from sandbox.tiktok.truth import (
     smart_plus_ad_day_truth,
     smart_plus_placement_truth,
 )
-from socialmart.settings import SANDBOX_TIKTOK_TOKEN, Settings, load_settings
+from socialmart.settings import SANDBOX_TIKTOK_TOKEN, Settings
 
 SEED = 42
 START, END = date(2026, 8, 27), date(2026, 10, 5)  # 40 days: two report chunks
@@ -51,23 +52,21 @@ qualify row_number() over (partition by {key} order by _pulled_at desc, _sync_id
 
 @pytest.fixture
 def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    monkeypatch.setenv("SANDBOX_NOW", NOW)
-    with serve_in_thread(seed=SEED, faults=FaultPlan.from_rules(FAULTS)) as running:
-        yield running
+    yield from serve_stand_in(monkeypatch, SEED, FAULTS, NOW)
 
 
 @pytest.fixture
 def tt_settings(
     stand_in: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Settings:
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
-    monkeypatch.setenv("TIKTOK_BASE_URL", f"{stand_in.base_url}/business-api.tiktok.com")
-    monkeypatch.setenv("TIKTOK_APP_ID", "sandbox-tiktok-app")
-    monkeypatch.setenv("TIKTOK_APP_SECRET", "sandbox-tiktok-app-secret")
-    monkeypatch.setenv("TIKTOK_QPS", "200")
-    monkeypatch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
-    monkeypatch.setenv("HTTP_BACKOFF_MAX_SECONDS", "0.05")
-    return load_settings()
+    return stand_in_settings(
+        monkeypatch,
+        tmp_path,
+        TIKTOK_BASE_URL=f"{stand_in.base_url}/business-api.tiktok.com",
+        TIKTOK_APP_ID="sandbox-tiktok-app",
+        TIKTOK_APP_SECRET="sandbox-tiktok-app-secret",
+        TIKTOK_QPS="200",
+    )
 
 
 def sync(settings: Settings, run_id: str) -> list[str]:
