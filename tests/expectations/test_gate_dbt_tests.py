@@ -133,7 +133,7 @@ def test_a_dbt_warning_is_recorded_and_published_with_the_data(
     ) == [(1,)]
 
 
-def test_a_dbt_failure_never_reaches_the_published_file(
+def test_a_failed_gate_leaves_the_published_file_byte_identical(
     settings: Settings, write_placements, dbt_tests, good_rows
 ) -> None:
     write_placements(good_rows)
@@ -164,17 +164,29 @@ def test_a_dbt_failure_never_reaches_the_published_file(
     publish(settings, "run-1")
     before = _sha256(settings.published_marts_path)
 
-    write_placements([good_rows[0], good_rows[1], good_rows[1]])  # a duplicate grain row
-    dbt_tests("run-2", "fct_placement_performance_daily")
-    for attempt in range(2):  # re-running the gate cannot turn the build's failure around
-        assert not run_gate(settings, "run-2").passed, attempt
-        with pytest.raises(PublishRefused, match="gate failed for run run-2"):
-            publish(settings, "run-2")
+    # an expectation fails (a negative spend makes a negative share of its campaign's day)
+    write_placements(
+        [good_rows[0] | {"spend": "-5.00"}, good_rows[1], good_rows[1] | {"ad_id": "303"}]
+    )
+    assert not run_gate(settings, "run-2").passed
+    with pytest.raises(PublishRefused, match="gate failed for run run-2"):
+        publish(settings, "run-2")
     assert _sha256(settings.published_marts_path) == before
+
+    # a dbt test of the build fails (a duplicate grain row)
+    write_placements([good_rows[0], good_rows[1], good_rows[1]])
+    dbt_tests("run-3", "fct_placement_performance_daily")
+    for attempt in range(2):  # re-running the gate cannot turn the build's failure around
+        assert not run_gate(settings, "run-3").passed, attempt
+        with pytest.raises(PublishRefused, match="gate failed for run run-3"):
+            publish(settings, "run-3")
+    assert _sha256(settings.published_marts_path) == before
+    # the blocked runs still show up in the health file
     assert _fetch(settings.published_health_path, "select run_id, passed from gate_runs") == [
         ("run-1", True),
         ("run-2", False),
-        ("run-2", False),
+        ("run-3", False),
+        ("run-3", False),
     ]
 
 

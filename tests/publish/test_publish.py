@@ -60,23 +60,6 @@ def test_good_run_publishes_the_mart(settings: Settings, write_mart, good_rows) 
     assert sorted(leftovers) == ["health.duckdb", "marts.duckdb"]
 
 
-def test_failed_gate_leaves_the_published_file_byte_identical(
-    settings: Settings, write_mart, good_rows
-) -> None:
-    _publish_good_run(settings, write_mart, good_rows, "run-1")
-    before = _sha256(settings.published_marts_path)
-    write_mart([good_rows[0] | {"spend": "-5.00"}, good_rows[1], good_rows[1]])
-    assert not run_gate(settings, "run-2").passed
-    with pytest.raises(PublishRefused, match="gate failed for run run-2"):
-        publish(settings, "run-2")
-    assert _sha256(settings.published_marts_path) == before
-    # the blocked run still shows up in the health file
-    assert _fetch(settings.published_health_path, "select run_id, passed from gate_runs") == [
-        ("run-1", True),
-        ("run-2", False),
-    ]
-
-
 def test_refuses_without_a_gate_run(settings: Settings, write_mart, good_rows) -> None:
     write_mart(good_rows)
     with pytest.raises(PublishRefused, match="no gate result"):
