@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -71,56 +71,43 @@ def extract_account(
 
 
 class _AdvertiserStreams:
-    """The streams of one advertiser: ordinary ones from their spec, then the lists whose
-    answers decide later requests (Smart+ campaigns, GMV Max stores)."""
+    """The streams of one advertiser, in registry order (``streams.STREAMS``): each is pulled
+    from its spec unless TikTok needs more than the spec says (the pulls below), so a new
+    ordinary stream is only its spec entry."""
 
     def __init__(self, run: AccountRun[TikTokClient]) -> None:
         self.run = run
         self.page_size = run.settings.tiktok.page_size
+        # Answers that decide later requests: Smart+ campaigns, GMV Max stores.
+        campaigns: list[str] = []
+        stores: list[str] = []
+        self._pulls: dict[str, Callable[[SpoolWriter], None]] = {
+            s.ADVERTISERS.name: partial(
+                # advertiser/info/ takes a list of advertisers: this one.
+                self._pull,
+                spec=s.ADVERTISERS,
+                params={"advertiser_ids": [run.account]},
+            ),
+            s.CAMPAIGNS.name: self._campaigns,
+            s.SMART_PLUS_CAMPAIGNS.name: partial(
+                self._pull, spec=s.SMART_PLUS_CAMPAIGNS, keep=("campaign_id", campaigns)
+            ),
+            s.SMART_PLUS_AD_REPORT_DAILY.name: partial(
+                self._by_campaigns, s.SMART_PLUS_AD_REPORT_DAILY, campaigns
+            ),
+            s.SMART_PLUS_AD_PLACEMENT_REPORT_DAILY.name: partial(
+                self._by_campaigns, s.SMART_PLUS_AD_PLACEMENT_REPORT_DAILY, campaigns
+            ),
+            s.GMV_MAX_STORES.name: partial(self._stores, stores),
+            s.GMV_MAX_CAMPAIGNS.name: partial(self._gmv_campaigns, stores),
+            s.GMV_MAX_REPORT_DAILY.name: partial(self._gmv_report, stores),
+        }
 
     def extract_all(self) -> list[Path]:
-        manifests = [
-            self._unit(s.ADVERTISERS, params={"advertiser_ids": [self.run.account]}),
-            self.run.unit(s.CAMPAIGNS, self._campaigns),
-            *(
-                self._unit(spec)
-                for spec in (
-                    s.ADGROUPS,
-                    s.ADS,
-                    s.AD_REPORT_DAILY,
-                    s.AD_PLACEMENT_REPORT_DAILY,
-                    s.ADVERTISER_REPORT_DAILY,
-                )
-            ),
+        return [
+            self.run.unit(spec, self._pulls.get(spec.name) or partial(self._pull, spec=spec))
+            for spec in s.STREAMS
         ]
-        campaigns: list[str] = []
-        manifests += [
-            self._unit(s.SMART_PLUS_CAMPAIGNS, keep=("campaign_id", campaigns)),
-            self._unit(s.SMART_PLUS_ADGROUPS),
-            self._unit(s.SMART_PLUS_ADS),
-            *(
-                self.run.unit(spec, partial(self._by_campaigns, spec, campaigns))
-                for spec in (s.SMART_PLUS_AD_REPORT_DAILY, s.SMART_PLUS_AD_PLACEMENT_REPORT_DAILY)
-            ),
-        ]
-        stores: list[str] = []
-        manifests += [
-            self.run.unit(s.GMV_MAX_STORES, partial(self._stores, stores)),
-            self.run.unit(s.GMV_MAX_CAMPAIGNS, partial(self._gmv_campaigns, stores)),
-            self.run.unit(s.GMV_MAX_REPORT_DAILY, partial(self._gmv_report, stores)),
-        ]
-        return manifests
-
-    def _unit(
-        self,
-        spec: StreamSpec,
-        *,
-        params: Mapping[str, Any] | None = None,
-        keep: tuple[str, list[str]] | None = None,
-    ) -> Path:
-        """An ordinary stream's unit; ``keep=(column, into)`` also collects a column's values
-        (the Smart+ campaigns the Smart+ reports are filtered by)."""
-        return self.run.unit(spec, lambda writer: self._pull(writer, spec, params, keep=keep))
 
     def _pull(
         self,
