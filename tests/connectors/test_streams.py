@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from connectors.common.streams import NUMERIC_TEXT, Column, StreamSpec, get_stream
+from connectors.common.streams import (
+    NEXT_LINK,
+    NUMERIC_TEXT,
+    Column,
+    RequestWindow,
+    StreamSpec,
+    get_stream,
+)
 from connectors.meta.streams import AD_INSIGHTS_PLACEMENT, PUBLISHER_PLATFORMS
 from connectors.tiktok import streams as tiktok_streams
+from connectors.tiktok.client import TikTokClient
 
 
 def _spec(**overrides: object) -> StreamSpec:
@@ -35,6 +45,7 @@ def test_spec_derives_table_and_json_columns() -> None:
         {"key": ("account_id", "missing")},
         {"window_column": "payload"},
         {"columns": {"Account Id": "VARCHAR", "day": "DATE"}, "key": ("day",)},
+        {"paginator": "scroll"},
     ],
 )
 def test_invalid_specs_are_refused(overrides: dict[str, object]) -> None:
@@ -102,3 +113,30 @@ def test_placement_enumerations_warn_on_the_placement_columns() -> None:
     tiktok = get_stream("tiktok", "smart_plus_ad_placement_report_daily")
     assert tiktok.known_values["placement"][-2:] == ("LEMON8", "PINE_DRAMA")
     assert tiktok.numeric_columns == tiktok_streams.PLACEMENT_METRICS
+
+
+def test_request_window_names_days_as_the_platform_wants_them() -> None:
+    iso = RequestWindow("start_date", "end_date", max_span_days=30)
+    assert iso.params(date(2026, 9, 1), date(2026, 9, 2)) == {
+        "start_date": "2026-09-01",
+        "end_date": "2026-09-02",
+    }
+    unix = RequestWindow("since", "until", unix=True)
+    # UTC midnights, the end exclusive: the day after the last day.
+    assert unix.params(date(2026, 11, 1), date(2026, 11, 1)) == {
+        "since": "1793491200",
+        "until": "1793577600",
+    }
+    assert list(unix.spans(date(2026, 11, 1), date(2026, 11, 3))) == [
+        (date(2026, 11, 1), date(2026, 11, 3))
+    ]
+    assert list(iso.spans(date(2026, 11, 1), date(2026, 11, 3), 2)) == [
+        (date(2026, 11, 1), date(2026, 11, 2)),
+        (date(2026, 11, 3), date(2026, 11, 3)),
+    ]
+
+
+def test_a_client_refuses_a_paginator_it_does_not_page_by(tiktok: TikTokClient) -> None:
+    graph_paged = _spec(path="things", paginator=NEXT_LINK)
+    with pytest.raises(ValueError, match="TikTok pages by page_number, not next_link"):
+        list(tiktok.spec_pages(graph_paged, "things", {}, account=None, page_size=10))
