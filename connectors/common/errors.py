@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.common.redaction import redact_text
+
 
 class ConnectorError(Exception):
     """Base class of every error a connector raises on purpose."""
@@ -118,3 +120,18 @@ class RetriesExhaustedError(ConnectorError):
         self.platform = platform
         self.account = account
         self.code = code
+
+
+def coded_envelope(body: Any) -> tuple[int, str] | None:
+    """``(code, redacted message)`` of a ``{"code": ..., "message": ...}`` answer (the
+    envelope of TikTok's APIs) whose code is not 0 (success); ``None`` for a success or a
+    body that is no such envelope. A code that is not a number reads as -1."""
+    if not isinstance(body, dict) or "code" not in body:
+        return None
+    try:
+        code = int(body["code"])
+    except (TypeError, ValueError):
+        code = -1
+    if code == 0:
+        return None
+    return code, redact_text(str(body.get("message") or "no message"))

@@ -11,7 +11,13 @@ from typing import Any
 
 import requests
 
-from connectors.common.errors import ApiError, FatalApiError, QueryTooLargeError, RetryableApiError
+from connectors.common.errors import (
+    ApiError,
+    FatalApiError,
+    QueryTooLargeError,
+    RetryableApiError,
+    coded_envelope,
+)
 from connectors.common.redaction import redact_text
 
 PLATFORM = "TikTok"
@@ -52,15 +58,10 @@ def classify_tiktok_response(
         HTTP status), else a :class:`RetryableApiError`, :class:`QueryTooLargeError` or
         :class:`FatalApiError`.
     """
-    if not isinstance(body, dict) or "code" not in body:
+    envelope = coded_envelope(body)
+    if envelope is None:
         return None
-    try:
-        code = int(body["code"])
-    except (TypeError, ValueError):
-        code = -1
-    if code == 0:
-        return None
-    detail = redact_text(str(body.get("message") or "no message"))
+    code, detail = envelope
     request_id = body.get("request_id")
     if request_id:
         detail += f" (request_id {redact_text(str(request_id))})"

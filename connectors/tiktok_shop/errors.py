@@ -12,9 +12,8 @@ from typing import Any
 
 import requests
 
-from connectors.common.errors import ApiError, FatalApiError, RetryableApiError
+from connectors.common.errors import ApiError, FatalApiError, RetryableApiError, coded_envelope
 from connectors.common.http import Classifier
-from connectors.common.redaction import redact_text
 from socialmart.settings import TikTokShopSettings
 
 PLATFORM = "TikTok Shop"
@@ -32,15 +31,10 @@ def make_classifier(settings: TikTokShopSettings) -> Classifier:
     auth_families = frozenset(settings.auth_code_prefixes)
 
     def classify(response: requests.Response, body: Any, account: str | None) -> ApiError | None:
-        if not isinstance(body, dict) or "code" not in body:
+        envelope = coded_envelope(body)
+        if envelope is None:
             return None
-        try:
-            code = int(body["code"])
-        except (TypeError, ValueError):
-            code = -1
-        if code == 0:
-            return None
-        detail = redact_text(str(body.get("message") or "no message"))
+        code, detail = envelope
         context = {"platform": PLATFORM, "code": code, "account": account}
         if code in retry_codes:
             # Before the families: 36009002 (downstream throttling) is in the 360 family.
