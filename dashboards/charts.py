@@ -260,6 +260,25 @@ def _revenue_parts(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return parts.melt(key, var_name="part", value_name="amount").fillna({"amount": 0.0})
 
 
+def _part_color(**options: object) -> alt.Color:
+    """Colour by revenue part, in the parts' fixed colours."""
+    scale = alt.Scale(domain=list(REVENUE_PART_COLORS), range=list(REVENUE_PART_COLORS.values()))
+    return alt.Color("part:N", title="Part", scale=scale, **options)
+
+
+def _part_tooltips(key: alt.Tooltip, currency: str) -> list[alt.Tooltip]:
+    """What hovering a revenue part shows: whose or which day's (``key``), part, amount."""
+    return [
+        key,
+        alt.Tooltip("part:N", title="Part"),
+        alt.Tooltip("sum(amount):Q", title=currency, format=",.2f"),
+    ]
+
+
+def _net_tooltip(currency: str) -> alt.Tooltip:
+    return alt.Tooltip("net:Q", title=f"Creator-driven revenue ({currency})", format=",.2f")
+
+
 def creator_revenue_parts(board: pd.DataFrame, currency: str) -> alt.LayerChart:
     """Each creator's revenue parts as a bar: GMV and paid-ad revenue to the right of zero, the
     Shop deduction (Spark Ads revenue whose orders the loaded order book holds, already GMV) to
@@ -293,19 +312,8 @@ def creator_revenue_parts(board: pd.DataFrame, currency: str) -> alt.LayerChart:
                 scale=alt.Scale(domainMax=max(widest, 0.01) * 1.25),
             ),
             y=y,
-            color=alt.Color(
-                "part:N",
-                title="Part",
-                scale=alt.Scale(
-                    domain=list(REVENUE_PART_COLORS), range=list(REVENUE_PART_COLORS.values())
-                ),
-                sort=list(REVENUE_PART_COLORS),
-            ),
-            tooltip=[
-                alt.Tooltip("display_name:N", title="Creator"),
-                alt.Tooltip("part:N", title="Part"),
-                alt.Tooltip("sum(amount):Q", title=currency, format=",.2f"),
-            ],
+            color=_part_color(sort=list(REVENUE_PART_COLORS)),
+            tooltip=_part_tooltips(alt.Tooltip("display_name:N", title="Creator"), currency),
         )
     )
     ticks = (
@@ -316,7 +324,7 @@ def creator_revenue_parts(board: pd.DataFrame, currency: str) -> alt.LayerChart:
             y=y,
             tooltip=[
                 alt.Tooltip("display_name:N", title="Creator"),
-                alt.Tooltip("net:Q", title=f"Creator-driven revenue ({currency})", format=",.2f"),
+                _net_tooltip(currency),
             ],
         )
     )
@@ -354,18 +362,10 @@ def creator_revenue_daily(days: pd.DataFrame, currency: str) -> alt.LayerChart:
         .encode(
             x=x,
             y=alt.Y("sum(amount):Q", title=title, stack="zero"),
-            color=alt.Color(
-                "part:N",
-                title="Part",
-                scale=alt.Scale(
-                    domain=list(REVENUE_PART_COLORS), range=list(REVENUE_PART_COLORS.values())
-                ),
+            color=_part_color(),
+            tooltip=_part_tooltips(
+                alt.Tooltip("yearmonthdate(report_date):T", title="Date"), currency
             ),
-            tooltip=[
-                alt.Tooltip("yearmonthdate(report_date):T", title="Date"),
-                alt.Tooltip("part:N", title="Part"),
-                alt.Tooltip("sum(amount):Q", title=currency, format=",.2f"),
-            ],
         )
     )
     line = (
@@ -376,7 +376,7 @@ def creator_revenue_daily(days: pd.DataFrame, currency: str) -> alt.LayerChart:
             y="net:Q",
             tooltip=[
                 alt.Tooltip("yearmonthdate(report_date):T", title="Date"),
-                alt.Tooltip("net:Q", title=f"Creator-driven revenue ({currency})", format=",.2f"),
+                _net_tooltip(currency),
             ],
         )
     )

@@ -101,6 +101,37 @@ def need_selection() -> reader.Selection | None:
     return selection
 
 
+def open_page(title: str, tables: list[str] | None = None) -> tuple[Path, reader.Selection] | None:
+    """How every page of the published marts starts: its title, the publication line and
+    the reader's selection.
+
+    Args:
+        title: The page's title.
+        tables: The marts the page reads; None: the placement mart, whose report dates the
+            publication line then states.
+
+    Returns:
+        The published file and the selection, or None when the page has nothing to show
+        (after telling the reader why and what to do).
+    """
+    st.title(title)
+    path = marts_path()
+    last_date = None
+    if tables is None:
+        status = publication.marts_status(path)
+        if status is not publication.MartsStatus.READY:
+            show_unavailable(status, path)
+            return None
+        bounds = publication.date_bounds(path)
+        last_date = bounds[1] if bounds else None
+    elif missing := publication.missing_tables(path, tables):
+        show_missing_table(missing[0], path)
+        return None
+    show_publication(path, last_date)
+    selection = need_selection()
+    return None if selection is None else (path, selection)
+
+
 def show_missing_table(table: str, path: Path) -> None:
     """Explain that the published file lacks a mart this page needs."""
     st.info(
@@ -109,6 +140,14 @@ def show_missing_table(table: str, path: Path) -> None:
         "complete file, then rerun this page (press **R**).",
         icon=":material/info:",
     )
+
+
+def warn_without_rate(frame: pd.DataFrame, rows_left_out: str) -> None:
+    """Warn that ``frame["rows_without_rate"]`` rows lack an FX rate (``rows_left_out``: what
+    they are and what that means, after their number), if any do."""
+    unconverted = int(frame["rows_without_rate"].sum())
+    if unconverted:
+        st.warning(f"{unconverted} {rows_left_out}", icon=":material/currency_exchange:")
 
 
 def show_no_rows(what: str) -> None:

@@ -10,7 +10,7 @@ same with its own parameter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -147,10 +147,9 @@ def current() -> reader.Selection | None:
 
 def choice(
     label: str,
-    options: Sequence[str],
+    labels: Mapping[str, str],
     *,
     param: str,
-    format_func: Callable[[str], str] = str,
     widget: Callable[..., str] = st.radio,
     **widget_args: object,
 ) -> str:
@@ -158,9 +157,9 @@ def choice(
 
     Args:
         label: The widget's label.
-        options: The values to choose from; the first is the default (left out of the URL).
+        labels: The values to choose from, each with what the reader sees; the first is the
+            default (left out of the URL).
         param: The query parameter holding the choice.
-        format_func: How an option is shown.
         widget: ``st.radio`` (default) or ``st.selectbox``.
         **widget_args: Further arguments of the widget (e.g. ``horizontal=True``).
 
@@ -168,12 +167,13 @@ def choice(
         The chosen option.
     """
     key = f"choice_{param}"
+    options = list(labels)
     seeded = _url_seed(param)
     if key not in st.session_state and seeded and seeded[0] in options:
         st.session_state[key] = seeded[0]
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]
-    value = widget(label, list(options), key=key, format_func=format_func, **widget_args)
+    value = widget(label, options, key=key, format_func=labels.__getitem__, **widget_args)
     if value == options[0]:
         st.query_params.pop(param, None)
     else:

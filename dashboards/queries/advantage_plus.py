@@ -245,13 +245,8 @@ def daily_share(path: Path, campaign_id: str, start: date, end: date) -> pd.Data
 
 
 def placements(path: Path, campaign_id: str, start: date, end: date) -> pd.DataFrame:
-    """One campaign's spend, revenue and ROAS per placement over the dates.
-
-    Args:
-        path: The published marts DuckDB file.
-        campaign_id: The Advantage+ campaign.
-        start: First report date (inclusive).
-        end: Last report date (inclusive).
+    """One campaign's spend, revenue and ROAS per placement over the dates (arguments as
+    :func:`daily_share`).
 
     Returns:
         Columns ``PLACEMENT_COLUMNS``, largest spend first; ``roas`` is revenue / spend

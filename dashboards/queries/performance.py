@@ -188,16 +188,8 @@ def breakdown(path: Path, selection: Selection, mode: str, level: str) -> pd.Dat
 
 
 def daily_by_platform(path: Path, selection: Selection, mode: str) -> pd.DataFrame:
-    """Spend and revenue per day, platform and currency, for the chart.
-
-    Args:
-        path: The published marts DuckDB file.
-        selection: Dates, accounts and platforms.
-        mode: A key of ``CURRENCY_MODES``.
-
-    Returns:
-        Columns ``DAILY_COLUMNS``, ordered by date, platform and currency.
-    """
+    """Spend and revenue per day, platform and currency, for the chart (arguments as
+    :func:`totals`); columns ``DAILY_COLUMNS``, ordered by date, platform and currency."""
     _check(mode)
     currency, spend, revenue = CURRENCY_MODES[mode]
 

@@ -11,16 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboards.reader import (
-    MART_TABLE,
-    MONEY,
-    SELECTION_SQL,
-    Selection,
-    Summary,
-    platform_sql,
-    query,
-    summary_table,
-)
+from dashboards import reader
 
 DAILY_COLUMNS = ["report_date", "publisher_platform", "spend"]
 PLATFORM_COLUMNS = [
@@ -43,6 +34,16 @@ CURRENCY_COLUMNS = [
 ]
 
 
+# The measures the page totals, summed exactly (amounts stay in their account currency).
+_SUMS = """
+    sum(spend) as spend,
+    sum(impressions)::bigint as impressions,
+    sum(clicks)::bigint as clicks,
+    sum(purchases) as purchases,
+    sum(purchase_value) as purchase_value
+"""
+
+
 def _placement_by_account_sql(columns: set[str]) -> str:
     platform = "platform" if "platform" in columns else "'meta'"
     return f"""
@@ -52,12 +53,12 @@ def _placement_by_account_sql(columns: set[str]) -> str:
             ad_account_id,
             account_currency,
             publisher_platform,
-            sum(spend)::{MONEY} as spend,
+            sum(spend)::{reader.MONEY} as spend,
             sum(impressions)::bigint as impressions,
             sum(clicks)::bigint as clicks,
-            sum(purchases)::{MONEY} as purchases,
-            sum(purchase_value)::{MONEY} as purchase_value
-        from {MART_TABLE}
+            sum(purchases)::{reader.MONEY} as purchases,
+            sum(purchase_value)::{reader.MONEY} as purchase_value
+        from {reader.MART_TABLE}
         group by all
         order by report_date
     """
@@ -65,21 +66,23 @@ def _placement_by_account_sql(columns: set[str]) -> str:
 
 # The placement mart per day, account and publisher platform (ads, campaigns and positions
 # added up): what the spend-by-placement-platform page reads, a few hundred times smaller.
-PLACEMENT_BY_ACCOUNT = Summary("placement_by_account_daily", MART_TABLE, _placement_by_account_sql)
+PLACEMENT_BY_ACCOUNT = reader.Summary(
+    "placement_by_account_daily", reader.MART_TABLE, _placement_by_account_sql
+)
 
 
 def _placement_query(
     path: Path, sql: str, params: Mapping[str, Any], columns: list[str]
 ) -> pd.DataFrame:
-    """``query`` on ``PLACEMENT_BY_ACCOUNT`` (``{summary}`` in ``sql``), with a ``{platforms}``
-    slot for the platform filter."""
-    text = sql.replace("{summary}", summary_table(PLACEMENT_BY_ACCOUNT)).replace(
-        "{platforms}", platform_sql({"platform"})
+    """``reader.query`` on ``PLACEMENT_BY_ACCOUNT`` (``{summary}`` in ``sql``), with a
+    ``{platforms}`` slot for the platform filter."""
+    text = sql.replace("{summary}", reader.summary_table(PLACEMENT_BY_ACCOUNT)).replace(
+        "{platforms}", reader.platform_sql({"platform"})
     )
-    return query(path, [PLACEMENT_BY_ACCOUNT], text, params, columns)
+    return reader.query(path, [PLACEMENT_BY_ACCOUNT], text, params, columns)
 
 
-def totals_by_currency(path: Path, selection: Selection) -> pd.DataFrame:
+def totals_by_currency(path: Path, selection: reader.Selection) -> pd.DataFrame:
     """Totals of the selection, one row per account currency (amounts never mixed).
 
     Args:
@@ -94,13 +97,9 @@ def totals_by_currency(path: Path, selection: Selection) -> pd.DataFrame:
         select
             account_currency,
             count(distinct ad_account_id) as accounts,
-            sum(spend) as spend,
-            sum(impressions)::bigint as impressions,
-            sum(clicks)::bigint as clicks,
-            sum(purchases) as purchases,
-            sum(purchase_value) as purchase_value
+            {_SUMS}
         from {{summary}}
-        where {SELECTION_SQL}
+        where {reader.SELECTION_SQL}
             and {{platforms}}
         group by account_currency
         order by account_currency
@@ -108,7 +107,7 @@ def totals_by_currency(path: Path, selection: Selection) -> pd.DataFrame:
     return _placement_query(path, sql, selection.params(platforms=True), CURRENCY_COLUMNS)
 
 
-def spend_by_platform_daily(path: Path, selection: Selection, currency: str) -> pd.DataFrame:
+def spend_by_platform_daily(path: Path, selection: reader.Selection, currency: str) -> pd.DataFrame:
     """Daily spend per publisher platform for the accounts billed in one currency.
 
     Args:
@@ -125,7 +124,7 @@ def spend_by_platform_daily(path: Path, selection: Selection, currency: str) -> 
             publisher_platform,
             sum(spend) as spend
         from {{summary}}
-        where {SELECTION_SQL}
+        where {reader.SELECTION_SQL}
             and account_currency = $currency
             and {{platforms}}
         group by report_date, publisher_platform
@@ -135,13 +134,9 @@ def spend_by_platform_daily(path: Path, selection: Selection, currency: str) -> 
     return _placement_query(path, sql, params, DAILY_COLUMNS)
 
 
-def platform_totals(path: Path, selection: Selection, currency: str) -> pd.DataFrame:
-    """Totals per publisher platform for the accounts billed in one currency.
-
-    Args:
-        path: The published marts DuckDB file.
-        selection: Date range and accounts to include.
-        currency: Only accounts with this ``account_currency`` are summed.
+def platform_totals(path: Path, selection: reader.Selection, currency: str) -> pd.DataFrame:
+    """Totals per publisher platform for the accounts billed in one currency (arguments as
+    :func:`spend_by_platform_daily`).
 
     Returns:
         Columns ``PLATFORM_COLUMNS``; ``spend_share`` is the platform's fraction of the
@@ -151,13 +146,9 @@ def platform_totals(path: Path, selection: Selection, currency: str) -> pd.DataF
         with by_platform as (
             select
                 publisher_platform,
-                sum(spend) as spend,
-                sum(impressions)::bigint as impressions,
-                sum(clicks)::bigint as clicks,
-                sum(purchases) as purchases,
-                sum(purchase_value) as purchase_value
+                {_SUMS}
             from {{summary}}
-            where {SELECTION_SQL}
+            where {reader.SELECTION_SQL}
                 and account_currency = $currency
                 and {{platforms}}
             group by publisher_platform

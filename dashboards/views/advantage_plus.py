@@ -49,15 +49,12 @@ def _placement_columns(currency: str) -> dict:
     }
 
 
-def _campaign_label(campaigns: pd.DataFrame):
-    rows = campaigns.set_index("campaign_id")
-
-    def label(campaign_id: str) -> str:
-        row = rows.loc[campaign_id]
-        flag = " · Threads without opt-in" if row["threads_without_opt_in"] else ""
-        return f"{row['campaign_name']} ({row['account_currency']}){flag}"
-
-    return label
+def _campaign_labels(campaigns: pd.DataFrame) -> dict[str, str]:
+    return {
+        row.campaign_id: f"{row.campaign_name} ({row.account_currency})"
+        + (" · Threads without opt-in" if row.threads_without_opt_in else "")
+        for row in campaigns.itertuples()
+    }
 
 
 def _show_campaign(path: Path, campaign: pd.Series, selection: reader.Selection) -> None:
@@ -124,17 +121,10 @@ def _show_share_jumps(path: Path, campaigns: pd.DataFrame) -> None:
 
 def main() -> None:
     """Render the page."""
-    st.title("Advantage+ placement split")
-    path = components.marts_path()
-    status = publication.marts_status(path)
-    if status is not publication.MartsStatus.READY:
-        components.show_unavailable(status, path)
+    opened = components.open_page("Advantage+ placement split")
+    if opened is None:
         return
-    bounds = publication.date_bounds(path)
-    components.show_publication(path, bounds[1] if bounds else None)
-    selection = components.need_selection()
-    if selection is None:
-        return
+    path, selection = opened
     if selection.platforms and "meta" not in selection.platforms:
         st.info(
             "**Advantage+ is a Meta campaign type.** Add `meta` to the Platforms filter in "
@@ -158,9 +148,8 @@ def main() -> None:
     components.table(components.as_percent(campaigns, _SHARES), _CAMPAIGN_COLUMNS)
     campaign_id = filters.choice(
         "Campaign",
-        campaigns["campaign_id"].tolist(),
+        _campaign_labels(campaigns),
         param="campaign",
-        format_func=_campaign_label(campaigns),
         widget=st.selectbox,
     )
     campaign = campaigns.set_index("campaign_id", drop=False).loc[campaign_id]

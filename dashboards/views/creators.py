@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import charts, components, filters
-from dashboards.queries import creators, publication
+from dashboards.queries import creators
 
 _RANKING_LABELS = {
     "creator_driven_revenue": "Creator-driven revenue",
@@ -84,9 +84,8 @@ def _show_drill_down(path: Path, board: pd.DataFrame, currency: str, selection) 
     names = dict(zip(board["creator_id"], board["display_name"], strict=True))
     creator_id = filters.choice(
         "Creator",
-        board["creator_id"].tolist(),
+        names,
         param="creator",
-        format_func=names.__getitem__,
         widget=st.selectbox,
     )
     days = creators.daily(path, creator_id, selection.start, selection.end)
@@ -101,21 +100,14 @@ def _show_drill_down(path: Path, board: pd.DataFrame, currency: str, selection) 
 
 def main() -> None:
     """Render the page."""
-    st.title("Creators")
-    path = components.marts_path()
-    missing = publication.missing_tables(path, [creators.FACT_TABLE, creators.DIM_TABLE])
-    if missing:
-        components.show_missing_table(missing[0], path)
+    opened = components.open_page("Creators", [creators.FACT_TABLE, creators.DIM_TABLE])
+    if opened is None:
         return
-    components.show_publication(path, None)
-    selection = components.need_selection()
-    if selection is None:
-        return
+    path, selection = opened
     rank_by = filters.choice(
         "Rank by",
-        list(_RANKING_LABELS),
+        _RANKING_LABELS,
         param="rank",
-        format_func=_RANKING_LABELS.__getitem__,
         horizontal=True,
     )
     board = creators.leaderboard(path, selection.start, selection.end, rank_by)
@@ -131,13 +123,9 @@ def main() -> None:
         "ROI = (revenue - cost) / cost, cost = paid spend + estimated commission. Platform "
         "and account filters do not apply to creators."
     )
-    unconverted = int(board["rows_without_rate"].sum())
-    if unconverted:
-        st.warning(
-            f"{unconverted} creator-days have no FX rate for {currency} yet and are left out "
-            "of the sums.",
-            icon=":material/currency_exchange:",
-        )
+    components.warn_without_rate(
+        board, f"creator-days have no FX rate for {currency} yet and are left out of the sums."
+    )
     _show_leader(board, currency, rank_by)
     components.table(board, _columns(currency))
     _show_parts(board, currency)

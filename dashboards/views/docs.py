@@ -37,9 +37,8 @@ def _chosen_run(runs: pd.DataFrame) -> pd.Series:
     labels = {key: _gate_label(run) for key, run in keyed.iterrows()}
     key = filters.choice(
         "Gate run",
-        list(labels),
+        labels,
         param="gate_run",
-        format_func=labels.__getitem__,
         widget=st.selectbox,
     )
     return keyed.loc[key]

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import charts, components, filters, reader
-from dashboards.queries import performance, publication
+from dashboards.queries import performance
 
 _MODE_LABELS = {"reporting": "Reporting currency", "account": "Account currency"}
 _LEVEL_LABELS = {"platform": "Platform", "account": "Ad account", "campaign": "Campaign"}
@@ -48,13 +48,11 @@ def _show_totals(totals: pd.DataFrame) -> None:
                 (f"CPA ({row.currency})", components.amount(row.cpa)),
             ]
         )
-    unconverted = int(totals["rows_without_rate"].sum())
-    if unconverted:
-        st.warning(
-            f"{unconverted} rows have no FX rate for their day yet and are left out of the "
-            "reporting-currency sums; switch to account currency to see them.",
-            icon=":material/currency_exchange:",
-        )
+    components.warn_without_rate(
+        totals,
+        "rows have no FX rate for their day yet and are left out of the reporting-currency "
+        "sums; switch to account currency to see them.",
+    )
 
 
 def _show_daily(path: Path, selection: reader.Selection, mode: str) -> None:
@@ -67,20 +65,14 @@ def _show_daily(path: Path, selection: reader.Selection, mode: str) -> None:
 
 def main() -> None:
     """Render the page."""
-    st.title("Cross-platform performance")
-    path = components.marts_path()
-    if publication.missing_tables(path, [reader.AD_PERFORMANCE_TABLE]):
-        components.show_missing_table(reader.AD_PERFORMANCE_TABLE, path)
+    opened = components.open_page("Cross-platform performance", [reader.AD_PERFORMANCE_TABLE])
+    if opened is None:
         return
-    components.show_publication(path, None)
-    selection = components.need_selection()
-    if selection is None:
-        return
+    path, selection = opened
     mode = filters.choice(
         "Currency",
-        list(_MODE_LABELS),
+        _MODE_LABELS,
         param="currency",
-        format_func=_MODE_LABELS.__getitem__,
         horizontal=True,
         help="Reporting currency: every account converted per day (ECB rates), summable. "
         "Account currency: each account's own currency, one total per currency.",
@@ -98,9 +90,8 @@ def main() -> None:
     _show_totals(totals)
     level = filters.choice(
         "Break down by",
-        list(_LEVEL_LABELS),
+        _LEVEL_LABELS,
         param="level",
-        format_func=_LEVEL_LABELS.__getitem__,
         horizontal=True,
     )
     table = performance.breakdown(path, selection, mode, level)

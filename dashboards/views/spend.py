@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import charts, components, reader
-from dashboards.queries import publication, spend
+from dashboards.queries import spend
 
 _TOTAL_COLUMNS = {
     "account_currency": st.column_config.TextColumn("Currency"),
@@ -69,19 +69,10 @@ def _show_platforms(path: Path, selection: reader.Selection, currency: str) -> N
 
 def main() -> None:
     """Render the page."""
-    st.title("Spend by placement platform")
-    path = components.marts_path()
-    status = publication.marts_status(path)
-    if status is not publication.MartsStatus.READY:
-        components.show_unavailable(status, path)
+    opened = components.open_page("Spend by placement platform")
+    if opened is None:
         return
-    bounds = publication.date_bounds(path)
-    components.show_publication(path, bounds[1] if bounds else None)
-    if bounds is None:
-        return
-    selection = components.need_selection()
-    if selection is None:
-        return
+    path, selection = opened
     totals = spend.totals_by_currency(path, selection)
     if totals.empty:
         components.show_no_rows("Meta placement delivery")

@@ -37,21 +37,14 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Advantage+ campaigns switch Threads on inside it), loaded, built by dbt, gated and
     published, as `socialmart run` does. The environment is restored before it returns.
     """
-    from sandbox.client_env import client_env
-    from sandbox.server import serve_in_thread
+    from stand_in_home import stand_in_home
+
     from socialmart import pipeline
-    from socialmart.settings import load_settings
 
     home = tmp_path_factory.mktemp("dashboard-demo-home")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SANDBOX_NOW", DEMO_NOW)
-        patch.setenv("SOCIALMART_HOME", str(home))
         patch.delenv("SOCIALMART_PUBLISHED_DIR", raising=False)
-        patch.setenv("SANDBOX_SEED", str(DEMO_SEED))
-        patch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
-        for name, value in client_env().items():
-            patch.setenv(name, value)
-        with serve_in_thread(port=0, seed=DEMO_SEED) as stand_in:
-            patch.setenv("SANDBOX_PORT", stand_in.base_url.rsplit(":", 1)[1])
-            pipeline.run(load_settings(), DEMO_WINDOW, "dashboard-demo")
+        with stand_in_home(patch, home, DEMO_SEED) as settings:
+            pipeline.run(settings, DEMO_WINDOW, "dashboard-demo")
     return home

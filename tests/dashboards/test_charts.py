@@ -114,12 +114,23 @@ def test_known_platforms_keep_their_colour_and_order_others_are_grey() -> None:
 
 
 def test_every_known_platform_has_its_own_colour() -> None:
-    from expectations.suites.fct_placement_performance_daily import KNOWN_PUBLISHER_PLATFORMS
+    import yaml
 
+    from socialmart.settings import PROJECT_ROOT
+
+    contract = PROJECT_ROOT / "dbt_project/models/marts/fct_placement_performance_daily.yml"
+    [mart] = yaml.safe_load(contract.read_text(encoding="utf-8"))["models"]
+    [column] = [c for c in mart["columns"] if c["name"] == "publisher_platform"]
+    [KNOWN_PUBLISHER_PLATFORMS] = [
+        test["accepted_values"]["arguments"]["values"]
+        for test in column["data_tests"]
+        if isinstance(test, dict) and "accepted_values" in test
+    ]
     colors = [*charts.PLATFORM_COLORS.values(), charts.OTHER_PLATFORM_COLOR]
 
     assert len(set(colors)) == len(colors)
-    # Every placement the mart may publish (the gate's list) has a colour, none is "other".
+    # Every placement the mart may publish (the dbt contract's accepted values) has a colour,
+    # none is "other".
     assert set(KNOWN_PUBLISHER_PLATFORMS) <= set(charts.PLATFORM_COLORS)
 
 
