@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from connectors.common.land import ensure_raw_table
@@ -194,3 +196,21 @@ def copied_settings(
     settings = load_settings()
     shutil.copy(built_settings.warehouse_path, settings.warehouse_path)
     return settings
+
+
+@pytest.fixture
+def copy_raw_placement_rows(copied_settings: Settings) -> Callable[..., None]:
+    """Inserts into the copied warehouse copies of the raw Meta placement rows ``where``
+    selects, their columns changed by ``replace`` (a DuckDB ``* replace (...)`` list), at
+    most ``limit`` of them."""
+
+    def copy(replace: str, where: str, *, limit: int | None = None) -> None:
+        limited = f" limit {limit}" if limit else ""
+        with duckdb.connect(str(copied_settings.warehouse_path)) as con:
+            con.execute(
+                "insert into raw.meta__ad_insights_placement "
+                f"select * replace ({replace}) "
+                f"from raw.meta__ad_insights_placement where {where}{limited}"
+            )
+
+    return copy

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from socialmart import pipeline
 from socialmart.settings import Settings
 from socialmart.transform import dbt_vars
 
@@ -55,3 +56,18 @@ def run_dbt(
         check=False,
         timeout=600,
     )
+
+
+def build_selected(settings: Settings, select: str, target_dir: Path) -> None:
+    """Prepare the raw tables, then ``dbt build`` the ``select``ion; fail on any error.
+
+    Cautious indirect selection: a test that also reads a model outside the selection (the
+    placements, say) is left out.
+    """
+    pipeline.prepare_raw_tables(settings)
+    result = run_dbt(
+        settings,
+        ["build", "--select", select, "--indirect-selection", "cautious"],
+        target_dir,
+    )
+    assert result.returncode == 0, result.stdout[-6000:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -149,13 +150,20 @@ def test_gate_and_publish_on_the_built_mart(built_settings: Settings) -> None:
     assert published == [(Decimal("5512.40"), Decimal("4.00"))]
 
 
+def _reels_row_built_with(monkeypatch: pytest.MonkeyPatch, setting: str, value: str) -> dict:
+    """Ad 301's Instagram Reels row of the mart, rebuilt with ``setting`` = ``value``."""
+    monkeypatch.setenv(setting, value)
+    settings = load_settings()
+    transform.build(settings, f"run-{setting.lower()}")
+    return _mart_row(settings, "301", "instagram_reels")
+
+
 def test_configured_purchase_action_type_is_used(
     copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("META_PURCHASE_ACTION_TYPE", "offsite_conversion.fb_pixel_purchase")
-    settings = load_settings()
-    transform.build(settings, "run-pixel")
-    row = _mart_row(settings, "301", "instagram_reels")
+    row = _reels_row_built_with(
+        monkeypatch, "META_PURCHASE_ACTION_TYPE", "offsite_conversion.fb_pixel_purchase"
+    )
     assert (row["purchases"], row["purchase_value"]) == (Decimal("2"), Decimal("99.98"))
     assert row["purchases_1d_view"] == 0
 
@@ -165,23 +173,21 @@ def test_a_window_left_out_of_the_setting_is_null_not_zero(
 ) -> None:
     # The raw rows carry 1d_ev and 1d_click; a window not requested is unknown, whatever the
     # payload holds (a real pull without it would omit the key, which reads as 0).
-    monkeypatch.setenv("META_ATTRIBUTION_WINDOWS", "7d_click,1d_view")
-    settings = load_settings()
-    transform.build(settings, "run-windows")
-    row = _mart_row(settings, "301", "instagram_reels")
+    row = _reels_row_built_with(monkeypatch, "META_ATTRIBUTION_WINDOWS", "7d_click,1d_view")
     assert (row["purchases_7d_click"], row["purchases_1d_view"]) == (3, 1)
     assert row["purchases_1d_ev"] is None and row["purchase_value_1d_ev"] is None
     assert row["purchases_1d_click"] is None and row["purchases_28d_click"] is None
     assert row["purchases"] == Decimal("4")
 
 
-def test_failing_dbt_test_raises_with_the_node_name(copied_settings: Settings) -> None:
-    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
-        con.execute(
-            "insert into raw.meta__ad_insights_placement "
-            "select * replace ('-1.00' as spend, '999' as ad_id, 'run-x' as _sync_id) "
-            "from raw.meta__ad_insights_placement where ad_id = '305' limit 1"
-        )
+def test_failing_dbt_test_raises_with_the_node_name(
+    copied_settings: Settings, copy_raw_placement_rows: Callable[..., None]
+) -> None:
+    copy_raw_placement_rows(
+        "'-1.00' as spend, '999' as ad_id, 'run-x' as _sync_id",
+        "ad_id = '305'",
+        limit=1,
+    )
     with pytest.raises(transform.TransformError, match="expression_is_true.*spend"):
         transform.build(copied_settings, "run-broken")
     builds = query(

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from stand_in_home import load_pulls, stand_in_home
 
-from sandbox.client_env import client_env
 from sandbox.meta.scenario import build_scenario as build_meta_scenario
 from sandbox.meta.truth import ad_truth
 from sandbox.tiktok.truth import creator_truth
 from sandbox.tiktok_shop.truth import creator_day_truth, day_bounds, spark_overlap_truth
 from socialmart import pipeline, transform
-from socialmart.settings import Settings, load_settings
+from socialmart.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -39,22 +39,11 @@ def creator_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     The environment is restored before the fixture returns: a pinned SANDBOX_NOW left behind
     would change what every later stand-in in the session serves.
     """
-    from sandbox.server import serve_in_thread
-
     home = tmp_path_factory.mktemp("creators-home")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SANDBOX_NOW", NOW)
-        patch.setenv("SOCIALMART_HOME", str(home))
-        patch.setenv("SANDBOX_SEED", str(SEED))
-        patch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
-        for name, value in client_env().items():
-            patch.setenv(name, value)
-        with serve_in_thread(port=0, seed=SEED) as stand_in:
-            patch.setenv("SANDBOX_PORT", stand_in.base_url.rsplit(":", 1)[1])
-            settings = load_settings()
-            outcome = pipeline.extract(settings, WINDOW, "creators-run")
-            assert not outcome.failures, outcome.failures
-            pipeline.load(settings, "creators-run")
+        with stand_in_home(patch, home, SEED) as settings:
+            load_pulls(settings, patch, WINDOW, [("creators-run", NOW)])
         pipeline.prepare_raw_tables(settings)
         transform.build(settings, "creators-run")
     return settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -99,13 +100,10 @@ def test_every_calendar_day_has_a_rate_for_every_published_currency(
     assert not any(code == "RUB" for _, code, _ in got)
 
 
-def test_mixed_currencies_in_one_account_fail_the_build(copied_settings: Settings) -> None:
-    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
-        con.execute(
-            "insert into raw.meta__ad_insights_placement "
-            "select * replace ('EUR' as account_currency, '403' as ad_id) "
-            "from raw.meta__ad_insights_placement where ad_id = '401'"
-        )
+def test_mixed_currencies_in_one_account_fail_the_build(
+    copied_settings: Settings, copy_raw_placement_rows: Callable[..., None]
+) -> None:
+    copy_raw_placement_rows("'EUR' as account_currency, '403' as ad_id", "ad_id = '401'")
     with pytest.raises(transform.TransformError, match="single_currency_per_group"):
         transform.build(copied_settings, "run-mixed")
 

@@ -12,13 +12,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from dbt_cli import run_dbt
+from dbt_cli import build_selected
+from stand_in_home import load_pulls, stand_in_home
 from test_creators_reconciliation import query
 
-from sandbox.client_env import client_env
 from sandbox.tiktok.truth import ad_day_truth, gmv_max_truth, smart_plus_ad_day_truth
 from socialmart import pipeline
-from socialmart.settings import Settings, load_settings
+from socialmart.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -35,31 +35,12 @@ RESTATEMENTS = "marts.fct_conversion_restatements"
 @pytest.fixture(scope="module")
 def restated_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings of a warehouse with two TikTok pulls of WINDOW, built by dbt."""
-    from sandbox.server import serve_in_thread
-
     home = tmp_path_factory.mktemp("restatements-home")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOCIALMART_HOME", str(home))
-        patch.setenv("SANDBOX_SEED", str(SEED))
-        patch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0.01")
-        for name, value in client_env().items():
-            patch.setenv(name, value)
-        with serve_in_thread(port=0, seed=SEED) as stand_in:
-            patch.setenv("SANDBOX_PORT", stand_in.base_url.rsplit(":", 1)[1])
-            settings = load_settings()
-            for run_id, now in (("pull-1", FIRST_PULL), ("pull-2", SECOND_PULL)):
-                patch.setenv("SANDBOX_NOW", now)
-                outcome = pipeline.extract(settings, WINDOW, run_id, sources=("tiktok",))
-                assert not outcome.failures, outcome.failures
-                pipeline.load(settings, run_id)
-        pipeline.prepare_raw_tables(settings)
-        # cautious: leave out the tests of marts outside the selection (placements, ...)
-        result = run_dbt(
-            settings,
-            ["build", "--select", BUILT, "--indirect-selection", "cautious"],
-            home / "dbt-target",
-        )
-    assert result.returncode == 0, result.stdout[-6000:]
+        with stand_in_home(patch, home, SEED) as settings:
+            pulls = (("pull-1", FIRST_PULL), ("pull-2", SECOND_PULL))
+            load_pulls(settings, patch, WINDOW, pulls, sources=("tiktok",))
+        build_selected(settings, BUILT, home / "dbt-target")
     return settings
 
 

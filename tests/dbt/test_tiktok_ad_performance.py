@@ -68,6 +68,12 @@ def _as_of() -> datetime:
     return datetime.fromisoformat(NOW)
 
 
+def _ad_keys(truth: dict) -> tuple:
+    """A TikTok truth row's advertiser, currency, campaign, ad group, ad and day."""
+    keys = ("advertiser_id", "currency", "campaign_id", "adgroup_id", "ad_id", "date")
+    return tuple(truth[key] for key in keys)
+
+
 def test_columns_and_types_are_the_contract(creator_warehouse: Settings) -> None:
     columns = query(
         creator_warehouse,
@@ -88,12 +94,7 @@ def test_ad_rows_equal_the_basic_report_truth(creator_warehouse: Settings) -> No
     )
     expected = [
         (
-            t["advertiser_id"],
-            t["currency"],
-            t["campaign_id"],
-            t["adgroup_id"],
-            t["ad_id"],
-            t["date"],
+            *_ad_keys(t),
             t["spend"],
             t["impressions"],
             t["clicks"],
@@ -176,12 +177,7 @@ def test_tiktok_placement_rows_equal_the_audience_report_truth(
     )
     expected = [
         (
-            t["advertiser_id"],
-            t["currency"],
-            t["campaign_id"],
-            t["adgroup_id"],
-            t["ad_id"],
-            t["date"],
+            *_ad_keys(t),
             PUBLISHER_PLATFORMS[t["placement"]],
             "all",
             t["spend"],
