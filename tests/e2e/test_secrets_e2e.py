@@ -16,6 +16,8 @@ fails, and its output, task logs and Airflow home hold no credential either.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -24,7 +26,7 @@ from e2e_support import PINNED_NOW, SEED, socialmart_command, stand_in_env
 
 from sandbox.faults import FaultPlan
 from socialmart.logs import secret_values
-from socialmart.settings import PROJECT_ROOT, load_settings
+from socialmart.settings import PROJECT_ROOT, Settings, load_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +63,24 @@ def faulty_stand_in():
         patch.setattr(paging, "next_url", malformed_next_url)
         with serve_in_thread(port=0, seed=SEED, meta_token=META_TOKEN, faults=plan) as running:
             yield running
+
+
+def _faulty_meta_env(stand_in, home: Path) -> dict[str, str]:
+    """Settings for a run against the faulty stand-in with a Meta token worth leaking."""
+    return stand_in_env(stand_in.base_url, home, META_ACCESS_TOKEN=META_TOKEN, META_PAGE_LIMIT="50")
+
+
+@contextmanager
+def _settings_in(env: dict[str, str]) -> Iterator[Settings]:
+    """The settings ``env`` gives, with ``env`` set in this process for the ``with`` block."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        yield load_settings()
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [secret for secret in secret_values(settings) if secret]
 
 
 def _socialmart(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -101,13 +121,9 @@ def _leaks_in_tables(path: Path, secrets: list[str]) -> list[str]:
 
 def test_no_secret_in_outputs_files_or_tables_when_meta_fails(faulty_stand_in, tmp_path):
     home = tmp_path / "home"
-    env = stand_in_env(
-        faulty_stand_in.base_url, home, META_ACCESS_TOKEN=META_TOKEN, META_PAGE_LIMIT="50"
-    )
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        secrets = [secret for secret in secret_values(load_settings()) if secret]
+    env = _faulty_meta_env(faulty_stand_in, home)
+    with _settings_in(env) as settings:
+        secrets = _secrets(settings)
     assert META_TOKEN in secrets and len(secrets) >= 5
 
     run = _socialmart(env, "run", "--start", START, "--end", END, "--run-id", RUN_ID)
@@ -164,14 +180,8 @@ def test_no_secret_in_airflow_task_logs_when_meta_fails(faulty_stand_in, tmp_pat
     from socialmart.airflow_env import prepare_airflow
 
     home = tmp_path / "home"
-    env = stand_in_env(
-        faulty_stand_in.base_url, home, META_ACCESS_TOKEN=META_TOKEN, META_PAGE_LIMIT="50"
-    )
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        settings = load_settings()
-        secrets = [secret for secret in secret_values(settings) if secret]
+    with _settings_in(_faulty_meta_env(faulty_stand_in, home)) as settings:
+        secrets = _secrets(settings)
         prepare_airflow(settings)
         with pytest.raises(RuntimeError, match="the Airflow run of ingest_meta failed"):
             run_dag(settings, "ingest_meta", {"start": START, "end": END})
