@@ -177,10 +177,8 @@ class ApiClient:
             return
         if spec.paginator != self.paginator:
             raise ValueError(f"{self.platform} pages by {self.paginator}, not {spec.paginator}")
-        if spec.records_path is None:
-            raise ValueError(f"stream {spec.name}: a paged answer holds a records list")
         yield from self.pages(
-            path, params, account=account, page_size=page_size, records_at=spec.records_path
+            path, params, account=account, page_size=page_size, records_at=str(spec.records_path)
         )
 
     def pages(

@@ -164,6 +164,8 @@ class StreamSpec:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         if self.paginator not in PAGINATORS:
             raise ValueError(f"stream {self.name}: unknown paginator {self.paginator!r}")
+        if self.records_path is None and self.paginator != ONE_PAGE:
+            raise ValueError(f"stream {self.name}: the pages of a paged answer hold records lists")
         for ident in (self.name, self.source, *self.columns):
             if not _IDENTIFIER.match(ident):
                 raise ValueError(f"{ident!r} is not a lower-case SQL identifier")

@@ -9,6 +9,7 @@ from typing import Any
 import requests
 
 from connectors.common.client import ApiClient
+from connectors.common.streams import CURSOR
 from connectors.tiktok_shop.errors import PLATFORM, make_classifier
 from connectors.tiktok_shop.signing import make_signer
 from connectors.tiktok_shop.streams import AFFILIATE_ORDERS, ORDERS_SEARCH_PATH, SHOPS_PATH
@@ -33,6 +34,7 @@ class TikTokShopClient(ApiClient):
 
     envelope = "data"
     endpoint = "the Open API host"
+    paginator = CURSOR
 
     def __init__(
         self,

@@ -46,6 +46,7 @@ def test_spec_derives_table_and_json_columns() -> None:
         {"window_column": "payload"},
         {"columns": {"Account Id": "VARCHAR", "day": "DATE"}, "key": ("day",)},
         {"paginator": "scroll"},
+        {"paginator": NEXT_LINK, "records_path": None},
     ],
 )
 def test_invalid_specs_are_refused(overrides: dict[str, object]) -> None:
