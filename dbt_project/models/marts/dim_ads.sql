@@ -10,35 +10,17 @@
     account's zone (dim_ad_accounts.account_timezone) to UTC, as in dim_campaigns.
 -#}
 
-with meta_ads as (
+with
 
-    select * from {{ ref('stg_meta__ads') }}
+meta_ads as (select * from {{ ref('stg_meta__ads') }}),
 
-),
+meta_adsets as (select * from {{ ref('stg_meta__adsets') }}),
 
-meta_adsets as (
+meta_adset_automation as (select * from {{ ref('int_meta__adset_automation') }}),
 
-    select * from {{ ref('stg_meta__adsets') }}
+meta_creatives as (select * from {{ ref('stg_meta__adcreatives') }}),
 
-),
-
-meta_adset_automation as (
-
-    select * from {{ ref('int_meta__adset_automation') }}
-
-),
-
-meta_creatives as (
-
-    select * from {{ ref('stg_meta__adcreatives') }}
-
-),
-
-tiktok_ads as (
-
-    select * from {{ ref('int_tiktok__ads_joined') }}
-
-),
+tiktok_ads as (select * from {{ ref('int_tiktok__ads_joined') }}),
 
 tiktok_accounts as (
 

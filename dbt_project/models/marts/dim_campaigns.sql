@@ -10,35 +10,17 @@
     (dim_ad_accounts).
 -#}
 
-with meta_campaigns as (
+with
 
-    select * from {{ ref('stg_meta__campaigns') }}
+meta_campaigns as (select * from {{ ref('stg_meta__campaigns') }}),
 
-),
+meta_accounts as (select * from {{ ref('stg_meta__ad_accounts') }}),
 
-meta_accounts as (
+tiktok_campaigns as (select * from {{ ref('stg_tiktok__campaigns') }}),
 
-    select * from {{ ref('stg_meta__ad_accounts') }}
+tiktok_gmv_max_campaigns as (select * from {{ ref('stg_tiktok__gmv_max_campaigns') }}),
 
-),
-
-tiktok_campaigns as (
-
-    select * from {{ ref('stg_tiktok__campaigns') }}
-
-),
-
-tiktok_gmv_max_campaigns as (
-
-    select * from {{ ref('stg_tiktok__gmv_max_campaigns') }}
-
-),
-
-tiktok_smart_plus_campaigns as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}
-
-),
+tiktok_smart_plus_campaigns as (select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}),
 
 tiktok_accounts as (
 

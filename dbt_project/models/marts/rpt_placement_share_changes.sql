@@ -10,11 +10,9 @@
 -#}
 {%- set threshold = var('placement_share_change_threshold', 0.10) -%}
 
-with placement_days as (
+with
 
-    select * from {{ ref('fct_placement_performance_daily') }}
-
-),
+placement_days as (select * from {{ ref('fct_placement_performance_daily') }}),
 
 weekly as (
 

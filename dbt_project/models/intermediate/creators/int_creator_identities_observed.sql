@@ -8,35 +8,17 @@
 -#}
 {{ config(materialized='table') }}
 
-with affiliate_orders as (
+with
 
-    select * from {{ ref('stg_tiktok_shop__affiliate_orders') }}
+affiliate_orders as (select * from {{ ref('stg_tiktok_shop__affiliate_orders') }}),
 
-),
+tiktok_ads as (select * from {{ ref('stg_tiktok__ads') }}),
 
-tiktok_ads as (
+meta_partnership_ads as (select * from {{ ref('int_creator_meta_partnership_ads') }}),
 
-    select * from {{ ref('stg_tiktok__ads') }}
+threads_posts as (select * from {{ ref('stg_threads__posts') }}),
 
-),
-
-meta_partnership_ads as (
-
-    select * from {{ ref('int_creator_meta_partnership_ads') }}
-
-),
-
-threads_posts as (
-
-    select * from {{ ref('stg_threads__posts') }}
-
-),
-
-threads_insights as (
-
-    select * from {{ ref('stg_threads__post_insights') }}
-
-),
+threads_insights as (select * from {{ ref('stg_threads__post_insights') }}),
 
 sightings as (
 

@@ -7,17 +7,11 @@
     (registry is_brand) resolve too, so facts can leave them out.
 -#}
 
-with registry as (
+with
 
-    select * from {{ ref('creator_registry') }}
+registry as (select * from {{ ref('creator_registry') }}),
 
-),
-
-observed as (
-
-    select * from {{ ref('int_creator_identities_observed') }}
-
-),
+observed as (select * from {{ ref('int_creator_identities_observed') }}),
 
 registered_identities as (
 

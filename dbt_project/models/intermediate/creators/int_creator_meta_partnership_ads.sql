@@ -10,17 +10,11 @@
     Co-creators in the partners list are not credited with spend.
 -#}
 
-with ads as (
+with
 
-    select * from {{ ref('stg_meta__ads') }}
+ads as (select * from {{ ref('stg_meta__ads') }}),
 
-),
-
-creatives as (
-
-    select * from {{ ref('stg_meta__adcreatives') }}
-
-),
+creatives as (select * from {{ ref('stg_meta__adcreatives') }}),
 
 partnership_creatives as (
 

@@ -15,29 +15,15 @@
     ('spend', 'money'), ('purchase_value', 'money'), ('revenue_in_order_book', 'money'),
 ] -%}
 
-with meta_insights as (
+with
 
-    select * from {{ ref('stg_meta__ad_insights') }}
+meta_insights as (select * from {{ ref('stg_meta__ad_insights') }}),
 
-),
+meta_partnership_ads as (select * from {{ ref('int_creator_meta_partnership_ads') }}),
 
-meta_partnership_ads as (
+spark_ad_days as (select * from {{ ref('int_creator_spark_ad_days') }}),
 
-    select * from {{ ref('int_creator_meta_partnership_ads') }}
-
-),
-
-spark_ad_days as (
-
-    select * from {{ ref('int_creator_spark_ad_days') }}
-
-),
-
-spark_order_book_overlap as (
-
-    select * from {{ ref('int_creator_spark_order_book_overlap') }}
-
-),
+spark_order_book_overlap as (select * from {{ ref('int_creator_spark_order_book_overlap') }}),
 
 meta_days as (
 

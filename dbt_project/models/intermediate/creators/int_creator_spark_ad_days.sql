@@ -6,11 +6,9 @@
     purchases are Shop orders placed through the post. Upgraded Smart+ ads are no Spark Ads.
 -#}
 
-with ad_report as (
+with
 
-    select * from {{ ref('stg_tiktok__ad_report_daily') }}
-
-),
+ad_report as (select * from {{ ref('stg_tiktok__ad_report_daily') }}),
 
 spark_ads as (
 
@@ -19,11 +17,7 @@ spark_ads as (
 
 ),
 
-advertisers as (
-
-    select * from {{ ref('stg_tiktok__advertisers') }}
-
-),
+advertisers as (select * from {{ ref('stg_tiktok__advertisers') }}),
 
 final as (
 

@@ -23,17 +23,11 @@
         "var tiktok_spark_order_match: shop_ads_commission_rate or post_and_day, not " ~ match) }}
 {%- endif %}
 
-with spark_ad_days as (
+with
 
-    select * from {{ ref('int_creator_spark_ad_days') }}
+spark_ad_days as (select * from {{ ref('int_creator_spark_ad_days') }}),
 
-),
-
-order_lines as (
-
-    select * from {{ ref('stg_tiktok_shop__affiliate_orders') }}
-
-),
+order_lines as (select * from {{ ref('stg_tiktok_shop__affiliate_orders') }}),
 
 spark_shop_days as (
 

@@ -3,11 +3,9 @@
     lifetime insights of the posts published that day, summed.
 -#}
 
-with post_insights as (
+with
 
-    select * from {{ ref('stg_threads__post_insights') }}
-
-),
+post_insights as (select * from {{ ref('stg_threads__post_insights') }}),
 
 final as (
 

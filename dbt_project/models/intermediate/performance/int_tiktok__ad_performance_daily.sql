@@ -24,29 +24,13 @@ with report_ad_days as (
 
 ),
 
-gmv_max_report as (
+gmv_max_report as (select * from {{ ref('stg_tiktok__gmv_max_report_daily') }}),
 
-    select * from {{ ref('stg_tiktok__gmv_max_report_daily') }}
+gmv_max_campaigns as (select * from {{ ref('stg_tiktok__gmv_max_campaigns') }}),
 
-),
+gmv_max_stores as (select * from {{ ref('stg_tiktok__gmv_max_stores') }}),
 
-gmv_max_campaigns as (
-
-    select * from {{ ref('stg_tiktok__gmv_max_campaigns') }}
-
-),
-
-gmv_max_stores as (
-
-    select * from {{ ref('stg_tiktok__gmv_max_stores') }}
-
-),
-
-advertisers as (
-
-    select * from {{ ref('stg_tiktok__advertisers') }}
-
-),
+advertisers as (select * from {{ ref('stg_tiktok__advertisers') }}),
 
 gmv_max_days as (
 

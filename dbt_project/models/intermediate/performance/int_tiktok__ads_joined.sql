@@ -10,41 +10,19 @@
     ('smart_plus_ads', 'smart_plus_adgroups', 'smart_plus_campaigns', true),
 ] -%}
 
-with ads as (
+with
 
-    select * from {{ ref('stg_tiktok__ads') }}
+ads as (select * from {{ ref('stg_tiktok__ads') }}),
 
-),
+adgroups as (select * from {{ ref('stg_tiktok__adgroups') }}),
 
-adgroups as (
+campaigns as (select * from {{ ref('stg_tiktok__campaigns') }}),
 
-    select * from {{ ref('stg_tiktok__adgroups') }}
+smart_plus_ads as (select * from {{ ref('stg_tiktok__smart_plus_ads') }}),
 
-),
+smart_plus_adgroups as (select * from {{ ref('stg_tiktok__smart_plus_adgroups') }}),
 
-campaigns as (
-
-    select * from {{ ref('stg_tiktok__campaigns') }}
-
-),
-
-smart_plus_ads as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_ads') }}
-
-),
-
-smart_plus_adgroups as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_adgroups') }}
-
-),
-
-smart_plus_campaigns as (
-
-    select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}
-
-),
+smart_plus_campaigns as (select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}),
 
 joined as (
 

@@ -4,17 +4,11 @@
     (int_meta__adset_automation_versions).
 -#}
 
-with placement_insights as (
+with
 
-    select * from {{ ref('stg_meta__ad_insights_placement') }}
+placement_insights as (select * from {{ ref('stg_meta__ad_insights_placement') }}),
 
-),
-
-automation_versions as (
-
-    select * from {{ ref('int_meta__adset_automation_versions') }}
-
-),
+automation_versions as (select * from {{ ref('int_meta__adset_automation_versions') }}),
 
 final as (
 

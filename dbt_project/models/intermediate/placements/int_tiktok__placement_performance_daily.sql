@@ -26,23 +26,11 @@ with placement_days as (
 
 ),
 
-placement_map as (
+placement_map as (select * from {{ ref('int_tiktok__placements') }}),
 
-    select * from {{ ref('int_tiktok__placements') }}
+advertisers as (select * from {{ ref('stg_tiktok__advertisers') }}),
 
-),
-
-advertisers as (
-
-    select * from {{ ref('stg_tiktok__advertisers') }}
-
-),
-
-placement_mode_versions as (
-
-    select * from {{ ref('int_tiktok__adgroup_placement_mode_versions') }}
-
-),
+placement_mode_versions as (select * from {{ ref('int_tiktok__adgroup_placement_mode_versions') }}),
 
 final as (
 

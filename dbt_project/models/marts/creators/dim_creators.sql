@@ -13,23 +13,13 @@
     ('tiktok_identity_id', 'handle', 'tiktok_display_name'),
 ] -%}
 
-with registry as (
+with
 
-    select * from {{ ref('creator_registry') }}
+registry as (select * from {{ ref('creator_registry') }}),
 
-),
+identities as (select * from {{ ref('int_creator_identities_resolved') }}),
 
-identities as (
-
-    select * from {{ ref('int_creator_identities_resolved') }}
-
-),
-
-creator_days as (
-
-    select * from {{ ref('fct_creator_performance_daily') }}
-
-),
+creator_days as (select * from {{ ref('fct_creator_performance_daily') }}),
 
 creators as (
 

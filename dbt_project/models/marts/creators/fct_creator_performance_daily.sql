@@ -32,29 +32,15 @@
 {%- for column in threads_columns %}{% do activity_columns.append((column, 'bigint')) %}
 {%- endfor -%}
 
-with identities as (
+with
 
-    select * from {{ ref('int_creator_identities_resolved') }}
+identities as (select * from {{ ref('int_creator_identities_resolved') }}),
 
-),
+affiliate_days as (select * from {{ ref('int_creator_affiliate_orders_daily') }}),
 
-affiliate_days as (
+paid_days as (select * from {{ ref('int_creator_paid_content_daily') }}),
 
-    select * from {{ ref('int_creator_affiliate_orders_daily') }}
-
-),
-
-paid_days as (
-
-    select * from {{ ref('int_creator_paid_content_daily') }}
-
-),
-
-threads_days as (
-
-    select * from {{ ref('int_creator_threads_daily') }}
-
-),
+threads_days as (select * from {{ ref('int_creator_threads_daily') }}),
 
 fx_rates as (
 
@@ -105,8 +91,8 @@ creator_days as (
         cast(sum(activity.{{ column }}) as {{ type_money() }}) as {{ column }},
         {%- endfor %}
         {%- for column in threads_columns %}
-        cast(sum(activity.{{ column }}) as {{ dbt.type_bigint() }}) as {{ column }}
-        {%- if not loop.last %},{% endif %}
+        cast(sum(activity.{{ column }}) as {{ dbt.type_bigint() }})
+            as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from activity
     inner join identities
