@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from expectations.suites.spec import MartSpec
 
 Rows = list[dict[str, Any]]
-_COLUMN_LIST = "expect_table_columns_to_match_ordered_list"
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def gate_checks() -> tuple[list[SqlCheck], list[str]]:
                 untranslated += [
                     f"{check.name}: {expectation.expectation_type}"
                     for expectation in check.expectations
-                    if expectation.expectation_type not in (*JUDGES, _COLUMN_LIST)
+                    if expectation.expectation_type not in JUDGES
                 ]
     return [SqlCheck(spec, max_days) for spec in MART_SPECS], untranslated
 
@@ -115,8 +114,5 @@ def _failed_errors(con: duckdb.DuckDBPyConnection, check: Check) -> int:
     for expectation in check.expectations:
         if expectation.severity != "error":
             continue
-        if expectation.expectation_type == _COLUMN_LIST:
-            failed += names != list(expectation.kwargs["column_list"])
-        else:
-            failed += JUDGES[expectation.expectation_type](rows, expectation.kwargs)
+        failed += JUDGES[expectation.expectation_type](rows, expectation.kwargs)
     return failed
