@@ -384,18 +384,7 @@ def test_accounts_of_one_run_load_together_each_with_its_own_window(
         (ACCOUNT, [_row(JUNE_1)], JUNE_2),  # JUNE_2 vanished; JUNE_3 is outside the window
         (other, [_row(JUNE_2, account_id=other), _row(JUNE_3, account_id=other)], JUNE_3),
     ):
-        writer = SpoolWriter(
-            spool.root,
-            run_id,
-            "meta",
-            AD_INSIGHTS_PLACEMENT.name,
-            account,
-            JUNE_1,
-            end,
-            clock=lambda: pulled_at,
-        )
-        writer.write_page(rows)
-        writer.commit(request_count=1)
+        _write_unit(spool, run_id, account, [rows], end, pulled_at)
     reports = load_spool(con, spool.root / run_id, run_id)
     assert [
         (r.account_id, r.rows_seen, r.rows_inserted, r.tombstones_inserted) for r in reports
@@ -412,9 +401,14 @@ def test_accounts_of_one_run_load_together_each_with_its_own_window(
 
 
 def _write_unit(
-    spool: Spool, run_id: str, account: str, pages: list[list[dict[str, Any]]], end: date
+    spool: Spool,
+    run_id: str,
+    account: str,
+    pages: list[list[dict[str, Any]]],
+    end: date,
+    pulled_at: datetime = datetime(2026, 6, 5, tzinfo=UTC),
 ) -> None:
-    """One account's complete pull of ``run_id`` from JUNE_1 to ``end``."""
+    """One account's complete pull of ``run_id`` from JUNE_1 to ``end``, at ``pulled_at``."""
     writer = SpoolWriter(
         spool.root,
         run_id,
@@ -423,7 +417,7 @@ def _write_unit(
         account,
         JUNE_1,
         end,
-        clock=lambda: datetime(2026, 6, 5, tzinfo=UTC),
+        clock=lambda: pulled_at,
     )
     for page in pages:
         writer.write_page(page)

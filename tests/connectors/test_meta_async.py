@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,6 +44,13 @@ def _client(settings: Settings, clock: FakeClock) -> MetaClient:
     )
 
 
+def _pull_insights(settings: Settings, clock: FakeClock, start: date, end: date) -> list[Path]:
+    """The account's ``ad_insights`` for ``start..end`` through a client on ``clock``."""
+    return extract_streams(
+        settings, ACCOUNT, start, end, "run-1", (AD_INSIGHTS,), _client(settings, clock)
+    )
+
+
 @responses.activate
 def test_long_range_goes_async_and_polls_with_backoff(async_settings: Settings) -> None:
     clock = FakeClock()
@@ -55,15 +63,7 @@ def test_long_range_goes_async_and_polls_with_backoff(async_settings: Settings) 
     ):
         responses.get(f"{META_API}/111", json=node)
     responses.get(f"{META_API}/111/insights", json={"data": [_row("2026-06-01")]})
-    [manifest] = extract_streams(
-        async_settings,
-        ACCOUNT,
-        JUNE_1,
-        JUNE_4,
-        "run-1",
-        (AD_INSIGHTS,),
-        _client(async_settings, clock),
-    )
+    [manifest] = _pull_insights(async_settings, clock, JUNE_1, JUNE_4)
     assert read_manifest(manifest).row_count == 1
     assert clock.sleeps == [1.0, 2.0, 4.0, 4.0]
     posted = responses.calls[0].request
@@ -85,15 +85,7 @@ def test_skipped_job_is_resubmitted(async_settings: Settings) -> None:
     responses.get(f"{META_API}/1", json=_status("1", "Job Skipped", 0))
     responses.get(f"{META_API}/2", json=_status("2", "Job Completed", 100))
     responses.get(f"{META_API}/2/insights", json={"data": [_row("2026-06-02")]})
-    [manifest] = extract_streams(
-        async_settings,
-        ACCOUNT,
-        JUNE_1,
-        JUNE_4,
-        "run-1",
-        (AD_INSIGHTS,),
-        _client(async_settings, clock),
-    )
+    [manifest] = _pull_insights(async_settings, clock, JUNE_1, JUNE_4)
     assert read_manifest(manifest).row_count == 1
 
 
@@ -114,9 +106,7 @@ def test_timed_out_job_is_split_into_halves(async_settings: Settings) -> None:
     for run in ("2", "3"):
         responses.get(f"{META_API}/{run}", json=_status(run, "Job Completed", 100))
         responses.get(f"{META_API}/{run}/insights", json={"data": [_row("2026-06-0" + run)]})
-    [manifest] = extract_streams(
-        settings, ACCOUNT, JUNE_1, JUNE_4, "run-1", (AD_INSIGHTS,), _client(settings, clock)
-    )
+    [manifest] = _pull_insights(settings, clock, JUNE_1, JUNE_4)
     assert ranges == [
         {"since": "2026-06-01", "until": "2026-06-04"},
         {"since": "2026-06-01", "until": "2026-06-02"},
@@ -133,9 +123,7 @@ def test_single_day_job_failing_repeatedly_gives_up_clearly(async_settings: Sett
     failed = _status("9", "Job Failed", 0, error_code=2, error_message="Service temporarily down")
     responses.get(f"{META_API}/9", json=failed)
     with pytest.raises(RetriesExhaustedError, match="kept failing"):
-        extract_streams(
-            settings, ACCOUNT, JUNE_1, JUNE_1, "run-1", (AD_INSIGHTS,), _client(settings, clock)
-        )
+        _pull_insights(settings, clock, JUNE_1, JUNE_1)
     assert len([c for c in responses.calls if c.request.method == "POST"]) == 3
     assert not list(settings.spool_dir.rglob("manifest.json"))
 

@@ -97,11 +97,13 @@ def test_empty_result(meta_client: MetaClient) -> None:
     assert _pages(meta_client) == [[]]
 
 
-@responses.activate
-def test_next_without_token_gets_it_added(meta_client: MetaClient) -> None:
+def _mock_two_pages(next_url: str, headers: dict[str, str] | None = None) -> None:
+    """A first page (asked with ``level=ad``, answered with ``headers``) linking ``next_url``,
+    and the last page (asked with ``after=B``)."""
     responses.get(
         INSIGHTS,
-        json={"data": [], "paging": {"next": f"{INSIGHTS}?after=B"}},
+        json={"data": [], "paging": {"next": next_url}},
+        headers=headers,
         match=[matchers.query_param_matcher({"level": "ad"}, strict_match=False)],
     )
     responses.get(
@@ -109,6 +111,11 @@ def test_next_without_token_gets_it_added(meta_client: MetaClient) -> None:
         json={"data": []},
         match=[matchers.query_param_matcher({"after": "B"}, strict_match=False)],
     )
+
+
+@responses.activate
+def test_next_without_token_gets_it_added(meta_client: MetaClient) -> None:
+    _mock_two_pages(f"{INSIGHTS}?after=B")
     _pages(meta_client, level="ad")
     assert responses.calls[1].request.params == {"after": "B", "access_token": TOKEN}
 
@@ -251,17 +258,7 @@ def test_slows_down_on_high_usage_before_being_throttled(
 ) -> None:
     next_url = f"{INSIGHTS}?access_token={TOKEN}&after=B"
     busy = {"x-ad-account-usage": json.dumps({"acc_id_util_pct": 85, "reset_time_duration": 100})}
-    responses.get(
-        INSIGHTS,
-        json={"data": [], "paging": {"next": next_url}},
-        headers=busy,
-        match=[matchers.query_param_matcher({"level": "ad"}, strict_match=False)],
-    )
-    responses.get(
-        INSIGHTS,
-        json={"data": []},
-        match=[matchers.query_param_matcher({"after": "B"}, strict_match=False)],
-    )
+    _mock_two_pages(next_url, busy)
     _pages(meta_client, level="ad")
     # Default policy: 75 % -> 0 s ... 95 % -> 30 s, linear: 85 % -> 15 s, before the 2nd call.
     assert clock.sleeps == [pytest.approx(15.0)]
