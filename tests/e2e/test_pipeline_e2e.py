@@ -85,15 +85,16 @@ def _assert_durations_are_real(settings) -> None:
 
 
 def _assert_completeness_checks_ran(settings, gate) -> None:
-    """The gate's completeness checks ran and passed, and the account-level totals of both
-    platforms covered every account-day the ad mart has in the window."""
-    suites = {r.suite: r for r in gate.results}
-    for suite in (
-        "marts.fct_placement_performance_daily.rollup",
-        "marts.fct_ad_performance_daily.day_coverage",
-        "marts.fct_ad_performance_daily.account_totals",
+    """The completeness checks (the rollup is the build's dbt test) ran and passed, and the
+    account-level totals of both platforms covered every account-day the ad mart has in the
+    window."""
+    checks = {(r.suite, r.expectation_type): r for r in gate.results}
+    for check in (
+        ("marts.fct_placement_performance_daily.dbt", "dbt.placement_rows_sum_to_the_ad_totals"),
+        ("marts.fct_ad_performance_daily.day_coverage", "expect_column_values_to_be_null"),
+        ("marts.fct_ad_performance_daily.account_totals", "expect_column_values_to_be_null"),
     ):
-        assert suites[suite].success, suites[suite].observed_value
+        assert checks[check].success, checks[check].observed_value
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         covered = con.execute(
             """
