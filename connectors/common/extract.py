@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -23,7 +24,7 @@ from typing import Any, Generic, TypeVar
 from connectors.common.client import ApiClient, Records
 from connectors.common.errors import FatalApiError, QueryTooLargeError
 from connectors.common.spool import SpoolWriter
-from connectors.common.streams import StreamSpec
+from connectors.common.streams import RequestWindow, StreamSpec
 from socialmart.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -167,63 +168,69 @@ def pull_stream(
     query = {**spec.params, **(params or {})}
     if spec.account_param:
         query[spec.account_param] = account
-    path = spec.path.format(account_id=account)
+    pull = _StreamPull(client, writer, spec, account, query, page_size, shape)
     request_window = spec.request_window
     if request_window is None or window is None:
-        for page in client.spec_pages(spec, path, query, account=account, page_size=page_size):
-            writer.write_page(shape(page))
+        pull.write(query)
         return
     spans = [request_window.max_span_days, max_span_days]
-    span = min((days for days in spans if days), default=None)
-    for first, last in request_window.spans(*window, span):
-        _pull_span(client, writer, spec, account, path, query, (first, last), page_size, shape)
+    longest = min((days for days in spans if days), default=None)
+    for span in request_window.spans(*window, longest):
+        pull.write_span(request_window, span)
 
 
-def _pull_span(
-    client: ApiClient,
-    writer: SpoolWriter,
-    spec: StreamSpec,
-    account: str,
-    path: str,
-    query: dict[str, Any],
-    span: tuple[date, date],
-    page_size: int,
-    shape: Shape,
-) -> None:
-    """Pull one span; on "query too large" redo it in the spec's shorter spans."""
-    request_window = spec.request_window
-    assert request_window is not None
-    first, last = span
-    mark = writer.page_count
-    dated = {**query, **request_window.params(first, last)}
-    try:
-        for page in client.spec_pages(spec, path, dated, account=account, page_size=page_size):
-            writer.write_page(shape(page))
-        return
-    except QueryTooLargeError as exc:
-        writer.truncate(mark)
-        problem = str(exc)
-    days = (last - first).days + 1
-    step = next((n for n in request_window.shrink_days if n < days), None)
-    if step is None:
-        raise FatalApiError(
-            f"{client.platform} still finds the {spec.name} query for account {account} on "
-            f"{first} too large ({problem}). Lower {client.page_size_setting} or report a "
-            "connector bug.",
-            platform=client.platform,
-            account=account,
+@dataclass(frozen=True)
+class _StreamPull:
+    """One stream's requests for one account, written page by page into one unit."""
+
+    client: ApiClient
+    writer: SpoolWriter
+    spec: StreamSpec
+    account: str
+    query: dict[str, Any]
+    page_size: int
+    shape: Shape
+
+    def write(self, query: dict[str, Any]) -> None:
+        path = self.spec.path.format(account_id=self.account)
+        pages = self.client.spec_pages(
+            self.spec, path, query, account=self.account, page_size=self.page_size
         )
-    log.info(
-        "%s account %s: %s; splitting %s..%s into %d-day spans",
-        client.platform,
-        account,
-        problem,
-        first,
-        last,
-        step,
-    )
-    for sub in request_window.spans(first, last, step):
-        _pull_span(client, writer, spec, account, path, query, sub, page_size, shape)
+        for page in pages:
+            self.writer.write_page(self.shape(page))
+
+    def write_span(self, request_window: RequestWindow, span: tuple[date, date]) -> None:
+        """Write one span; on "query too large" redo it in the window's shorter spans."""
+        first, last = span
+        mark = self.writer.page_count
+        try:
+            self.write({**self.query, **request_window.params(first, last)})
+            return
+        except QueryTooLargeError as exc:
+            self.writer.truncate(mark)
+            problem = str(exc)
+        days = (last - first).days + 1
+        step = next((n for n in request_window.shrink_days if n < days), None)
+        platform = self.client.platform
+        if step is None:
+            raise FatalApiError(
+                f"{platform} still finds the {self.spec.name} query for account {self.account} "
+                f"on {first} too large ({problem}). Lower {self.client.page_size_setting} or "
+                "report a connector bug.",
+                platform=platform,
+                account=self.account,
+            )
+        log.info(
+            "%s account %s: %s; splitting %s..%s into %d-day spans",
+            platform,
+            self.account,
+            problem,
+            first,
+            last,
+            step,
+        )
+        for sub in request_window.spans(first, last, step):
+            self.write_span(request_window, sub)
 
 
 def write_batches(writer: SpoolWriter, rows: Iterable[dict[str, Any]]) -> None:

@@ -20,11 +20,13 @@ from connectors.common.spool import SpoolWriter
 from connectors.common.streams import unix_day
 from connectors.threads.client import threads_client
 from connectors.threads.streams import (
+    ONE_DAY,
     POST_INSIGHTS,
     POST_METRICS,
     POSTS,
     PROFILE_INSIGHTS_DAILY,
     PROFILE_METRICS,
+    SINCE_UNTIL,
 )
 from socialmart.settings import Settings
 
@@ -75,12 +77,10 @@ def extract_account(
 def _pull_posts(run: AccountRun[GraphClient], writer: SpoolWriter) -> list[dict[str, Any]]:
     """Write the posts published on the run's UTC days; returns them."""
     start, end, profile = run.start, run.end, run.account
-    request = POSTS.request_window
-    assert request is not None
     since = max(unix_day(start), POSTS_MIN_SINCE)
     if unix_day(end, 1) <= since:
         return []
-    params = {**POSTS.params, **request.params(start, end), request.start_param: str(since)}
+    params = {**POSTS.params, **SINCE_UNTIL.params(start, end), SINCE_UNTIL.start_param: str(since)}
     kept: list[dict[str, Any]] = []
     path = POSTS.path.format(account_id=profile)
     page_size = run.settings.threads.page_limit
@@ -121,11 +121,9 @@ def _profile_days(
     """One request and one row per UTC day (the spec's one-day spans): totals then cover
     exactly that day."""
     spec = PROFILE_INSIGHTS_DAILY
-    request = spec.request_window
-    assert request is not None
     path = spec.path.format(account_id=profile)
-    for day, _ in request.spans(max(start, INSIGHTS_FIRST_DAY), end):
-        entries = api.data(path, {**spec.params, **request.params(day, day)}, account=profile)
+    for day, _ in ONE_DAY.spans(max(start, INSIGHTS_FIRST_DAY), end):
+        entries = api.data(path, {**spec.params, **ONE_DAY.params(day, day)}, account=profile)
         row = {"profile_id": profile, "report_date": day.isoformat()}
         yield row | _metrics(entries, PROFILE_METRICS) | {"clicks_by_url": _per_link(entries)}
 

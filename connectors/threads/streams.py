@@ -37,7 +37,9 @@ PROFILE_METRICS = ("views", "likes", "replies", "reposts", "quotes", "clicks", "
 
 _declare = declarer(SOURCE, SOURCE_LABEL, account_column="profile_id")
 #: Graph ``since``/``until``: UTC midnights in unix seconds, ``until`` exclusive.
-_SINCE_UNTIL = RequestWindow("since", "until", unix=True)
+SINCE_UNTIL = RequestWindow("since", "until", unix=True)
+#: Profile insights: one request per UTC day, so each answer's totals cover exactly that day.
+ONE_DAY = RequestWindow("since", "until", unix=True, max_span_days=1)
 
 POSTS = _declare(
     "posts",
@@ -50,7 +52,7 @@ POSTS = _declare(
     window_column="post_date",
     path="{account_id}/threads",
     params={"fields": ",".join(POST_FIELDS)},
-    request_window=_SINCE_UNTIL,
+    request_window=SINCE_UNTIL,
 )
 
 POST_INSIGHTS = _declare(
@@ -81,8 +83,7 @@ PROFILE_INSIGHTS_DAILY = _declare(
     path="{account_id}/threads_insights",
     params={"metric": ",".join(PROFILE_METRICS)},
     paginator=ONE_PAGE,
-    # One request per UTC day, so each answer's totals cover exactly that day.
-    request_window=RequestWindow("since", "until", unix=True, max_span_days=1),
+    request_window=ONE_DAY,
 )
 
 STREAMS = (POSTS, POST_INSIGHTS, PROFILE_INSIGHTS_DAILY)
