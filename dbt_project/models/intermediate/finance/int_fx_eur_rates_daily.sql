@@ -5,11 +5,9 @@
 -#}
 {%- set carry_days = var('fx_carry_forward_days') | int -%}
 
-with ecb_rates as (
+with
 
-    select * from {{ ref('stg_fx__ecb_rates') }}
-
-),
+ecb_rates as (select * from {{ ref('stg_fx__ecb_rates') }}),
 
 calendar_bounds as (
 

@@ -4,11 +4,9 @@
     multiply by the rounded cross_rate.
 -#}
 
-with eur_rates as (
+with
 
-    select * from {{ ref('int_fx_eur_rates_daily') }}
-
-),
+eur_rates as (select * from {{ ref('int_fx_eur_rates_daily') }}),
 
 pairs as (
 

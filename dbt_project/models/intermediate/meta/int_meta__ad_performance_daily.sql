@@ -5,17 +5,11 @@
     configured purchase action under the ad set's attribution setting.
 -#}
 
-with insights as (
+with
 
-    select * from {{ ref('stg_meta__ad_insights') }}
+insights as (select * from {{ ref('stg_meta__ad_insights') }}),
 
-),
-
-accounts as (
-
-    select * from {{ ref('stg_meta__ad_accounts') }}
-
-),
+accounts as (select * from {{ ref('stg_meta__ad_accounts') }}),
 
 final as (
 

@@ -4,11 +4,9 @@
     campaign settings). Facts of past days use the versions model instead.
 -#}
 
-with automation_versions as (
+with
 
-    select * from {{ ref('int_meta__adset_automation_versions') }}
-
-),
+automation_versions as (select * from {{ ref('int_meta__adset_automation_versions') }}),
 
 final as (
 

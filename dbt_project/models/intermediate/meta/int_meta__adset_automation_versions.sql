@@ -12,17 +12,11 @@
     An ad set whose campaign was never pulled keeps its own periods (not Advantage+).
 -#}
 
-with adset_versions as (
+with
 
-    select * from {{ ref('int_meta__adset_setting_versions') }}
+adset_versions as (select * from {{ ref('int_meta__adset_setting_versions') }}),
 
-),
-
-campaign_versions as (
-
-    select * from {{ ref('int_meta__campaign_setting_versions') }}
-
-),
+campaign_versions as (select * from {{ ref('int_meta__campaign_setting_versions') }}),
 
 period_overlaps as (
 

@@ -11,11 +11,9 @@
 {%- set requested = meta_requested_windows() -%}
 {%- set windows = ['default'] + (meta_attribution_windows() | select('in', requested) | list) -%}
 
-with versions as (
+with
 
-    select * from {{ ref('stg_meta__ad_insights_versions') }}
-
-),
+versions as (select * from {{ ref('stg_meta__ad_insights_versions') }}),
 
 by_window as (
 

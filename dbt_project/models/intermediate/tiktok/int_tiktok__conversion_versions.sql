@@ -13,29 +13,15 @@
     ('gmv_max_versions', 'campaign_id', 'orders', 'gross_revenue', true),
 ] %}
 
-with ad_versions as (
+with
 
-    select * from {{ ref('stg_tiktok__ad_report_daily_versions') }}
+ad_versions as (select * from {{ ref('stg_tiktok__ad_report_daily_versions') }}),
 
-),
+smart_plus_versions as (select * from {{ ref('stg_tiktok__smart_plus_ad_report_daily_versions') }}),
 
-smart_plus_versions as (
+gmv_max_versions as (select * from {{ ref('stg_tiktok__gmv_max_report_daily_versions') }}),
 
-    select * from {{ ref('stg_tiktok__smart_plus_ad_report_daily_versions') }}
-
-),
-
-gmv_max_versions as (
-
-    select * from {{ ref('stg_tiktok__gmv_max_report_daily_versions') }}
-
-),
-
-advertisers as (
-
-    select * from {{ ref('stg_tiktok__advertisers') }}
-
-),
+advertisers as (select * from {{ ref('stg_tiktok__advertisers') }}),
 
 versions as (
 

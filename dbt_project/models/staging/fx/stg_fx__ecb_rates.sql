@@ -1,10 +1,8 @@
 {#- One row per publication day and currency: the latest non-deleted raw version. -#}
 
-with source as (
+with
 
-    select * from {{ source('fx', 'ecb_rates') }}
-
-),
+source as (select * from {{ source('fx', 'ecb_rates') }}),
 
 versions_ranked as (
 
