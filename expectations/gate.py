@@ -3,7 +3,8 @@
 ``run_raw_gate`` validates the latest load of every raw table (contracts from the stream
 specs); ``run_gate`` decides whether the built marts may be published from two results: the
 marts' contract as dbt tested it in the build that produced them (columns and types, grain,
-keys, amounts, currencies, row rules, enumerations: ``audit.mart_test_results``, see
+keys, amounts, currencies, row rules, enumerations, placement rows against the ad totals:
+``audit.mart_test_results``, see
 ``socialmart.transform``) and Great Expectations' checks of what dbt is not made for (shares,
 freshness, reconciliation with staging, volumes and completeness against the platforms and
 the last publication). A dbt test is one result of

@@ -15,8 +15,6 @@ Docs) while only a few rows leave DuckDB, whatever the mart's size. Per mart:
 * ``<dataset>.freshness``: per source, how far the mart lags the latest requested window.
 * ``<dataset>.reconciliation``: mart and staging totals per group, over each source's
   latest requested window.
-* ``<dataset>.rollup``: rows summed per group against another mart's totals (placement rows
-  against the ad totals), exact.
 * ``<dataset>.day_coverage``: per platform, no day missing between its first and last day
   (error), and platforms that end before the others (warning).
 * ``<dataset>.published_volume``: rows and spend per platform x account x day against the
@@ -26,7 +24,7 @@ Docs) while only a few rows leave DuckDB, whatever the mart's size. Per mart:
 * ``<dataset>.account_totals``: spend per platform x account x day against the platform's
   own account-level daily totals, over each account's latest load of those totals.
 
-The completeness checks (the last five) return one row per finding, each a sentence naming
+The completeness checks (the last four) return one row per finding, each a sentence naming
 the group and both numbers; GX requires that column to be null, so a failure lists them.
 
 A check whose inputs do not exist (the mart itself, a staging model, a recorded load) is
@@ -59,7 +57,6 @@ from expectations.suites.spec import (
     PublishedRows,
     PublishedVolume,
     Reconciliation,
-    Rollup,
     Shares,
 )
 
@@ -233,12 +230,9 @@ def completeness_checks(
     reconcile: bool = True,
     max_volume_drop_ratio: float = DEFAULT_MAX_VOLUME_DROP_RATIO,
 ) -> list[Check]:
-    """The applicable completeness checks of one mart: rollup, day coverage, volume and rows
-    against the previous publication, account-level totals (deferred like the
-    reconciliation)."""
+    """The applicable completeness checks of one mart: day coverage, volume and rows against
+    the previous publication, account-level totals (deferred like the reconciliation)."""
     found: list[Check] = []
-    if spec.rollup is not None and loads.relation_exists(con, spec.rollup.parent):
-        found.append(rollup_check(spec, spec.rollup))
     if spec.day_coverage is not None:
         found.append(day_coverage_check(spec, spec.day_coverage, _quiet_days_sql(con, spec)))
     volume = spec.published_volume
@@ -501,47 +495,6 @@ def _day_span(first: str, last: str) -> str:
         f"case when {first} = {last} then cast({first} as varchar) "
         f"else cast({first} as varchar) || '..' || cast({last} as varchar) end"
     )
-
-
-def rollup_check(spec: MartSpec, rollup: Rollup) -> Check:
-    """This mart's rows summed per ``rollup.by`` group equal the parent mart's totals, each
-    measure exactly (error); a group on one side only counts as zero on the other. Only
-    values of ``rollup.by[0]`` (the platform) the parent has rows of are compared: a source
-    whose totals were never loaded is the freshness and day-coverage checks' finding."""
-    by, first = _columns(rollup.by), _q(rollup.by[0])
-    sums = ", ".join(f"sum({_q(m)}) as {_q(m)}" for m in rollup.measures)
-    values = ", ".join(_q(m) for m in rollup.measures)
-    joined = " and ".join(f"child.{_q(c)} is not distinct from parent.{_q(c)}" for c in rollup.by)
-    keys = ", ".join(f"coalesce(child.{_q(c)}, parent.{_q(c)}) as {_q(c)}" for c in rollup.by)
-    differs = " or ".join(
-        f"coalesce(child.{_q(m)}, 0) <> coalesce(parent.{_q(m)}, 0)" for m in rollup.measures
-    )
-
-    def amounts(alias: str) -> str:
-        parts = [f"'{m} ' || {_text(f'{alias}.{_q(m)}')}" for m in rollup.measures]
-        return " || ', ' || ".join(parts)
-
-    child = f"case when child.present then {amounts('child')} else 'no rows' end"
-    parent = f"case when parent.present then {amounts('parent')} else 'no row' end"
-    sql = f"""
-        with child as (
-            select {by}, {sums}, true as present from {spec.dataset} group by all
-        ),
-        parent as (
-            select {by}, {values}, true as present from {rollup.parent}
-            where {rollup.parent_filter}
-        ),
-        compared as (
-            select {keys}, {child} as child_text, {parent} as parent_text
-            from child full outer join parent on {joined}
-            where ({differs})
-                and coalesce(child.{first}, parent.{first}) in (select {first} from parent)
-        )
-        select {_label(rollup.by)} || ': {spec.name} rows sum to ' || child_text
-            || '; {rollup.label} ' || parent_text as finding
-        from compared order by all
-    """
-    return _finding_check(f"{spec.dataset}.rollup", sql)
 
 
 def _quiet_days_sql(con: duckdb.DuckDBPyConnection, spec: MartSpec) -> str:

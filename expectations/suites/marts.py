@@ -1,8 +1,9 @@
 """The gate's GX spec of every published mart (see ``expectations.suites.spec``).
 
 Each mart's contract (columns, grain, keys, amounts, currencies, row rules, enumerations)
-lives in its dbt YAML and is tested by the build; these specs add what Great Expectations
-checks before the publish (shares, per-row findings, freshness, reconciliation with staging,
+lives in its dbt YAML and is tested by the build (the placement rows' sum against the ad
+totals too: dbt_project/tests/marts); these specs add what Great Expectations checks before
+the publish (shares, per-row findings, freshness, reconciliation with staging,
 completeness); ``mart_checks`` turns them into SQL and GX expectations. The gate decides from
 both (see docs/operations.md, "dbt tests and the gate").
 """
@@ -20,7 +21,6 @@ from expectations.suites.spec import (
     PublishedRows,
     PublishedVolume,
     Reconciliation,
-    Rollup,
     Shares,
     StagingSide,
 )
@@ -99,15 +99,6 @@ FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
     freshness=(
         FreshnessSource("meta", "meta", "ad_insights_placement", "platform = 'meta'"),
         FreshnessSource("tiktok", "tiktok", "ad_placement_report_daily", "platform = 'tiktok'"),
-    ),
-    # Every ad's placement rows add up to its ad-level row, to the cent; GMV Max campaigns
-    # (clickless rows) report no placements.
-    rollup=Rollup(
-        parent=AD_PERFORMANCE,
-        by=("platform", "ad_account_id", "ad_id", "report_date"),
-        measures=("spend", "impressions", "clicks"),
-        parent_filter="not is_clickless",
-        label="ad totals",
     ),
     published_volume=FACT_VOLUME,
 )

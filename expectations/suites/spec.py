@@ -108,28 +108,6 @@ class Flag:
 
 
 @dataclass(frozen=True)
-class Rollup:
-    """This mart's rows summed per group equal another mart's row of that group (error),
-    e.g. placement rows per platform x ad x day against the ad totals.
-
-    Attributes:
-        parent: The mart holding the totals, e.g. ``marts.fct_ad_performance_daily``.
-        by: Group columns, named alike in both marts (the parent's grain); only values of
-            the first (the platform) the parent has rows of are compared.
-        measures: Columns summed on this side and compared exactly (to the cent).
-        parent_filter: SQL condition selecting the parent rows that must have children
-            (e.g. campaigns that report no placements excluded).
-        label: What the totals are called in the message (``ad totals``).
-    """
-
-    parent: str
-    by: tuple[str, ...]
-    measures: tuple[str, ...]
-    parent_filter: str = "true"
-    label: str = "totals"
-
-
-@dataclass(frozen=True)
 class DayCoverage:
     """Each ``by`` value (a platform) has rows on every day between its first and last day
     (a hole is an error), and all values end on the same day (else a warning).
@@ -237,7 +215,6 @@ class MartSpec:
         freshness: The loads the mart must keep up with (warning).
         flags: Per-row findings, listed one row per mart row: for small marts only
             (dimensions, change reports).
-        rollup: Totals of another mart this mart's rows must sum to.
         day_coverage: Days that must be contiguous per platform.
         published_volume: Volume that must not drop against the previous publication.
         published_rows: Rows that must not drop against the previous publication.
@@ -251,7 +228,6 @@ class MartSpec:
     freshness_date: str = ""
     freshness: tuple[FreshnessSource, ...] = ()
     flags: tuple[Flag, ...] = ()
-    rollup: Rollup | None = None
     day_coverage: DayCoverage | None = None
     published_volume: PublishedVolume | None = None
     published_rows: PublishedRows | None = None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from mart_tables import PLACEMENTS, contract_columns, write_dimensions
+from mart_tables import PLACEMENT_ROW, PLACEMENTS, ad_totals, contract_columns, write_dimensions
 
 from connectors.common.land import ensure_raw_table
 from connectors.common.streams import get_stream
@@ -91,16 +91,6 @@ def write_raw(settings: Settings) -> RawWriter:
 
 
 DbtTests = Callable[..., None]
-# What the placement mart's contract asks of every row beyond the shared fixture's fields.
-PLACEMENT_ROW = {
-    "reporting_currency": "EUR",
-    "purchases": 0,
-    "purchase_value": 0,
-    "spend_reporting": "41.87",
-    "purchase_value_reporting": 0,
-    "is_advantage_plus_campaign": False,
-    "placement_mode": "manual",
-}
 
 
 @pytest.fixture
@@ -117,14 +107,17 @@ def dbt_tests(settings: Settings) -> DbtTests:
 @pytest.fixture
 def write_placements(write_table: TableWriter) -> Callable[[list[dict]], None]:
     """Replace the placement mart, typed as its dbt contract, with ``rows`` (completed with
-    :data:`PLACEMENT_ROW`), and the dimensions with the accounts, campaigns and ads they
-    name, so the mart's dbt tests judge only the rows."""
+    :data:`PLACEMENT_ROW`), the ad mart with their totals per ad and day, and the dimensions
+    with the accounts, campaigns and ads they name, so the mart's dbt tests judge only the
+    rows."""
 
     def write(rows: list[dict]) -> None:
+        rows = [PLACEMENT_ROW | row for row in rows]
+        write_table(PLACEMENTS, contract_columns("fct_placement_performance_daily"), rows)
         write_table(
-            PLACEMENTS,
-            contract_columns("fct_placement_performance_daily"),
-            [PLACEMENT_ROW | row for row in rows],
+            "marts.fct_ad_performance_daily",
+            contract_columns("fct_ad_performance_daily"),
+            ad_totals(rows),
         )
         write_dimensions(write_table, rows)
 

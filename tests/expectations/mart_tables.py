@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import yaml
 
@@ -11,6 +12,17 @@ from socialmart.settings import PROJECT_ROOT
 
 MARTS_DIR = PROJECT_ROOT / "dbt_project" / "models" / "marts"
 PLACEMENTS = "marts.fct_placement_performance_daily"
+AD_PERFORMANCE = "marts.fct_ad_performance_daily"
+# What the placement mart's contract asks of every row beyond the shared fixture's fields.
+PLACEMENT_ROW = {
+    "reporting_currency": "EUR",
+    "purchases": 0,
+    "purchase_value": 0,
+    "spend_reporting": "41.87",
+    "purchase_value_reporting": 0,
+    "is_advantage_plus_campaign": False,
+    "placement_mode": "manual",
+}
 
 
 def contract_columns(model: str) -> dict[str, str]:
@@ -33,8 +45,6 @@ def spec_columns(spec: MartSpec) -> tuple[str, ...]:
         ]
     if spec.freshness:
         names.append(spec.freshness_date)
-    if spec.rollup is not None:
-        names += [*spec.rollup.by, *spec.rollup.measures]
     if spec.day_coverage is not None:
         names += [spec.day_coverage.by, spec.day_coverage.date_column]
     if spec.published_volume is not None:
@@ -68,3 +78,22 @@ def write_dimensions(write_table: Callable[..., None], rows: list[dict]) -> None
             contract_columns(dimension),
             [dict(zip(keys, values, strict=True)) for values in sorted(named, key=str)],
         )
+
+
+def ad_totals(placements: list[dict]) -> list[dict]:
+    """The ad mart's rows of ``placements``: their spend, impressions and clicks summed per
+    platform x account x ad x day (what the placement rows must add up to)."""
+    keys = ("platform", "ad_account_id", "ad_id", "report_date")
+    totals: dict[tuple, dict] = {}
+    for row in placements:
+        key = tuple(row.get(name) for name in keys)
+        total = totals.setdefault(
+            key,
+            {name: row.get(name) for name in (*keys, "account_currency", "campaign_id")}
+            | {"adset_id": row.get("adset_id"), "reporting_currency": "EUR"}
+            | {"spend": Decimal(0), "impressions": 0, "clicks": 0, "is_clickless": False},
+        )
+        total["spend"] += Decimal(str(row.get("spend") or 0))
+        total["impressions"] += row.get("impressions") or 0
+        total["clicks"] += row.get("clicks") or 0
+    return list(totals.values())

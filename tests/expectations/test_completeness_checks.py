@@ -1,6 +1,7 @@
-"""The gate's completeness checks on small hand-made marts: placement rows against the ad
-totals, contiguous days per platform, volume against the previous publication, and the
-platforms' own account-level totals. Each check fails with its exact sentence and passes."""
+"""The gate's completeness checks on small hand-made marts: contiguous days per platform,
+volume against the previous publication, and the platforms' own account-level totals (the
+placement rows against the ad totals are a dbt test: test_gate_dbt_tests.py). Each check
+fails with its exact sentence and passes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 
 import duckdb
 import pytest
-from mart_tables import PLACEMENTS, spec_table
+from mart_tables import spec_table
 
 from connectors.common.land import ensure_raw_table
 from connectors.common.streams import get_stream
@@ -54,49 +55,6 @@ def _failures(outcome, suffix: str) -> list[str]:
 
 def _ad_rows(*rows: dict) -> list[dict]:
     return [AD_ROW | row for row in rows]
-
-
-# --- placement rows against the ad totals ---------------------------------------------------
-
-
-def test_placement_rows_must_sum_to_the_ad_totals_to_the_cent(
-    settings: Settings, write_mart, write_table, good_rows
-) -> None:
-    # account 111's ad 301 has two placements of 41.87 / 5210 / 97 each on 2026-06-01
-    meta = good_rows[:2]
-    write_mart(meta)
-    gmv_max = {"platform": "tiktok", "ad_account_id": "t1", "ad_id": "g1", "is_clickless": True}
-    write_table(ADS, AD_COLUMNS, _ad_rows({}, gmv_max))  # GMV Max: no placements expected
-    outcome = run_gate(settings, "run-ok")
-    [rollup] = _suite(outcome, ".rollup")
-    assert rollup.success and rollup.suite == f"{PLACEMENTS}.rollup", rollup.observed_value
-
-    write_table(ADS, AD_COLUMNS, _ad_rows({"spend": "83.75"}, {"ad_id": "302"}))
-    outcome = run_gate(settings, "run-off")
-    assert not outcome.passed
-    [observed] = _failures(outcome, ".rollup")
-    assert observed == (
-        '2 of 2 rows unexpected, e.g. ["platform meta, ad_account_id 111, ad_id 301, '
-        "report_date 2026-06-01: fct_placement_performance_daily rows sum to spend 83.74, "
-        'impressions 10420, clicks 194; ad totals spend 83.75, impressions 10420, clicks 194", '
-        '"platform meta, ad_account_id 111, ad_id 302, report_date 2026-06-01: '
-        "fct_placement_performance_daily rows sum to no rows; ad totals spend 83.74, "
-        'impressions 10420, clicks 194"]'
-    )
-    [error] = [r for r in outcome.errors if r.suite.endswith(".rollup")]
-    assert error.severity == "error"
-
-
-def test_placement_rows_are_not_checked_without_the_ad_mart(
-    settings: Settings, write_mart, write_table, good_rows
-) -> None:
-    write_mart(good_rows)
-    assert _suite(run_gate(settings, "run-1"), ".rollup") == []
-    # nor for a platform without any ad-level row (its ad stream never loaded)
-    gmv_max = {"platform": "tiktok", "ad_account_id": "t1", "ad_id": "g1", "is_clickless": True}
-    write_table(ADS, AD_COLUMNS, _ad_rows(gmv_max))
-    [rollup] = _suite(run_gate(settings, "run-2"), ".rollup")
-    assert rollup.success, rollup.observed_value
 
 
 # --- contiguous days per platform -------------------------------------------------------------

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from mart_tables import PLACEMENTS, contract_columns, write_dimensions
+from mart_tables import (
+    AD_PERFORMANCE,
+    PLACEMENT_ROW,
+    PLACEMENTS,
+    ad_totals,
+    contract_columns,
+    write_dimensions,
+)
 
 from expectations.gate import GateFailed, enforce, run_gate
 from socialmart import transform
@@ -32,6 +39,7 @@ GRAIN = (
 SHARE_COLUMNS = ("spend", "platform", "ad_account_id", "report_date", "campaign_id")
 CURRENCY_GROUP = ("account_currency", "platform", "ad_account_id")
 DBT_SUITE = f"{PLACEMENTS}.dbt"
+ROLLUP = "dbt.placement_rows_sum_to_the_ad_totals"
 
 
 def _fetch(path: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -268,3 +276,47 @@ def test_a_renamed_column_breaks_the_contract_and_the_build(
     with pytest.raises(transform.TransformError, match="contract") as failure:
         transform.build(renamed, "run-renamed", select="fct_placement_performance_daily")
     assert "purchase_count" in str(failure.value)
+
+
+def _rollup(outcome) -> list:
+    return [r for r in outcome.results if r.expectation_type == ROLLUP]
+
+
+def test_placement_rows_must_sum_to_the_ad_totals_to_the_cent(
+    settings: Settings, write_placements, write_table, dbt_tests, good_rows
+) -> None:
+    # account 111's ad 301 has two placements of 41.87 / 5210 / 97 each on 2026-06-01
+    meta = good_rows[:2]
+    write_placements(meta)
+    ad_columns = contract_columns("fct_ad_performance_daily")
+    [ad] = ad_totals([PLACEMENT_ROW | row for row in meta])
+    gmv_max = {"platform": "tiktok", "ad_account_id": "t1", "ad_id": "g1", "is_clickless": True}
+    write_table(AD_PERFORMANCE, ad_columns, [ad, ad | gmv_max])  # GMV Max: no placements
+    dbt_tests("run-ok", "fct_placement_performance_daily")
+    [rollup] = _rollup(run_gate(settings, "run-ok"))
+    assert rollup.success and rollup.suite == DBT_SUITE, rollup.observed_value
+
+    write_table(AD_PERFORMANCE, ad_columns, [ad | {"spend": "83.75"}, ad | {"ad_id": "302"}])
+    dbt_tests("run-off", "fct_placement_performance_daily")
+    outcome = run_gate(settings, "run-off")
+    assert not outcome.passed
+    [error] = [r for r in outcome.errors if r.expectation_type == ROLLUP]
+    assert error.severity == "error"
+    count, sample = error.observed_value.split(", e.g. ", 1)
+    assert count == "2 failing row(s)"
+    key = {"platform": "meta", "ad_account_id": "111", "report_date": "2026-06-01"}
+    placements = {"placement_impressions": 10420, "placement_clicks": 194}
+    ads = {"ad_impressions": 10420, "ad_clicks": 194}
+    assert sorted(json.loads(sample), key=lambda row: row["ad_id"]) == [
+        key | {"ad_id": "301", "placement_spend": "83.74", "ad_spend": "83.75"} | placements | ads,
+        key
+        | {"ad_id": "302", "placement_spend": None, "ad_spend": "83.74"}
+        | dict.fromkeys(placements)
+        | ads,
+    ]
+
+    # a platform without any ad-level row is not compared (its ad stream never loaded)
+    write_table(AD_PERFORMANCE, ad_columns, [ad | gmv_max])
+    dbt_tests("run-tiktok-only", "fct_placement_performance_daily")
+    [rollup] = _rollup(run_gate(settings, "run-tiktok-only"))
+    assert rollup.success, rollup.observed_value
