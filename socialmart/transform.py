@@ -394,15 +394,11 @@ def _mart_test_result(result: dict[str, Any], test: dict[str, Any], model: str) 
     )
 
 
-def _run_results_path(settings: Settings) -> Path:
-    return settings.dbt_target_dir / "run_results.json"
-
-
-def _run_dbt(settings: Settings, args: list[str]) -> None:
-    """Run one dbt command in a child process; raise TransformError when it fails."""
-    run_results = _run_results_path(settings)
-    run_results.unlink(missing_ok=True)
-    command = [
+def dbt_command(settings: Settings, args: list[str]) -> list[str]:
+    """The command line of every pipeline dbt invocation: ``python -m dbt.cli.main <args>``
+    on the project, with the target and log folders under SOCIALMART_HOME and the
+    pipeline's vars (run it with :func:`dbt_env_overrides` in the environment)."""
+    return [
         sys.executable,
         "-m",
         "dbt.cli.main",
@@ -419,6 +415,17 @@ def _run_dbt(settings: Settings, args: list[str]) -> None:
         json.dumps(dbt_vars(settings)),
         "--no-use-colors",
     ]
+
+
+def _run_results_path(settings: Settings) -> Path:
+    return settings.dbt_target_dir / "run_results.json"
+
+
+def _run_dbt(settings: Settings, args: list[str]) -> None:
+    """Run one dbt command in a child process; raise TransformError when it fails."""
+    run_results = _run_results_path(settings)
+    run_results.unlink(missing_ok=True)
+    command = dbt_command(settings, args)
     logger.info("running dbt %s", " ".join(args))
     completed = _stream(command, settings)
     if completed.returncode != 0:
