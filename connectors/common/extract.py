@@ -137,6 +137,44 @@ class AccountRun(Generic[ClientT]):
         return writer.commit(request_count=self.client.request_count - before)
 
 
+def account_extract(
+    build: Callable[[Settings, str], ClientT],
+    account_id: Callable[[str], str] | None = None,
+) -> Callable[[Callable[[AccountRun[ClientT]], list[Path]]], Callable[..., list[Path]]]:
+    """Make a source's ``extract_account`` from what it pulls within one :class:`AccountRun`.
+
+    Decorates ``pull(run) -> manifest paths`` (its docstring becomes the extract's) into
+    ``extract_account(settings, account, start, end, run_id, client=None)``: arguments, result
+    and cleanup on failure as ``Source.extract_account`` (:mod:`connectors.sources`);
+    ``client`` replaces the one built from ``settings`` (tests).
+
+    Args:
+        build: (settings, account) -> the source's client, when no ``client`` is given.
+        account_id: Normalizes the account given (e.g. Meta's ``act_`` prefix) before the run.
+    """
+
+    def make(pull: Callable[[AccountRun[ClientT]], list[Path]]) -> Callable[..., list[Path]]:
+        def extract_account(
+            settings: Settings,
+            account: str,
+            start: date,
+            end: date,
+            run_id: str,
+            client: ClientT | None = None,
+        ) -> list[Path]:
+            if account_id is not None:
+                account = account_id(account)
+            with AccountRun(
+                settings, account, start, end, run_id, client, lambda: build(settings, account)
+            ) as run:
+                return pull(run)
+
+        extract_account.__doc__ = pull.__doc__
+        return extract_account
+
+    return make
+
+
 def pull_stream(
     client: ApiClient,
     writer: SpoolWriter,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from functools import partial
+from datetime import timedelta
 from pathlib import Path
 
-from connectors.common.extract import AccountRun
+from connectors.common.extract import AccountRun, account_extract
 from connectors.common.spool import SpoolWriter
 from connectors.fx.client import EcbClient
 from connectors.fx.parse import parse_history_csv
@@ -21,34 +20,24 @@ def list_accounts(settings: Settings) -> list[str]:
     return [PROVIDER]
 
 
-def extract_account(
-    settings: Settings,
-    account: str,
-    start: date,
-    end: date,
-    run_id: str,
-    client: EcbClient | None = None,
-) -> list[Path]:
+@account_extract(lambda settings, account: EcbClient(settings.fx, settings.http))
+def extract_account(run: AccountRun[EcbClient]) -> list[Path]:
     """Download the rates file once and spool the rates that can apply to ``start..end``.
 
     That is the rates published from ``carry_forward_days`` before ``start`` (the furthest
     a rate carries forward) to ``end``; the spooled window says so.
-
-    Arguments, result and cleanup on failure as ``Source.extract_account``
-    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
+    account, end = run.account, run.end
     if account != PROVIDER:
         raise ValueError(f"unknown FX provider {account!r}; expected {PROVIDER!r}")
     # A rate carries forward into the window from up to carry_forward_days before it: pull
     # those days too, so a window opening on a weekend or holiday has its first day's rate.
-    pull_start = start - timedelta(days=settings.fx.carry_forward_days)
-    build = partial(EcbClient, settings.fx, settings.http)
-    with AccountRun(settings, account, start, end, run_id, client, build) as run:
+    pull_start = run.start - timedelta(days=run.settings.fx.carry_forward_days)
 
-        def pull(writer: SpoolWriter) -> None:
-            text = run.client.fetch_history_csv(account)
-            records = parse_history_csv(text, account, pull_start, end)
-            for offset in range(0, len(records), PAGE_SIZE):
-                writer.write_page(records[offset : offset + PAGE_SIZE])
+    def pull(writer: SpoolWriter) -> None:
+        text = run.client.fetch_history_csv(account)
+        records = parse_history_csv(text, account, pull_start, end)
+        for offset in range(0, len(records), PAGE_SIZE):
+            writer.write_page(records[offset : offset + PAGE_SIZE])
 
-        return [run.unit(ECB_RATES, pull, window=(pull_start, end))]
+    return [run.unit(ECB_RATES, pull, window=(pull_start, end))]

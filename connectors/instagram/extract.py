@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from connectors.common.extract import AccountRun, write_batches
+from connectors.common.extract import AccountRun, account_extract, write_batches
 from connectors.common.graph import GraphClient, mask_secrets
 from connectors.common.redaction import redact_text
 from connectors.instagram.client import MediaUnavailableError, instagram_client
@@ -38,27 +36,17 @@ def list_accounts(settings: Settings) -> list[str]:
     return [account] if account else []
 
 
-def extract_account(
-    settings: Settings,
-    account: str,
-    start: date,
-    end: date,
-    run_id: str,
-    client: GraphClient | None = None,
-) -> list[Path]:
+@account_extract(lambda settings, account: instagram_client(settings))
+def extract_account(run: AccountRun[GraphClient]) -> list[Path]:
     """Pull the lifetime insights of every partnership media (a snapshot, whatever the window).
 
     ``start`` and ``end`` are only recorded in the manifest.
-    Arguments, result and cleanup on failure as ``Source.extract_account``
-    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
-    mask_secrets([settings.instagram.access_token])
-    media = media_ids(settings, run_id)
-    build = partial(instagram_client, settings)
-    with AccountRun(settings, account, start, end, run_id, client, build) as run:
-        manifest = run.unit(
-            MEDIA_INSIGHTS, lambda writer: write_batches(writer, _rows(run.client, account, media))
-        )
+    mask_secrets([run.settings.instagram.access_token])
+    account, media = run.account, media_ids(run.settings, run.run_id)
+    manifest = run.unit(
+        MEDIA_INSIGHTS, lambda writer: write_batches(writer, _rows(run.client, account, media))
+    )
     log.info("Instagram account %s: insights of %d media", account, len(media))
     return [manifest]
 

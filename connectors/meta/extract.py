@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
 from functools import partial
 from pathlib import Path
 
-from connectors.common.extract import AccountRun, client_for, pull_stream
+from connectors.common.extract import AccountRun, account_extract, client_for, pull_stream
 from connectors.common.spool import SpoolWriter
 from connectors.common.streams import StreamSpec
 from connectors.meta.client import MetaClient, normalize_account_id
@@ -39,47 +38,28 @@ def list_accounts(settings: Settings, client: MetaClient | None = None) -> list[
         return api.list_ad_accounts()
 
 
-def extract_account(
-    settings: Settings,
-    account: str,
-    start: date,
-    end: date,
-    run_id: str,
-    client: MetaClient | None = None,
-) -> list[Path]:
-    """Pull every Meta stream of one ad account into the spool.
+def extract_streams(streams: tuple[StreamSpec, ...]) -> Callable[..., list[Path]]:
+    """The ``extract_account`` of a chosen subset of the Meta streams (same guarantees)."""
 
-    Entity streams are full snapshots of the account; insights streams cover ``start..end``.
-    Each stream lands in ``<spool_dir>/<run_id>/meta/<stream>/<account>/`` with a manifest
-    written last. If any stream fails, every unit of the account written by this call is
-    removed, so a failed account leaves nothing loadable.
+    @account_extract(
+        lambda settings, account: MetaClient(settings.meta, settings.http),
+        account_id=normalize_account_id,
+    )
+    def extract(run: AccountRun[MetaClient]) -> list[Path]:
+        """Pull the Meta streams (every one for ``extract_account``) of one ad account.
 
-    Days are the ad account's time zone.
-    Arguments, result and cleanup on failure as ``Source.extract_account``
-    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
-    """
-    return extract_streams(settings, account, start, end, run_id, ALL_STREAMS, client)
+        Entity streams are full snapshots of the account, pulled as their spec declares them
+        (the ad account is one object, the other edges are paged to the end); insights
+        streams cover ``start..end``, pulled by :mod:`connectors.meta.insights`. Each stream
+        lands in ``<spool_dir>/<run_id>/meta/<stream>/<account>/`` with a manifest written
+        last. If any stream fails, every unit of the account written by this call is removed,
+        so a failed account leaves nothing loadable.
 
-
-def extract_streams(
-    settings: Settings,
-    account: str,
-    start: date,
-    end: date,
-    run_id: str,
-    streams: tuple[StreamSpec, ...],
-    client: MetaClient | None = None,
-) -> list[Path]:
-    """:func:`extract_account` for a chosen subset of the Meta streams (same guarantees).
-
-    Entity streams are pulled as their spec declares them (the ad account is one object, the
-    other edges are paged to the end); insights streams by :mod:`connectors.meta.insights`.
-    """
-    account = normalize_account_id(account)
-    build = partial(MetaClient, settings.meta, settings.http)
-    with AccountRun(settings, account, start, end, run_id, client, build) as run:
+        Days are the ad account's time zone.
+        """
+        account, start, end = run.account, run.start, run.end
         log.info("Meta account %s: %d streams, insights %s..%s", account, len(streams), start, end)
-        api, page_size = run.client, settings.meta.page_limit
+        api, page_size = run.client, run.settings.meta.page_limit
 
         def pull(spec: StreamSpec) -> Callable[[SpoolWriter], None]:
             if spec.is_snapshot:
@@ -89,3 +69,8 @@ def extract_streams(
             )
 
         return [run.unit(spec, pull(spec)) for spec in streams]
+
+    return extract
+
+
+extract_account = extract_streams(ALL_STREAMS)

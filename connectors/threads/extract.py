@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from connectors.common.extract import AccountRun, write_batches
+from connectors.common.extract import AccountRun, account_extract, write_batches
 from connectors.common.graph import GraphClient, mask_secrets
 from connectors.common.spool import SpoolWriter
 from connectors.common.streams import unix_day
@@ -42,34 +41,20 @@ def list_profiles(settings: Settings) -> list[str]:
     return list(settings.threads.profiles)
 
 
-def extract_account(
-    settings: Settings,
-    profile: str,
-    start: date,
-    end: date,
-    run_id: str,
-    client: GraphClient | None = None,
-) -> list[Path]:
-    """Pull every Threads stream of one profile for the UTC days ``start..end``.
-
-    Arguments, result and cleanup on failure as ``Source.extract_account``
-    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
-    """
-    mask_secrets(settings.threads.secrets)
-    build = partial(threads_client, settings, profile)
-    with AccountRun(settings, profile, start, end, run_id, client, build) as run:
-        api = run.client
-        posts: list[dict[str, Any]] = []
-        manifests = [
-            run.unit(POSTS, lambda w: posts.extend(_pull_posts(run, w))),
-            run.unit(
-                POST_INSIGHTS, lambda w: write_batches(w, _post_insights(api, profile, posts))
-            ),
-            run.unit(
-                PROFILE_INSIGHTS_DAILY,
-                lambda w: write_batches(w, _profile_days(api, profile, start, end)),
-            ),
-        ]
+@account_extract(threads_client)
+def extract_account(run: AccountRun[GraphClient]) -> list[Path]:
+    """Pull every Threads stream of one profile (the account) for the UTC days ``start..end``."""
+    mask_secrets(run.settings.threads.secrets)
+    api, profile, start, end = run.client, run.account, run.start, run.end
+    posts: list[dict[str, Any]] = []
+    manifests = [
+        run.unit(POSTS, lambda w: posts.extend(_pull_posts(run, w))),
+        run.unit(POST_INSIGHTS, lambda w: write_batches(w, _post_insights(api, profile, posts))),
+        run.unit(
+            PROFILE_INSIGHTS_DAILY,
+            lambda w: write_batches(w, _profile_days(api, profile, start, end)),
+        ),
+    ]
     log.info("Threads profile %s: %d posts %s..%s", profile, len(posts), start, end)
     return manifests
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from connectors.common.extract import AccountRun, client_for, pull_stream
+from connectors.common.extract import AccountRun, account_extract, client_for, pull_stream
 from connectors.common.spool import SpoolWriter
 from connectors.common.streams import StreamSpec
 from connectors.tiktok import streams as s
@@ -49,25 +48,16 @@ def list_advertisers(settings: Settings, client: TikTokClient | None = None) -> 
         return api.list_advertisers(tiktok.app_id, tiktok.app_secret)
 
 
-def extract_account(
-    settings: Settings,
-    account: str,
-    start: date,
-    end: date,
-    run_id: str,
-    client: TikTokClient | None = None,
-) -> list[Path]:
-    """Pull every TikTok stream of one advertiser for ``start..end`` into the spool.
+@account_extract(
+    lambda settings, account: TikTokClient(settings.tiktok, settings.http), account_id=str.strip
+)
+def extract_account(run: AccountRun[TikTokClient]) -> list[Path]:
+    """Pull every TikTok stream of one advertiser (the account) for ``start..end`` into the spool.
 
     Report days are the advertiser's time zone.
-    Arguments, result and cleanup on failure as ``Source.extract_account``
-    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
-    account = account.strip()
-    build = partial(TikTokClient, settings.tiktok, settings.http)
-    with AccountRun(settings, account, start, end, run_id, client, build) as run:
-        log.info("TikTok advertiser %s: %s..%s", account, start, end)
-        return _AdvertiserStreams(run).extract_all()
+    log.info("TikTok advertiser %s: %s..%s", run.account, run.start, run.end)
+    return _AdvertiserStreams(run).extract_all()
 
 
 class _AdvertiserStreams:

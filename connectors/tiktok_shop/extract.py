@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from connectors.common.extract import AccountRun, client_for
+from connectors.common.extract import AccountRun, account_extract, client_for
 from connectors.common.spool import SpoolWriter
 from connectors.tiktok_shop.client import TikTokShopClient
 from connectors.tiktok_shop.records import order_rows
@@ -41,31 +41,21 @@ def list_shops(settings: Settings, client: TikTokShopClient | None = None) -> li
         return api.list_shop_ciphers()
 
 
-def extract_shop(
-    settings: Settings,
-    shop_cipher: str,
-    start: date,
-    end: date,
-    run_id: str,
-    client: TikTokShopClient | None = None,
-) -> list[Path]:
-    """Pull one shop's affiliate orders created on ``start..end`` into the spool.
+@account_extract(lambda settings, shop: TikTokShopClient(settings.tiktok_shop, settings.http))
+def extract_shop(run: AccountRun[TikTokShopClient]) -> list[Path]:
+    """Pull one shop's (the account's) affiliate orders created on ``start..end`` into the spool.
 
     Pages land in ``<spool_dir>/<run_id>/tiktok_shop/affiliate_orders/<shop_cipher>/`` with the
     manifest written last, so a shop that failed half-way leaves nothing loadable.
 
     Days are ``TIKTOK_SHOP_TIMEZONE`` days.
-    Arguments, result and cleanup on failure as ``Source.extract_account``
-    (:mod:`connectors.sources`); ``client`` replaces the one built from ``settings`` (tests).
     """
-    zone = ZoneInfo(settings.tiktok_shop.timezone)
-    ge, lt = window_bounds(start, end, zone)
-    build = partial(TikTokShopClient, settings.tiktok_shop, settings.http)
-    with AccountRun(settings, shop_cipher, start, end, run_id, client, build) as run:
-        log.info("TikTok Shop %s: affiliate orders %s..%s", shop_cipher, start, end)
+    shop_cipher, zone = run.account, ZoneInfo(run.settings.tiktok_shop.timezone)
+    ge, lt = window_bounds(run.start, run.end, zone)
+    log.info("TikTok Shop %s: affiliate orders %s..%s", shop_cipher, run.start, run.end)
 
-        def pull(writer: SpoolWriter) -> None:
-            for orders in run.client.order_pages(shop_cipher, ge, lt):
-                writer.write_page(order_rows(orders, shop_cipher, zone))
+    def pull(writer: SpoolWriter) -> None:
+        for orders in run.client.order_pages(shop_cipher, ge, lt):
+            writer.write_page(order_rows(orders, shop_cipher, zone))
 
-        return [run.unit(AFFILIATE_ORDERS, pull)]
+    return [run.unit(AFFILIATE_ORDERS, pull)]

@@ -51,14 +51,8 @@ def test_meta_pulls_the_account_totals_with_the_other_insights() -> None:
 def test_meta_account_level_insights_land(settings: Settings, meta_client: MetaClient) -> None:
     insights = f"{META_API}/act_1234567890/insights"
     responses.get(insights, json=fixture_json("meta/insights_account_level.json"))
-    manifests = extract_streams(
-        settings,
-        "act_1234567890",
-        date(2026, 6, 1),
-        date(2026, 6, 2),
-        "run-1",
-        (ACCOUNT_INSIGHTS,),
-        client=meta_client,
+    manifests = extract_streams((ACCOUNT_INSIGHTS,))(
+        settings, "act_1234567890", date(2026, 6, 1), date(2026, 6, 2), "run-1", client=meta_client
     )
     assert len(manifests) == 1
     params = responses.calls[0].request.params

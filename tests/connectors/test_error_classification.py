@@ -103,8 +103,8 @@ def test_malformed_paging_next_fails_the_account_with_a_redacted_url(
     row = {"account_id": ACCOUNT, "ad_id": "301", "date_start": "2026-06-01", "spend": "1.00"}
     responses.get(INSIGHTS, json={"data": [row], "paging": {"next": bad_next}})
     with caplog.at_level(logging.DEBUG), pytest.raises(InvalidRequestError) as info:
-        extract_streams(
-            settings, ACCOUNT, JUNE_1, JUNE_1, "run-1", (AD_INSIGHTS_PLACEMENT,), client=meta_client
+        extract_streams((AD_INSIGHTS_PLACEMENT,))(
+            settings, ACCOUNT, JUNE_1, JUNE_1, "run-1", client=meta_client
         )
     message = str(info.value)
     # A ConnectorError: pipeline.extract records the account as failed and goes on.

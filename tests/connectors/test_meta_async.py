@@ -46,8 +46,8 @@ def _client(settings: Settings, clock: FakeClock) -> MetaClient:
 
 def _pull_insights(settings: Settings, clock: FakeClock, start: date, end: date) -> list[Path]:
     """The account's ``ad_insights`` for ``start..end`` through a client on ``clock``."""
-    return extract_streams(
-        settings, ACCOUNT, start, end, "run-1", (AD_INSIGHTS,), _client(settings, clock)
+    return extract_streams((AD_INSIGHTS,))(
+        settings, ACCOUNT, start, end, "run-1", _client(settings, clock)
     )
 
 
@@ -140,13 +140,12 @@ def test_entity_snapshots_request_every_status(settings: Settings) -> None:
         json={"data": [{"id": "101", "account_id": ACCOUNT, "effective_status": "DELETED"}]},
     )
     responses.get(f"{META_API}/act_{ACCOUNT}/ads", json={"data": []})
-    paths = extract_streams(
+    paths = extract_streams((AD_ACCOUNTS, CAMPAIGNS, ADS))(
         settings,
         ACCOUNT,
         JUNE_1,
         JUNE_1,
         "run-1",
-        (AD_ACCOUNTS, CAMPAIGNS, ADS),
         _client(settings, clock),
     )
     assert [read_manifest(p).row_count for p in paths] == [1, 1, 0]

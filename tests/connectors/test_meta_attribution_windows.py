@@ -109,8 +109,8 @@ def test_configured_windows_are_requested_and_1d_ev_lands_in_raw(settings: Setti
     chosen = _with_windows(settings, "7d_click", "1d_ev")
     meta_client = MetaClient(chosen.meta, chosen.http)
     for account in list_accounts(chosen, meta_client):
-        extract_streams(
-            chosen, account, DAY, DAY, "run-1", (AD_INSIGHTS, ACCOUNT_INSIGHTS), meta_client
+        extract_streams((AD_INSIGHTS, ACCOUNT_INSIGHTS))(
+            chosen, account, DAY, DAY, "run-1", meta_client
         )
     ad_call, account_call = responses.calls
     assert _windows_requested(ad_call) == ["7d_click", "1d_ev"]

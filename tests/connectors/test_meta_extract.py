@@ -53,8 +53,8 @@ def extract_insights(
     return [
         path
         for account in list_accounts(settings, client)
-        for path in extract_streams(
-            settings, account, start, end, run_id, (AD_INSIGHTS_PLACEMENT,), client=client
+        for path in extract_streams((AD_INSIGHTS_PLACEMENT,))(
+            settings, account, start, end, run_id, client=client
         )
     ]
 

@@ -331,8 +331,8 @@ def _one_day_placements(settings: Settings, run_id: str) -> Path:
     clock = FakeClock()
     client = MetaClient(settings.meta, settings.http, sleep=clock.sleep, clock=clock.time)
     try:
-        [manifest] = extract_streams(
-            settings, EU, START, START, run_id, (AD_INSIGHTS_PLACEMENT,), client
+        [manifest] = extract_streams((AD_INSIGHTS_PLACEMENT,))(
+            settings, EU, START, START, run_id, client
         )
     finally:
         client.close()
