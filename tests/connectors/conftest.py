@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from connector_testkit import ADV, META_BASE, TIKTOK_BASE, TOKEN, FakeClock
+from connector_testkit import ADV, META_BASE, TIKTOK_BASE, TOKEN, FakeClock, serve_stand_in
 
 from connectors.meta.client import MetaClient
 from connectors.tiktok.client import TikTokClient
+from sandbox.server import RunningSandbox
 from socialmart.settings import HttpSettings, Settings, load_settings
+
+
+@pytest.fixture
+def stand_in(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[RunningSandbox]:
+    """The stand-in of a sync test module: its ``SEED``, its ``FAULTS`` injected and, when the
+    module sets ``NOW`` (a datetime or an ISO string), the stand-in's clock at it."""
+    module = request.module
+    now = getattr(module, "NOW", None)
+    iso_now = now.isoformat() if isinstance(now, datetime) else now
+    yield from serve_stand_in(monkeypatch, module.SEED, module.FAULTS, iso_now)
 
 
 @pytest.fixture

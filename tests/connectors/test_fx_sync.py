@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from connector_testkit import serve_stand_in, stand_in_settings
+from connector_testkit import stand_in_settings
 
 from connectors.common.land import load_spool
 from connectors.sources import SOURCE_NAMES, get_source
@@ -33,11 +32,6 @@ FAULTS = [
     {"kind": "truncated", "match": "eurofxref", "nth": 2, "times": 1},
     {"kind": "reset", "match": "eurofxref", "nth": 3, "times": 1},
 ]
-
-
-@pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    yield from serve_stand_in(monkeypatch, SEED, FAULTS)
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ fatal token, idempotency and no token anywhere."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
 import pytest
-from connector_testkit import serve_stand_in, stand_in_settings
+from connector_testkit import stand_in_settings
 
 from sandbox.creators import BRAND, partnership_media
 from sandbox.instagram import truth
@@ -30,11 +29,6 @@ FAULTS = [
     {"kind": "reset", "match": "/insights$", "nth": 5},
     {"kind": "truncated", "match": "/insights$", "nth": 8},
 ]
-
-
-@pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    yield from serve_stand_in(monkeypatch, SEED, FAULTS, NOW.isoformat())
 
 
 @pytest.fixture

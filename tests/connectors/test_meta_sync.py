@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,7 +13,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from connector_testkit import FakeClock, serve_stand_in
+from connector_testkit import FakeClock
 
 from connectors.common.errors import FatalApiError
 from connectors.common.land import load_spool
@@ -47,11 +46,6 @@ FAULTS = [
     {"kind": "truncated", "match": "/adcreatives$", "nth": 1},
     {"kind": "truncated", "match": r"/\d+/insights$", "nth": 3},
 ]
-
-
-@pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    yield from serve_stand_in(monkeypatch, SEED, FAULTS, NOW.isoformat())
 
 
 @pytest.fixture

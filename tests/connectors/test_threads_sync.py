@@ -4,13 +4,12 @@ idempotency, kill-and-rerun and no token anywhere."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import duckdb
 import pytest
-from connector_testkit import serve_stand_in, stand_in_settings
+from connector_testkit import stand_in_settings
 
 from sandbox.creators import BRAND, CREATORS
 from sandbox.server import RunningSandbox
@@ -36,11 +35,6 @@ FAULTS = [
     {"kind": "reset", "match": "/insights$", "nth": 11},
     {"kind": "truncated", "match": "/threads$", "nth": 4},
 ]
-
-
-@pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    yield from serve_stand_in(monkeypatch, SEED, FAULTS, NOW.isoformat())
 
 
 @pytest.fixture

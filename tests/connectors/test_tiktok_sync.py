@@ -5,7 +5,6 @@ advertiser with nothing partial; the token appears nowhere."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from connector_testkit import serve_stand_in, stand_in_settings
+from connector_testkit import stand_in_settings
 
 from connectors.common.errors import FatalApiError
 from connectors.common.land import load_spool
@@ -48,11 +47,6 @@ _LATEST = """
 select * from raw.{table}
 qualify row_number() over (partition by {key} order by _pulled_at desc, _sync_id desc) = 1
 """
-
-
-@pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
-    yield from serve_stand_in(monkeypatch, SEED, FAULTS, NOW)
 
 
 @pytest.fixture
