@@ -5,39 +5,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 
 from socialmart.settings import Settings
 from socialmart.transform import (
+    dbt_command,
     dbt_env_overrides,
-    dbt_log_dir,
-    dbt_vars,
     record_build_end,
     record_build_start,
 )
-
-
-def command(settings: Settings, args: list[str]) -> list[str]:
-    """The ``python -m dbt.cli.main`` command line ``socialmart.transform`` uses."""
-    return [
-        sys.executable,
-        "-m",
-        "dbt.cli.main",
-        *args,
-        "--project-dir",
-        str(settings.dbt_project_dir),
-        "--profiles-dir",
-        str(settings.dbt_project_dir),
-        "--target-path",
-        str(settings.dbt_target_dir),
-        "--log-path",
-        str(dbt_log_dir(settings)),
-        "--vars",
-        json.dumps(dbt_vars(settings)),
-        "--no-use-colors",
-    ]
 
 
 def run_command(settings: Settings, args: list[str]) -> subprocess.CompletedProcess[str]:
@@ -47,7 +24,7 @@ def run_command(settings: Settings, args: list[str]) -> subprocess.CompletedProc
         RuntimeError: dbt failed (its output tail is in the message).
     """
     done = subprocess.run(
-        command(settings, args),
+        dbt_command(settings, args),
         cwd=settings.dbt_project_dir,
         env={**os.environ, **dbt_env_overrides(settings)},
         capture_output=True,
