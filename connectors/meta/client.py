@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from connectors.common.errors import QueryTooLargeError
-from connectors.common.graph import GraphClient, limited_params
+from connectors.common.graph import GraphClient
 from connectors.common.http import query_params, redact_url
 from connectors.meta.errors import PLATFORM, PageTooLargeError, classify_meta_response
 from connectors.meta.throttle import ThrottlePolicy, pause_seconds, read_usage
@@ -82,17 +82,16 @@ class MetaClient(GraphClient):
         """
         return self.request("POST", path, params, account=account)
 
-    def pages(
+    def shrinking_pages(
         self,
         path: str,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None,
         *,
-        account: str | None = None,
-        page_size: int | None = None,
-        records_at: str = "data",
-        limit_floor: int | None = None,
+        account: str | None,
+        limit_floor: int | None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield the ``data`` list of every page of an edge (see :meth:`GraphClient.pages`).
+        """Yield the ``data`` list of every page of an edge (as :meth:`GraphClient.pages`),
+        shrinking refused pages.
 
         With ``limit_floor``, a page Meta refuses as too large is requested again with half
         its ``limit`` (never below the floor) and the same cursor, so the pages already
@@ -100,10 +99,8 @@ class MetaClient(GraphClient):
 
         Args:
             path: Edge path below the versioned base URL.
-            params: Query parameters of the first request.
+            params: Query parameters of the first request (``limit``: the first page size).
             account: Ad account the call is about, for error messages.
-            page_size: Rows per page asked for (``limit``), when not in ``params``.
-            records_at: Key of the records list in each answer.
             limit_floor: Smallest page size to fall back to; None raises a refusal at once.
 
         Yields:
@@ -120,8 +117,7 @@ class MetaClient(GraphClient):
         ) -> dict[str, Any]:
             return self._shrinking_page(target, query, edge, owner, limit_floor)
 
-        query = limited_params(params, page_size)
-        return self.link_pages(path, query, account, get_page, records_at)
+        return self.link_pages(path, params, account, get_page)
 
     def _shrinking_page(
         self,

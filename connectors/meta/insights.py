@@ -127,7 +127,9 @@ def _write_results(pull: InsightsPull, run_id: str, start: date, end: date) -> N
     """Write a completed run's result pages; a one-day run's refused pages shrink instead."""
     params = {"limit": str(pull.api.settings.page_limit)}
     floor = MIN_PAGE_LIMIT if start == end else None
-    pages = pull.api.pages(f"{run_id}/insights", params, account=pull.account, limit_floor=floor)
+    pages = pull.api.shrinking_pages(
+        f"{run_id}/insights", params, account=pull.account, limit_floor=floor
+    )
     try:
         for page in pages:
             pull.writer.write_page(page)

@@ -31,7 +31,7 @@ def _pages(
     client: MetaClient, limit_floor: int | None = None, **params: str
 ) -> list[list[dict[str, object]]]:
     return list(
-        client.pages(
+        client.shrinking_pages(
             "act_1234567890/insights", params, account="1234567890", limit_floor=limit_floor
         )
     )
@@ -154,7 +154,7 @@ def test_refused_page_is_asked_again_with_half_the_limit_from_the_same_cursor(
     responses.add_callback(responses.GET, INSIGHTS, callback=refuse)
     with caplog.at_level(logging.DEBUG):
         pages = list(
-            meta_client.pages(
+            meta_client.shrinking_pages(
                 "act_1234567890/insights",
                 {"level": "ad", "limit": "5000"},
                 account="1234567890",
