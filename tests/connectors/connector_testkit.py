@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from connectors.common.graph import GraphClient
 from connectors.common.http import Classifier
+from connectors.common.land import load_spool
 from sandbox.faults import FaultPlan
 from sandbox.server import RunningSandbox, serve_in_thread
 from socialmart.settings import HttpSettings, Settings, load_settings
@@ -86,3 +88,10 @@ def stand_in_settings(monkeypatch: pytest.MonkeyPatch, home: Path, **env: str) -
     for name, value in {**fast, **env}.items():
         monkeypatch.setenv(name, value)
     return load_settings()
+
+
+def loaded_run(settings: Settings, run_id: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse with run ``run_id``'s spool (in ``settings``) loaded into it."""
+    con = duckdb.connect()
+    load_spool(con, settings.spool_dir / run_id, run_id)
+    return con

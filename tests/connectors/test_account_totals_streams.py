@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import duckdb
 import responses
 from connector_testkit import (
     ADV,
@@ -27,9 +26,9 @@ from connector_testkit import (
     TOKEN,
     FakeClock,
     fixture_json,
+    loaded_run,
 )
 
-from connectors.common.land import load_spool
 from connectors.meta.client import MetaClient
 from connectors.meta.extract import ALL_STREAMS, extract_streams
 from connectors.meta.streams import ACCOUNT_INSIGHTS
@@ -68,8 +67,7 @@ def test_meta_account_level_insights_land(settings: Settings, meta_client: MetaC
     assert "breakdowns" not in params and "action_attribution_windows" not in params
     assert json.loads(params["time_range"]) == {"since": "2026-06-01", "until": "2026-06-02"}
 
-    con = duckdb.connect()
-    load_spool(con, settings.spool_dir / "run-1", "run-1")
+    con = loaded_run(settings, "run-1")
     rows = con.execute(
         "select account_id, account_currency, date_start, spend, impressions, clicks"
         " from raw.meta__account_insights order by date_start"
@@ -115,8 +113,7 @@ def test_tiktok_advertiser_level_report_lands(tt_settings: Settings, clock: Fake
     assert json.loads(call["metrics"]) == ["spend", "impressions", "clicks"]
     assert (call["start_date"], call["end_date"]) == ("2021-10-25", "2021-10-26")
 
-    con = duckdb.connect()
-    load_spool(con, tt_settings.spool_dir / "r", "r")
+    con = loaded_run(tt_settings, "r")
     rows = con.execute(
         "select advertiser_id, stat_time_day, spend, impressions, clicks"
         " from raw.tiktok__advertiser_report_daily order by stat_time_day"

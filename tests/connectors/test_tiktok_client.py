@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 import requests
 import responses
@@ -19,6 +18,7 @@ from connector_testkit import (
     TOKEN,
     FakeClock,
     fixture_json,
+    loaded_run,
 )
 
 from connectors.common.errors import (
@@ -27,7 +27,6 @@ from connectors.common.errors import (
     RetriesExhaustedError,
     RetryableApiError,
 )
-from connectors.common.land import load_spool
 from connectors.common.spool import MANIFEST_NAME
 from connectors.tiktok.client import TikTokClient
 from connectors.tiktok.errors import classify_tiktok_response
@@ -184,8 +183,7 @@ def test_extract_lands_recorded_shapes(
         tt_settings, ADV, date(2021, 10, 25), date(2021, 10, 25), "r", tiktok
     )
     assert len(manifests) == 15  # the advertiser-level totals and Smart+ (empty) included
-    con = duckdb.connect()
-    load_spool(con, tt_settings.spool_dir / "r", "r")
+    con = loaded_run(tt_settings, "r")
     row = con.execute(
         "select advertiser_id, ad_id, stat_time_day, spend, total_complete_payment_rate "
         "from raw.tiktok__ad_report_daily"

@@ -22,13 +22,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import duckdb
 import responses
-from connector_testkit import ADV, TIKTOK_API
+from connector_testkit import ADV, TIKTOK_API, loaded_run
 from responses import matchers
 from test_tiktok_client import _fixture, _mock_account
 
-from connectors.common.land import load_spool
 from connectors.tiktok.client import TikTokClient
 from connectors.tiktok.extract import extract_account
 from socialmart.settings import Settings
@@ -74,8 +72,7 @@ def test_smart_plus_lists_and_ad_id_v2_reports_land(
     _mock_smart_plus()
     _mock_account()
     extract_account(tt_settings, ADV, DAY, DAY, "r", tiktok)
-    con = duckdb.connect()
-    load_spool(con, tt_settings.spool_dir / "r", "r")
+    con = loaded_run(tt_settings, "r")
 
     assert con.execute(
         "select campaign_id, budget_optimize_on, budget from raw.tiktok__smart_plus_campaigns"
