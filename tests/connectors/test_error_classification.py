@@ -29,7 +29,7 @@ import http.client
 import logging
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -70,6 +70,7 @@ from socialmart.settings import HttpSettings, Settings, load_settings
 ACCOUNT = "1234567890"
 INSIGHTS = f"{META_API}/act_{ACCOUNT}/insights"
 ADS = f"{META_API}/act_{ACCOUNT}/ads"
+ConnectorErrorT = TypeVar("ConnectorErrorT", bound=ConnectorError)
 JUNE_1 = date(2026, 6, 1)
 
 
@@ -203,14 +204,26 @@ def test_other_transport_errors_are_retried(
 def test_retries_exhausted_names_account_code_and_that_a_rerun_is_safe(
     meta_client: MetaClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    responses.get(ADS, status=400, json=fixture_json("meta/error_throttled.json"))
-    with caplog.at_level(logging.DEBUG), pytest.raises(RetriesExhaustedError) as info:
-        meta_client.get(f"act_{ACCOUNT}/ads", account=ACCOUNT)
-    message = str(info.value)
+    error = _refused_ads_get(meta_client, "error_throttled", RetriesExhaustedError, caplog)
+    message = str(error)
     assert f"for account {ACCOUNT}" in message and "(code 80004)" in message
     assert "transient" in message and "re-running the extract later is safe" in message
-    assert (info.value.platform, info.value.account, info.value.code) == ("Meta", ACCOUNT, 80004)
-    _assert_clean(info.value, caplog)
+    assert (error.platform, error.account, error.code) == ("Meta", ACCOUNT, 80004)
+    _assert_clean(error, caplog)
+
+
+def _refused_ads_get(
+    meta_client: MetaClient,
+    answer: str,
+    expected: type[ConnectorErrorT],
+    caplog: pytest.LogCaptureFixture,
+) -> ConnectorErrorT:
+    """The error a GET of the account's ads raises when Meta answers HTTP 400 with the fixture
+    ``meta/<answer>.json`` (logs captured at DEBUG)."""
+    responses.get(ADS, status=400, json=fixture_json(f"meta/{answer}.json"))
+    with caplog.at_level(logging.DEBUG), pytest.raises(expected) as info:
+        meta_client.get(f"act_{ACCOUNT}/ads", account=ACCOUNT)
+    return info.value
 
 
 # --- bytes: invalid UTF-8 is an error naming the endpoint, never U+FFFD ----------------------
@@ -281,14 +294,12 @@ def test_invalid_utf8_in_the_ecb_csv_is_fatal(
 def test_meta_104_names_the_token_setting(
     meta_client: MetaClient, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    responses.get(ADS, status=400, json=fixture_json("meta/error_token_missing.json"))
-    with caplog.at_level(logging.DEBUG), pytest.raises(FatalApiError) as info:
-        meta_client.get(f"act_{ACCOUNT}/ads", account=ACCOUNT)
-    message = str(info.value)
+    error = _refused_ads_get(meta_client, "error_token_missing", FatalApiError, caplog)
+    message = str(error)
     assert "code 104: the access token is missing or invalid" in message
     assert "set META_ACCESS_TOKEN" in message and "META_API_VERSION" not in message
-    assert f"ad account {ACCOUNT}" in message and info.value.code == 104
-    _assert_clean(info.value, caplog)
+    assert f"ad account {ACCOUNT}" in message and error.code == 104
+    _assert_clean(error, caplog)
     assert len(responses.calls) == 1 and clock.sleeps == []
 
 
@@ -296,17 +307,15 @@ def test_meta_104_names_the_token_setting(
 def test_meta_not_transient_code_1_fails_at_once_with_metas_own_words(
     meta_client: MetaClient, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    responses.get(ADS, status=400, json=fixture_json("meta/error_not_transient_code1.json"))
-    with caplog.at_level(logging.DEBUG), pytest.raises(FatalApiError) as info:
-        meta_client.get(f"act_{ACCOUNT}/ads", account=ACCOUNT)
-    message = str(info.value)
-    assert type(info.value) is FatalApiError
-    assert (info.value.code, info.value.subcode) == (1, 2853001)
+    error = _refused_ads_get(meta_client, "error_not_transient_code1", FatalApiError, caplog)
+    message = str(error)
+    assert type(error) is FatalApiError
+    assert (error.code, error.subcode) == (1, 2853001)
     assert "code 1, subcode 2853001" in message and f"account {ACCOUNT}" in message
     assert "is_transient: false" in message and "not retried" in message
     assert "Ad account setup incomplete: Finish setting up this ad account" in message
     assert "META_AD_ACCOUNT_IDS" in message and "META_API_VERSION" not in message
-    _assert_clean(info.value, caplog)
+    _assert_clean(error, caplog)
     assert len(responses.calls) == 1 and clock.sleeps == []
 
 
