@@ -95,3 +95,17 @@ def loaded_run(settings: Settings, run_id: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     load_spool(con, settings.spool_dir / run_id, run_id)
     return con
+
+
+def latest_rows(settings: Settings, table: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The latest, not deleted, version of every row of the warehouse's raw ``table`` per
+    ``keys``: payload columns only (no bookkeeping), in key order."""
+    by = ", ".join(keys)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        relation = con.sql(
+            f"select * exclude (_sync_id, _pulled_at, _source, _row_hash, _is_deleted) "
+            f"from (select * from {table} qualify row_number() over "
+            f"(partition by {by} order by _pulled_at desc, _sync_id desc) = 1) "
+            f"where not _is_deleted order by {by}"
+        )
+        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]

@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from connector_testkit import stand_in_settings
+from connector_testkit import latest_rows, stand_in_settings
 
 from sandbox.creators import BRAND, partnership_media
 from sandbox.instagram import truth
@@ -45,14 +45,9 @@ def sync_settings(stand_in: RunningSandbox, tmp_path, monkeypatch: pytest.Monkey
 
 
 def _latest(settings: Settings) -> list[dict[str, Any]]:
-    columns = ", ".join(("media_id", "status", *MEDIA_METRICS))
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        relation = con.sql(
-            f"select {columns} from (select * from raw.instagram__media_insights qualify "
-            "row_number() over (partition by ig_account_id, media_id "
-            "order by _pulled_at desc, _sync_id desc) = 1) where not _is_deleted order by media_id"
-        )
-        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+    columns = ("media_id", "status", *MEDIA_METRICS)
+    rows = latest_rows(settings, "raw.instagram__media_insights", ("ig_account_id", "media_id"))
+    return [{column: row[column] for column in columns} for row in rows]  # one account
 
 
 def _expected() -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from connector_testkit import stand_in_settings
+from connector_testkit import latest_rows, stand_in_settings
 
 from sandbox.creators import BRAND, CREATORS
 from sandbox.server import RunningSandbox
@@ -58,16 +58,7 @@ def _sync(settings: Settings, run_id: str) -> pipeline.ExtractOutcome:
 
 
 def _latest(settings: Settings, stream: str) -> list[dict[str, Any]]:
-    """Latest non-deleted version per key, payload columns only, in key order."""
-    keys = ", ".join(KEYS[stream])
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        relation = con.sql(
-            f"select * exclude (_sync_id, _pulled_at, _source, _row_hash, _is_deleted) "
-            f"from (select * from raw.threads__{stream} qualify row_number() over "
-            f"(partition by {keys} order by _pulled_at desc, _sync_id desc) = 1) "
-            f"where not _is_deleted order by {keys}"
-        )
-        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+    return latest_rows(settings, f"raw.threads__{stream}", KEYS[stream])
 
 
 def _expected(stream: str, now: datetime = NOW) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from connector_testkit import latest_rows
 
 from connectors.common.spool import MANIFEST_NAME
 from sandbox.faults import FaultPlan
@@ -93,15 +94,8 @@ def _sync(settings: Settings, run_id: str) -> pipeline.ExtractOutcome:
 
 def _latest(settings: Settings) -> list[tuple]:
     """The latest, not deleted, version of every order line, money as exact decimals."""
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        rows = con.execute(
-            f"select * exclude (_sync_id, _pulled_at, _source, _row_hash, _is_deleted) from ("
-            f"  select *, row_number() over (partition by shop_cipher, order_id, line_number"
-            f"  order by _pulled_at desc, _sync_id desc) as _version from {TABLE}"
-            f") where _version = 1 and not _is_deleted"
-        ).fetchall()
-        names = [d[0] for d in con.description]
-    return sorted(_canonical(dict(zip(names, row, strict=True))) for row in rows)
+    keys = ("shop_cipher", "order_id", "line_number")
+    return sorted(_canonical(row) for row in latest_rows(settings, TABLE, keys))
 
 
 def _canonical(row: dict[str, Any]) -> tuple:
