@@ -62,10 +62,7 @@ def settings(tmp_path: Path, http_settings: HttpSettings) -> Settings:
 
 @pytest.fixture
 def meta_client(settings: Settings, clock: FakeClock) -> MetaClient:
-    # jitter=1.0 makes backoff deterministic: the full ceiling.
-    return MetaClient(
-        settings.meta, settings.http, sleep=clock.sleep, clock=clock.time, jitter=lambda: 1.0
-    )
+    return MetaClient(settings.meta, settings.http, **clock.timing())
 
 
 @pytest.fixture
@@ -79,11 +76,4 @@ def tt_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def tiktok(tt_settings: Settings, clock: FakeClock) -> TikTokClient:
-    # jitter=1.0 makes backoff deterministic: the full ceiling.
-    return TikTokClient(
-        tt_settings.tiktok,
-        tt_settings.http,
-        sleep=clock.sleep,
-        clock=clock.time,
-        jitter=lambda: 1.0,
-    )
+    return TikTokClient(tt_settings.tiktok, tt_settings.http, **clock.timing())

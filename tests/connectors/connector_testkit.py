@@ -42,6 +42,11 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.now += seconds
 
+    def timing(self) -> dict[str, Any]:
+        """A client's ``sleep``, ``clock`` and ``jitter`` arguments on this clock; jitter 1.0
+        makes backoff deterministic: the full ceiling."""
+        return {"sleep": self.sleep, "clock": self.time, "jitter": lambda: 1.0}
+
 
 # --- TikTok ------------------------------------------------------------------------------------
 
@@ -60,9 +65,7 @@ def graph_client(
         token,
         http,
         classify,
-        sleep=clock.sleep,
-        clock=clock.time,
-        jitter=lambda: 1.0,
+        **clock.timing(),
     )
 
 

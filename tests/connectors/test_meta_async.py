@@ -39,9 +39,7 @@ def async_settings(settings: Settings) -> Settings:
 
 
 def _client(settings: Settings, clock: FakeClock) -> MetaClient:
-    return MetaClient(
-        settings.meta, settings.http, sleep=clock.sleep, clock=clock.time, jitter=lambda: 1.0
-    )
+    return MetaClient(settings.meta, settings.http, **clock.timing())
 
 
 def _pull_insights(settings: Settings, clock: FakeClock, start: date, end: date) -> list[Path]:

@@ -47,13 +47,7 @@ def shop_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def client(shop_settings: Settings, clock: FakeClock) -> TikTokShopClient:
-    return TikTokShopClient(
-        shop_settings.tiktok_shop,
-        shop_settings.http,
-        sleep=clock.sleep,
-        clock=clock.time,
-        jitter=lambda: 1.0,
-    )
+    return TikTokShopClient(shop_settings.tiktok_shop, shop_settings.http, **clock.timing())
 
 
 def _fixture(name: str) -> dict:

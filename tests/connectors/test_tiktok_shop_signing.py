@@ -68,9 +68,7 @@ def test_session_signs_every_attempt_with_a_fresh_timestamp_and_the_sent_body() 
         http,
         lambda response, body, account: None,
         sign=make_signer("k123", "s3cr3t", clock.time),
-        sleep=clock.sleep,
-        clock=clock.time,
-        jitter=lambda: 1.0,
+        **clock.timing(),
     )
     body = {"create_time_ge": 1699920000, "create_time_lt": 1700006400}
     session.request("POST", PATH, {"page_size": "50"}, json_body=body)
