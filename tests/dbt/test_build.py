@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from expectations.gate import run_gate
+from expectations.gate import GateFailed, enforce, run_gate
 from socialmart import publish, transform
 from socialmart.settings import Settings, load_settings
 
@@ -188,7 +188,7 @@ def test_a_window_left_out_of_the_setting_is_null_not_zero(
     assert row["purchases"] == Decimal("4")
 
 
-def test_failing_dbt_test_raises_with_the_node_name(
+def test_a_failing_mart_test_blocks_the_gate_with_the_node_name(
     copied_settings: Settings, copy_raw_placement_rows: Callable[..., None]
 ) -> None:
     copy_raw_placement_rows(
@@ -196,14 +196,22 @@ def test_failing_dbt_test_raises_with_the_node_name(
         "ad_id = '305'",
         limit=1,
     )
-    with pytest.raises(transform.TransformError, match="expression_is_true.*spend"):
-        transform.build(copied_settings, "run-broken")
+    transform.build(copied_settings, "run-broken")  # only the marts' contract failed
     builds = query(
         copied_settings.warehouse_path,
         "select run_id, succeeded from audit.dbt_builds where finished_at is not null "
         "order by started_at",
     )
     assert builds[-1] == ("run-broken", False)
+    outcome = run_gate(copied_settings, "run-broken")
+    [negative] = [
+        r
+        for r in outcome.errors
+        if r.expectation_type == "dbt.expression_is_true" and "spend >= 0" in r.observed_value
+    ]
+    assert negative.suite == f"{MART}.dbt" and '"spend": "-1.00"' in negative.observed_value
+    with pytest.raises(GateFailed, match="expression_is_true.*spend"):
+        enforce(outcome)
 
 
 def test_parse_manifest_writes_the_manifest(copied_settings: Settings) -> None:
