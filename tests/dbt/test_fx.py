@@ -10,6 +10,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from expectations.gate import GateFailed, enforce, run_gate
 from sandbox.fx.scenario import build_fx_scenario
 from sandbox.fx.truth import convert, published_rates, rate_on
 from socialmart import transform
@@ -100,12 +101,14 @@ def test_every_calendar_day_has_a_rate_for_every_published_currency(
     assert not any(code == "RUB" for _, code, _ in got)
 
 
-def test_mixed_currencies_in_one_account_fail_the_build(
+def test_mixed_currencies_in_one_account_block_the_gate(
     copied_settings: Settings, copy_raw_placement_rows: Callable[..., None]
 ) -> None:
     copy_raw_placement_rows("'EUR' as account_currency, '403' as ad_id", "ad_id = '401'")
-    with pytest.raises(transform.TransformError, match="single_currency_per_group"):
-        transform.build(copied_settings, "run-mixed")
+    transform.build(copied_settings, "run-mixed")  # a mart test failing is the gate's to block
+    outcome = run_gate(copied_settings, "run-mixed")
+    with pytest.raises(GateFailed, match="single_currency_per_group"):
+        enforce(outcome)
 
 
 def test_an_invalid_reporting_currency_is_refused(
