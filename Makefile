@@ -71,13 +71,19 @@ test: setup system-deps lint ## lint, then every test (offline)
 	if [ $$soaked -ne 0 ]; then cat $(SOAK_LOG); fi; \
 	exit $$(( others || soaked ))
 
-lint: setup ## ruff lint + format check
+# sqlfluff compiles the dbt models with dbt (.sqlfluff, templater dbt) on an in-memory DuckDB,
+# never the warehouse file; it gets absolute paths because the dbt templater works from the dbt
+# project folder and `sqlfluff fix` fails to write files named relative to the repository.
+SQLFLUFF := SOCIALMART_WAREHOUSE_PATH=:memory: $(VENV)/bin/sqlfluff
+lint: setup ## ruff lint + format check, sqlfluff on the dbt models
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(SQLFLUFF) lint $(CURDIR)/dbt_project
 
-fmt: setup ## format and auto-fix
+fmt: setup ## format and auto-fix (ruff, sqlfluff)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	$(SQLFLUFF) fix $(CURDIR)/dbt_project
 
 docs: setup ## dbt docs + Great Expectations Data Docs, offline, under var/docs (index.html)
 	$(VENV)/bin/socialmart docs

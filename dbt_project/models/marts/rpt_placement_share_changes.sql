@@ -46,7 +46,11 @@ campaign_weeks as (
 
 campaign_placements as (
 
-    select distinct platform, campaign_id, publisher_platform, platform_position
+    select distinct
+        platform,
+        campaign_id,
+        publisher_platform,
+        platform_position
     from weekly
 
 ),

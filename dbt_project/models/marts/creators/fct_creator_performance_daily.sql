@@ -90,10 +90,11 @@ creator_days as (
         {%- for column in activity_money_columns %}
         cast(sum(activity.{{ column }}) as {{ type_money() }}) as {{ column }},
         {%- endfor %}
-        {%- for column in threads_columns %}
-        cast(sum(activity.{{ column }}) as {{ dbt.type_bigint() }})
-            as {{ column }}{{ ',' if not loop.last }}
+        {%- for column in threads_columns[:-1] %}
+        cast(sum(activity.{{ column }}) as {{ dbt.type_bigint() }}) as {{ column }},
         {%- endfor %}
+        cast(sum(activity.{{ threads_columns[-1] }}) as {{ dbt.type_bigint() }})
+            as {{ threads_columns[-1] }}
     from activity
     inner join identities
         on identities.identity_type = activity.identity_type
