@@ -52,12 +52,9 @@ meta_rows as (
         meta_ads.created_at,
         meta_ads.updated_at
     from meta_ads
-    left join meta_adsets
-        on meta_adsets.adset_id = meta_ads.adset_id
-    left join meta_adset_automation
-        on meta_adset_automation.adset_id = meta_ads.adset_id
-    left join meta_creatives
-        on meta_creatives.creative_id = meta_ads.creative_id
+    left join meta_adsets using (adset_id)
+    left join meta_adset_automation using (adset_id)
+    left join meta_creatives using (creative_id)
 
 ),
 

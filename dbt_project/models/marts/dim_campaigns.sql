@@ -60,8 +60,7 @@ meta_rows as (
         meta_campaigns.created_at,
         meta_campaigns.updated_at
     from meta_campaigns
-    left join meta_accounts
-        on meta_accounts.ad_account_id = meta_campaigns.ad_account_id
+    left join meta_accounts using (ad_account_id)
 
 ),
 
@@ -130,15 +129,9 @@ tiktok_merged as (
             tiktok_smart_plus_campaigns.modified_at_local
         ) as modified_at_local
     from tiktok_campaign_keys
-    left join tiktok_campaigns
-        on tiktok_campaigns.advertiser_id = tiktok_campaign_keys.advertiser_id
-        and tiktok_campaigns.campaign_id = tiktok_campaign_keys.campaign_id
-    left join tiktok_gmv_max_campaigns
-        on tiktok_gmv_max_campaigns.advertiser_id = tiktok_campaign_keys.advertiser_id
-        and tiktok_gmv_max_campaigns.campaign_id = tiktok_campaign_keys.campaign_id
-    left join tiktok_smart_plus_campaigns
-        on tiktok_smart_plus_campaigns.advertiser_id = tiktok_campaign_keys.advertiser_id
-        and tiktok_smart_plus_campaigns.campaign_id = tiktok_campaign_keys.campaign_id
+    left join tiktok_campaigns using (advertiser_id, campaign_id)
+    left join tiktok_gmv_max_campaigns using (advertiser_id, campaign_id)
+    left join tiktok_smart_plus_campaigns using (advertiser_id, campaign_id)
     left join tiktok_accounts
         on tiktok_accounts.ad_account_id = tiktok_campaign_keys.advertiser_id
 

@@ -76,13 +76,9 @@ final as (
         first_reported.pulled_at as first_pulled_at,
         latest_reported.pulled_at as latest_pulled_at
     from latest_reported
-    inner join first_reported
-        on first_reported.platform = latest_reported.platform
-        and first_reported.ad_account_id = latest_reported.ad_account_id
-        and first_reported.ad_id = latest_reported.ad_id
-        and first_reported.is_gmv_max_campaign = latest_reported.is_gmv_max_campaign
-        and first_reported.report_date = latest_reported.report_date
-        and first_reported.attribution_window = latest_reported.attribution_window
+    inner join first_reported using (
+        platform, ad_account_id, ad_id, is_gmv_max_campaign, report_date, attribution_window
+    )
 
 )
 

@@ -98,11 +98,8 @@ final as (
         weekly.week_start_date,
         threads_delivery.threads_first_spend_date
     from weekly
-    inner join campaign_weeks
-        on campaign_weeks.campaign_id = weekly.campaign_id
-        and campaign_weeks.week_start_date = weekly.week_start_date
-    left join threads_delivery
-        on threads_delivery.campaign_id = weekly.campaign_id
+    inner join campaign_weeks using (campaign_id, week_start_date)
+    left join threads_delivery using (campaign_id)
 
 )
 

@@ -70,9 +70,7 @@ placement_weeks as (
         {{ exact_ratio('coalesce(weekly.spend, 0)', 'campaign_weeks.campaign_spend', 6) }}
             as spend_share
     from campaign_weeks
-    inner join campaign_placements
-        on campaign_placements.platform = campaign_weeks.platform
-        and campaign_placements.campaign_id = campaign_weeks.campaign_id
+    inner join campaign_placements using (platform, campaign_id)
     left join weekly
         on weekly.platform = campaign_weeks.platform
         and weekly.campaign_id = campaign_weeks.campaign_id

@@ -61,12 +61,8 @@ final as (
         coalesce(registered_identities.is_brand, false) as is_brand,
         observed.identity_value is not null as is_observed
     from all_identities
-    left join registered_identities
-        on registered_identities.identity_type = all_identities.identity_type
-        and registered_identities.identity_value = all_identities.identity_value
-    left join observed
-        on observed.identity_type = all_identities.identity_type
-        and observed.identity_value = all_identities.identity_value
+    left join registered_identities using (identity_type, identity_value)
+    left join observed using (identity_type, identity_value)
 
 )
 

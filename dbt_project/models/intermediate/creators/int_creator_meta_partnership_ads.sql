@@ -41,9 +41,7 @@ final as (
         partnership_creatives.source_instagram_media_id,
         partnership_creatives.author_instagram_user_id
     from ads
-    inner join partnership_creatives
-        on partnership_creatives.ad_account_id = ads.ad_account_id
-        and partnership_creatives.creative_id = ads.creative_id
+    inner join partnership_creatives using (ad_account_id, creative_id)
     where partnership_creatives.author_instagram_user_id is not null
 
 )

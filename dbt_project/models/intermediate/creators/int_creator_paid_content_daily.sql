@@ -34,9 +34,7 @@ meta_days as (
         meta_insights.spend,
         meta_insights.purchase_value
     from meta_insights
-    inner join meta_partnership_ads
-        on meta_partnership_ads.ad_account_id = meta_insights.ad_account_id
-        and meta_partnership_ads.ad_id = meta_insights.ad_id
+    inner join meta_partnership_ads using (ad_account_id, ad_id)
 
 ),
 
@@ -51,10 +49,7 @@ tiktok_days as (
         spark_ad_days.purchase_value,
         coalesce(spark_order_book_overlap.revenue_in_order_book, 0) as revenue_in_order_book
     from spark_ad_days
-    left join spark_order_book_overlap
-        on spark_order_book_overlap.advertiser_id = spark_ad_days.advertiser_id
-        and spark_order_book_overlap.ad_id = spark_ad_days.ad_id
-        and spark_order_book_overlap.report_date = spark_ad_days.report_date
+    left join spark_order_book_overlap using (advertiser_id, ad_id, report_date)
 
 ),
 

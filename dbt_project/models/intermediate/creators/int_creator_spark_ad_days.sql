@@ -36,11 +36,8 @@ final as (
         ad_report.spend,
         ad_report.purchase_value
     from ad_report
-    inner join spark_ads
-        on spark_ads.advertiser_id = ad_report.advertiser_id
-        and spark_ads.ad_id = ad_report.ad_id
-    left join advertisers
-        on advertisers.advertiser_id = ad_report.advertiser_id
+    inner join spark_ads using (advertiser_id, ad_id)
+    left join advertisers using (advertiser_id)
 
 )
 

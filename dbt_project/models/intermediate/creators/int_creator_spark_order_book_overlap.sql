@@ -90,10 +90,7 @@ matched as (
             rows between unbounded preceding and 1 preceding
         ), 0) as earlier_ads_revenue
     from spark_shop_days
-    left join order_book_post_days
-        on order_book_post_days.advertiser_id = spark_shop_days.advertiser_id
-        and order_book_post_days.tiktok_item_id = spark_shop_days.tiktok_item_id
-        and order_book_post_days.report_date = spark_shop_days.report_date
+    left join order_book_post_days using (advertiser_id, tiktok_item_id, report_date)
 
 ),
 

@@ -62,9 +62,7 @@ carried_forward as (
         currency_days.rate_date,
         currency_days.published_date
     from currency_days
-    inner join ecb_rates
-        on ecb_rates.currency = currency_days.currency
-        and ecb_rates.published_date = currency_days.published_date
+    inner join ecb_rates using (currency, published_date)
     where {{ dbt.datediff('currency_days.published_date', 'currency_days.rate_date', 'day') }}
         <= {{ carry_days }}
 

@@ -37,8 +37,7 @@ final as (
         {%- endfor %}
         false as is_clickless
     from insights
-    left join accounts
-        on accounts.ad_account_id = insights.ad_account_id
+    left join accounts using (ad_account_id)
 
 )
 

@@ -51,9 +51,7 @@ gmv_max_days as (
         gmv_max_report.gross_revenue as purchase_value,
         true as is_clickless
     from gmv_max_report
-    left join gmv_max_campaigns
-        on gmv_max_campaigns.advertiser_id = gmv_max_report.advertiser_id
-        and gmv_max_campaigns.campaign_id = gmv_max_report.campaign_id
+    left join gmv_max_campaigns using (advertiser_id, campaign_id)
     left join gmv_max_stores
         on gmv_max_stores.advertiser_id = gmv_max_report.advertiser_id
         and gmv_max_stores.store_id = gmv_max_report.store_id
@@ -97,8 +95,7 @@ final as (
         {%- endfor %}
         ad_days.is_clickless
     from ad_days
-    left join advertisers
-        on advertisers.advertiser_id = ad_days.advertiser_id
+    left join advertisers using (advertiser_id)
 
 )
 

@@ -65,10 +65,8 @@ final as (
         placement_mode_versions.placement_mode,
         cast(null as {{ dbt.type_string() }}) as threads_inclusion
     from placement_days
-    left join placement_map
-        on placement_map.placement = placement_days.placement
-    left join advertisers
-        on advertisers.advertiser_id = placement_days.advertiser_id
+    left join placement_map using (placement)
+    left join advertisers using (advertiser_id)
     left join placement_mode_versions
         on placement_mode_versions.advertiser_id = placement_days.advertiser_id
         and placement_mode_versions.adgroup_id = placement_days.adgroup_id

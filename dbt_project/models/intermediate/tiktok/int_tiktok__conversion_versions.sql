@@ -69,8 +69,7 @@ ranked as (
             order by versions.pulled_at desc, versions.sync_id desc
         ) as reverse_pull_number
     from versions
-    left join advertisers
-        on advertisers.advertiser_id = versions.advertiser_id
+    left join advertisers using (advertiser_id)
 
 )
 

@@ -71,10 +71,8 @@ final as (
         activity.first_activity_date,
         activity.last_activity_date
     from creators
-    left join registry
-        on registry.creator_id = creators.creator_id
-    left join activity
-        on activity.creator_id = creators.creator_id
+    left join registry using (creator_id)
+    left join activity using (creator_id)
 
 )
 

@@ -96,9 +96,7 @@ creator_days as (
         cast(sum(activity.{{ threads_columns[-1] }}) as {{ dbt.type_bigint() }})
             as {{ threads_columns[-1] }}
     from activity
-    inner join identities
-        on identities.identity_type = activity.identity_type
-        and identities.identity_value = activity.identity_value
+    inner join identities using (identity_type, identity_value)
     where not identities.is_brand
     group by identities.creator_id, activity.report_date, activity.currency
 
