@@ -58,28 +58,24 @@ class ApiVersion:
     expires: date | None
 
 
-MARKETING_API_VERSIONS: tuple[ApiVersion, ...] = (
-    ApiVersion("v27.0", date(2026, 11, 4), None),
-    ApiVersion("v26.0", date(2026, 7, 29), None),
-    ApiVersion("v25.0", date(2026, 2, 18), date(2027, 2, 23)),
-    ApiVersion("v24.0", date(2025, 10, 8), date(2026, 11, 10)),
-    ApiVersion("v23.0", date(2025, 5, 29), date(2026, 6, 9)),
-    ApiVersion("v22.0", date(2025, 1, 21), date(2026, 2, 19)),
-    ApiVersion("v21.0", date(2024, 10, 2), date(2025, 9, 9)),
-    ApiVersion("v20.0", date(2024, 5, 21), date(2025, 5, 6)),
-    ApiVersion("v19.0", date(2024, 1, 23), date(2025, 2, 4)),
+#: Both families share version names and release dates; each has its own expiry.
+#: (version, released, Marketing API expires, Graph API expires)
+_RELEASES: tuple[tuple[str, date, date | None, date | None], ...] = (
+    ("v27.0", date(2026, 11, 4), None, None),
+    ("v26.0", date(2026, 7, 29), None, None),
+    ("v25.0", date(2026, 2, 18), date(2027, 2, 23), date(2028, 7, 29)),
+    ("v24.0", date(2025, 10, 8), date(2026, 11, 10), date(2028, 2, 18)),
+    ("v23.0", date(2025, 5, 29), date(2026, 6, 9), date(2027, 10, 8)),
+    ("v22.0", date(2025, 1, 21), date(2026, 2, 19), date(2027, 5, 20)),
+    ("v21.0", date(2024, 10, 2), date(2025, 9, 9), date(2027, 1, 21)),
+    ("v20.0", date(2024, 5, 21), date(2025, 5, 6), date(2026, 9, 24)),
+    ("v19.0", date(2024, 1, 23), date(2025, 2, 4), date(2026, 5, 21)),
 )
-
-GRAPH_API_VERSIONS: tuple[ApiVersion, ...] = (
-    ApiVersion("v27.0", date(2026, 11, 4), None),
-    ApiVersion("v26.0", date(2026, 7, 29), None),
-    ApiVersion("v25.0", date(2026, 2, 18), date(2028, 7, 29)),
-    ApiVersion("v24.0", date(2025, 10, 8), date(2028, 2, 18)),
-    ApiVersion("v23.0", date(2025, 5, 29), date(2027, 10, 8)),
-    ApiVersion("v22.0", date(2025, 1, 21), date(2027, 5, 20)),
-    ApiVersion("v21.0", date(2024, 10, 2), date(2027, 1, 21)),
-    ApiVersion("v20.0", date(2024, 5, 21), date(2026, 9, 24)),
-    ApiVersion("v19.0", date(2024, 1, 23), date(2026, 5, 21)),
+MARKETING_API_VERSIONS: tuple[ApiVersion, ...] = tuple(
+    ApiVersion(version, released, marketing) for version, released, marketing, _ in _RELEASES
+)
+GRAPH_API_VERSIONS: tuple[ApiVersion, ...] = tuple(
+    ApiVersion(version, released, graph) for version, released, _, graph in _RELEASES
 )
 
 

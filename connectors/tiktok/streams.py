@@ -42,6 +42,19 @@ def _fields(columns: dict[str, ColumnDeclaration]) -> dict[str, str]:
     return {"fields": _json(list(columns))}
 
 
+def _inserted(
+    columns: dict[str, ColumnDeclaration], *, after: str, **extra: ColumnDeclaration
+) -> dict[str, ColumnDeclaration]:
+    """``columns`` with ``extra`` inserted, in order, right after the column ``after``."""
+    keys = list(columns)
+    at = keys.index(after) + 1
+    return {
+        **{key: columns[key] for key in keys[:at]},
+        **extra,
+        **{key: columns[key] for key in keys[at:]},
+    }
+
+
 _ADVERTISER_COLUMNS = {
     "advertiser_id": _V,
     "name": _V,
@@ -162,39 +175,20 @@ def _report_params(report_type: str, dimensions: list[str], metrics: tuple[str, 
     }
 
 
-_SMART_PLUS_CAMPAIGN_COLUMNS = {
-    "advertiser_id": _V,
-    "campaign_id": _V,
-    "campaign_name": _V,
-    "campaign_type": _V,
-    "objective_type": _V,
-    "sales_destination": _V,
-    "budget_optimize_on": "BOOLEAN",
-    "budget": _MONEY,
-    "budget_mode": _V,
-    "operation_status": _V,
-    "secondary_status": _V,
-    "smart_plus_adgroup_mode": _V,
-    "create_time": _V,
-    "modify_time": _V,
-}
-_SMART_PLUS_ADGROUP_COLUMNS = {
-    "advertiser_id": _V,
-    "campaign_id": _V,
-    "adgroup_id": _V,
-    "adgroup_name": _V,
-    "placement_type": _V,
-    "placements": "JSON",
-    "tiktok_subplacements": "JSON",
-    "promotion_type": _V,
-    "optimization_goal": _V,
-    "budget": _MONEY,
-    "budget_mode": _V,
-    "operation_status": _V,
-    "secondary_status": _V,
-    "create_time": _V,
-    "modify_time": _V,
-}
+#: Upgraded Smart+ campaigns and ad groups: the manual objects' columns and a few of their own.
+_SMART_PLUS_CAMPAIGN_COLUMNS = _inserted(
+    _inserted(
+        _CAMPAIGN_COLUMNS,
+        after="objective_type",
+        sales_destination=_V,
+        budget_optimize_on="BOOLEAN",
+    ),
+    after="secondary_status",
+    smart_plus_adgroup_mode=_V,
+)
+_SMART_PLUS_ADGROUP_COLUMNS = _inserted(
+    _ADGROUP_COLUMNS, after="placements", tiktok_subplacements="JSON"
+)
 _SMART_PLUS_AD_COLUMNS = {
     "advertiser_id": _V,
     "campaign_id": _V,
