@@ -107,14 +107,14 @@ def _pull_async(pull: InsightsPull, start: date, end: date, attempt: int = 0) ->
         _pull_async(pull, start, middle)
         _pull_async(pull, middle + timedelta(days=1), end)
     elif outcome.too_large:
-        raise FatalApiError(
-            f"Meta cannot build the {pull.spec.name} report for ad account {pull.account} on "
-            f"{start} even as a one-day async report ({outcome.describe()}). Reduce the "
-            "breakdowns or fields of this stream, or raise META_ASYNC_JOB_TIMEOUT_SECONDS.",
-            platform=PLATFORM,
-            code=outcome.code,
-            subcode=outcome.subcode,
-            account=pull.account,
+        raise _refused(
+            pull,
+            f"cannot build the {pull.spec.name} report",
+            start,
+            f"even as a one-day async report ({outcome.describe()})",
+            "Reduce the breakdowns or fields of this stream, or raise "
+            "META_ASYNC_JOB_TIMEOUT_SECONDS.",
+            outcome,
         )
     else:
         raise RetriesExhaustedError(
@@ -134,12 +134,29 @@ def _write_results(pull: InsightsPull, run_id: str, start: date, end: date) -> N
         for page in pages:
             pull.writer.write_page(page)
     except PageTooLargeError as exc:
-        raise FatalApiError(
-            f"Meta refuses the {pull.spec.name} results for ad account {pull.account} on "
-            f"{start} even in pages of {exc.limit} rows ({exc}). Reduce the breakdowns or "
-            "fields of this stream.",
-            platform=PLATFORM,
-            code=exc.code,
-            subcode=exc.subcode,
-            account=pull.account,
+        raise _refused(
+            pull,
+            f"refuses the {pull.spec.name} results",
+            start,
+            f"even in pages of {exc.limit} rows ({exc})",
+            "Reduce the breakdowns or fields of this stream.",
+            exc,
         ) from exc
+
+
+def _refused(
+    pull: InsightsPull,
+    what: str,
+    day: date,
+    how: str,
+    remedy: str,
+    cause: JobFailure | PageTooLargeError,
+) -> FatalApiError:
+    """The fatal error for a one-day report Meta will not deliver at its smallest size."""
+    return FatalApiError(
+        f"Meta {what} for ad account {pull.account} on {day} {how}. {remedy}",
+        platform=PLATFORM,
+        code=cause.code,
+        subcode=cause.subcode,
+        account=pull.account,
+    )

@@ -104,11 +104,22 @@ def _show_docs() -> None:
     st.markdown(f"[Documentation: the gates' Data Docs and the dbt docs](docs){later}")
 
 
+def _section(title: str, frame: pd.DataFrame, if_empty: str, *, note: bool = False) -> bool:
+    """Head a section with ``title``; when ``frame`` has no rows, say ``if_empty`` (an info
+    box, or a caption with ``note``) and return False."""
+    st.subheader(title)
+    if not frame.empty:
+        return True
+    if note:
+        st.caption(if_empty)
+    else:
+        st.info(if_empty, icon=":material/info:")
+    return False
+
+
 def _show_gates(path) -> None:
-    st.subheader("Gate results")
     history = health.gate_history(path)
-    if history.empty:
-        st.info("No gate has run yet.", icon=":material/info:")
+    if not _section("Gate results", history, "No gate has run yet."):
         return
     # The Documentation page shows the run's Data Docs (browsers block file:// links).
     docs_links = [
@@ -130,10 +141,8 @@ def _show_gates(path) -> None:
 
 
 def _show_freshness(path) -> None:
-    st.subheader("Freshness per source")
     freshness = health.source_freshness(path, datetime.now(UTC))
-    if freshness.empty:
-        st.info("No load has been recorded yet.", icon=":material/info:")
+    if not _section("Freshness per source", freshness, "No load has been recorded yet."):
         return
     components.table(freshness, _FRESHNESS_COLUMNS)
 
@@ -157,10 +166,10 @@ def _show_skipped_sources(path) -> None:
 
 
 def _show_schema_drift(path) -> None:
-    st.subheader("API changes")
     drift = health.schema_drift(path)
-    if drift.empty:
-        st.caption("No API returned a field its stream does not declare.")
+    if not _section(
+        "API changes", drift, "No API returned a field its stream does not declare.", note=True
+    ):
         return
     st.warning(
         f"{len(drift)} response field(s) are not stored: declare them in "
@@ -171,10 +180,13 @@ def _show_schema_drift(path) -> None:
 
 
 def _show_api_versions(path) -> None:
-    st.subheader("API versions")
     versions = health.api_versions(path)
-    if versions.empty:
-        st.caption("No API version check recorded yet (written with the health file).")
+    if not _section(
+        "API versions",
+        versions,
+        "No API version check recorded yet (written with the health file).",
+        note=True,
+    ):
         return
     attention = versions[versions["status"] != "ok"]
     for message in attention["message"]:

@@ -290,31 +290,15 @@ def shares_check(spec: MartSpec, shares: Shares) -> Check:
         )"""
     columns = [shares.share or shares.measure, *shares.group_by]
     high = 1 + shares.tolerance
-    expectations = (
-        expect(
-            "ExpectColumnMinToBeBetween",
-            column="min_share_total",
-            min_value=1 - shares.tolerance,
-            meta=_meta(ERROR, columns),
-        ),
-        expect(
-            "ExpectColumnMaxToBeBetween",
-            column="max_share_total",
-            max_value=high,
-            meta=_meta(ERROR, columns),
-        ),
-        expect(
-            "ExpectColumnMinToBeBetween",
-            column="min_share",
-            min_value=0,
-            meta=_meta(ERROR, columns),
-        ),
-        expect(
-            "ExpectColumnMaxToBeBetween",
-            column="max_share",
-            max_value=high,
-            meta=_meta(ERROR, columns),
-        ),
+    bounds = (
+        ("ExpectColumnMinToBeBetween", "min_share_total", {"min_value": 1 - shares.tolerance}),
+        ("ExpectColumnMaxToBeBetween", "max_share_total", {"max_value": high}),
+        ("ExpectColumnMinToBeBetween", "min_share", {"min_value": 0}),
+        ("ExpectColumnMaxToBeBetween", "max_share", {"max_value": high}),
+    )
+    expectations = tuple(
+        expect(kind, column=column, **bound, meta=_meta(ERROR, columns))
+        for kind, column, bound in bounds
     )
     return Check(f"{dataset}.shares", expectations, sql)
 

@@ -48,6 +48,48 @@ def _smart_plus_row(mart: str) -> str:
     )
 
 
+# A platform's ad account id column in its staging models.
+_ACCOUNT_ID = {"meta": "ad_account_id", "tiktok": "advertiser_id"}
+
+
+def _platform_side(
+    platform: str,
+    stream: str,
+    mart_filter: str,
+    *,
+    by_day: bool = False,
+    measure: str = "spend",
+    requires: tuple[str, ...] = (),
+) -> StagingSide:
+    """The staging side of one platform stream (``staging.stg_<platform>__<stream>``) in a
+    fact reconciled per platform and ad account (and day, with ``by_day``)."""
+    columns = {"platform": f"'{platform}'", "ad_account_id": _ACCOUNT_ID[platform]}
+    if by_day:
+        columns["report_date"] = "report_date"
+    return StagingSide(
+        relation=f"staging.stg_{platform}__{stream}",
+        columns=columns,
+        measure=measure,
+        date="report_date",
+        mart_filter=mart_filter,
+        load=(platform, stream),
+        requires=requires,
+    )
+
+
+def _platform_totals(platform: str, stream: str, mart_filter: str = "true") -> PlatformTotals:
+    """A platform's own account-level daily spend (``staging.stg_<platform>__<stream>``)."""
+    return PlatformTotals(
+        platform=platform,
+        relation=f"staging.stg_{platform}__{stream}",
+        account=_ACCOUNT_ID[platform],
+        date="report_date",
+        measure="spend",
+        load=(platform, stream),
+        mart_filter=mart_filter,
+    )
+
+
 # Dimensions keep deleted entities and restatements are rebuilt from every version: their
 # rows per platform only grow from one publication to the next.
 PLATFORM_ROWS = PublishedRows(by=("platform",))
@@ -66,31 +108,18 @@ FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
         date_column="report_date",
         count_rows=True,
         sides=(
-            StagingSide(
-                relation="staging.stg_meta__ad_insights_placement",
-                columns={"platform": "'meta'", "ad_account_id": "ad_account_id"},
-                measure="spend",
-                date="report_date",
-                mart_filter="platform = 'meta'",
-                load=("meta", "ad_insights_placement"),
-            ),
-            StagingSide(
-                relation="staging.stg_tiktok__ad_placement_report_daily",
-                columns={"platform": "'tiktok'", "ad_account_id": "advertiser_id"},
-                measure="spend",
-                date="report_date",
-                mart_filter=f"platform = 'tiktok' and not {_smart_plus_row(PLACEMENT_PERFORMANCE)}",
-                load=("tiktok", "ad_placement_report_daily"),
+            _platform_side("meta", "ad_insights_placement", "platform = 'meta'"),
+            _platform_side(
+                "tiktok",
+                "ad_placement_report_daily",
+                f"platform = 'tiktok' and not {_smart_plus_row(PLACEMENT_PERFORMANCE)}",
                 requires=(SMART_PLUS_ADS,),
             ),
             # TikTok Upgraded Smart+ ads: their own AUDIENCE report by ad_id_v2.
-            StagingSide(
-                relation=SMART_PLUS_PLACEMENTS,
-                columns={"platform": "'tiktok'", "ad_account_id": "advertiser_id"},
-                measure="spend",
-                date="report_date",
-                mart_filter=f"platform = 'tiktok' and {_smart_plus_row(PLACEMENT_PERFORMANCE)}",
-                load=("tiktok", "smart_plus_ad_placement_report_daily"),
+            _platform_side(
+                "tiktok",
+                "smart_plus_ad_placement_report_daily",
+                f"platform = 'tiktok' and {_smart_plus_row(PLACEMENT_PERFORMANCE)}",
                 requires=(SMART_PLUS_ADS,),
             ),
         ),
@@ -111,63 +140,30 @@ FCT_AD_PERFORMANCE_DAILY = MartSpec(
         date_column="report_date",
         count_rows=True,
         sides=(
-            StagingSide(
-                relation="staging.stg_meta__ad_insights",
-                columns={
-                    "platform": "'meta'",
-                    "ad_account_id": "ad_account_id",
-                    "report_date": "report_date",
-                },
-                measure="spend",
-                date="report_date",
-                mart_filter="platform = 'meta'",
-                load=("meta", "ad_insights"),
-            ),
+            _platform_side("meta", "ad_insights", "platform = 'meta'", by_day=True),
             # TikTok auction ads: one mart row per ad report row.
-            StagingSide(
-                relation="staging.stg_tiktok__ad_report_daily",
-                columns={
-                    "platform": "'tiktok'",
-                    "ad_account_id": "advertiser_id",
-                    "report_date": "report_date",
-                },
-                measure="spend",
-                date="report_date",
-                mart_filter=(
-                    "platform = 'tiktok' and not is_clickless"
-                    f" and not {_smart_plus_row(AD_PERFORMANCE)}"
-                ),
-                load=("tiktok", "ad_report_daily"),
+            _platform_side(
+                "tiktok",
+                "ad_report_daily",
+                "platform = 'tiktok' and not is_clickless"
+                f" and not {_smart_plus_row(AD_PERFORMANCE)}",
+                by_day=True,
                 requires=(SMART_PLUS_ADS,),
             ),
             # TikTok Upgraded Smart+ ads: one mart row per row of their report by ad_id_v2.
-            StagingSide(
-                relation=SMART_PLUS_ADS,
-                columns={
-                    "platform": "'tiktok'",
-                    "ad_account_id": "advertiser_id",
-                    "report_date": "report_date",
-                },
-                measure="spend",
-                date="report_date",
-                mart_filter=(
-                    "platform = 'tiktok' and not is_clickless"
-                    f" and {_smart_plus_row(AD_PERFORMANCE)}"
-                ),
-                load=("tiktok", "smart_plus_ad_report_daily"),
+            _platform_side(
+                "tiktok",
+                "smart_plus_ad_report_daily",
+                f"platform = 'tiktok' and not is_clickless and {_smart_plus_row(AD_PERFORMANCE)}",
+                by_day=True,
             ),
             # TikTok GMV Max campaigns: the clickless rows, spend is the gross cost.
-            StagingSide(
-                relation="staging.stg_tiktok__gmv_max_report_daily",
-                columns={
-                    "platform": "'tiktok'",
-                    "ad_account_id": "advertiser_id",
-                    "report_date": "report_date",
-                },
+            _platform_side(
+                "tiktok",
+                "gmv_max_report_daily",
+                "platform = 'tiktok' and is_clickless",
+                by_day=True,
                 measure="cost",
-                date="report_date",
-                mart_filter="platform = 'tiktok' and is_clickless",
-                load=("tiktok", "gmv_max_report_daily"),
             ),
         ),
     ),
@@ -185,26 +181,11 @@ FCT_AD_PERFORMANCE_DAILY = MartSpec(
         account="ad_account_id",
         date_column="report_date",
         platforms=(
-            PlatformTotals(
-                platform="meta",
-                relation="staging.stg_meta__account_insights",
-                account="ad_account_id",
-                date="report_date",
-                measure="spend",
-                load=("meta", "account_insights"),
-            ),
+            _platform_totals("meta", "account_insights"),
             # TikTok's advertiser-level BASIC report has every auction ad, Upgraded Smart+ ones
             # included (so a Smart+ pull that goes missing shows here), and leaves GMV Max
             # out, as the ad one does.
-            PlatformTotals(
-                platform="tiktok",
-                relation="staging.stg_tiktok__advertiser_report_daily",
-                account="advertiser_id",
-                date="report_date",
-                measure="spend",
-                load=("tiktok", "advertiser_report_daily"),
-                mart_filter="not is_clickless",
-            ),
+            _platform_totals("tiktok", "advertiser_report_daily", mart_filter="not is_clickless"),
         ),
     ),
 )
