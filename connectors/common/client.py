@@ -53,6 +53,10 @@ class ApiClient:
     #: Whether an answer without records leaves out the records list (TikTok) rather than
     #: being an answer from the wrong endpoint.
     records_may_be_absent: bool = False
+    #: Key of the records list in a page's answer (a stream's spec may name another).
+    records_key: str = "data"
+    #: The query parameter that asks for a page size.
+    page_size_param: str = "limit"
     #: The setting that sets the page size, named when a query stays too large.
     page_size_setting: str = "the page size setting"
 
@@ -188,7 +192,7 @@ class ApiClient:
         *,
         account: str | None = None,
         page_size: int | None = None,
-        records_at: str = "data",
+        records_at: str | None = None,
     ) -> Iterator[Records]:
         """Every page's records of a paged endpoint, by the platform's :attr:`paginator`.
 
@@ -196,9 +200,19 @@ class ApiClient:
             path: The endpoint below the base URL.
             params: Query parameters of the first request.
             account: Account the pages belong to, for error messages.
-            page_size: Records per page asked for (``None``: the endpoint's default).
-            records_at: Key of the records list in each answer.
+            page_size: Records per page asked for, as :attr:`page_size_param` (``None``: the
+                endpoint's default).
+            records_at: Key of the records list in each answer (default :attr:`records_key`).
         """
+        query = dict(params or {})
+        if page_size:
+            query[self.page_size_param] = str(page_size)
+        return self.page_loop(path, query, account, records_at or self.records_key)
+
+    def page_loop(
+        self, path: str, params: dict[str, Any], account: str | None, records_at: str
+    ) -> Iterator[Records]:
+        """The platform's page loop (see :meth:`follow`) from the first page's ``params``."""
         raise NotImplementedError(f"{self.platform} has no paged endpoints")
 
     def follow(

@@ -197,24 +197,17 @@ class GraphClient(ApiClient):
         """The ``data`` list of a single-page answer (insights)."""
         return self.records(self.get(path, params, account=account), path, account, "data")
 
-    def pages(
-        self,
-        path: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        account: str | None = None,
-        page_size: int | None = None,
-        records_at: str = "data",
+    def page_loop(
+        self, path: str, params: dict[str, Any], account: str | None, records_at: str
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield the ``data`` list of every page of an edge, following ``paging.next`` as is.
 
         Stops only when a page has no ``paging.next`` (short and empty pages may still have
         one); a ``next`` link seen twice is a loop and stops the extract. The link repeats the
         query including the token: it is requested unchanged and only ever logged redacted.
-        ``page_size``, when given, is sent as ``limit``.
+        A page size is sent as ``limit``.
         """
-        query = limited_params(params, page_size)
-        return self.link_pages(path, query, account, self._get_page, records_at)
+        return self.link_pages(path, params, account, self._get_page, records_at)
 
     def link_pages(
         self,
@@ -249,11 +242,6 @@ class GraphClient(ApiClient):
         self, target: str, params: dict[str, Any], path: str, account: str | None
     ) -> dict[str, Any]:
         return self.answer(self._api.get(target, params, account=account), path, account)
-
-
-def limited_params(params: Mapping[str, Any] | None, page_size: int | None) -> dict[str, Any]:
-    """``params`` asking for ``page_size`` records per page, when given."""
-    return {**(params or {}), **({"limit": str(page_size)} if page_size else {})}
 
 
 def _int(value: Any) -> int | None:

@@ -47,6 +47,8 @@ class TikTokClient(ApiClient):
     endpoint = "the API for Business host"
     paginator = PAGE_NUMBER
     records_may_be_absent = True
+    records_key = "list"
+    page_size_param = "page_size"
     page_size_setting = "TIKTOK_PAGE_SIZE"
 
     def __init__(
@@ -78,14 +80,8 @@ class TikTokClient(ApiClient):
         are sent JSON-encoded (see :meth:`ApiClient.get`)."""
         return super().get(path, encode_params(params or {}), account=account)
 
-    def pages(
-        self,
-        path: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        account: str | None = None,
-        page_size: int | None = None,
-        records_at: str = "list",
+    def page_loop(
+        self, path: str, params: dict[str, Any], account: str | None, records_at: str
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield ``data.list`` of every page, from page 1 until ``page >= total_page``.
 
@@ -93,8 +89,7 @@ class TikTokClient(ApiClient):
         """
 
         def fetch(page: int) -> dict[str, Any]:
-            sized = {"page_size": page_size} if page_size else {}
-            return self.get(path, {**(params or {}), "page": page, **sized}, account=account)
+            return self.get(path, {**params, "page": page}, account=account)
 
         def next_page(answer: dict[str, Any], page: int) -> int | None:
             total_pages = int((answer.get("page_info") or {}).get("total_page") or 0)
