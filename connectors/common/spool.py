@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -42,17 +42,11 @@ class Manifest:
     def to_json(self) -> dict[str, Any]:
         """Plain-JSON form, dates as ISO strings."""
         return {
-            "run_id": self.run_id,
-            "source": self.source,
-            "stream": self.stream,
-            "account_id": self.account_id,
+            **asdict(self),
             "window_start": self.window_start.isoformat(),
             "window_end": self.window_end.isoformat(),
             "pulled_at": self.pulled_at.isoformat(),
             "files": list(self.files),
-            "row_count": self.row_count,
-            "request_count": self.request_count,
-            "status": self.status,
             "fields": list(self.fields),
         }
 
@@ -124,6 +118,7 @@ class SpoolWriter:
             if not part or "/" in part or "\\" in part or part in {".", ".."}:
                 raise ValueError(f"unsafe spool path component: {part!r}")
         self.unit_dir = Path(spool_dir) / run_id / source / stream / account_id
+        # The manifest's first fields, in :class:`Manifest`'s order, known from the start.
         self._header = (run_id, source, stream, account_id, window_start, window_end)
         self._clock = clock
         self._files: list[str] = []
@@ -170,14 +165,8 @@ class SpoolWriter:
         Returns:
             The manifest path.
         """
-        run_id, source, stream, account_id, window_start, window_end = self._header
         manifest = Manifest(
-            run_id=run_id,
-            source=source,
-            stream=stream,
-            account_id=account_id,
-            window_start=window_start,
-            window_end=window_end,
+            *self._header,
             pulled_at=(self._pulled_at or self._clock()).astimezone(UTC),
             files=tuple(self._files),
             row_count=self.row_count,
