@@ -11,7 +11,8 @@
         column differently; none where the platform has no such column (null);
       * default (optional): the SQL expression of every column `fields` does not name
         (say '0' for measures the part does not have); without it such a column is read
-        under its own name.
+        under its own name;
+      * where (optional): the condition the part's rows meet.
     A part of a union that is no platform (an activity of its own) leaves out `platform`.
 #}
 {% macro union_platforms(columns, platforms) -%}
@@ -28,6 +29,9 @@
             as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ platform.relation }}
+    {%- if platform.get('where') %}
+    where {{ platform.where }}
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}

@@ -8,57 +8,43 @@
 -#}
 {{ config(materialized='table') }}
 
+{%- set identity_columns = [
+    ('identity_type', 'string'), ('identity_value', 'string'), ('handle', 'string'),
+] -%}
+
 with
-
-affiliate_orders as (select * from {{ ref('stg_tiktok_shop__affiliate_orders') }}),
-
-tiktok_ads as (select * from {{ ref('stg_tiktok__ads') }}),
-
-meta_partnership_ads as (select * from {{ ref('int_creator_meta_partnership_ads') }}),
-
-threads_posts as (select * from {{ ref('stg_threads__posts') }}),
-
-threads_insights as (select * from {{ ref('stg_threads__post_insights') }}),
 
 sightings as (
 
-    select
-        'tiktok_username' as identity_type,
-        creator_username as identity_value,
-        creator_username as handle
-    from affiliate_orders
-    union all
-    select
-        'tiktok_identity_id' as identity_type,
-        identity_id as identity_value,
-        identity_display_name as handle
-    from tiktok_ads
-    where is_spark_ad
-    union all
-    select
-        'instagram_user_id' as identity_type,
-        author_instagram_user_id as identity_value,
-        cast(null as {{ dbt.type_string() }}) as handle
-    from meta_partnership_ads
-    union all
-    select
-        'threads_user_id' as identity_type,
-        profile_id as identity_value,
-        username as handle
-    from threads_posts
-    union all
-    select
-        'threads_user_id' as identity_type,
-        profile_id as identity_value,
-        cast(null as {{ dbt.type_string() }}) as handle
-    from threads_insights
+    {{ union_platforms(identity_columns, [
+        {'relation': ref('stg_tiktok_shop__affiliate_orders'), 'fields': {
+            'identity_type': "'tiktok_username'", 'identity_value': 'creator_username',
+            'handle': 'creator_username',
+        }},
+        {'relation': ref('stg_tiktok__ads'), 'where': 'is_spark_ad', 'fields': {
+            'identity_type': "'tiktok_identity_id'", 'identity_value': 'identity_id',
+            'handle': 'identity_display_name',
+        }},
+        {'relation': ref('int_creator_meta_partnership_ads'), 'fields': {
+            'identity_type': "'instagram_user_id'",
+            'identity_value': 'author_instagram_user_id', 'handle': none,
+        }},
+        {'relation': ref('stg_threads__posts'), 'fields': {
+            'identity_type': "'threads_user_id'", 'identity_value': 'profile_id',
+            'handle': 'username',
+        }},
+        {'relation': ref('stg_threads__post_insights'), 'fields': {
+            'identity_type': "'threads_user_id'", 'identity_value': 'profile_id',
+            'handle': none,
+        }},
+    ]) }}
 
 ),
 
 final as (
 
     select
-        cast(identity_type as {{ dbt.type_string() }}) as identity_type,
+        identity_type,
         identity_value,
         max(handle) as handle
     from sightings

@@ -5,59 +5,48 @@
     the ad and placement performance, the creators' Spark Ads and dim_ads. Upgraded Smart+
     ads are no Spark Ads and name no identity or post.
 -#}
+{#- Each list: its ads, ad groups and campaigns, and whether it is the Smart+ list. -#}
 {%- set ad_lists = [
-    ('ads', 'adgroups', 'campaigns', false),
-    ('smart_plus_ads', 'smart_plus_adgroups', 'smart_plus_campaigns', true),
+    (ref('stg_tiktok__ads'), ref('stg_tiktok__adgroups'), ref('stg_tiktok__campaigns'), false),
+    (
+        ref('stg_tiktok__smart_plus_ads'), ref('stg_tiktok__smart_plus_adgroups'),
+        ref('stg_tiktok__smart_plus_campaigns'), true,
+    ),
 ] -%}
 
-with
+with joined as (
 
-ads as (select * from {{ ref('stg_tiktok__ads') }}),
-
-adgroups as (select * from {{ ref('stg_tiktok__adgroups') }}),
-
-campaigns as (select * from {{ ref('stg_tiktok__campaigns') }}),
-
-smart_plus_ads as (select * from {{ ref('stg_tiktok__smart_plus_ads') }}),
-
-smart_plus_adgroups as (select * from {{ ref('stg_tiktok__smart_plus_adgroups') }}),
-
-smart_plus_campaigns as (select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}),
-
-joined as (
-
-    {% for ad, adgroup, campaign, is_smart_plus in ad_lists -%}
+    {% for ads, adgroups, campaigns, is_smart_plus in ad_lists -%}
     select
-        {{ ad }}.advertiser_id,
-        {{ ad }}.ad_id,
-        {{ ad }}.campaign_id,
-        {{ ad }}.adgroup_id,
+        ads.advertiser_id,
+        ads.ad_id,
+        ads.campaign_id,
+        ads.adgroup_id,
         {%- if is_smart_plus %}
         cast(null as {{ dbt.type_string() }}) as identity_id,
         cast(null as {{ dbt.type_string() }}) as tiktok_item_id,
         {%- else %}
-        {{ ad }}.identity_id,
-        {{ ad }}.tiktok_item_id,
+        ads.identity_id,
+        ads.tiktok_item_id,
         {%- endif %}
-        {{ ad }}.ad_name,
-        {{ adgroup }}.adgroup_name,
-        {{ campaign }}.campaign_name,
-        {{ ad }}.operation_status,
-        {{ ad }}.secondary_status,
-        {{ adgroup }}.placement_type,
-        {{ adgroup }}.promotion_type,
+        ads.ad_name,
+        adgroups.adgroup_name,
+        campaigns.campaign_name,
+        ads.operation_status,
+        ads.secondary_status,
+        adgroups.placement_type,
+        adgroups.promotion_type,
         {{ is_smart_plus }} as is_smart_plus_ad,
-        {{ 'false' if is_smart_plus else ad ~ '.is_spark_ad' }} as is_spark_ad,
-        {{ ad }}.is_removed_from_source,
-        {{ ad }}.created_at_local,
-        {{ ad }}.modified_at_local
-    from {{ ad }}
-    left join {{ adgroup }}
-        on {{ adgroup }}.advertiser_id = {{ ad }}.advertiser_id
-        and {{ adgroup }}.adgroup_id = {{ ad }}.adgroup_id
-    left join {{ campaign }}
-        on {{ campaign }}.advertiser_id = {{ ad }}.advertiser_id
-        and {{ campaign }}.campaign_id = {{ ad }}.campaign_id
+        {{ 'false' if is_smart_plus else 'ads.is_spark_ad' }} as is_spark_ad,
+        ads.is_removed_from_source,
+        ads.created_at_local,
+        ads.modified_at_local
+    from {{ ads }} as ads
+    left join {{ adgroups }} as adgroups using (advertiser_id, adgroup_id)
+    -- the ad's campaign (the ad group names one too)
+    left join {{ campaigns }} as campaigns
+        on campaigns.advertiser_id = ads.advertiser_id
+        and campaigns.campaign_id = ads.campaign_id
     {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}

@@ -6,26 +6,26 @@
     day is one row whose ad_id is the campaign id, with orders and gross revenue. TikTok
     reports one attribution setting per ad group, so attribution_window is `as_reported`.
 -#}
-{#- Each list of versions: its CTE, ad id column, purchases, their value, is GMV Max. -#}
+{#- Each list of versions: its relation, ad id column, purchases, their value, is GMV Max. -#}
 {%- set version_lists = [
-    ('ad_versions', 'ad_id', 'purchases', 'purchase_value', false),
-    ('smart_plus_versions', 'ad_id', 'purchases', 'purchase_value', false),
-    ('gmv_max_versions', 'campaign_id', 'orders', 'gross_revenue', true),
+    (ref('stg_tiktok__ad_report_daily_versions'), 'ad_id', 'purchases', 'purchase_value', false),
+    (
+        ref('stg_tiktok__smart_plus_ad_report_daily_versions'),
+        'ad_id', 'purchases', 'purchase_value', false,
+    ),
+    (
+        ref('stg_tiktok__gmv_max_report_daily_versions'),
+        'campaign_id', 'orders', 'gross_revenue', true,
+    ),
 ] %}
 
 with
-
-ad_versions as (select * from {{ ref('stg_tiktok__ad_report_daily_versions') }}),
-
-smart_plus_versions as (select * from {{ ref('stg_tiktok__smart_plus_ad_report_daily_versions') }}),
-
-gmv_max_versions as (select * from {{ ref('stg_tiktok__gmv_max_report_daily_versions') }}),
 
 advertisers as (select * from {{ ref('stg_tiktok__advertisers') }}),
 
 versions as (
 
-    {%- for cte, ad_id, purchases, purchase_value, is_gmv_max in version_lists %}
+    {%- for relation, ad_id, purchases, purchase_value, is_gmv_max in version_lists %}
     select
         advertiser_id,
         {{ ad_id }} as ad_id,
@@ -35,7 +35,7 @@ versions as (
         {{ purchase_value }} as purchase_value,
         pulled_at,
         sync_id
-    from {{ cte }}
+    from {{ relation }}
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -36,12 +36,6 @@ with
 
 identities as (select * from {{ ref('int_creator_identities_resolved') }}),
 
-affiliate_days as (select * from {{ ref('int_creator_affiliate_orders_daily') }}),
-
-paid_days as (select * from {{ ref('int_creator_paid_content_daily') }}),
-
-threads_days as (select * from {{ ref('int_creator_threads_daily') }}),
-
 fx_rates as (
 
     {{ reporting_fx_rates() }}
@@ -51,14 +45,14 @@ fx_rates as (
 activity as (
 
     {{ union_platforms(activity_columns, [
-        {'relation': 'affiliate_days', 'default': '0', 'fields': {
+        {'relation': ref('int_creator_affiliate_orders_daily'), 'default': '0', 'fields': {
             'identity_type': 'identity_type', 'identity_value': 'identity_value',
             'report_date': 'order_date', 'currency': 'currency',
             'affiliate_orders': 'orders', 'affiliate_gmv': 'gmv',
             'affiliate_commission_estimated': 'commission_estimated',
             'affiliate_commission_actual': 'commission_actual',
         }},
-        {'relation': 'paid_days', 'default': '0', 'fields': {
+        {'relation': ref('int_creator_paid_content_daily'), 'default': '0', 'fields': {
             'identity_type': 'identity_type', 'identity_value': 'identity_value',
             'report_date': 'report_date', 'currency': 'currency',
             'paid_spend': 'spend',
@@ -68,7 +62,7 @@ activity as (
             'paid_attributed_revenue_shop': 'case when is_shop_promotion then purchase_value else 0 end',
             'deduction_spark_orders_in_order_book': 'revenue_in_order_book',
         }},
-        {'relation': 'threads_days', 'default': '0', 'fields': {
+        {'relation': ref('int_creator_threads_daily'), 'default': '0', 'fields': {
             'identity_type': 'identity_type', 'identity_value': 'identity_value',
             'report_date': 'post_date', 'currency': "'" ~ reporting_currency() ~ "'",
             'threads_posts': 'posts', 'threads_views': 'coalesce(views, 0)',
