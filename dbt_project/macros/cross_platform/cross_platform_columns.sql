@@ -72,6 +72,23 @@
     {{ return(columns) }}
 {%- endmacro %}
 
+{#-
+    A select list of `columns` ((name, type) pairs): `relation.name` for each (the bare name
+    without `relation`), or with nulls=true a null of the column's type under each name (a
+    platform without such columns).
+-#}
+{% macro select_columns(columns, relation=none, nulls=false) -%}
+    {%- set types = column_types() -%}
+    {%- for name, data_type in columns -%}
+        {%- if nulls -%}
+        cast(null as {{ types[data_type] }}) as {{ name }}
+        {%- else -%}
+        {{ relation ~ '.' if relation }}{{ name }}
+        {%- endif -%}
+        {{ ',\n        ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
 {#- One row per platform x ad account x ad x account-local day (fct_ad_performance_daily). -#}
 {% macro ad_performance_columns() -%}
     {{ return(columns_of('

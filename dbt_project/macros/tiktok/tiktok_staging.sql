@@ -196,3 +196,20 @@
         _pulled_at as pulled_at
 {%- endcall %}
 {% endmacro %}
+
+
+{#
+    An ad group list (manual or Upgraded Smart+): tiktok_entity_staging over the columns
+    both lists have, then `extra_string_columns` (Smart+: its TikTok subplacements).
+#}
+{% macro tiktok_adgroup_staging(relation, extra_string_columns=[]) -%}
+{{ tiktok_entity_staging(
+    relation, ['advertiser_id', 'adgroup_id'],
+    id_columns=['advertiser_id', 'campaign_id', 'adgroup_id'],
+    string_columns=[
+        'adgroup_name', 'placement_type', 'placements_json', 'promotion_type',
+        'optimization_goal', 'budget_mode', 'operation_status', 'secondary_status',
+    ] + extra_string_columns,
+    money_columns=['budget'],
+) }}
+{%- endmacro %}

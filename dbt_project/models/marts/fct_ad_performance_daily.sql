@@ -73,10 +73,7 @@ final as (
         conversions,
         purchases,
         purchase_value,
-        {%- for window in meta_attribution_windows() %}
-        purchases_{{ window }},
-        purchase_value_{{ window }},
-        {%- endfor %}
+        {{ select_columns(attribution_window_columns()) }},
         reporting_currency,
         spend_reporting,
         purchase_value_reporting,

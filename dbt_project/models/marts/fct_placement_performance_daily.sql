@@ -51,10 +51,7 @@ final as (
         placement_performance.clicks,
         placement_performance.purchases,
         placement_performance.purchase_value,
-        {%- for window in meta_attribution_windows() %}
-        placement_performance.purchases_{{ window }},
-        placement_performance.purchase_value_{{ window }},
-        {%- endfor %}
+        {{ select_columns(attribution_window_columns(), 'placement_performance') }},
         {{ reporting_amounts(['spend', 'purchase_value'], 'placement_performance') }},
         placement_performance.is_advantage_plus_campaign,
         placement_performance.placement_mode,

@@ -31,10 +31,7 @@ final as (
         cast(insights.purchases as {{ dbt.type_bigint() }}) as conversions,
         insights.purchases,
         insights.purchase_value,
-        {%- for window in meta_attribution_windows() %}
-        insights.purchases_{{ window }},
-        insights.purchase_value_{{ window }},
-        {%- endfor %}
+        {{ select_columns(attribution_window_columns(), 'insights') }},
         false as is_clickless
     from insights
     left join accounts using (ad_account_id)

@@ -89,10 +89,7 @@ final as (
         cast(ad_days.conversions as {{ dbt.type_bigint() }}) as conversions,
         cast(ad_days.purchases as {{ type_money() }}) as purchases,
         cast(ad_days.purchase_value as {{ type_money() }}) as purchase_value,
-        {%- for window in meta_attribution_windows() %}
-        cast(null as {{ type_money() }}) as purchases_{{ window }},
-        cast(null as {{ type_money() }}) as purchase_value_{{ window }},
-        {%- endfor %}
+        {{ select_columns(attribution_window_columns(), nulls=true) }},
         ad_days.is_clickless
     from ad_days
     left join advertisers using (advertiser_id)

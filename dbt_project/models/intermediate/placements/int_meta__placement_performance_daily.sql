@@ -30,10 +30,7 @@ final as (
         placement_insights.clicks,
         placement_insights.purchases,
         placement_insights.purchase_value,
-        {%- for window in meta_attribution_windows() %}
-        placement_insights.purchases_{{ window }},
-        placement_insights.purchase_value_{{ window }},
-        {%- endfor %}
+        {{ select_columns(attribution_window_columns(), 'placement_insights') }},
         automation_versions.is_advantage_plus_campaign,
         automation_versions.placement_mode,
         automation_versions.threads_inclusion

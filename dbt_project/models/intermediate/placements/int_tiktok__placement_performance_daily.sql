@@ -57,10 +57,7 @@ final as (
         placement_days.clicks,
         placement_days.purchases,
         placement_days.purchase_value,
-        {%- for window in meta_attribution_windows() %}
-        cast(null as {{ type_money() }}) as purchases_{{ window }},
-        cast(null as {{ type_money() }}) as purchase_value_{{ window }},
-        {%- endfor %}
+        {{ select_columns(attribution_window_columns(), nulls=true) }},
         false as is_advantage_plus_campaign,
         placement_mode_versions.placement_mode,
         cast(null as {{ dbt.type_string() }}) as threads_inclusion

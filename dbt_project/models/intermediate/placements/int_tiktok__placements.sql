@@ -9,23 +9,24 @@
     2026-06-26); how the AUDIENCE report names their delivery is not documented: the rows
     assume their `tiktok_subplacements` names (DECISIONS.md, "TikTok Smart+").
 -#}
-{%- set placements = [
-    ('PLACEMENT_TIKTOK', 'tiktok', 'all'),
-    ('PLACEMENT_PANGLE', 'pangle', 'all'),
-    ('PLACEMENT_GLOBAL_APP_BUNDLE', 'global_app_bundle', 'all'),
-    ('PLACEMENT_TOPBUZZ', 'topbuzz', 'all'),
-    ('PLACEMENT_HELO', 'helo', 'all'),
-    ('LEMON8', 'lemon8', 'all'),
-    ('PINE_DRAMA', 'pine_drama', 'all'),
-] -%}
+{#- Each placement's publisher platform; the position is `all` for every one. -#}
+{%- set publisher_platforms = {
+    'PLACEMENT_TIKTOK': 'tiktok',
+    'PLACEMENT_PANGLE': 'pangle',
+    'PLACEMENT_GLOBAL_APP_BUNDLE': 'global_app_bundle',
+    'PLACEMENT_TOPBUZZ': 'topbuzz',
+    'PLACEMENT_HELO': 'helo',
+    'LEMON8': 'lemon8',
+    'PINE_DRAMA': 'pine_drama',
+} -%}
 
 with mapping as (
 
-    {% for placement, publisher_platform, platform_position in placements -%}
+    {% for placement, publisher_platform in publisher_platforms.items() -%}
     select
         cast('{{ placement }}' as {{ dbt.type_string() }}) as placement,
         cast('{{ publisher_platform }}' as {{ dbt.type_string() }}) as publisher_platform,
-        cast('{{ platform_position }}' as {{ dbt.type_string() }}) as platform_position
+        cast('all' as {{ dbt.type_string() }}) as platform_position
     {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}
