@@ -14,15 +14,11 @@ from connectors.common.redaction import redact_text
 
 
 class ConnectorError(Exception):
-    """Base class of every error a connector raises on purpose."""
-
-
-class ApiError(ConnectorError):
-    """An answer from a platform API that is not usable as data.
+    """Base class of every error a connector raises on purpose, with what it was about.
 
     Attributes:
-        platform: Human name of the platform, e.g. ``"Meta"``.
-        code: Platform error code, when the platform sent one.
+        platform: Human name of the platform, e.g. ``"Meta"``, when known.
+        code: Platform error code (of the last failure), when the platform sent one.
         subcode: Platform error subcode, when the platform sent one.
         account: Account the request was about, when known.
     """
@@ -31,7 +27,7 @@ class ApiError(ConnectorError):
         self,
         message: str,
         *,
-        platform: str,
+        platform: str | None = None,
         code: int | None = None,
         subcode: int | None = None,
         account: str | None = None,
@@ -43,6 +39,11 @@ class ApiError(ConnectorError):
         self.account = account
 
 
+class ApiError(ConnectorError):
+    """An answer from a platform API that is not usable as data (its classifier names the
+    platform)."""
+
+
 class RetryableApiError(ApiError):
     """A transient failure: the same request may succeed later.
 
@@ -50,17 +51,8 @@ class RetryableApiError(ApiError):
         wait_seconds: How long the platform asked us to wait, if it said so.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        platform: str,
-        wait_seconds: float | None = None,
-        code: int | None = None,
-        subcode: int | None = None,
-        account: str | None = None,
-    ) -> None:
-        super().__init__(message, platform=platform, code=code, subcode=subcode, account=account)
+    def __init__(self, message: str, *, wait_seconds: float | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
         self.wait_seconds = wait_seconds
 
 
@@ -101,25 +93,7 @@ class RetriesExhaustedError(ConnectorError):
     """A request kept failing transiently until the retry budget ran out.
 
     The cause was transient, so re-running the extract later is safe.
-
-    Attributes:
-        platform: Human name of the platform, when known.
-        account: Account the request was about, when known.
-        code: Platform error code of the last failure, when the platform sent one.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        platform: str | None = None,
-        account: str | None = None,
-        code: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.platform = platform
-        self.account = account
-        self.code = code
 
 
 def coded_envelope(body: Any) -> tuple[int, str] | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
 from connectors.common.client import ApiClient
 from connectors.fx.errors import PLATFORM, classify_ecb_response, read_csv_body
 from socialmart.settings import FxSettings, HttpSettings
@@ -17,8 +15,7 @@ class EcbClient(ApiClient):
     Args:
         fx: FX settings (the file URL).
         http: Shared HTTP settings (timeouts, retries, backoff).
-        session: Optional ``requests.Session`` (tests).
-        **options: ``sleep``, ``clock``, ``jitter`` (tests; see
+        **options: ``session``, ``sleep``, ``clock``, ``jitter`` (tests; see
             :class:`~connectors.common.client.ApiClient`).
     """
 
@@ -26,7 +23,6 @@ class EcbClient(ApiClient):
         self,
         fx: FxSettings,
         http: HttpSettings,
-        session: requests.Session | None = None,
         **options: Any,
     ) -> None:
         self.url = fx.rates_url
@@ -36,7 +32,6 @@ class EcbClient(ApiClient):
             http,
             classify_ecb_response,
             read_body=read_csv_body,
-            session=session,
             **options,
         )
 

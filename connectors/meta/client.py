@@ -13,8 +13,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
-
 from connectors.common.errors import QueryTooLargeError
 from connectors.common.graph import GraphClient
 from connectors.common.http import query_params, redact_url
@@ -39,9 +37,8 @@ class MetaClient(GraphClient):
     Args:
         meta: Meta settings (base URL, version, token, page limit).
         http: Shared HTTP settings (timeouts, retries, backoff).
-        session: Optional ``requests.Session`` to send through (tests, connection reuse).
         throttle: When to slow down on usage headers.
-        **options: ``sleep``, ``clock``, ``jitter`` (tests; see
+        **options: ``session``, ``sleep``, ``clock``, ``jitter`` (tests; see
             :class:`~connectors.common.client.ApiClient`).
     """
 
@@ -49,7 +46,6 @@ class MetaClient(GraphClient):
         self,
         meta: MetaSettings,
         http: HttpSettings,
-        session: requests.Session | None = None,
         *,
         throttle: ThrottlePolicy | None = None,
         **options: Any,
@@ -63,7 +59,6 @@ class MetaClient(GraphClient):
             http,
             classify_meta_response,
             pace=lambda response: pause_seconds(read_usage(response.headers), policy),
-            session=session,
             **options,
         )
 

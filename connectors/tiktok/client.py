@@ -8,8 +8,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-import requests
-
 from connectors.common.client import ApiClient
 from connectors.common.streams import PAGE_NUMBER
 from connectors.tiktok.errors import PLATFORM, classify_tiktok_response
@@ -37,9 +35,8 @@ class TikTokClient(ApiClient):
     Args:
         tiktok: TikTok settings (base URL, version, token, QPS).
         http: Shared HTTP settings (timeouts, retries, backoff).
-        session: Optional ``requests.Session`` (tests, connection reuse).
         clock: Replaces ``time.time`` (tests; also drives the QPS bucket).
-        **options: ``sleep``, ``jitter`` (tests; see
+        **options: ``session``, ``sleep``, ``jitter`` (tests; see
             :class:`~connectors.common.client.ApiClient`).
     """
 
@@ -55,7 +52,6 @@ class TikTokClient(ApiClient):
         self,
         tiktok: TikTokSettings,
         http: HttpSettings,
-        session: requests.Session | None = None,
         *,
         clock: Callable[[], float] = time.time,
         **options: Any,
@@ -68,7 +64,6 @@ class TikTokClient(ApiClient):
             classify_tiktok_response,
             pace=TokenBucket(tiktok.qps, clock),
             headers={TOKEN_HEADER: tiktok.access_token},
-            session=session,
             clock=clock,
             **options,
         )

@@ -6,8 +6,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import requests
-
 from connectors.common.client import ApiClient
 from connectors.common.streams import CURSOR
 from connectors.tiktok_shop.errors import PLATFORM, make_classifier
@@ -26,9 +24,8 @@ class TikTokShopClient(ApiClient):
     Args:
         shop: TikTok Shop settings (base URL, app key and secret, token, page size, codes).
         http: Shared HTTP settings (timeouts, retries, backoff).
-        session: Optional ``requests.Session`` to send through (tests, connection reuse).
         clock: Replaces ``time.time``; also the signature timestamp (tests).
-        **options: ``sleep``, ``jitter`` (tests; see
+        **options: ``session``, ``sleep``, ``jitter`` (tests; see
             :class:`~connectors.common.client.ApiClient`).
     """
 
@@ -40,7 +37,6 @@ class TikTokShopClient(ApiClient):
         self,
         shop: TikTokShopSettings,
         http: HttpSettings,
-        session: requests.Session | None = None,
         *,
         clock: Callable[[], float] = time.time,
         **options: Any,
@@ -53,7 +49,6 @@ class TikTokShopClient(ApiClient):
             make_classifier(shop),
             sign=make_signer(shop.app_key, shop.app_secret, clock),
             headers={TOKEN_HEADER: shop.access_token},
-            session=session,
             clock=clock,
             **options,
         )
