@@ -65,12 +65,11 @@ _ADVERTISER_COLUMNS = {
     "country": _V,
     "create_time": "BIGINT",
 }
-_CAMPAIGN_COLUMNS = {
-    "advertiser_id": _V,
-    "campaign_id": _V,
-    "campaign_name": _V,
-    "campaign_type": _V,
-    "objective_type": _V,
+#: The ids an object carries: its advertiser's, its campaign's (and its ad group's).
+_CAMPAIGN_IDS = {"advertiser_id": _V, "campaign_id": _V}
+_ADGROUP_IDS = {**_CAMPAIGN_IDS, "adgroup_id": _V}
+#: What campaigns and ad groups end with: their budget, statuses and times.
+_BUDGET_AND_STATE = {
     "budget": _MONEY,
     "budget_mode": _V,
     "operation_status": _V,
@@ -78,26 +77,24 @@ _CAMPAIGN_COLUMNS = {
     "create_time": _V,
     "modify_time": _V,
 }
+_CAMPAIGN_COLUMNS = {
+    **_CAMPAIGN_IDS,
+    "campaign_name": _V,
+    "campaign_type": _V,
+    "objective_type": _V,
+    **_BUDGET_AND_STATE,
+}
 _ADGROUP_COLUMNS = {
-    "advertiser_id": _V,
-    "campaign_id": _V,
-    "adgroup_id": _V,
+    **_ADGROUP_IDS,
     "adgroup_name": _V,
     "placement_type": _V,
     "placements": "JSON",
     "promotion_type": _V,
     "optimization_goal": _V,
-    "budget": _MONEY,
-    "budget_mode": _V,
-    "operation_status": _V,
-    "secondary_status": _V,
-    "create_time": _V,
-    "modify_time": _V,
+    **_BUDGET_AND_STATE,
 }
 _AD_COLUMNS = {
-    "advertiser_id": _V,
-    "campaign_id": _V,
-    "adgroup_id": _V,
+    **_ADGROUP_IDS,
     "ad_id": _V,
     "ad_name": _V,
     "ad_format": _V,
@@ -190,9 +187,7 @@ _SMART_PLUS_ADGROUP_COLUMNS = _inserted(
     _ADGROUP_COLUMNS, after="placements", tiktok_subplacements="JSON"
 )
 _SMART_PLUS_AD_COLUMNS = {
-    "advertiser_id": _V,
-    "campaign_id": _V,
-    "adgroup_id": _V,
+    **_ADGROUP_IDS,
     "smart_plus_ad_id": _V,
     "ad_name": _V,
     "operation_status": _V,
