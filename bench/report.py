@@ -63,6 +63,33 @@ def _profile_row(label: str, figure: str, note: str = "(profile)") -> str:
     return _row(label, figure, "-", "-", note, "-", "-")
 
 
+def _against(
+    label: str,
+    figure: dict[str, Any],
+    peer_name: str,
+    peer: dict[str, Any],
+    goal_text: str,
+    goal: float,
+    *,
+    pct: bool = False,
+    at_most: bool = True,
+    unit: str = "s",
+    peak: str | None = None,
+) -> str:
+    """A row measuring ``figure`` against ``peer`` (medians) and the goal; ``peak`` defaults
+    to the figure's own peak memory."""
+    ratio = _ratio(_median(figure), _median(peer))
+    return _row(
+        label,
+        _triple(figure, unit=unit),
+        f"{peer_name}: {_triple(peer, unit=unit)}",
+        _fmt(ratio, pct=pct),
+        goal_text,
+        _verdict(ratio, goal, at_most=at_most),
+        _peak(figure) if peak is None else peak,
+    )
+
+
 def render_table(run: dict[str, Any]) -> str:
     """Markdown: machine line, the figures table and the per-step notes."""
     r = {name: {"error": "not run (yet)"} for name in STEP_NAMES} | run["results"]
@@ -91,29 +118,20 @@ def render_table(run: dict[str, Any]) -> str:
         _row(*["---"] * 7),
     ]
     build, run_floored, fl = r["dbt_build"], r["dbt_run_floored"], r["floor"]
-    ratio = _ratio(_median(build), _median(fl))
     lines.append(
-        _row(
-            "dbt build --full-refresh, all models + tests",
-            _triple(build),
-            f"hand SQL: {_triple(fl)}",
-            _fmt(ratio),
-            "≤ 1.5×",
-            _verdict(ratio, 1.5),
-            _peak(build),
+        _against(
+            "dbt build --full-refresh, all models + tests", build, "hand SQL", fl, "≤ 1.5×", 1.5
         )
     )
     lines += _split_row("same, where the time goes", build)
-    ratio = _ratio(_median(run_floored), _median(fl))
     lines.append(
-        _row(
+        _against(
             f"dbt run, {' '.join(run_floored.get('marts', []))} + parents",
-            _triple(run_floored),
-            f"hand SQL: {_triple(fl)}",
-            _fmt(ratio),
+            run_floored,
+            "hand SQL",
+            fl,
             "≤ 1.5×",
-            _verdict(ratio, 1.5),
-            _peak(run_floored),
+            1.5,
         )
     )
     if run_floored.get("model_seconds") is not None:
@@ -130,17 +148,16 @@ def render_table(run: dict[str, Any]) -> str:
             )
         )
     daily = [d for d in r["daily"] if "error" not in d]
-    daily_s = [d["seconds"][0] for d in daily]
-    ratio = _ratio(statistics.median(daily_s) if daily_s else None, _median(build))
     lines.append(
-        _row(
+        _against(
             "daily run (1 new day + lookback): dbt build",
-            _triple({"seconds": daily_s}),
-            f"full build: {_triple(build)}",
-            _fmt(ratio, pct=True),
+            {"seconds": [d["seconds"][0] for d in daily]},
+            "full build",
+            build,
             "≤ 5 %",
-            _verdict(ratio, 0.05),
-            _peak(daily[-1]) if daily else "-",
+            0.05,
+            pct=True,
+            peak=_peak(daily[-1]) if daily else "-",
         )
     )
     if daily:
@@ -161,17 +178,10 @@ def render_table(run: dict[str, Any]) -> str:
     load = r["load_path"]
     if "error" not in load:
         rows = load["rows"]
-        land = {"seconds": [rows / s for s in load["seconds"]]}
-        peer = {"seconds": [rows / s for s in load["floor_seconds"]]}
-        ratio = _ratio(_median(land), _median(peer))
         lines.append(
-            _row(
+            _load_rate_row(
                 f"raw load: load_spool, {rows:,} Meta rows ({load['window_days']} d)",
-                _triple(land, unit="rows/s"),
-                f"read_json: {_triple(peer, unit='rows/s')}",
-                _fmt(ratio),
-                "≥ 0.5",
-                _verdict(ratio, 0.5, at_most=False),
+                load,
                 _peak(load),
             )
         )
@@ -198,17 +208,8 @@ def render_table(run: dict[str, Any]) -> str:
     else:
         lines.append(_row("raw load path", "failed", "-", "-", "≥ 0.5", "not measured", "-"))
     gate, gsql = r["gate"], r["gate_sql"]
-    ratio = _ratio(_median(gate), _median(gsql))
     lines.append(
-        _row(
-            "quality gate (Great Expectations)",
-            _triple(gate),
-            f"same checks in SQL: {_triple(gsql)}",
-            _fmt(ratio),
-            "≤ 2×",
-            _verdict(ratio, 2.0),
-            _peak(gate),
-        )
+        _against("quality gate (Great Expectations)", gate, "same checks in SQL", gsql, "≤ 2×", 2.0)
     )
     dash = r["dashboard"]
     if "p95_ms" in dash:
@@ -250,22 +251,25 @@ def _bulk_load_row(bulk: dict[str, Any] | None) -> list[str]:
     """The raw-load figure on bulk pages cut from the generated warehouse."""
     if not bulk or not bulk.get("seconds"):
         return []
-    rows = bulk["rows"]
-    land = {"seconds": [rows / s for s in bulk["seconds"]]}
-    peer = {"seconds": [rows / s for s in bulk["floor_seconds"]]}
-    ratio = _ratio(_median(land), _median(peer))
     return [
-        _row(
-            f"raw load, bulk: load_spool, {rows:,} generated placement rows "
+        _load_rate_row(
+            f"raw load, bulk: load_spool, {bulk['rows']:,} generated placement rows "
             f"({bulk['days']} d, {bulk['units']} accounts)",
-            _triple(land, unit="rows/s"),
-            f"read_json: {_triple(peer, unit='rows/s')}",
-            _fmt(ratio),
-            "≥ 0.5",
-            _verdict(ratio, 0.5, at_most=False),
+            bulk,
             "-",
         )
     ]
+
+
+def _load_rate_row(label: str, load: dict[str, Any], peak: str) -> str:
+    """Rows per second ``load_spool`` lands against DuckDB's ``read_json`` of the same pages
+    (``load``: ``rows``, ``seconds``, ``floor_seconds``); the goal is at least half."""
+    rows = load["rows"]
+    land = {"seconds": [rows / s for s in load["seconds"]]}
+    peer = {"seconds": [rows / s for s in load["floor_seconds"]]}
+    return _against(
+        label, land, "read_json", peer, "≥ 0.5", 0.5, at_most=False, unit="rows/s", peak=peak
+    )
 
 
 def _slowest_query_row(dash: dict[str, Any]) -> list[str]:

@@ -103,24 +103,16 @@ class WindowCounts:
             "1d_ev": self.d1_ev,
         }[window]
 
+    def _counts(self) -> tuple[int, int, int, int, int]:
+        """The numbers in field order (the order :class:`WindowCounts` takes them in)."""
+        return (self.d1_click, self.d7_click, self.d28_click, self.d1_view, self.d1_ev)
+
     def __add__(self, other: WindowCounts) -> WindowCounts:
-        return WindowCounts(
-            self.d1_click + other.d1_click,
-            self.d7_click + other.d7_click,
-            self.d28_click + other.d28_click,
-            self.d1_view + other.d1_view,
-            self.d1_ev + other.d1_ev,
-        )
+        return WindowCounts(*(a + b for a, b in zip(self._counts(), other._counts(), strict=True)))
 
     def scaled(self, num: int, den: int) -> WindowCounts:
         """Every window times ``num / den``, rounded down."""
-        return WindowCounts(
-            self.d1_click * num // den,
-            self.d7_click * num // den,
-            self.d28_click * num // den,
-            self.d1_view * num // den,
-            self.d1_ev * num // den,
-        )
+        return WindowCounts(*(count * num // den for count in self._counts()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,13 @@ from socialmart.settings import SANDBOX_TIKTOK_TOKEN
 
 US = "7002238017842757601"
 NOW = "2026-10-05T12:00:00+00:00"
+#: One week of the US advertiser's reports, in a single page.
+US_WEEK = {
+    "advertiser_id": US,
+    "start_date": "2026-09-15",
+    "end_date": "2026-09-19",
+    "page_size": 1000,
+}
 ADVERTISER_REPORT = {
     "report_type": "BASIC",
     "data_level": "AUCTION_ADVERTISER",
@@ -84,14 +91,7 @@ def _tiktok(sandbox: RunningSandbox, **params: Any) -> dict[str, Any]:
 
 
 def test_tiktok_advertiser_level_daily_totals_include_deleted_ads(sandbox: RunningSandbox) -> None:
-    body = _tiktok(
-        sandbox,
-        advertiser_id=US,
-        start_date="2026-09-15",
-        end_date="2026-09-19",
-        page_size=1000,
-        **ADVERTISER_REPORT,
-    )
+    body = _tiktok(sandbox, **US_WEEK, **ADVERTISER_REPORT)
     assert body["code"] == 0, body
     rows = body["data"]["list"]
     assert body["data"]["page_info"]["total_number"] == len(rows) == 5
@@ -112,10 +112,7 @@ def test_tiktok_advertiser_level_daily_totals_include_deleted_ads(sandbox: Runni
     # the ad-level report without the STATUS_ALL filter misses the deleted ad's spend
     ad_level = _tiktok(
         sandbox,
-        advertiser_id=US,
-        start_date="2026-09-15",
-        end_date="2026-09-19",
-        page_size=1000,
+        **US_WEEK,
         report_type="BASIC",
         data_level="AUCTION_AD",
         dimensions='["ad_id","stat_time_day"]',

@@ -29,6 +29,14 @@ BASIC = {
 }
 
 
+REPORT = "report/integrated/get"
+
+
+def _us_report(start: str, end: str, report: dict[str, str] = BASIC) -> dict[str, str]:
+    """Parameters of ``report`` on the US advertiser's days ``start`` to ``end``."""
+    return {"advertiser_id": US, "start_date": start, "end_date": end, **report}
+
+
 @pytest.fixture(autouse=True)
 def _pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SANDBOX_NOW", NOW)
@@ -126,16 +134,7 @@ def test_campaign_buying_types_are_listed_separately(sandbox: RunningSandbox) ->
 
 
 def test_basic_report_rows_are_strings_and_match_truth(sandbox: RunningSandbox) -> None:
-    rows = manual(
-        all_rows(
-            sandbox,
-            "report/integrated/get",
-            advertiser_id=US,
-            start_date="2026-09-15",
-            end_date="2026-09-30",
-            **BASIC,
-        )
-    )
+    rows = manual(all_rows(sandbox, REPORT, **_us_report("2026-09-15", "2026-09-30")))
     first = rows[0]
     assert set(first) == {"dimensions", "metrics"}
     assert first["dimensions"]["stat_time_day"].endswith(" 00:00:00")
@@ -155,34 +154,13 @@ def test_basic_report_rows_are_strings_and_match_truth(sandbox: RunningSandbox) 
 
 def test_deleted_ads_need_status_all_in_reports(sandbox: RunningSandbox) -> None:
     params = {**BASIC, "filtering": "[]"}
-    rows = all_rows(
-        sandbox,
-        "report/integrated/get",
-        advertiser_id=US,
-        start_date="2026-09-15",
-        end_date="2026-09-19",
-        **params,
-    )
-    with_deleted = all_rows(
-        sandbox,
-        "report/integrated/get",
-        advertiser_id=US,
-        start_date="2026-09-15",
-        end_date="2026-09-19",
-        **BASIC,
-    )
+    rows = all_rows(sandbox, REPORT, **_us_report("2026-09-15", "2026-09-19", params))
+    with_deleted = all_rows(sandbox, REPORT, **_us_report("2026-09-15", "2026-09-19"))
     assert len(with_deleted) - len(rows) == 5  # the deleted ad's daily spend history
 
 
 def test_span_and_page_size_limits(sandbox: RunningSandbox) -> None:
-    too_long = call(
-        sandbox,
-        "report/integrated/get",
-        advertiser_id=US,
-        start_date="2026-09-01",
-        end_date="2026-10-01",
-        **BASIC,
-    )
+    too_long = call(sandbox, REPORT, **_us_report("2026-09-01", "2026-10-01"))
     assert too_long["code"] == 40002 and "30 days" in too_long["message"]
     big_page = call(sandbox, "ad/get", advertiser_id=US, page_size=1001)
     assert big_page["code"] == 40002
@@ -200,7 +178,7 @@ def test_audience_report_by_placement_sums_to_basic(sandbox: RunningSandbox) -> 
     common = {"advertiser_id": DE, "start_date": "2026-09-20", "end_date": "2026-09-21"}
     placement = all_rows(
         sandbox,
-        "report/integrated/get",
+        REPORT,
         **common,
         **{
             **BASIC,
@@ -209,9 +187,7 @@ def test_audience_report_by_placement_sums_to_basic(sandbox: RunningSandbox) -> 
             "metrics": '["spend"]',
         },
     )
-    basic = all_rows(
-        sandbox, "report/integrated/get", **common, **{**BASIC, "metrics": '["spend"]'}
-    )
+    basic = all_rows(sandbox, REPORT, **common, **{**BASIC, "metrics": '["spend"]'})
     assert {r["dimensions"]["placement"] for r in placement} == {
         "PLACEMENT_TIKTOK",
         "PLACEMENT_PANGLE",
@@ -260,9 +236,9 @@ def test_late_conversions_mature_with_the_clock(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     params = {**BASIC, "advertiser_id": US, "start_date": "2026-10-04", "end_date": "2026-10-04"}
-    early = manual(all_rows(sandbox, "report/integrated/get", **params))
+    early = manual(all_rows(sandbox, REPORT, **params))
     monkeypatch.setenv("SANDBOX_NOW", "2026-10-12T12:00:00+00:00")
-    late = manual(all_rows(sandbox, "report/integrated/get", **params))
+    late = manual(all_rows(sandbox, REPORT, **params))
     early_total = sum(int(r["metrics"]["complete_payment"]) for r in early)
     late_total = sum(int(r["metrics"]["complete_payment"]) for r in late)
     assert early_total < late_total
@@ -277,14 +253,7 @@ def test_late_conversions_mature_with_the_clock(
 
 def test_future_days_are_not_reported(sandbox: RunningSandbox) -> None:
     # 2026-10-05 12:00 UTC is still 2026-10-05 05:00 in Los Angeles: no 10-06 yet.
-    rows = all_rows(
-        sandbox,
-        "report/integrated/get",
-        advertiser_id=US,
-        start_date="2026-10-05",
-        end_date="2026-10-06",
-        **BASIC,
-    )
+    rows = all_rows(sandbox, REPORT, **_us_report("2026-10-05", "2026-10-06"))
     assert {r["dimensions"]["stat_time_day"][:10] for r in rows} == {"2026-10-05"}
 
 
