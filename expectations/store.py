@@ -13,29 +13,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from socialmart import warehouse
+
 if TYPE_CHECKING:
     from expectations.gate import GateOutcome
 
 MARTS_GATE = "marts"
 RAW_GATE = "raw"
-
-_VALIDATIONS_DDL = """
-create table if not exists audit.gate_validations (
-    run_id varchar not null,
-    validated_at timestamptz not null,
-    gate varchar not null,
-    passed boolean not null,
-    expectation_count integer not null,
-    error_count integer not null,
-    warning_count integer not null,
-    data_docs_path varchar
-)
-"""
-
-
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``audit.gate_validations`` if missing (the other audit tables already exist)."""
-    con.execute(_VALIDATIONS_DDL)
 
 
 def record(con: duckdb.DuckDBPyConnection, outcome: GateOutcome) -> None:
@@ -45,7 +29,7 @@ def record(con: duckdb.DuckDBPyConnection, outcome: GateOutcome) -> None:
         con: Warehouse connection (audit schema present).
         outcome: A finished gate run.
     """
-    ensure_tables(con)
+    warehouse.ensure_writer_table(con, "gate_validations")
     rows = [
         [
             outcome.run_id,

@@ -40,22 +40,6 @@ logger = logging.getLogger(__name__)
 _FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 _OUTPUT_TAIL_LINES = 40
 
-_MART_TEST_RESULTS_DDL = """
-create table if not exists audit.mart_test_results (
-    run_id varchar not null,
-    build_started_at timestamptz not null,
-    unique_id varchar not null,
-    test_name varchar not null,
-    model varchar not null,
-    column_names varchar,
-    severity varchar not null,
-    status varchar not null,
-    failures bigint,
-    message varchar,
-    test_kwargs json,
-    failing_rows json
-)
-"""
 #: Failing rows of a test kept with its result, so the gate can name what failed.
 _FAILING_ROWS_SAMPLE = 5
 
@@ -235,7 +219,7 @@ def record_build_end(
     with warehouse.connect(settings) as con:
         tests = [_with_failing_rows(con, test) for test in tests]
         rows = _mart_test_rows(run_id, started_at, tests)
-        con.execute(_MART_TEST_RESULTS_DDL)
+        warehouse.ensure_writer_table(con, "mart_test_results")
         con.execute("begin transaction")
         con.execute(
             "update audit.dbt_builds set finished_at = ?, succeeded = ? "
@@ -304,7 +288,7 @@ def latest_build_mart_tests(
         ``(None, [])`` before any build; an empty list when the build ran no such test
         (a selection without marts, or a build whose results were not recorded).
     """
-    con.execute(_MART_TEST_RESULTS_DDL)
+    warehouse.ensure_writer_table(con, "mart_test_results")
     (started_at,) = con.execute("select max(started_at) from audit.dbt_builds").fetchone()
     if started_at is None:
         return None, []
@@ -394,10 +378,19 @@ def _mart_test_result(result: dict[str, Any], test: dict[str, Any], model: str) 
     )
 
 
-def dbt_command(settings: Settings, args: list[str]) -> list[str]:
-    """The command line of every pipeline dbt invocation: ``python -m dbt.cli.main <args>``
-    on the project, with the target and log folders under SOCIALMART_HOME and the
-    pipeline's vars (run it with :func:`dbt_env_overrides` in the environment)."""
+def dbt_command(
+    settings: Settings,
+    args: list[str],
+    *,
+    target: str | None = None,
+    target_path: Path | None = None,
+    log_path: Path | None = None,
+    variables: dict[str, Any] | None = None,
+) -> list[str]:
+    """The command line of a dbt invocation: ``python -m dbt.cli.main <args>`` on the
+    project. The pipeline's defaults: the profile's default target, the target and log
+    folders under SOCIALMART_HOME and :func:`dbt_vars` (run it with
+    :func:`dbt_env_overrides` in the environment)."""
     return [
         sys.executable,
         "-m",
@@ -407,12 +400,13 @@ def dbt_command(settings: Settings, args: list[str]) -> list[str]:
         str(settings.dbt_project_dir),
         "--profiles-dir",
         str(settings.dbt_project_dir),
+        *(["--target", target] if target else []),
         "--target-path",
-        str(settings.dbt_target_dir),
+        str(target_path or settings.dbt_target_dir),
         "--log-path",
-        str(dbt_log_dir(settings)),
+        str(log_path or dbt_log_dir(settings)),
         "--vars",
-        json.dumps(dbt_vars(settings)),
+        json.dumps(dbt_vars(settings) if variables is None else variables),
         "--no-use-colors",
     ]
 

@@ -57,6 +57,40 @@ _AUDIT_DDL = (
     """,
 )
 
+# Audit tables their writer creates on first use (the health file copies gate_validations
+# only once it exists): every gate run of either kind with its Data Docs path, and the
+# marts' dbt test results of each build.
+WRITER_AUDIT_DDL = {
+    "gate_validations": """
+    create table if not exists audit.gate_validations (
+        run_id varchar not null,
+        validated_at timestamptz not null,
+        gate varchar not null,
+        passed boolean not null,
+        expectation_count integer not null,
+        error_count integer not null,
+        warning_count integer not null,
+        data_docs_path varchar
+    )
+    """,
+    "mart_test_results": """
+    create table if not exists audit.mart_test_results (
+        run_id varchar not null,
+        build_started_at timestamptz not null,
+        unique_id varchar not null,
+        test_name varchar not null,
+        model varchar not null,
+        column_names varchar,
+        severity varchar not null,
+        status varchar not null,
+        failures bigint,
+        message varchar,
+        test_kwargs json,
+        failing_rows json
+    )
+    """,
+}
+
 
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open the warehouse read-write, creating the file, schemas and audit tables if missing.
@@ -120,3 +154,8 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create schema if not exists {schema}")
     for ddl in _AUDIT_DDL:
         con.execute(ddl)
+
+
+def ensure_writer_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Create the audit table ``table`` of :data:`WRITER_AUDIT_DDL` if it does not exist."""
+    con.execute(WRITER_AUDIT_DDL[table])
