@@ -20,6 +20,8 @@ from socialmart.run_lock import warehouse_lock
 from socialmart.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from connectors.common.land import LoadPolicy, LoadReport
     from expectations.gate import GateOutcome
     from socialmart.publish import PublishResult
@@ -301,22 +303,31 @@ def transform(settings: Settings, run_id: str, *, full_refresh: bool = False) ->
 
 def validate(settings: Settings, run_id: str) -> GateOutcome:
     """Run the quality gate on the built marts; ``GateFailed`` when an error-level check fails."""
-    from expectations.gate import enforce, run_gate
+    from expectations.gate import run_gate
 
-    with warehouse_lock(settings, run_id, "validate"):
-        outcome = run_gate(settings, run_id)
-    log.info("gate: %s", outcome.summary())
-    enforce(outcome)
-    return outcome
+    return _gate(settings, run_id, "validate", run_gate, "gate")
 
 
 def validate_raw(settings: Settings, run_id: str) -> GateOutcome:
     """Run the raw-table contracts on the latest loads before dbt; ``GateFailed`` blocks it."""
-    from expectations.gate import enforce, run_raw_gate
+    from expectations.gate import run_raw_gate
 
-    with warehouse_lock(settings, run_id, "validate_raw"):
-        outcome = run_raw_gate(settings, run_id)
-    log.info("raw gate: %s", outcome.summary())
+    return _gate(settings, run_id, "validate_raw", run_raw_gate, "raw gate")
+
+
+def _gate(
+    settings: Settings,
+    run_id: str,
+    step: str,
+    run: Callable[[Settings, str], GateOutcome],
+    label: str,
+) -> GateOutcome:
+    """Run one gate holding the run lock, log its summary and raise if it failed."""
+    from expectations.gate import enforce
+
+    with warehouse_lock(settings, run_id, step):
+        outcome = run(settings, run_id)
+    log.info("%s: %s", label, outcome.summary())
     enforce(outcome)
     return outcome
 
