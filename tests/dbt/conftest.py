@@ -188,14 +188,27 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture
+def copy_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Settings], Settings]:
+    """Copies a built warehouse into a fresh home (the test's ``tmp_path``) and returns that
+    home's settings, for tests that change raw data, rebuild or let the gate write."""
+
+    def copy(source: Settings) -> Settings:
+        monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+        settings = load_settings()
+        shutil.copy(source.warehouse_path, settings.warehouse_path)
+        return settings
+
+    return copy
+
+
+@pytest.fixture
 def copied_settings(
-    built_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built_settings: Settings, copy_warehouse: Callable[[Settings], Settings]
 ) -> Settings:
     """A copy of the built warehouse in a fresh home (dbt runs against it may change it)."""
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
-    settings = load_settings()
-    shutil.copy(built_settings.warehouse_path, settings.warehouse_path)
-    return settings
+    return copy_warehouse(built_settings)
 
 
 @pytest.fixture

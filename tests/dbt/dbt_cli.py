@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from socialmart import pipeline
 from socialmart.settings import Settings
-from socialmart.transform import dbt_vars
+from socialmart.transform import dbt_command, dbt_vars
 
 
 def run_dbt(
@@ -22,25 +20,14 @@ def run_dbt(
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` on the project in a child process; return it (never raises)."""
-    command = [
-        sys.executable,
-        "-m",
-        "dbt.cli.main",
-        *args,
-        "--project-dir",
-        str(settings.dbt_project_dir),
-        "--profiles-dir",
-        str(settings.dbt_project_dir),
-        "--target",
-        target,
-        "--target-path",
-        str(target_dir),
-        "--log-path",
-        str(target_dir / "logs"),
-        "--vars",
-        json.dumps(dbt_vars(settings)),
-        "--no-use-colors",
-    ]
+    command = dbt_command(
+        settings,
+        args,
+        target=target,
+        target_path=target_dir,
+        log_path=target_dir / "logs",
+        variables=dbt_vars(settings),  # looked up here: tests patch this module's dbt_vars
+    )
     child_env = {
         **os.environ,
         "SOCIALMART_WAREHOUSE_PATH": str(settings.warehouse_path),

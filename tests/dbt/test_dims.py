@@ -5,7 +5,7 @@ resolving in them per platform."""
 from __future__ import annotations
 
 import json
-import shutil
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from test_creators_reconciliation import creator_warehouse, query
 
 from sandbox.meta.truth import entity_truth
 from sandbox.tiktok.scenario import build_scenario
-from socialmart.settings import Settings, load_settings
+from socialmart.settings import Settings
 
 __all__ = ["creator_warehouse"]  # the shared session fixture
 
@@ -249,11 +249,9 @@ def test_fact_keys_resolve_in_the_dimensions_on_both_platforms(
 
 
 def test_a_key_of_the_other_platform_does_not_resolve(
-    creator_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    creator_warehouse: Settings, copy_warehouse: Callable[[Settings], Settings], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
-    settings = load_settings()
-    shutil.copy(creator_warehouse.warehouse_path, settings.warehouse_path)
+    settings = copy_warehouse(creator_warehouse)
     with duckdb.connect(str(settings.warehouse_path)) as con:
         [(ad_id,)] = con.execute(
             "select min(ad_id) from marts.fct_ad_performance_daily"

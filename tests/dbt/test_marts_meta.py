@@ -7,12 +7,10 @@ again work on copies of it.
 
 from __future__ import annotations
 
-import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import dbt_cli
 import duckdb
@@ -63,15 +61,11 @@ def stand_in_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sett
         yield settings
 
 
-@pytest.fixture
-def copy_settings(
-    stand_in_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Settings:
-    """A private copy of the built warehouse, for tests that change raw data or rebuild."""
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
-    settings = load_settings()
-    shutil.copy(stand_in_settings.warehouse_path, settings.warehouse_path)
-    return settings
+@pytest.fixture(scope="module")
+def built_settings(stand_in_settings: Settings) -> Settings:
+    """This module's built warehouse: conftest's ``copied_settings`` gives each test that
+    changes raw data or rebuilds a private copy of it."""
+    return stand_in_settings
 
 
 def rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
@@ -272,7 +266,7 @@ def _mart_rows(settings: Settings, mart: str) -> list[tuple]:
 
 @pytest.mark.parametrize("mart", sorted(INCREMENTAL_MARTS))
 def test_incremental_run_reprocesses_only_the_lookback_window_and_full_refresh_agrees(
-    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch, mart: str
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch, mart: str
 ) -> None:
     raw_table = INCREMENTAL_MARTS[mart]
     # The mart and the staging table it reads (a table: it must be rebuilt to see raw rows).
@@ -281,31 +275,31 @@ def test_incremental_run_reprocesses_only_the_lookback_window_and_full_refresh_a
     def spend_on(day: date) -> Decimal:
         """The Meta ad's spend on ``day`` (summed over its placements)."""
         return rows(
-            copy_settings,
+            copied_settings,
             f"select sum(spend) from {mart}"
             " where platform = 'meta' and ad_id = ? and report_date = ?",
             [ad_id, day],
         )[0][0]
 
     ad_id = rows(
-        copy_settings,
+        copied_settings,
         f"select min(ad_id) from {mart} where platform = 'meta' and report_date = ?",
         [WINDOW.start],
     )[0][0]
     old_spend, new_spend = spend_on(WINDOW.start), spend_on(WINDOW.end)
-    start_rows = _restate(copy_settings, raw_table, ad_id, WINDOW.start, "1.00", "run-early")
-    end_rows = _restate(copy_settings, raw_table, ad_id, WINDOW.end, "2.00", "run-late")
+    start_rows = _restate(copied_settings, raw_table, ad_id, WINDOW.start, "1.00", "run-early")
+    end_rows = _restate(copied_settings, raw_table, ad_id, WINDOW.end, "2.00", "run-late")
     assert start_rows > 0 and end_rows > 0
-    dbt(copy_settings, select, monkeypatch, incremental_lookback_days="7")
+    dbt(copied_settings, select, monkeypatch, incremental_lookback_days="7")
 
     assert spend_on(WINDOW.end) == new_spend + 2 * end_rows  # inside the window: rebuilt
     assert spend_on(WINDOW.start) == old_spend  # 20 days back: left alone
 
-    dbt(copy_settings, [*select, "--full-refresh"], monkeypatch)
-    full = _mart_rows(copy_settings, mart)
+    dbt(copied_settings, [*select, "--full-refresh"], monkeypatch)
+    full = _mart_rows(copied_settings, mart)
     assert spend_on(WINDOW.start) == old_spend + start_rows
-    dbt(copy_settings, select, monkeypatch)
-    assert _mart_rows(copy_settings, mart) == full
+    dbt(copied_settings, select, monkeypatch)
+    assert _mart_rows(copied_settings, mart) == full
 
 
 def _log_load(settings: Settings, raw_table: str, day: date, run_id: str) -> None:
@@ -322,39 +316,39 @@ def _log_load(settings: Settings, raw_table: str, day: date, run_id: str) -> Non
 
 @pytest.mark.parametrize("mart", sorted(INCREMENTAL_MARTS))
 def test_a_backfill_older_than_the_lookback_reaches_the_incremental_mart(
-    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch, mart: str
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch, mart: str
 ) -> None:
     """Days a load covered since the last successful build are rebuilt, however old."""
     raw_table = INCREMENTAL_MARTS[mart]
     day = WINDOW.start
     ad_id, old_spend = rows(
-        copy_settings,
+        copied_settings,
         f"select ad_id, sum(spend) from {mart} where platform = 'meta' and report_date = ?"
         " group by ad_id order by ad_id limit 1",
         [day],
     )[0]
-    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
         succeeded = con.execute("select count(*) from audit.dbt_builds where succeeded").fetchone()[
             0
         ]
     assert succeeded > 0, "the fixture's warehouse records its build"
-    restated = _restate(copy_settings, raw_table, ad_id, day, "3.00", "run-backfill")
-    _log_load(copy_settings, raw_table, day, "run-backfill")
-    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+    restated = _restate(copied_settings, raw_table, ad_id, day, "3.00", "run-backfill")
+    _log_load(copied_settings, raw_table, day, "run-backfill")
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
         # A build of a selection since the load rebuilt other models: it must not count.
         con.execute(
             "insert into audit.dbt_builds values ('run-partial', 'dim_ads', false, now(),"
             " now(), true)"
         )
     dbt(
-        copy_settings,
+        copied_settings,
         ["run", "--select", f"stg_{raw_table} {mart.removeprefix('marts.')}"],
         monkeypatch,
         incremental_lookback_days="7",
     )
 
     new_spend = rows(
-        copy_settings,
+        copied_settings,
         f"select sum(spend) from {mart} where platform = 'meta' and ad_id = ? and report_date = ?",
         [ad_id, day],
     )[0][0]
@@ -362,14 +356,14 @@ def test_a_backfill_older_than_the_lookback_reaches_the_incremental_mart(
 
 
 def test_conversion_restatements_compare_first_and_latest_pull(
-    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ad_id, day, purchases, value = rows(
-        copy_settings,
+        copied_settings,
         "select ad_id, report_date, purchases, purchase_value from marts.fct_ad_performance_daily"
         " where purchases >= 2 and platform = 'meta' order by ad_id, report_date limit 1",
     )[0]
-    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
         # An earlier pull that saw one purchase less (its value unknown yet: 0 fewer cents).
         con.execute(
             """
@@ -384,9 +378,9 @@ def test_conversion_restatements_compare_first_and_latest_pull(
             """,
             [ad_id, day],
         )
-    dbt(copy_settings, ["run", "--select", "fct_conversion_restatements"], monkeypatch)
+    dbt(copied_settings, ["run", "--select", "fct_conversion_restatements"], monkeypatch)
     restated = rows(
-        copy_settings,
+        copied_settings,
         "select attribution_window, first_purchases, latest_purchases, first_purchase_value,"
         " latest_purchase_value, version_count, is_restated"
         " from marts.fct_conversion_restatements where ad_id = ? and report_date = ?"
@@ -397,7 +391,7 @@ def test_conversion_restatements_compare_first_and_latest_pull(
     assert by_window["default"] == (1, purchases, 0, value, 2, True)
     assert by_window["7d_click"][0] == 1
     unchanged = rows(
-        copy_settings,
+        copied_settings,
         "select count(*) from marts.fct_conversion_restatements where is_restated",
     )[0][0]
     assert unchanged == sum(1 for r in restated if r[-1])
@@ -453,51 +447,51 @@ def _test_mart(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str | Non
 
 
 def test_an_incremental_build_tests_only_the_days_it_may_have_rewritten(
-    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Tests of a model with meta.test_window_column read the days from lookback_start on
     once a full-project build has succeeded; before that, every day."""
-    _repeat_a_mart_row(copy_settings, WINDOW.start)  # 20 days back: outside a 7-day window
-    assert _test_mart(copy_settings, monkeypatch) is None
+    _repeat_a_mart_row(copied_settings, WINDOW.start)  # 20 days back: outside a 7-day window
+    assert _test_mart(copied_settings, monkeypatch) is None
 
-    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
         con.execute("update audit.dbt_builds set succeeded = false")
-    failed = _test_mart(copy_settings, monkeypatch)
+    failed = _test_mart(copied_settings, monkeypatch)
     assert failed and "unique_combination_of_columns_fct_placement_performance_daily" in failed
 
-    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
         con.execute("update audit.dbt_builds set succeeded = true")
-    _repeat_a_mart_row(copy_settings, WINDOW.end)  # inside the window
-    failed = _test_mart(copy_settings, monkeypatch)
+    _repeat_a_mart_row(copied_settings, WINDOW.end)  # inside the window
+    failed = _test_mart(copied_settings, monkeypatch)
     assert failed and "unique_combination_of_columns_fct_placement_performance_daily" in failed
 
 
 def test_a_full_refresh_tests_every_day(
-    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The on-run-start hook stores the tests' first day; null (every row) on a full refresh."""
 
     def first_day(*flags: str) -> date | None:
-        dbt(copy_settings, ["run", "--select", "int_fx_rates_daily", *flags], monkeypatch)
-        return rows(copy_settings, "select first_day from audit.dbt_test_window")[0][0]
+        dbt(copied_settings, ["run", "--select", "int_fx_rates_daily", *flags], monkeypatch)
+        return rows(copied_settings, "select first_day from audit.dbt_test_window")[0][0]
 
     assert first_day() is not None
     assert first_day("--full-refresh") is None
 
 
 def test_conversion_restatements_built_incrementally_equal_a_full_refresh(
-    copy_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A restatement inside a 7-day lookback reaches the incremental mart, and the result
     equals a full rebuild."""
     day = WINDOW.end - timedelta(days=2)
     ad_id = rows(
-        copy_settings,
+        copied_settings,
         "select min(ad_id) from marts.fct_ad_performance_daily"
         " where platform = 'meta' and report_date = ? and purchases > 0",
         [day],
     )[0][0]
-    with duckdb.connect(str(copy_settings.warehouse_path)) as con:
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
         con.execute(
             """
             insert into raw.meta__ad_insights
@@ -510,10 +504,10 @@ def test_conversion_restatements_built_incrementally_equal_a_full_refresh(
             [ad_id, day],
         )
     select = ["run", "--select", "fct_conversion_restatements"]
-    dbt(copy_settings, select, monkeypatch, incremental_lookback_days="7")
-    incremental = _mart_rows(copy_settings, "marts.fct_conversion_restatements")
+    dbt(copied_settings, select, monkeypatch, incremental_lookback_days="7")
+    incremental = _mart_rows(copied_settings, "marts.fct_conversion_restatements")
     restated = rows(
-        copy_settings,
+        copied_settings,
         "select bool_and(is_restated) from marts.fct_conversion_restatements"
         " where platform = 'meta' and ad_id = ? and report_date = ?"
         " and attribution_window = 'default'",
@@ -521,5 +515,5 @@ def test_conversion_restatements_built_incrementally_equal_a_full_refresh(
     )[0][0]
     assert restated
 
-    dbt(copy_settings, [*select, "--full-refresh"], monkeypatch)
-    assert _mart_rows(copy_settings, "marts.fct_conversion_restatements") == incremental
+    dbt(copied_settings, [*select, "--full-refresh"], monkeypatch)
+    assert _mart_rows(copied_settings, "marts.fct_conversion_restatements") == incremental

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from sandbox.tiktok.truth import (
     smart_plus_ad_day_truth,
     smart_plus_placement_truth,
 )
-from socialmart.settings import Settings, load_settings
+from socialmart.settings import Settings
 
 __all__ = ["creator_warehouse"]  # the shared session fixture
 
@@ -276,12 +276,13 @@ def test_advantage_plus_split_is_meta_only(creator_warehouse: Settings) -> None:
 
 
 def test_share_changes_cover_tiktok_placements(
-    creator_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    creator_warehouse: Settings,
+    copy_warehouse: Callable[[Settings], Settings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With a zero threshold every week-over-week share move is listed, TikTok's included."""
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
-    settings = load_settings()
-    shutil.copy(creator_warehouse.warehouse_path, settings.warehouse_path)
+    settings = copy_warehouse(creator_warehouse)
     pipeline_vars = dbt_cli.dbt_vars
     monkeypatch.setattr(
         dbt_cli, "dbt_vars", lambda s: {**pipeline_vars(s), "placement_share_change_threshold": 0}

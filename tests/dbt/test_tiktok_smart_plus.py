@@ -4,8 +4,8 @@ account-level check fails when Smart+ is not pulled)."""
 
 from __future__ import annotations
 
-import shutil
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +18,7 @@ from devtools.reconcile import reconcile_placements
 from expectations.gate import run_gate
 from sandbox.tiktok.scenario import build_scenario
 from sandbox.tiktok.truth import advertiser_spend_truth
-from socialmart.settings import Settings, load_settings
+from socialmart.settings import Settings
 
 __all__ = ["creator_warehouse"]  # the shared session fixture
 
@@ -150,13 +150,10 @@ def test_demo_reconciliation_covers_smart_plus(creator_warehouse: Settings, tmp_
 
 @pytest.fixture
 def gate_copy(
-    creator_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    creator_warehouse: Settings, copy_warehouse: Callable[[Settings], Settings]
 ) -> Settings:
     """A private copy of the built warehouse the gate may write its results into."""
-    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
-    settings = load_settings()
-    shutil.copy(creator_warehouse.warehouse_path, settings.warehouse_path)
-    return settings
+    return copy_warehouse(creator_warehouse)
 
 
 def test_gate_fails_when_smart_plus_is_not_pulled(gate_copy: Settings) -> None:
