@@ -67,6 +67,18 @@ select * from renamed
 
 
 {#
+    latest_live_staging of only the objects the source still returns (a removed object's
+    last version left out): readings, insights and order lines that stop counting once the
+    platform stops returning them.
+#}
+{% macro present_rows_staging(relation, key_columns) -%}
+    {{ latest_live_staging(
+        relation, key_columns, where='not is_removed_from_source', caller=caller
+    ) }}
+{%- endmacro %}
+
+
+{#
     The body of a staging model over every stored version of a versioned raw table (not
     only the latest; tombstones carry no payload and are left out), renamed and cast by the
     select list of the calling block, optionally filtered further by `where`.

@@ -1,8 +1,7 @@
 {#- One row per Instagram media: its latest lifetime insights reading. -#}
 
-{% call latest_live_staging(
+{% call present_rows_staging(
     source('instagram', 'media_insights'), ['ig_account_id', 'media_id'],
-    where='not is_removed_from_source',
 ) -%}
         ---------- ids
         ig_account_id,

@@ -5,9 +5,8 @@
     ad-level pull misses would show as a difference).
 -#}
 
-{% call latest_live_staging(
+{% call present_rows_staging(
     source('meta', 'account_insights'), ['account_id', 'date_start'],
-    where='not is_removed_from_source',
 ) -%}
         ---------- ids
         account_id as ad_account_id,

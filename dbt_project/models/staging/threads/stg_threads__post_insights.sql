@@ -1,8 +1,7 @@
 {#- One row per Threads post: its latest lifetime insights reading. -#}
 
-{% call latest_live_staging(
+{% call present_rows_staging(
     source('threads', 'post_insights'), ['profile_id', 'post_id'],
-    where='not is_removed_from_source',
 ) -%}
         ---------- ids
         profile_id,

@@ -1,8 +1,7 @@
 {#- One row per Threads post: the latest non-deleted raw version. -#}
 
-{% call latest_live_staging(
+{% call present_rows_staging(
     source('threads', 'posts'), ['profile_id', 'id'],
-    where='not is_removed_from_source',
 ) -%}
         ---------- ids
         profile_id,

@@ -1,8 +1,7 @@
 {#- One row per Threads profile and UTC day: the latest non-deleted raw version. -#}
 
-{% call latest_live_staging(
+{% call present_rows_staging(
     source('threads', 'profile_insights_daily'), ['profile_id', 'report_date'],
-    where='not is_removed_from_source',
 ) -%}
         ---------- ids
         profile_id,

@@ -9,9 +9,8 @@
 -#}
 {{ config(materialized='table') }}
 
-{% call latest_live_staging(
+{% call present_rows_staging(
     source('tiktok_shop', 'affiliate_orders'), ['shop_cipher', 'order_id', 'line_number'],
-    where='not is_removed_from_source',
 ) -%}
         ---------- ids
         shop_cipher,
