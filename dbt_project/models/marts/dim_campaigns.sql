@@ -9,18 +9,20 @@
     advertiser's time zone; they are converted to UTC with the account's zone
     (dim_ad_accounts).
 -#}
+{#- The TikTok campaign lists, first wins, by the name the merge reads each under. -#}
+{%- set tiktok_lists = {
+    'tiktok_campaigns': ref('stg_tiktok__campaigns'),
+    'tiktok_gmv_max_campaigns': ref('stg_tiktok__gmv_max_campaigns'),
+    'tiktok_smart_plus_campaigns': ref('stg_tiktok__smart_plus_campaigns'),
+} -%}
+{#- GMV Max campaigns have no budget settings. -#}
+{%- set tiktok_budget_lists = ['tiktok_campaigns', 'tiktok_smart_plus_campaigns'] -%}
 
 with
 
 meta_campaigns as (select * from {{ ref('stg_meta__campaigns') }}),
 
 meta_accounts as (select * from {{ ref('stg_meta__ad_accounts') }}),
-
-tiktok_campaigns as (select * from {{ ref('stg_tiktok__campaigns') }}),
-
-tiktok_gmv_max_campaigns as (select * from {{ ref('stg_tiktok__gmv_max_campaigns') }}),
-
-tiktok_smart_plus_campaigns as (select * from {{ ref('stg_tiktok__smart_plus_campaigns') }}),
 
 tiktok_accounts as (
 
@@ -66,13 +68,11 @@ meta_rows as (
 
 tiktok_campaign_keys as (
 
-    {% for campaigns in [
-        'tiktok_campaigns', 'tiktok_gmv_max_campaigns', 'tiktok_smart_plus_campaigns',
-    ] -%}
+    {% for relation in tiktok_lists.values() -%}
     select
         advertiser_id,
         campaign_id
-    from {{ campaigns }}
+    from {{ relation }}
     {% if not loop.last %}union
     {% endif -%}
     {%- endfor %}
@@ -85,53 +85,28 @@ tiktok_merged as (
         tiktok_campaign_keys.advertiser_id,
         tiktok_campaign_keys.campaign_id,
         tiktok_gmv_max_campaigns.store_id as gmv_max_store_id,
-        coalesce(
-            tiktok_campaigns.campaign_name,
-            tiktok_gmv_max_campaigns.campaign_name,
-            tiktok_smart_plus_campaigns.campaign_name
-        ) as campaign_name,
+        {{ coalesce_columns(tiktok_lists, 'campaign_name') }} as campaign_name,
         tiktok_accounts.account_currency,
         tiktok_accounts.account_timezone,
-        coalesce(
-            tiktok_campaigns.objective_type,
-            tiktok_gmv_max_campaigns.objective_type,
-            tiktok_smart_plus_campaigns.objective_type
-        ) as objective,
-        coalesce(
-            tiktok_campaigns.operation_status,
-            tiktok_gmv_max_campaigns.operation_status,
-            tiktok_smart_plus_campaigns.operation_status
-        ) as status,
-        coalesce(
-            tiktok_campaigns.secondary_status,
-            tiktok_gmv_max_campaigns.secondary_status,
-            tiktok_smart_plus_campaigns.secondary_status
-        ) as effective_status,
-        coalesce(tiktok_campaigns.budget_mode, tiktok_smart_plus_campaigns.budget_mode)
-            as budget_mode,
+        {{ coalesce_columns(tiktok_lists, 'objective_type') }} as objective,
+        {{ coalesce_columns(tiktok_lists, 'operation_status') }} as status,
+        {{ coalesce_columns(tiktok_lists, 'secondary_status') }} as effective_status,
+        {{ coalesce_columns(tiktok_budget_lists, 'budget_mode') }} as budget_mode,
         tiktok_gmv_max_campaigns.gmv_max_promotion_type,
-        coalesce(tiktok_campaigns.budget, tiktok_smart_plus_campaigns.budget) as budget,
+        {{ coalesce_columns(tiktok_budget_lists, 'budget') }} as budget,
         tiktok_gmv_max_campaigns.campaign_id is not null as is_gmv_max_campaign,
         tiktok_smart_plus_campaigns.campaign_id is not null as is_smart_plus_campaign,
         -- removed once every endpoint that listed the campaign stopped returning it
-        coalesce(tiktok_campaigns.is_removed_from_source, true)
-        and coalesce(tiktok_gmv_max_campaigns.is_removed_from_source, true)
-        and coalesce(tiktok_smart_plus_campaigns.is_removed_from_source, true)
+        {% for name in tiktok_lists -%}
+        {{ 'and ' if not loop.first }}coalesce({{ name }}.is_removed_from_source, true)
+        {% endfor -%}
             as is_removed_from_source,
-        coalesce(
-            tiktok_campaigns.created_at_local,
-            tiktok_gmv_max_campaigns.created_at_local,
-            tiktok_smart_plus_campaigns.created_at_local
-        ) as created_at_local,
-        coalesce(
-            tiktok_campaigns.modified_at_local,
-            tiktok_gmv_max_campaigns.modified_at_local,
-            tiktok_smart_plus_campaigns.modified_at_local
-        ) as modified_at_local
+        {{ coalesce_columns(tiktok_lists, 'created_at_local') }} as created_at_local,
+        {{ coalesce_columns(tiktok_lists, 'modified_at_local') }} as modified_at_local
     from tiktok_campaign_keys
-    left join tiktok_campaigns using (advertiser_id, campaign_id)
-    left join tiktok_gmv_max_campaigns using (advertiser_id, campaign_id)
-    left join tiktok_smart_plus_campaigns using (advertiser_id, campaign_id)
+    {% for name, relation in tiktok_lists.items() -%}
+    left join {{ relation }} as {{ name }} using (advertiser_id, campaign_id)
+    {% endfor -%}
     left join tiktok_accounts
         on tiktok_accounts.ad_account_id = tiktok_campaign_keys.advertiser_id
 
