@@ -22,6 +22,10 @@
     {{ exceptions.raise_compiler_error(
         "var tiktok_spark_order_match: shop_ads_commission_rate or post_and_day, not " ~ match) }}
 {%- endif %}
+{#- What a Spark Ads shop day is, passed through from int_creator_spark_ad_days. -#}
+{%- set shop_day_columns = [
+    'advertiser_id', 'ad_id', 'identity_id', 'tiktok_item_id', 'currency', 'report_date',
+] -%}
 
 with
 
@@ -32,13 +36,8 @@ order_lines as (select * from {{ ref('stg_tiktok_shop__affiliate_orders') }}),
 spark_shop_days as (
 
     select
-        advertiser_id,
-        ad_id,
-        identity_id,
-        tiktok_item_id,
-        currency,
+        {{ shop_day_columns | join(',\n        ') }},
         account_timezone,
-        report_date,
         cast(coalesce(purchase_value, 0) as {{ type_money() }}) as spark_shop_revenue
     from spark_ad_days
     where is_shop_promotion
@@ -97,12 +96,7 @@ matched as (
 final as (
 
     select
-        advertiser_id,
-        ad_id,
-        identity_id,
-        tiktok_item_id,
-        currency,
-        report_date,
+        {{ shop_day_columns | join(',\n        ') }},
         spark_shop_revenue,
         cast(order_book_gross as {{ type_money() }}) as order_book_gross,
         cast(

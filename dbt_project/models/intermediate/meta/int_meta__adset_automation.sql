@@ -12,8 +12,6 @@ final as (
 
     select
         adset_id,
-        ad_account_id,
-        campaign_id,
         placement_mode,
         threads_inclusion,
         is_advantage_plus_campaign
