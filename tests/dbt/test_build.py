@@ -14,6 +14,9 @@ from socialmart import publish, transform
 from socialmart.settings import Settings, load_settings
 
 MART = "marts.fct_placement_performance_daily"
+# The placement mart and its parents: models only, or with their tests.
+PLACEMENT_MODELS = "+fct_placement_performance_daily,resource_type:model"
+PLACEMENT_BUILD = "+fct_placement_performance_daily"
 WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view", "1d_ev")
 MART_COLUMNS = [
     ("platform", "VARCHAR"),
@@ -159,10 +162,14 @@ def test_gate_and_publish_on_the_built_mart(built_settings: Settings) -> None:
 
 
 def _reels_row_built_with(monkeypatch: pytest.MonkeyPatch, setting: str, value: str) -> dict:
-    """Ad 301's Instagram Reels row of the mart, rebuilt with ``setting`` = ``value``."""
+    """Ad 301's Instagram Reels row of the mart, rebuilt with ``setting`` = ``value``.
+
+    Only the mart and the models it reads are rebuilt: the row depends on nothing else (the
+    module's build ran every model and test once).
+    """
     monkeypatch.setenv(setting, value)
     settings = load_settings()
-    transform.build(settings, f"run-{setting.lower()}")
+    transform.build(settings, f"run-{setting.lower()}", select=PLACEMENT_MODELS)
     return _mart_row(settings, "301", "instagram_reels")
 
 
@@ -196,7 +203,8 @@ def test_a_failing_mart_test_blocks_the_gate_with_the_node_name(
         "ad_id = '305'",
         limit=1,
     )
-    transform.build(copied_settings, "run-broken")  # only the marts' contract failed
+    # only the mart's contract fails: the broken row flows from raw through its parents
+    transform.build(copied_settings, "run-broken", select=PLACEMENT_BUILD)
     builds = query(
         copied_settings.warehouse_path,
         "select run_id, succeeded from audit.dbt_builds where finished_at is not null "
@@ -214,10 +222,15 @@ def test_a_failing_mart_test_blocks_the_gate_with_the_node_name(
         enforce(outcome)
 
 
-def test_parse_manifest_writes_the_manifest(copied_settings: Settings) -> None:
-    manifest = transform.parse_manifest(copied_settings)
+def test_parse_manifest_writes_the_manifest(built_settings: Settings) -> None:
+    # The module's build left a manifest (and a parse to reuse); the parse writes it anew.
+    (built_settings.dbt_target_dir / "manifest.json").unlink()
+    manifest = transform.parse_manifest(built_settings)
     assert manifest.is_file()
     assert "model.socialmart.fct_placement_performance_daily" in manifest.read_text()
+
+
+UPGRADED = "stg_meta__ad_insights"  # the incremental model whose table lacks the column
 
 
 def test_an_upgrade_that_adds_columns_names_the_full_refresh(copied_settings: Settings) -> None:
@@ -227,10 +240,10 @@ def test_an_upgrade_that_adds_columns_names_the_full_refresh(copied_settings: Se
     with duckdb.connect(str(copied_settings.warehouse_path)) as con:
         con.execute("alter table staging.stg_meta__ad_insights drop column purchases_1d_view")
     with pytest.raises(transform.TransformError, match="out of sync") as failure:
-        transform.build(copied_settings, "run-upgraded")
+        transform.build(copied_settings, "run-upgraded", select=UPGRADED)
     assert "socialmart transform --full-refresh" in str(failure.value)
 
-    transform.build(copied_settings, "upgrade", full_refresh=True)
+    transform.build(copied_settings, "upgrade", select=UPGRADED, full_refresh=True)
     columns = query(
         copied_settings.warehouse_path,
         "select column_name from information_schema.columns "
