@@ -1,4 +1,5 @@
-"""A warehouse with fixture raw Meta insights, built once per module with dbt."""
+"""The folder's warehouses: fixture raw Meta insights built once per module with dbt, and the
+stand-in pull of every source built once per test process (``creator_warehouse``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from creator_window import NOW, SEED, WINDOW
+from stand_in_home import load_pulls, stand_in_home
 
 from connectors.common.land import ensure_raw_table
 from connectors.fx.streams import ECB_RATES
@@ -203,6 +206,38 @@ def copy_warehouse(
     return copy
 
 
+@pytest.fixture(scope="module")
+def module_scratch_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for the whole module (see ``copy_warehouse_in_place``)."""
+    return tmp_path_factory.mktemp("scratch")
+
+
+@pytest.fixture
+def copy_warehouse_in_place(
+    module_scratch_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Settings], Settings]:
+    """``copy_warehouse``, but the copy replaces the previous test's at one path per module
+    and dbt's target folder is the module's.
+
+    dbt re-parses the whole project (seconds of CPU per command) when the profile, which
+    names the warehouse path, or the vars differ from those of its last parse in the target
+    folder, and only changed files otherwise. The tests of a module run one after the other
+    in one process (each pytest-xdist worker has its own module fixtures).
+    """
+
+    def copy(source: Settings) -> Settings:
+        warehouse_path = module_scratch_dir / "warehouse.duckdb"
+        for previous in (warehouse_path, warehouse_path.with_name("warehouse.duckdb.wal")):
+            previous.unlink(missing_ok=True)
+        shutil.copy(source.warehouse_path, warehouse_path)
+        monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+        monkeypatch.setenv("SOCIALMART_WAREHOUSE_PATH", str(warehouse_path))
+        monkeypatch.setenv("SOCIALMART_DBT_TARGET_DIR", str(module_scratch_dir / "dbt_target"))
+        return load_settings()
+
+    return copy
+
+
 @pytest.fixture
 def copied_settings(
     built_settings: Settings, copy_warehouse: Callable[[Settings], Settings]
@@ -227,3 +262,22 @@ def copy_raw_placement_rows(copied_settings: Settings) -> Callable[..., None]:
             )
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def creator_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of a warehouse holding one pulled window of every source (creator_window),
+    built by dbt: one build per test process, read by the creator, TikTok, dims, docs and
+    PostgreSQL modules. Tests only read it; one that writes copies it (``copy_warehouse``).
+
+    The environment is restored before the fixture returns: a pinned SANDBOX_NOW left behind
+    would change what every later stand-in in the session serves.
+    """
+    home = tmp_path_factory.mktemp("creators-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SANDBOX_NOW", NOW)
+        with stand_in_home(patch, home, SEED) as settings:
+            load_pulls(settings, patch, WINDOW, [("creators-run", NOW)])
+        prepare_raw_tables(settings)
+        transform.build(settings, "creators-run")
+    return settings

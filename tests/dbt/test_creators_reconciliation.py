@@ -1,7 +1,8 @@
 """Creator marts on a warehouse pulled from the stand-ins equal their ground truth, exactly.
 
-The session fixture runs extract and load once against the stand-in (time pinned with
-SANDBOX_NOW), then ``dbt build`` of the whole project; test_tiktok_* modules reuse it.
+conftest's session fixture ``creator_warehouse`` runs extract and load once against the
+stand-in (time pinned with SANDBOX_NOW), then ``dbt build`` of the whole project; the
+TikTok, dims, docs and PostgreSQL modules read the same build.
 """
 
 from __future__ import annotations
@@ -12,47 +13,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
-from stand_in_home import load_pulls, stand_in_home
+from creator_window import NOW, SEED, WINDOW, query
 
 from sandbox.meta.scenario import build_scenario as build_meta_scenario
 from sandbox.meta.truth import ad_truth
 from sandbox.tiktok.truth import creator_truth
 from sandbox.tiktok_shop.truth import creator_day_truth, day_bounds, spark_overlap_truth
-from socialmart import pipeline, transform
 from socialmart.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
-SEED = 7
-NOW = "2026-10-05T12:00:00+00:00"
-WINDOW = pipeline.Window(date(2026, 9, 27), date(2026, 10, 4))
 REGISTRY = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "creator_registry.csv"
 ZERO = Decimal("0.00")
-
-
-@pytest.fixture(scope="session")
-def creator_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings of a warehouse holding one pulled window of every source, built by dbt.
-
-    The environment is restored before the fixture returns: a pinned SANDBOX_NOW left behind
-    would change what every later stand-in in the session serves.
-    """
-    home = tmp_path_factory.mktemp("creators-home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SANDBOX_NOW", NOW)
-        with stand_in_home(patch, home, SEED) as settings:
-            load_pulls(settings, patch, WINDOW, [("creators-run", NOW)])
-        pipeline.prepare_raw_tables(settings)
-        transform.build(settings, "creators-run")
-    return settings
-
-
-def query(settings: Settings, sql: str) -> list[tuple]:
-    """Rows of one read-only query on the warehouse."""
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def registry_map(column: str) -> dict[str, str]:

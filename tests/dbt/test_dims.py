@@ -12,14 +12,12 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+from creator_window import query
 from dbt_cli import run_dbt
-from test_creators_reconciliation import creator_warehouse, query
 
 from sandbox.meta.truth import entity_truth
 from sandbox.tiktok.scenario import build_scenario
 from socialmart.settings import Settings
-
-__all__ = ["creator_warehouse"]  # the shared session fixture
 
 pytestmark = pytest.mark.e2e
 

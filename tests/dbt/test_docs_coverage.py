@@ -11,11 +11,8 @@ import json
 
 import pytest
 from dbt_cli import run_dbt
-from test_creators_reconciliation import creator_warehouse
 
 from socialmart.settings import Settings
-
-__all__ = ["creator_warehouse"]  # the shared session fixture
 
 pytestmark = pytest.mark.e2e
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from creator_window import query
 from dbt_cli import build_selected
 from stand_in_home import load_pulls, stand_in_home
-from test_creators_reconciliation import query
 
 from devtools.reconcile import reconcile_placements
 from sandbox.meta.scenario import build_scenario

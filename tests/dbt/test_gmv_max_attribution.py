@@ -14,13 +14,11 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from test_creators_reconciliation import NOW, SEED, WINDOW, creator_warehouse, query
+from creator_window import NOW, SEED, WINDOW, query
 
 from sandbox.tiktok_shop.channels import CHANNELS
 from sandbox.tiktok_shop.truth import channel_order_truth
 from socialmart.settings import Settings
-
-__all__ = ["creator_warehouse"]  # the shared session fixture
 
 pytestmark = pytest.mark.e2e
 

@@ -14,11 +14,8 @@ import duckdb
 import pytest
 from dbt_cli import run_dbt
 from pg_support import PostgresServer, copy_schema, fetch_sorted, find_bin_dir, running_postgres
-from test_creators_reconciliation import creator_warehouse
 
 from socialmart.settings import Settings
-
-__all__ = ["creator_warehouse"]  # the shared session fixture
 
 pytestmark = pytest.mark.e2e
 

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from creator_window import query
 from dbt_cli import build_selected
 from stand_in_home import load_pulls, stand_in_home
-from test_creators_reconciliation import query
 
 from sandbox.tiktok.truth import ad_day_truth, gmv_max_truth, smart_plus_ad_day_truth
 from socialmart import pipeline

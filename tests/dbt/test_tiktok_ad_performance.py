@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dbt_cli
 import pytest
-from test_creators_reconciliation import NOW, SEED, WINDOW, creator_warehouse, query
+from creator_window import NOW, SEED, WINDOW, query
 
 from sandbox.tiktok.scenario import build_scenario
 from sandbox.tiktok.truth import (
@@ -19,8 +19,6 @@ from sandbox.tiktok.truth import (
     smart_plus_placement_truth,
 )
 from socialmart.settings import Settings
-
-__all__ = ["creator_warehouse"]  # the shared session fixture
 
 pytestmark = pytest.mark.e2e
 

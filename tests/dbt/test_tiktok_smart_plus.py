@@ -12,15 +12,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_creators_reconciliation import NOW, SEED, WINDOW, creator_warehouse, query
+from creator_window import NOW, SEED, WINDOW, query
 
 from devtools.reconcile import reconcile_placements
 from expectations.gate import run_gate
 from sandbox.tiktok.scenario import build_scenario
 from sandbox.tiktok.truth import advertiser_spend_truth
 from socialmart.settings import Settings
-
-__all__ = ["creator_warehouse"]  # the shared session fixture
 
 pytestmark = pytest.mark.e2e
 
