@@ -17,9 +17,20 @@ from socialmart import transform
 from socialmart.settings import SANDBOX_DEFAULT_SEED, Settings, load_settings
 
 MART = "marts.fct_placement_performance_daily"
+# The mart, its parents (the FX rates among them) and their tests: what the assertions read.
+MART_AND_PARENTS = "+fct_placement_performance_daily"
 SEED = SANDBOX_DEFAULT_SEED
 CARRY = 7
 MONEY_WORDS = ("spend", "value", "revenue", "gmv", "commission", "amount")
+
+
+@pytest.fixture
+def copied_settings(
+    built_settings: Settings, copy_warehouse_in_place: Callable[[Settings], Settings]
+) -> Settings:
+    """A copy of the built warehouse for a test that changes it, at the module's one path:
+    dbt parses only what changed since the previous test's run with the same vars."""
+    return copy_warehouse_in_place(built_settings)
 
 
 def _rows(settings: Settings, sql: str) -> list[tuple]:
@@ -66,7 +77,7 @@ def test_other_reporting_currency_and_weekend_days(
         )
     monkeypatch.setenv("REPORTING_CURRENCY", "gbp")
     settings = load_settings()
-    transform.build(settings, "run-gbp")
+    transform.build(settings, "run-gbp", select=MART_AND_PARENTS)
     assert _assert_mart_matches_truth(settings, "GBP") == 11
     # Sunday converts with Friday's rates.
     (published,) = _rows(
@@ -105,7 +116,8 @@ def test_mixed_currencies_in_one_account_block_the_gate(
     copied_settings: Settings, copy_raw_placement_rows: Callable[..., None]
 ) -> None:
     copy_raw_placement_rows("'EUR' as account_currency, '403' as ad_id", "ad_id = '401'")
-    transform.build(copied_settings, "run-mixed")  # a mart test failing is the gate's to block
+    # A mart test failing is the gate's to block (the mart's own single_currency_per_group).
+    transform.build(copied_settings, "run-mixed", select=MART_AND_PARENTS)
     outcome = run_gate(copied_settings, "run-mixed")
     with pytest.raises(GateFailed, match="single_currency_per_group"):
         enforce(outcome)
@@ -158,15 +170,16 @@ def test_a_currency_switch_rebuilds_rows_beyond_the_incremental_window(
                 for row in published_rates(SEED, later - timedelta(days=3), later)
             ],
         )
-    transform.build(copied_settings, "run-eur-later")
+    transform.build(copied_settings, "run-eur-later", select=MART_AND_PARENTS)
     assert transform.currency_switch(copied_settings) is None
 
     monkeypatch.setenv("REPORTING_CURRENCY", "GBP")
     settings = load_settings()
     assert "holds amounts in EUR" in transform.currency_switch(settings)
+    # The whole project: the switch must convert every mart, or the next build switches again.
     transform.build(settings, "run-gbp-switch")
     assert _assert_mart_matches_truth(settings, "GBP") == 11
-    transform.build(settings, "run-gbp-daily")
+    transform.build(settings, "run-gbp-daily", select="fct_placement_performance_daily")
     builds = _rows(
         settings, "select run_id, full_refresh from audit.dbt_builds order by started_at"
     )
