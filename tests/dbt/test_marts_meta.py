@@ -7,10 +7,12 @@ again work on copies of it.
 
 from __future__ import annotations
 
+import subprocess
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import dbt_cli
 import duckdb
@@ -19,7 +21,7 @@ import pytest
 from sandbox.client_env import client_env
 from sandbox.meta.scenario import THREADS_FEED, build_scenario
 from sandbox.meta.truth import entity_truth, placement_truth
-from socialmart import pipeline
+from socialmart import pipeline, transform
 from socialmart.settings import Settings, load_settings
 
 pytestmark = pytest.mark.e2e
@@ -63,9 +65,18 @@ def stand_in_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sett
 
 @pytest.fixture(scope="module")
 def built_settings(stand_in_settings: Settings) -> Settings:
-    """This module's built warehouse: conftest's ``copied_settings`` gives each test that
-    changes raw data or rebuilds a private copy of it."""
+    """This module's built warehouse: ``copied_settings`` gives each test that changes raw
+    data or rebuilds a private copy of it."""
     return stand_in_settings
+
+
+@pytest.fixture
+def copied_settings(
+    built_settings: Settings, copy_warehouse_in_place: Callable[[Settings], Settings]
+) -> Settings:
+    """A copy of the built warehouse for a test that changes it, at the module's one path:
+    dbt parses only what changed since the previous test's run with the same vars."""
+    return copy_warehouse_in_place(built_settings)
 
 
 def rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
@@ -73,13 +84,27 @@ def rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple
         return con.execute(sql, params or []).fetchall()
 
 
+def dbt_target(settings: Settings, extra_vars: dict[str, str]) -> Path:
+    """dbt's target folder for runs with ``extra_vars``: one per set of vars, since dbt
+    re-parses the whole project when the vars of its last parse in the folder differ."""
+    suffix = "".join(f"-{name}-{value}" for name, value in sorted(extra_vars.items()))
+    return settings.dbt_target_dir.with_name(settings.dbt_target_dir.name + suffix)
+
+
+def run_dbt(
+    settings: Settings, args: list[str], monkeypatch: pytest.MonkeyPatch, **extra_vars: str
+) -> subprocess.CompletedProcess[str]:
+    """Run dbt on ``settings``' warehouse with the pipeline's vars plus ``extra_vars`` (only
+    these: a test's earlier run's extra vars do not carry over)."""
+    monkeypatch.setattr(dbt_cli, "dbt_vars", lambda s: {**transform.dbt_vars(s), **extra_vars})
+    return dbt_cli.run_dbt(settings, args, dbt_target(settings, extra_vars))
+
+
 def dbt(
     settings: Settings, args: list[str], monkeypatch: pytest.MonkeyPatch, **extra_vars: str
 ) -> None:
-    """Run dbt on ``settings``' warehouse with the pipeline's vars plus ``extra_vars``."""
-    pipeline_vars = dbt_cli.dbt_vars
-    monkeypatch.setattr(dbt_cli, "dbt_vars", lambda s: {**pipeline_vars(s), **extra_vars})
-    result = dbt_cli.run_dbt(settings, args, settings.home / "dbt-target")
+    """:func:`run_dbt`, which must succeed."""
+    result = run_dbt(settings, args, monkeypatch, **extra_vars)
     assert result.returncode == 0, result.stdout[-4000:]
 
 
@@ -290,15 +315,16 @@ def test_incremental_run_reprocesses_only_the_lookback_window_and_full_refresh_a
     start_rows = _restate(copied_settings, raw_table, ad_id, WINDOW.start, "1.00", "run-early")
     end_rows = _restate(copied_settings, raw_table, ad_id, WINDOW.end, "2.00", "run-late")
     assert start_rows > 0 and end_rows > 0
+    # Every run with the 7-day lookback (a full refresh ignores it; one set of vars: one parse).
     dbt(copied_settings, select, monkeypatch, incremental_lookback_days="7")
 
     assert spend_on(WINDOW.end) == new_spend + 2 * end_rows  # inside the window: rebuilt
     assert spend_on(WINDOW.start) == old_spend  # 20 days back: left alone
 
-    dbt(copied_settings, [*select, "--full-refresh"], monkeypatch)
+    dbt(copied_settings, [*select, "--full-refresh"], monkeypatch, incremental_lookback_days="7")
     full = _mart_rows(copied_settings, mart)
     assert spend_on(WINDOW.start) == old_spend + start_rows
-    dbt(copied_settings, select, monkeypatch)
+    dbt(copied_settings, select, monkeypatch, incremental_lookback_days="7")
     assert _mart_rows(copied_settings, mart) == full
 
 
@@ -437,12 +463,8 @@ def _repeat_a_mart_row(settings: Settings, day: date) -> None:
 
 def _test_mart(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str | None:
     """``dbt test`` of the placement mart with a 7-day lookback; the output if it failed."""
-    pipeline_vars = dbt_cli.dbt_vars
-    monkeypatch.setattr(
-        dbt_cli, "dbt_vars", lambda s: {**pipeline_vars(s), "incremental_lookback_days": "7"}
-    )
     args = ["test", "--select", "fct_placement_performance_daily"]
-    result = dbt_cli.run_dbt(settings, args, settings.home / "dbt-target")
+    result = run_dbt(settings, args, monkeypatch, incremental_lookback_days="7")
     return None if result.returncode == 0 else result.stdout
 
 
@@ -515,5 +537,5 @@ def test_conversion_restatements_built_incrementally_equal_a_full_refresh(
     )[0][0]
     assert restated
 
-    dbt(copied_settings, [*select, "--full-refresh"], monkeypatch)
+    dbt(copied_settings, [*select, "--full-refresh"], monkeypatch, incremental_lookback_days="7")
     assert _mart_rows(copied_settings, "marts.fct_conversion_restatements") == incremental
