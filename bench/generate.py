@@ -4,7 +4,8 @@ Every registered stream's raw table is created with the loader's own DDL
 (``connectors.common.land.ensure_raw_table``); the benchmarked streams are filled by DuckDB
 ``insert ... select`` over ``range()`` and ``hash(seed, ...)`` (no per-row Python), cast to the
 stream spec's column types, with the loader's metadata columns (``_row_hash`` uses the loader's
-formula). Meta placement rows get restated versions and tombstones like real pulls.
+formula). Meta placement rows get restated versions and tombstones like real pulls; TikTok's
+placement report splits each ad-day of its ad report exactly (``bench.tiktok_sql``).
 
 Usage: ``python -m bench.generate --scale small --seed 42 --warehouse var/bench/warehouse.duckdb``
 """
@@ -18,12 +19,13 @@ from pathlib import Path
 
 import duckdb
 
-from bench import entities, meta_sql
+from bench import entities, meta_sql, tiktok_sql
 from bench.ids import id_sql
 from bench.presets import Preset, get_preset
 from connectors.common.land import METADATA_COLUMNS, ensure_raw_table, row_hash_sql
 from connectors.common.streams import StreamSpec, get_stream, source_streams
 from connectors.sources import SOURCE_NAMES
+from connectors.tiktok import streams as tiktok_streams
 from socialmart import warehouse
 from socialmart.settings import load_settings
 
@@ -81,6 +83,7 @@ def generate(
             ("meta", "ad_insights_placement", _meta_placement_sql),
             ("meta", "ad_insights", _meta_base_sql),
             ("tiktok", "ad_report_daily", _tiktok_ads_sql),
+            ("tiktok", "ad_placement_report_daily", _tiktok_placements_sql),
             ("tiktok", "gmv_max_report_daily", _gmv_max_sql),
             ("tiktok_shop", "affiliate_orders", _shop_orders_sql),
             ("threads", "posts", _threads_posts_sql),
@@ -278,31 +281,47 @@ def _fx_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
     """
 
 
-def _tiktok_ads_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
-    day = _report_day(preset)
-    advertisers = preset.tiktok_advertisers
+def _tiktok_metrics(metrics: tuple[str, ...]) -> str:
+    """``metrics`` of a TikTok report rendered from :mod:`bench.tiktok_sql`'s integers as the
+    API sends them (spend with three decimals, the payment value with two)."""
+    rendered = {
+        "spend": _money("spend_cents", 3),
+        "total_complete_payment_rate": _money("payment_value_cents"),
+    }
+    return ",\n        ".join(f"{rendered.get(m, f'cast({m} as varchar)')} as {m}" for m in metrics)
+
+
+def _tiktok_report_sql(rows: str, keys: tuple[str, ...], metrics: tuple[str, ...]) -> str:
+    """A manual-ad TikTok report from ``rows``: ``keys``, rendered ``metrics``, the
+    automation attribute, pulled the day after the report day."""
     return f"""
     select
-        {id_sql("tiktok_advertiser", f"slot % {advertisers}")} as advertiser_id,
-        {id_sql("tiktok_ad", "(d.i + slot) // 30", "slot")} as ad_id,
-        {day} as stat_time_day,
-        printf('%d.%02d0', (50 + h % 20000) // 100, (50 + h % 20000) % 100) as spend,
-        cast(500 + (h >> 16) % 20000 as varchar) as impressions,
-        cast((h >> 32) % 300 as varchar) as clicks,
-        cast((h >> 42) % 12 as varchar) as conversion,
-        cast((h >> 46) % 6 as varchar) as complete_payment,
-        printf('%d.%02d', (h >> 50) % 500 // 100, (h >> 50) % 500 % 100)
-            as total_complete_payment_rate,
-        cast(400 + (h >> 16) % 15000 as varchar) as video_play_actions,
-        cast(100 + (h >> 24) % 5000 as varchar) as video_watched_2s,
-        cast((h >> 28) % 900 as varchar) as video_views_p100,
+        {", ".join(keys)},
+        {_tiktok_metrics(metrics)},
         'MANUAL' as campaign_automation_type,
-        {_pulled(day, "1")} as _pulled_at,
+        {_pulled("stat_time_day", "1")} as _pulled_at,
         false as _is_deleted
-    from range({day_from}, {day_to}) as d(i)
-    cross join range({preset.tiktok_ads_per_day}) as s(slot)
-    cross join lateral (select hash({seed}, 'tiktok', slot, d.i) as h)
+    from ({rows})
     """
+
+
+def _tiktok_ads_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
+    """BASIC report by ad: one row per ad and day."""
+    return _tiktok_report_sql(
+        tiktok_sql.ad_days_sql(preset, seed, day_from, day_to),
+        ("advertiser_id", "ad_id", "stat_time_day"),
+        tiktok_streams.AD_METRICS,
+    )
+
+
+def _tiktok_placements_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:
+    """AUDIENCE report by ad and placement: every ad-day of the BASIC report split over its
+    placements, adding up to it exactly."""
+    return _tiktok_report_sql(
+        tiktok_sql.placement_days_sql(preset, seed, day_from, day_to),
+        ("advertiser_id", "ad_id", "stat_time_day", "placement"),
+        tiktok_streams.PLACEMENT_METRICS,
+    )
 
 
 def _gmv_max_sql(preset: Preset, seed: int, day_from: int, day_to: int) -> str:

@@ -12,6 +12,7 @@ from bench import entities, meta_sql
 from bench.generate import generate
 from connectors.common.land import METADATA_COLUMNS
 from connectors.common.streams import get_stream
+from connectors.tiktok import streams as tiktok_streams
 
 TINY = replace(PRESET, days=3, meta_ads_per_day=7)
 
@@ -81,7 +82,8 @@ def test_base_insights_equal_the_sum_of_live_placements(built_warehouse):
         "from raw.meta__ad_insights"
     ).fetchone()
     placements = built_warehouse.execute(
-        "select sum(spend), sum(impressions) from marts.fct_placement_performance_daily"
+        "select sum(spend), sum(impressions) from marts.fct_placement_performance_daily "
+        "where platform = 'meta'"
     ).fetchone()
     assert base == placements
 
@@ -98,3 +100,32 @@ def test_appending_a_day_adds_only_that_day(tmp_path):
         ).fetchone()
     assert days == TINY.days + 1
     assert _fingerprint(path)[0][0] > before[0][0]
+
+
+def test_tiktok_placement_rows_add_up_to_the_ad_report(built_warehouse):
+    """Every generated TikTok ad-day has two or three placement rows whose every AUDIENCE
+    metric adds up exactly to its BASIC-report row (the real pull lands both reports)."""
+    metrics = {
+        "spend": "decimal(18, 3)",
+        "impressions": "bigint",
+        "clicks": "bigint",
+        "conversion": "bigint",
+        "complete_payment": "bigint",
+        "total_complete_payment_rate": "decimal(18, 2)",
+    }
+    assert tuple(metrics) == tiktok_streams.PLACEMENT_METRICS
+    keys = "advertiser_id, ad_id, stat_time_day"
+    typed = ", ".join(f"cast({m} as {t}) as {m}" for m, t in metrics.items())
+    summed = ", ".join(f"sum(cast({m} as {t})) as {m}" for m, t in metrics.items())
+    ads = f"select {keys}, {typed} from raw.tiktok__ad_report_daily"
+    placements = f"select {keys}, {summed} from raw.tiktok__ad_placement_report_daily group by all"
+    only_ads, only_placements = built_warehouse.execute(
+        f"select (select count(*) from (({ads}) except all ({placements}))), "
+        f"(select count(*) from (({placements}) except all ({ads})))"
+    ).fetchone()
+    assert (only_ads, only_placements) == (0, 0)
+    per_ad = built_warehouse.execute(
+        "select min(n), max(n), count(*) from (select count(*) as n "
+        f"from raw.tiktok__ad_placement_report_daily group by {keys})"
+    ).fetchone()
+    assert per_ad == (2, 3, PRESET.days * PRESET.tiktok_ads_per_day)
