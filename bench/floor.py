@@ -11,8 +11,10 @@ from zero), shaped for a small machine (2 threads, a few GB of memory):
 * FX: a small table of micro-rates per day and account currency (ECB rates carried forward
   over a calendar, EUR always 1), joined to the rows by equality.
 
-``FLOORS`` maps each mart that has a floor to its builder; marts without one are reported as
-such by the benchmark.
+``FLOORS`` maps each mart that has a floor to its builder, ``COVERS`` to the mart rows it
+computes (the placement floor: Meta's; the TikTok rows are checked against the generator's
+truth instead, :func:`bench.reconcile.tiktok_placement_truth_mismatches`); marts without a
+floor are reported as such by the benchmark.
 """
 
 from __future__ import annotations
@@ -149,7 +151,8 @@ def _superseded_select(since: date | None) -> str:
 def placement_select(
     reporting_currency: str, carry_days: int, purchase_type: str, since: date | None = None
 ) -> str:
-    """SELECT of ``fct_placement_performance_daily`` (days from ``since`` when given)."""
+    """SELECT of ``fct_placement_performance_daily``'s Meta rows (days from ``since`` when
+    given)."""
     windows = "".join(
         f",\n        {_amount('purchase_action', w)} as purchases_{w}"
         f",\n        {_amount('purchase_value_action', w)} as purchase_value_{w}"
@@ -168,6 +171,7 @@ def placement_select(
         where {_days_from(since)}
     )
     select
+        'meta' as platform,
         date_start as report_date,
         account_id as ad_account_id,
         account_currency,
@@ -229,3 +233,5 @@ def refresh_placement_since(
 FLOORS: dict[str, Callable[[duckdb.DuckDBPyConnection, str, int, str], None]] = {
     "fct_placement_performance_daily": build_placement,
 }
+#: The rows of each mart in ``FLOORS`` that its floor computes (a SQL condition on the mart).
+COVERS: dict[str, str] = {"fct_placement_performance_daily": "platform = 'meta'"}

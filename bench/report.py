@@ -370,6 +370,8 @@ def _notes(r: dict[str, Any]) -> list[str]:
     fl = r["floor"]
     if fl.get("floor_mismatches") is not None:
         notes.append(f"- rows differing between floor and dbt mart: {fl['floor_mismatches']}")
+    for mart, covers in (fl.get("floor_covers") or {}).items():
+        notes.append(f"- {mart} rows the floor computes and is compared on: {covers}")
     for mart, columns in (fl.get("columns_without_floor") or {}).items():
         if columns:
             notes.append(f"- {mart} columns the floor does not compute: {', '.join(columns)}")
@@ -379,8 +381,13 @@ def _notes(r: dict[str, Any]) -> list[str]:
     rec = r["reconcile"]
     if "truth_mismatches" in rec:
         notes.append(
-            f"- ground truth: {rec['truth_mismatches']} day x account x placement groups differ; "
-            f"{rec['reporting_gaps']} rows lack a correct reporting amount"
+            f"- ground truth: {rec['truth_mismatches']} Meta day x account x placement groups "
+            f"differ; {rec['reporting_gaps']} rows lack a correct reporting amount"
+        )
+    if "tiktok_truth_mismatches" in rec:
+        notes.append(
+            f"- ground truth: {rec['tiktok_truth_mismatches']} TikTok ad x day x placement rows "
+            "differ (their placements add up to the ad report)"
         )
     if r["gate_sql"].get("untranslated"):
         notes.append(f"- gate checks without SQL twin: {r['gate_sql']['untranslated']}")

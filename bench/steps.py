@@ -105,7 +105,8 @@ def step_floor(settings: Settings, cfg: dict[str, Any]) -> Result:
             took, _ = _timed(lambda: [floor.FLOORS[m](con, *_floor_args(settings)) for m in marts])
             seconds.append(took)
         mismatches = {
-            m: reconcile.floor_mismatches(con, f"marts.{m}", f"{floor.SCHEMA}.{m}") for m in marts
+            m: reconcile.floor_mismatches(con, f"marts.{m}", f"{floor.SCHEMA}.{m}", floor.COVERS[m])
+            for m in marts
         }
         uncovered = {
             m: reconcile.columns_without_floor(con, f"marts.{m}", f"{floor.SCHEMA}.{m}")
@@ -116,20 +117,29 @@ def step_floor(settings: Settings, cfg: dict[str, Any]) -> Result:
         "seconds": seconds,
         "marts": marts,
         "floor_mismatches": mismatches,
+        "floor_covers": {m: floor.COVERS[m] for m in marts},
         "columns_without_floor": uncovered,
         "no_floor": without,
     }
 
 
 def step_reconcile(settings: Settings, cfg: dict[str, Any]) -> Result:
-    """Marts vs the generator's ground truth (correctness, not timed)."""
+    """Marts vs the generator's ground truth (correctness; the Meta check is timed)."""
     preset = get_preset(cfg["scale"])
     with _connect(settings, read_only=True) as con:
         took, truth = _timed(
             lambda: reconcile.placement_truth_mismatches(con, preset, cfg["seed"], cfg["day_to"])
         )
+        tiktok = reconcile.tiktok_placement_truth_mismatches(
+            con, preset, cfg["seed"], cfg["day_to"]
+        )
         gaps = reconcile.reporting_total_gaps(con)
-    return {"seconds": [took], "truth_mismatches": truth, "reporting_gaps": gaps}
+    return {
+        "seconds": [took],
+        "truth_mismatches": truth,
+        "tiktok_truth_mismatches": tiktok,
+        "reporting_gaps": gaps,
+    }
 
 
 def step_daily(settings: Settings, cfg: dict[str, Any]) -> Result:
@@ -144,10 +154,9 @@ def step_daily(settings: Settings, cfg: dict[str, Any]) -> Result:
         incremental, _ = _timed(
             lambda: floor.refresh_placement_since(con, since, *_floor_args(settings))
         )
+        mart = "fct_placement_performance_daily"
         mismatches = reconcile.floor_mismatches(
-            con,
-            "marts.fct_placement_performance_daily",
-            "bench_floor.fct_placement_performance_daily",
+            con, f"marts.{mart}", f"{floor.SCHEMA}.{mart}", floor.COVERS[mart]
         )
     return {
         "seconds": [build.wall_s],

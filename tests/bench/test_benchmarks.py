@@ -27,20 +27,53 @@ def test_mart_reconciles_to_the_generator_truth(con):
     assert reconcile.reporting_total_gaps(con) == 0
 
 
-def test_truth_check_catches_a_wrong_number(con):
+def test_dbt_build_of_generated_data_passes_every_test(dbt_build):
+    """The pipeline's whole ``dbt build`` (every model, every test) of the generated data:
+    a generator that leaves out what the real pull always lands fails a test here."""
+    assert dbt_build.error is None
+    tests = [node for node in dbt_build.statuses if node.startswith("test.")]
+    assert len(tests) > 100
+    assert "test.socialmart.placement_rows_sum_to_the_ad_totals" in tests
+    failing = {n: s for n, s in dbt_build.statuses.items() if s not in ("success", "pass", "warn")}
+    assert failing == {}
+
+
+def test_mart_has_tiktok_placement_rows_equal_to_the_generator_truth(con):
+    (rows,) = con.execute(f"select count(*) from {MART} where platform = 'tiktok'").fetchone()
+    assert rows >= 2 * PRESET.days * PRESET.tiktok_ads_per_day
+    assert reconcile.tiktok_placement_truth_mismatches(con, PRESET, SEED, PRESET.days) == 0
+
+
+@pytest.mark.parametrize("platform", ["meta", "tiktok"])
+def test_truth_checks_catch_a_wrong_number(con, platform):
+    check = {
+        "meta": reconcile.placement_truth_mismatches,
+        "tiktok": reconcile.tiktok_placement_truth_mismatches,
+    }[platform]
+    rows = f"platform = '{platform}'"
     con.execute("begin")
     con.execute(
-        f"update {MART} set clicks = clicks + 1 where ad_id = (select min(ad_id) from {MART})"
+        f"update {MART} set clicks = clicks + 1 "
+        f"where {rows} and ad_id = (select min(ad_id) from {MART} where {rows})"
     )
     try:
-        assert reconcile.placement_truth_mismatches(con, PRESET, SEED, PRESET.days) > 0
+        assert check(con, PRESET, SEED, PRESET.days) > 0
     finally:
         con.execute("rollback")
 
 
-def test_hand_written_floor_equals_the_dbt_mart(con):
+def test_hand_written_floor_equals_the_dbt_mart_rows_it_covers(con):
+    covers = floor.COVERS["fct_placement_performance_daily"]
     assert con.execute(f"select count(*) from {FLOOR}").fetchone()[0] > 0
-    assert reconcile.floor_mismatches(con, MART, FLOOR) == 0
+    assert reconcile.floor_mismatches(con, MART, FLOOR, covers) == 0
+    # The mart's other rows (TikTok's) are not the floor's: compared with them, it differs.
+    assert reconcile.floor_mismatches(con, MART, FLOOR) > 0
+    con.execute("begin")
+    con.execute(f"delete from {FLOOR} where ad_id = (select min(ad_id) from {FLOOR})")
+    try:
+        assert reconcile.floor_mismatches(con, MART, FLOOR, covers) > 0
+    finally:
+        con.execute("rollback")
 
 
 def test_incremental_floor_equals_a_full_rebuild(built, tmp_path):
@@ -102,8 +135,15 @@ def test_report_table_shows_each_figure_next_to_its_floor(tmp_path):
                 node_seconds={"model.p.slow": 0.75, "model.p.fast": 0.25, "test.p.t": 0.25},
             ),
             "dbt_run_floored": _result([2.0], marts=["m"]),
-            "floor": _result([1.0, 2.0, 3.0], floor_mismatches={"m": 0}, no_floor=["x"]),
-            "reconcile": _result([0.1], truth_mismatches=0, reporting_gaps=0),
+            "floor": _result(
+                [1.0, 2.0, 3.0],
+                floor_mismatches={"m": 0},
+                floor_covers={"m": "platform = 'meta'"},
+                no_floor=["x"],
+            ),
+            "reconcile": _result(
+                [0.1], truth_mismatches=0, tiktok_truth_mismatches=0, reporting_gaps=0
+            ),
             "gate": _result([4.0]),
             "gate_sql": _result([1.0]),
             "publish": _result([1.0]),
@@ -155,6 +195,8 @@ def test_report_table_shows_each_figure_next_to_its_floor(tmp_path):
         "100.0 %" in table
         and "**missed**" in table
         and "marts without a hand-written floor: x" in table
+        and "m rows the floor computes and is compared on: platform = 'meta'" in table
+        and "ground truth: 0 TikTok ad x day x placement rows differ" in table
     )
     path = tmp_path / "BENCHMARKS.md"
     path.write_text("# B\n\nintro\n", encoding="utf-8")
