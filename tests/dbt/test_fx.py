@@ -65,29 +65,6 @@ def test_reporting_amounts_equal_the_truth_in_eur(built_settings: Settings) -> N
     ) == [(0,)]
 
 
-def test_other_reporting_currency_and_weekend_days(
-    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sunday = "2026-05-31"
-    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
-        con.execute(
-            "insert into raw.meta__ad_insights_placement "
-            f"select * replace (date '{sunday}' as date_start, '402' as ad_id, "
-            "'1234.56' as spend) from raw.meta__ad_insights_placement where ad_id = '401'"
-        )
-    monkeypatch.setenv("REPORTING_CURRENCY", "gbp")
-    settings = load_settings()
-    transform.build(settings, "run-gbp", select=MART_AND_PARENTS)
-    assert _assert_mart_matches_truth(settings, "GBP") == 11
-    # Sunday converts with Friday's rates.
-    (published,) = _rows(
-        settings,
-        "select published_date from intermediate.int_fx_eur_rates_daily "
-        f"where currency = 'USD' and rate_date = date '{sunday}'",
-    )[0]
-    assert published == date(2026, 5, 29)
-
-
 def test_every_calendar_day_has_a_rate_for_every_published_currency(
     built_settings: Settings,
 ) -> None:
@@ -188,3 +165,27 @@ def test_a_currency_switch_rebuilds_rows_beyond_the_incremental_window(
         ("run-gbp-switch", True),
         ("run-gbp-daily", False),
     ]
+
+
+# After the switch test, which also builds in GBP: dbt re-parses nothing in between.
+def test_other_reporting_currency_and_weekend_days(
+    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sunday = "2026-05-31"
+    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
+        con.execute(
+            "insert into raw.meta__ad_insights_placement "
+            f"select * replace (date '{sunday}' as date_start, '402' as ad_id, "
+            "'1234.56' as spend) from raw.meta__ad_insights_placement where ad_id = '401'"
+        )
+    monkeypatch.setenv("REPORTING_CURRENCY", "gbp")
+    settings = load_settings()
+    transform.build(settings, "run-gbp", select=MART_AND_PARENTS)
+    assert _assert_mart_matches_truth(settings, "GBP") == 11
+    # Sunday converts with Friday's rates.
+    (published,) = _rows(
+        settings,
+        "select published_date from intermediate.int_fx_eur_rates_daily "
+        f"where currency = 'USD' and rate_date = date '{sunday}'",
+    )[0]
+    assert published == date(2026, 5, 29)
