@@ -8,6 +8,7 @@ before any test module imports it.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +55,34 @@ def placement_mart_columns() -> list[str]:
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings whose every path is under tmp_path."""
     monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+    return load_settings()
+
+
+@pytest.fixture(scope="module")
+def module_warehouse_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the module's tests keep the warehouse file and dbt's target folder."""
+    return tmp_path_factory.mktemp("module-warehouse")
+
+
+@pytest.fixture
+def module_warehouse_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module_warehouse_dir: Path
+) -> Settings:
+    """``settings``, but the warehouse file and dbt's target folder are the module's: each
+    test starts without a warehouse (the previous test's file is removed), and the dbt runs
+    of a module parse the project once instead of once per test (dbt re-parses everything
+    when the profile, which names the warehouse path, changes). For modules that run dbt
+    on small hand-written tables; a module's tests run one after the other in one process."""
+    for leftover in module_warehouse_dir.iterdir():
+        if leftover.name == "dbt_target":
+            continue
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+    monkeypatch.setenv("SOCIALMART_WAREHOUSE_PATH", str(module_warehouse_dir / "warehouse.duckdb"))
+    monkeypatch.setenv("SOCIALMART_DBT_TARGET_DIR", str(module_warehouse_dir / "dbt_target"))
     return load_settings()
 
 

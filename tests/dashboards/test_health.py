@@ -25,6 +25,12 @@ def _run() -> AppTest:
     return app
 
 
+@pytest.fixture
+def settings(module_warehouse_settings: Settings) -> Settings:
+    """Every test starts without a warehouse; dbt parses the project once per module."""
+    return module_warehouse_settings
+
+
 # The placement mart's not_null tests: the ones write_mart's loosely typed table can pass.
 NOT_NULL_TESTS = "fct_placement_performance_daily,test_name:not_null"
 

@@ -20,6 +20,12 @@ WINDOW = (date(2026, 6, 1), date(2026, 6, 3))
 
 
 @pytest.fixture
+def settings(module_warehouse_settings: Settings) -> Settings:
+    """Every test starts without a warehouse; dbt parses the project once per module."""
+    return module_warehouse_settings
+
+
+@pytest.fixture
 def write_table(settings: Settings) -> TableWriter:
     """Replace ``schema.table`` with ``rows`` over ``columns`` (name -> DuckDB type); a
     column missing from a row is null."""
