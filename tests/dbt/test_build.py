@@ -161,15 +161,6 @@ def test_gate_and_publish_on_the_built_mart(built_settings: Settings) -> None:
     assert published == [(Decimal("5512.40"), Decimal("4.00"))]
 
 
-@pytest.fixture
-def copied_settings(
-    built_settings: Settings, copy_warehouse_in_place: Callable[[Settings], Settings]
-) -> Settings:
-    """A copy of the module's built warehouse at the module's one path, so the builds of
-    tests with the same dbt vars share one parse of the project."""
-    return copy_warehouse_in_place(built_settings)
-
-
 def _reels_row_built_with(monkeypatch: pytest.MonkeyPatch, setting: str, value: str) -> dict:
     """Ad 301's Instagram Reels row of the mart, rebuilt with ``setting`` = ``value``.
 

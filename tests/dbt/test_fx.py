@@ -24,15 +24,6 @@ CARRY = 7
 MONEY_WORDS = ("spend", "value", "revenue", "gmv", "commission", "amount")
 
 
-@pytest.fixture
-def copied_settings(
-    built_settings: Settings, copy_warehouse_in_place: Callable[[Settings], Settings]
-) -> Settings:
-    """A copy of the built warehouse for a test that changes it, at the module's one path:
-    dbt parses only what changed since the previous test's run with the same vars."""
-    return copy_warehouse_in_place(built_settings)
-
-
 def _rows(settings: Settings, sql: str) -> list[tuple]:
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         return con.execute(sql).fetchall()

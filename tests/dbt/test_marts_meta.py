@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -68,15 +68,6 @@ def built_settings(stand_in_settings: Settings) -> Settings:
     """This module's built warehouse: ``copied_settings`` gives each test that changes raw
     data or rebuilds a private copy of it."""
     return stand_in_settings
-
-
-@pytest.fixture
-def copied_settings(
-    built_settings: Settings, copy_warehouse_in_place: Callable[[Settings], Settings]
-) -> Settings:
-    """A copy of the built warehouse for a test that changes it, at the module's one path:
-    dbt parses only what changed since the previous test's run with the same vars."""
-    return copy_warehouse_in_place(built_settings)
 
 
 def rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
