@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-import yaml
+from mart_contract import accepted_publisher_platforms
 
 from connectors.meta.streams import PUBLISHER_PLATFORMS
 from connectors.tiktok.streams import PLACEMENTS
@@ -15,7 +15,6 @@ from socialmart.settings import PROJECT_ROOT
 
 DBT = PROJECT_ROOT / "dbt_project"
 TIKTOK_MAPPING = DBT / "models/intermediate/placements/int_tiktok__placements.sql"
-PLACEMENT_MART = DBT / "models/marts/fct_placement_performance_daily.yml"
 
 
 def _tiktok_mapping() -> dict[str, str]:
@@ -24,21 +23,10 @@ def _tiktok_mapping() -> dict[str, str]:
     return dict(re.findall(r"'(\w+)':\s*'(\w+)'", block))
 
 
-def _mart_accepted_publisher_platforms() -> set[str]:
-    [mart] = yaml.safe_load(PLACEMENT_MART.read_text(encoding="utf-8"))["models"]
-    [column] = [c for c in mart["columns"] if c["name"] == "publisher_platform"]
-    [values] = [
-        test["accepted_values"]["arguments"]["values"]
-        for test in column["data_tests"]
-        if isinstance(test, dict) and "accepted_values" in test
-    ]
-    return set(values)
-
-
 def test_every_tiktok_placement_of_the_spec_is_mapped_and_nothing_else() -> None:
     assert set(_tiktok_mapping()) == set(PLACEMENTS)
 
 
 def test_the_mart_accepts_exactly_the_placements_the_specs_know() -> None:
     expected = set(PUBLISHER_PLATFORMS) | set(_tiktok_mapping().values())
-    assert _mart_accepted_publisher_platforms() == expected
+    assert set(accepted_publisher_platforms()) == expected

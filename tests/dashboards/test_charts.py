@@ -114,18 +114,9 @@ def test_known_platforms_keep_their_colour_and_order_others_are_grey() -> None:
 
 
 def test_every_known_platform_has_its_own_colour() -> None:
-    import yaml
+    from mart_contract import accepted_publisher_platforms
 
-    from socialmart.settings import PROJECT_ROOT
-
-    contract = PROJECT_ROOT / "dbt_project/models/marts/fct_placement_performance_daily.yml"
-    [mart] = yaml.safe_load(contract.read_text(encoding="utf-8"))["models"]
-    [column] = [c for c in mart["columns"] if c["name"] == "publisher_platform"]
-    [KNOWN_PUBLISHER_PLATFORMS] = [
-        test["accepted_values"]["arguments"]["values"]
-        for test in column["data_tests"]
-        if isinstance(test, dict) and "accepted_values" in test
-    ]
+    KNOWN_PUBLISHER_PLATFORMS = accepted_publisher_platforms()
     colors = [*charts.PLATFORM_COLORS.values(), charts.OTHER_PLATFORM_COLOR]
 
     assert len(set(colors)) == len(colors)
