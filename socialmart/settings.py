@@ -235,6 +235,39 @@ class DuckDBSettings:
     threads: int
 
 
+#: The warehouse engines ``SOCIALMART_WAREHOUSE`` may name.
+WAREHOUSE_KINDS = ("duckdb", "postgres")
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    """The shared PostgreSQL warehouse, used when ``SOCIALMART_WAREHOUSE=postgres``.
+
+    dbt's ``postgres`` target (``dbt_project/profiles.yml``) reads the same ``SOCIALMART_PG_*``
+    variables, so the loader, dbt, the gate and publish all reach one database. ``bi_role`` is
+    the read-only login BI tools and the dashboards use; publish grants it the published marts
+    and nothing else.
+    """
+
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    dbname: str
+    bi_role: str
+    bi_password: str = field(repr=False)
+
+    def connect_kwargs(self) -> dict[str, str | int]:
+        """Keyword arguments for ``psycopg2.connect`` as the pipeline's (writing) user."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "dbname": self.dbname,
+        }
+
+
 @dataclass(frozen=True)
 class GateSettings:
     """Quality-gate thresholds and the optional chat alert for a blocked gate.
@@ -374,6 +407,10 @@ class Settings:
     dbt: DbtSettings = field(default_factory=lambda: _dbt_settings())
     gate: GateSettings = field(default_factory=lambda: _gate_settings())
     duckdb: DuckDBSettings = field(default_factory=lambda: _duckdb_settings())
+    #: Which engine holds the warehouse: ``duckdb`` (the embedded file, default) or
+    #: ``postgres`` (the shared server of :class:`PostgresSettings`).
+    warehouse: str = field(default_factory=lambda: _warehouse_kind())
+    postgres: PostgresSettings = field(default_factory=lambda: _postgres_settings())
     load: LoadSettings = field(default_factory=_load_settings)
     #: Seconds a warehouse-writing step waits for another run's lock (socialmart.run_lock)
     #: before failing with a message naming the holder; 0 fails at once.
@@ -388,6 +425,11 @@ class Settings:
 
     #: The local Airflow stack (ports, bind address, executor, metadata database).
     stack: StackSettings = field(default_factory=lambda: _stack_settings())
+
+    @property
+    def dbt_target(self) -> str:
+        """The dbt target (``dbt_project/profiles.yml``) of the configured warehouse."""
+        return "postgres" if self.warehouse == "postgres" else "local"
 
     @property
     def published_marts_path(self) -> Path:
@@ -491,6 +533,8 @@ def load_settings() -> Settings:
         dbt=_dbt_settings(),
         gate=_gate_settings(),
         duckdb=_duckdb_settings(),
+        warehouse=_warehouse_kind(),
+        postgres=_postgres_settings(),
         load=_load_settings(),
     )
 
@@ -526,4 +570,25 @@ def _duckdb_settings() -> DuckDBSettings:
     return DuckDBSettings(
         memory_limit=_env("DUCKDB_MEMORY_LIMIT", "4GB"),
         threads=int(_env("DUCKDB_THREADS", str(os.cpu_count() or 1))),
+    )
+
+
+def _warehouse_kind() -> str:
+    kind = _env("SOCIALMART_WAREHOUSE", "duckdb").lower()
+    if kind not in WAREHOUSE_KINDS:
+        raise ValueError(
+            f"SOCIALMART_WAREHOUSE: expected one of {', '.join(WAREHOUSE_KINDS)}, got {kind!r}"
+        )
+    return kind
+
+
+def _postgres_settings() -> PostgresSettings:
+    return PostgresSettings(
+        host=_env("SOCIALMART_PG_HOST", "127.0.0.1"),
+        port=int(_env("SOCIALMART_PG_PORT", "5432")),
+        user=_env("SOCIALMART_PG_USER", "postgres"),
+        password=os.environ.get("SOCIALMART_PG_PASSWORD", ""),
+        dbname=_env("SOCIALMART_PG_DBNAME", "socialmart"),
+        bi_role=_env("SOCIALMART_PG_BI_ROLE", "socialmart_bi"),
+        bi_password=os.environ.get("SOCIALMART_PG_BI_PASSWORD", ""),
     )

@@ -13,7 +13,7 @@ from socialmart.settings import Settings
 SCHEMAS = ("raw", "staging", "marts", "audit")
 
 # Audit tables shared by transform, the gate and publish. Timestamps are UTC.
-_AUDIT_DDL = (
+AUDIT_DDL = (
     """
     create table if not exists audit.dbt_builds (
         run_id varchar not null,
@@ -152,7 +152,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     """Create the layer schemas and the audit tables if they do not exist (idempotent)."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
-    for ddl in _AUDIT_DDL:
+    for ddl in AUDIT_DDL:
         con.execute(ddl)
 
 

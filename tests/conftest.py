@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from pg_support import PostgresServer, find_bin_dir, running_postgres
 
 from socialmart.airflow_env import airflow_env
 from socialmart.settings import Settings, load_settings
@@ -83,6 +84,31 @@ def module_warehouse_settings(
     monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
     monkeypatch.setenv("SOCIALMART_WAREHOUSE_PATH", str(module_warehouse_dir / "warehouse.duckdb"))
     monkeypatch.setenv("SOCIALMART_DBT_TARGET_DIR", str(module_warehouse_dir / "dbt_target"))
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresServer]:
+    """One throw-away PostgreSQL cluster per test process (tests/pg_support.py)."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip(
+            "PostgreSQL server binaries not found under /usr/lib/postgresql "
+            "(install them with scripts/install-postgres.sh, which `make test` runs)"
+        )
+    with running_postgres(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture
+def pg_settings(
+    pg_cluster: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """``settings`` with ``SOCIALMART_WAREHOUSE=postgres`` on a fresh database of its own."""
+    database = pg_cluster.new_database(f"test_{tmp_path.name.lower()[:40]}")
+    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+    for name, value in database.warehouse_env().items():
+        monkeypatch.setenv(name, value)
     return load_settings()
 
 

@@ -67,6 +67,20 @@ class PostgresServer:
     def connect(self) -> psycopg2.extensions.connection:
         return psycopg2.connect(host=self.host, port=self.port, user=self.user, dbname=self.dbname)
 
+    def new_database(self, name: str) -> PostgresServer:
+        """Create database ``name`` (dropped first if it exists) on this cluster."""
+        admin = psycopg2.connect(host=self.host, port=self.port, user=self.user, dbname="postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'drop database if exists "{name}" with (force)')
+            cursor.execute(f'create database "{name}"')
+        admin.close()
+        return PostgresServer(self.host, self.port, self.user, name)
+
+    def warehouse_env(self) -> dict[str, str]:
+        """The settings that make the pipeline use this database as its warehouse."""
+        return {"SOCIALMART_WAREHOUSE": "postgres", **self.env()}
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
