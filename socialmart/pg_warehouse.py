@@ -7,6 +7,11 @@ processes may write at once: steps that must not overlap take advisory locks ins
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
 import psycopg2
 import psycopg2.extensions
 
@@ -21,15 +26,68 @@ class WarehouseUnreachable(RuntimeError):
     """The PostgreSQL warehouse refused or did not answer the connection."""
 
 
-def connect(settings: Settings) -> psycopg2.extensions.connection:
+_PLACEHOLDER = re.compile(r"\?")
+
+
+class Connection:
+    """A psycopg2 connection used the way the pipeline uses DuckDB's.
+
+    Autocommit unless :meth:`begin` opened a transaction (DuckDB's model);
+    ``execute(sql, params)`` takes ``?`` placeholders and returns a cursor to fetch from; a
+    ``with`` block closes the connection (rolling back an open transaction). ``raw`` is
+    the psycopg2 connection, for ``COPY`` and anything else engine-specific.
+    """
+
+    def __init__(self, raw: psycopg2.extensions.connection) -> None:
+        self.raw = raw
+        self.raw.autocommit = True
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg2.extensions.cursor:
+        """Run one statement; with ``params``, ``?`` marks each (a literal ``%`` is escaped)."""
+        cursor = self.raw.cursor()
+        if params is None:
+            cursor.execute(sql)
+        else:
+            cursor.execute(_PLACEHOLDER.sub("%s", sql.replace("%", "%%")), list(params))
+        return cursor
+
+    def begin(self) -> None:
+        self.raw.autocommit = False
+
+    def commit(self) -> None:
+        self.raw.commit()
+        self.raw.autocommit = True
+
+    def rollback(self) -> None:
+        self.raw.rollback()
+        self.raw.autocommit = True
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if not self.raw.autocommit:
+            self.raw.rollback()
+        self.close()
+
+
+def connect(settings: Settings) -> Connection:
     """Connect as the pipeline's user and create the schemas and audit tables if missing.
 
     Args:
         settings: ``settings.postgres`` says where the warehouse is.
 
     Returns:
-        An open connection in a transaction (psycopg2's default); commit or roll back, and
-        close it when the step ends.
+        An open :class:`Connection` (autocommit until ``begin``); close it (or use it as a
+        context manager) when the step ends.
 
     Raises:
         WarehouseUnreachable: The server cannot be reached or refused the login; the message
@@ -50,25 +108,23 @@ def connect(settings: Settings) -> psycopg2.extensions.connection:
             "SOCIALMART_PG_USER, SOCIALMART_PG_PASSWORD and SOCIALMART_PG_DBNAME at it "
             "(or set SOCIALMART_WAREHOUSE=duckdb for the embedded warehouse)"
         ) from error
+    wrapped = Connection(con)
     try:
-        ensure_schemas(con)
-        con.commit()
+        ensure_schemas(wrapped)
     except Exception:
-        con.close()
+        wrapped.close()
         raise
-    return con
+    return wrapped
 
 
-def ensure_schemas(con: psycopg2.extensions.connection) -> None:
+def ensure_schemas(con: Connection) -> None:
     """Create the layer schemas and the audit tables if they do not exist (idempotent)."""
-    with con.cursor() as cursor:
-        for schema in SCHEMAS:
-            cursor.execute(f"create schema if not exists {schema}")
-        for ddl in AUDIT_DDL:
-            cursor.execute(ddl)
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+    for ddl in AUDIT_DDL:
+        con.execute(ddl)
 
 
-def ensure_writer_table(con: psycopg2.extensions.connection, table: str) -> None:
+def ensure_writer_table(con: Connection, table: str) -> None:
     """Create the audit table ``table`` of :data:`WRITER_AUDIT_DDL` if it does not exist."""
-    with con.cursor() as cursor:
-        cursor.execute(WRITER_AUDIT_DDL[table])
+    con.execute(WRITER_AUDIT_DDL[table])
