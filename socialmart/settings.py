@@ -390,6 +390,9 @@ class Settings:
     spool_dir: Path
     dbt_project_dir: Path
     dbt_target_dir: Path
+    #: Where the dashboards keep their local DuckDB copy of the PostgreSQL publication
+    #: (``SOCIALMART_WAREHOUSE=postgres`` only; dashboards/pg_snapshot.py).
+    dashboard_cache_dir: Path
     sandbox_port: int
     sandbox_seed: int
     meta: MetaSettings
@@ -452,6 +455,9 @@ def load_settings() -> Settings:
         spool_dir=Path(_env("SOCIALMART_SPOOL_DIR", str(home / "spool"))),
         dbt_project_dir=PROJECT_ROOT / "dbt_project",
         dbt_target_dir=Path(_env("SOCIALMART_DBT_TARGET_DIR", str(home / "dbt_target"))),
+        dashboard_cache_dir=Path(
+            _env("SOCIALMART_DASHBOARD_CACHE_DIR", str(home / "dashboard_cache"))
+        ),
         sandbox_port=int(_env("SANDBOX_PORT", str(SANDBOX_DEFAULT_PORT))),
         sandbox_seed=int(_env("SANDBOX_SEED", str(SANDBOX_DEFAULT_SEED))),
         meta=MetaSettings(
