@@ -27,13 +27,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from socialmart import warehouse
+from socialmart import engines, warehouse
 from socialmart.publish import MARTS_SCHEMA
 from socialmart.settings import Settings
+
+if TYPE_CHECKING:
+    from socialmart.pg_warehouse import Connection as PostgresConnection
+
+    #: Either warehouse's connection: the audit SQL here runs on both engines.
+    Connection = duckdb.DuckDBPyConnection | PostgresConnection
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +158,7 @@ def currency_switch(settings: Settings) -> str | None:
     warehouse matches.
     """
     wanted = settings.fx.reporting_currency
-    with warehouse.connect(settings) as con:
+    with engines.connect(settings) as con:
         tables = con.execute(
             "select table_name from information_schema.columns as c "
             "join information_schema.tables as t using (table_schema, table_name) "
@@ -197,7 +203,7 @@ def record_build_start(
     Also used by the Airflow transform DAG, whose build Cosmos runs.
     """
     started_at = datetime.now(UTC)
-    with warehouse.connect(settings) as con:
+    with engines.connect(settings) as con:
         con.execute(
             "insert into audit.dbt_builds values (?, ?, ?, ?, null, null)",
             [run_id, select, full_refresh, started_at],
@@ -216,34 +222,37 @@ def record_build_end(
     """Mark the build recorded by :func:`record_build_start` as finished and store the
     results of the marts' data tests it ran, with a few failing rows of each test that
     returned any (one transaction)."""
-    with warehouse.connect(settings) as con:
+    with engines.connect(settings) as con:
         tests = [_with_failing_rows(con, test) for test in tests]
         rows = _mart_test_rows(run_id, started_at, tests)
         warehouse.ensure_writer_table(con, "mart_test_results")
-        con.execute("begin transaction")
+        con.begin()
         con.execute(
             "update audit.dbt_builds set finished_at = ?, succeeded = ? "
             "where run_id = ? and started_at = ?",
             [datetime.now(UTC), succeeded, run_id, started_at],
         )
-        if rows:
-            con.executemany(
-                "insert into audit.mart_test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+        if rows:  # one statement, both engines (the PostgreSQL connection has no executemany)
+            values = ", ".join([f"({', '.join('?' * len(rows[0]))})"] * len(rows))
+            con.execute(
+                f"insert into audit.mart_test_results values {values}",
+                [value for row in rows for value in row],
             )
-        con.execute("commit")
+        con.commit()
 
 
-def _with_failing_rows(con: duckdb.DuckDBPyConnection, test: MartTestResult) -> MartTestResult:
+def _with_failing_rows(con: Connection, test: MartTestResult) -> MartTestResult:
     """``test`` with a few of the rows its query returns (none when it passed or could not
     run); the marts are as the build left them, so the rows are the failures dbt counted."""
+    import psycopg2
+
     if not test.failures or not test.compiled_sql or test.status == "error":
         return test
     try:
         cursor = con.execute(
             f"select * from ({test.compiled_sql}) as failing limit {_FAILING_ROWS_SAMPLE}"
         )
-    except duckdb.Error as error:  # the count stays the finding; the sample is a courtesy
+    except (duckdb.Error, psycopg2.Error) as error:  # the count stays the finding
         logger.warning("could not read the failing rows of %s: %s", test.unique_id, error)
         return test
     names = [column[0] for column in cursor.description]
@@ -273,16 +282,14 @@ def _mart_test_rows(
     ]
 
 
-def latest_build_mart_tests(
-    con: duckdb.DuckDBPyConnection,
-) -> tuple[datetime | None, list[MartTestResult]]:
+def latest_build_mart_tests(con: Connection) -> tuple[datetime | None, list[MartTestResult]]:
     """The start of the latest build attempt and the marts' data tests it ran.
 
     The latest build produced (or tried to produce) the marts that are now candidates for
     publishing, whatever its outcome; builds before it do not speak for them.
 
     Args:
-        con: Warehouse connection.
+        con: Warehouse connection (DuckDB, or ``socialmart.pg_warehouse.Connection``).
 
     Returns:
         ``(None, [])`` before any build; an empty list when the build ran no such test
@@ -293,8 +300,10 @@ def latest_build_mart_tests(
     if started_at is None:
         return None, []
     rows = con.execute(
+        # JSON as text: psycopg2 would hand back parsed values, DuckDB hands back text.
         "select unique_id, test_name, model, column_names, severity, status, failures, "
-        "message, test_kwargs, failing_rows from audit.mart_test_results "
+        "message, cast(test_kwargs as varchar), cast(failing_rows as varchar) "
+        "from audit.mart_test_results "
         "where build_started_at = ? order by model, unique_id",
         [started_at],
     ).fetchall()
@@ -388,9 +397,9 @@ def dbt_command(
     variables: dict[str, Any] | None = None,
 ) -> list[str]:
     """The command line of a dbt invocation: ``python -m dbt.cli.main <args>`` on the
-    project. The pipeline's defaults: the profile's default target, the target and log
-    folders under SOCIALMART_HOME and :func:`dbt_vars` (run it with
-    :func:`dbt_env_overrides` in the environment)."""
+    project. The pipeline's defaults: the configured warehouse's target
+    (``settings.dbt_target``), the target and log folders under SOCIALMART_HOME and
+    :func:`dbt_vars` (run it with :func:`dbt_env_overrides` in the environment)."""
     return [
         sys.executable,
         "-m",
@@ -400,7 +409,8 @@ def dbt_command(
         str(settings.dbt_project_dir),
         "--profiles-dir",
         str(settings.dbt_project_dir),
-        *(["--target", target] if target else []),
+        "--target",
+        target or settings.dbt_target,
         "--target-path",
         str(target_path or settings.dbt_target_dir),
         "--log-path",
@@ -468,19 +478,34 @@ def dbt_log_dir(settings: Settings) -> Path:
 def dbt_env_overrides(settings: Settings) -> dict[str, str]:
     """The environment variables every dbt invocation needs on top of the process's own.
 
-    ``profiles.yml`` reads the DuckDB resource settings from them (its ``settings:`` block).
+    ``profiles.yml`` reads the DuckDB resource settings from them (its ``settings:`` block)
+    and, on PostgreSQL, where the server is (``SOCIALMART_PG_*``, the ``postgres`` target).
+    The password is not among them (they travel through Airflow's XComs): dbt finds it in
+    the process's own environment (:func:`_dbt_env` passes it on).
     """
     resources = warehouse.resource_settings(settings)
-    return {
+    overrides = {
         "SOCIALMART_WAREHOUSE_PATH": str(settings.warehouse_path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DUCKDB_MEMORY_LIMIT": resources["memory_limit"],
         "DUCKDB_THREADS": resources["threads"],
     }
+    if settings.warehouse == "postgres":
+        pg = settings.postgres
+        overrides |= {
+            "SOCIALMART_PG_HOST": pg.host,
+            "SOCIALMART_PG_PORT": str(pg.port),
+            "SOCIALMART_PG_USER": pg.user,
+            "SOCIALMART_PG_DBNAME": pg.dbname,
+        }
+    return overrides
 
 
 def _dbt_env(settings: Settings) -> dict[str, str]:
-    return {**os.environ, **dbt_env_overrides(settings)}
+    env = {**os.environ, **dbt_env_overrides(settings)}
+    if settings.warehouse == "postgres":
+        env["SOCIALMART_PG_PASSWORD"] = settings.postgres.password
+    return env
 
 
 _SCHEMA_OUT_OF_SYNC = "schemas on this incremental model are out of sync"

@@ -1,0 +1,69 @@
+"""The one place that maps ``SOCIALMART_WAREHOUSE`` to the engine's modules.
+
+Every pipeline step asks :func:`engine` for the warehouse's ``connect``, loader and publish
+instead of testing the setting itself. The modules of the engine not in use are never
+imported (the embedded warehouse needs no PostgreSQL driver at run time, and the other way
+round).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from socialmart.publish import PublishResult
+    from socialmart.settings import Settings
+
+#: Per engine: the module that connects, the loader, the module that publishes.
+_MODULES = {
+    "duckdb": ("socialmart.warehouse", "connectors.common.land", "socialmart.publish"),
+    "postgres": (
+        "socialmart.pg_warehouse",
+        "connectors.common.land_postgres",
+        "socialmart.publish_postgres",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What the pipeline steps need from one warehouse engine.
+
+    Attributes:
+        name: ``duckdb`` or ``postgres`` (``settings.warehouse``).
+        connect: Opens the warehouse (schemas and audit tables created); either connection
+            has DuckDB's calling convention (``socialmart.pg_warehouse.Connection``).
+        land: The loader module: ``load_spool``, ``ensure_raw_table``, ``record_skipped_run``.
+        publish: Swaps the validated marts in for readers.
+    """
+
+    name: str
+    connect: Callable[[Settings], Any]
+    land: ModuleType
+    publish: Callable[[Settings, str], PublishResult]
+
+    @property
+    def shared_writers(self) -> bool:
+        """Several processes may write at once (PostgreSQL), so loads of different sources
+        run side by side; a DuckDB file has one writer at a time."""
+        return self.name == "postgres"
+
+
+def engine(settings: Settings) -> Engine:
+    """The engine ``settings.warehouse`` names."""
+    connects, lands, publishes = _MODULES[settings.warehouse]
+    return Engine(
+        settings.warehouse,
+        import_module(connects).connect,
+        import_module(lands),
+        import_module(publishes).publish,
+    )
+
+
+def connect(settings: Settings) -> Any:
+    """Open the configured warehouse; needs neither its loader nor its publish module."""
+    return import_module(_MODULES[settings.warehouse][0]).connect(settings)
