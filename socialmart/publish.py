@@ -5,6 +5,10 @@ next to the published one and renames it over the old one (``os.replace``): read
 holding the old file keep a consistent snapshot, new readers see the new file, and
 nobody waits on a lock. Nothing reaches the published file unless the gate passed on
 the marts as they are now.
+
+The engine-neutral parts (the gate check, what the publication and the health tables hold,
+their SQL) are shared with the PostgreSQL warehouse's :mod:`socialmart.publish_postgres`;
+they take either engine's connection (``execute(sql, params)`` with ``?`` placeholders).
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -32,6 +37,8 @@ HEALTH_TABLES = ("gate_runs", "gate_results", "publish_log", "dbt_builds")
 # Copied too once their writer (the gate) has created them.
 OPTIONAL_HEALTH_TABLES = ("gate_validations",)
 # Per source and stream: how recent the latest load of each account is (from raw._loads).
+# SQL both engines run; ``{sum_type}`` is the type of the row-count sums (DuckDB's own sum
+# type, hugeint; bigint on PostgreSQL, whose sum of bigint is numeric).
 SOURCE_FRESHNESS_TABLE = "source_freshness"
 _SOURCE_FRESHNESS_SQL = """
 select
@@ -42,43 +49,57 @@ select
     max(loaded_at) as last_loaded_at,
     max(pulled_at) as last_pulled_at,
     max(window_end) as latest_window_end,
-    sum(rows_seen) as last_rows_seen,
-    sum(rows_inserted) as last_rows_inserted,
-    sum(rows_quarantined) as last_rows_quarantined,
-    sum(tombstones_withheld) as last_tombstones_withheld
+    cast(sum(rows_seen) as {sum_type}) as last_rows_seen,
+    cast(sum(rows_inserted) as {sum_type}) as last_rows_inserted,
+    cast(sum(rows_quarantined) as {sum_type}) as last_rows_quarantined,
+    cast(sum(tombstones_withheld) as {sum_type}) as last_tombstones_withheld
 from (
-    select * from raw._loads
-    qualify row_number() over (
-        partition by source, stream, account_id order by loaded_at desc
-    ) = 1
-)
+    select
+        *,
+        row_number() over (
+            partition by source, stream, account_id order by loaded_at desc
+        ) as load_recency
+    from raw._loads
+) as loads
+where load_recency = 1
 group by source, stream
 """
 _SOURCE_FRESHNESS_DDL = """(
     source varchar, stream varchar, accounts bigint, oldest_account_loaded_at timestamptz,
     last_loaded_at timestamptz, last_pulled_at timestamptz, latest_window_end date,
-    last_rows_seen hugeint, last_rows_inserted hugeint, last_rows_quarantined hugeint,
-    last_tombstones_withheld hugeint
+    last_rows_seen {sum_type}, last_rows_inserted {sum_type}, last_rows_quarantined {sum_type},
+    last_tombstones_withheld {sum_type}
 )"""
 # Response fields no stream declares: a copy of raw._schema_drift (the loader writes it), absent
 # before the first load; the data-health page reads an absent table as "none seen".
 SCHEMA_DRIFT_TABLE = "schema_drift"
 
-# Sources whose latest ingest run was skipped for want of accounts (no load since).
+# Sources whose latest ingest run was skipped for want of accounts (no load since), with the
+# reason of the latest skip. SQL both engines run.
 SKIPPED_SOURCES_TABLE = "skipped_sources"
 _SKIPPED_SOURCES_SQL = """
 select
-    skips.source,
+    source,
     count(*) as skipped_runs,
-    max(skips.skipped_at) as last_skipped_at,
-    arg_max(skips.reason, skips.skipped_at) as reason,
-    loads.last_loaded_at
-from raw._skipped_runs as skips
-left join (
-    select source, max(loaded_at) as last_loaded_at from raw._loads group by source
-) as loads on loads.source = skips.source
-where loads.last_loaded_at is null or skips.skipped_at > loads.last_loaded_at
-group by skips.source, loads.last_loaded_at
+    max(skipped_at) as last_skipped_at,
+    max(case when skip_recency = 1 then reason end) as reason,
+    last_loaded_at
+from (
+    select
+        skips.source,
+        skips.skipped_at,
+        skips.reason,
+        loads.last_loaded_at,
+        row_number() over (
+            partition by skips.source order by skips.skipped_at desc
+        ) as skip_recency
+    from raw._skipped_runs as skips
+    left join (
+        select source, max(loaded_at) as last_loaded_at from raw._loads group by source
+    ) as loads on loads.source = skips.source
+    where loads.last_loaded_at is null or skips.skipped_at > loads.last_loaded_at
+) as pending
+group by source, last_loaded_at
 """
 
 # The configured Meta API versions and how long each has left (connectors/meta/versions.py).
@@ -98,11 +119,15 @@ class PublishRefused(RuntimeError):
 
 @dataclass(frozen=True)
 class PublishResult:
-    """What one publication wrote."""
+    """What one publication wrote.
+
+    ``path`` is the published file (DuckDB) or ``<database>.<schema>`` (PostgreSQL), as
+    ``audit.publish_log.published_path`` records it.
+    """
 
     run_id: str
     published_at: datetime
-    path: Path
+    path: Path | str
     row_counts: dict[str, int]
 
 
@@ -124,8 +149,8 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
             build, or no mart tables; the published file is left untouched.
     """
     with warehouse.connect(settings) as con:
-        _require_passing_gate(con, run_id)
-        tables = _mart_tables(con)
+        require_passing_gate(con, run_id)
+        tables = mart_tables(con)
         if not tables:
             raise PublishRefused(f"schema {MARTS_SCHEMA} has no tables to publish")
         published_at = datetime.now(UTC)
@@ -140,27 +165,15 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
                 (row_counts[table],) = con.execute(
                     f"select count(*) from {target}.main.{_ident(table)}"
                 ).fetchone()
-            _copy_comments(con, target, tables)
-            con.execute(
-                f"create table {target}.main.{PUBLICATION_TABLE} ("
-                "run_id varchar, published_at timestamptz, table_name varchar, row_count bigint)"
+            copy_comments(
+                con, _duckdb_comments(con), tables, lambda t: f"{target}.main.{_ident(t)}"
             )
-            con.executemany(
-                f"insert into {target}.main.{PUBLICATION_TABLE} values (?, ?, ?, ?)",
-                [[run_id, published_at, table, count] for table, count in row_counts.items()],
+            write_publication_table(
+                con, f"{target}.main.{PUBLICATION_TABLE}", run_id, published_at, row_counts
             )
 
         write_atomically(con, settings.published_marts_path, fill)
-        con.execute(
-            "insert into audit.publish_log values (?, ?, ?, ?, ?)",
-            [
-                run_id,
-                published_at,
-                str(settings.published_marts_path),
-                len(row_counts),
-                json.dumps(row_counts),
-            ],
-        )
+        log_publication(con, run_id, published_at, str(settings.published_marts_path), row_counts)
         refresh_health(con, settings)
     return PublishResult(run_id, published_at, settings.published_marts_path, row_counts)
 
@@ -180,37 +193,87 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         con: An open warehouse connection (see :func:`socialmart.warehouse.connect`).
         settings: Where the health file lives (``settings.published_health_path``).
     """
-    present = _existing_tables(con)
-    tables = [*HEALTH_TABLES, *(t for t in OPTIONAL_HEALTH_TABLES if ("audit", t) in present)]
 
     def fill(target: str) -> None:
-        for table in tables:
-            con.execute(f"create table {target}.main.{table} as select * from audit.{table}")
-        freshness = f"{target}.main.{SOURCE_FRESHNESS_TABLE}"
-        if ("raw", "_loads") in present:
-            con.execute(f"create table {freshness} as {_SOURCE_FRESHNESS_SQL}")
-        else:
-            con.execute(f"create table {freshness} {_SOURCE_FRESHNESS_DDL}")
-        if ("raw", "_schema_drift") in present:
-            con.execute(
-                f"create table {target}.main.{SCHEMA_DRIFT_TABLE} as "
-                "select * from raw._schema_drift"
-            )
-        if ("raw", "_skipped_runs") in present:
-            con.execute(
-                f"create table {target}.main.{SKIPPED_SOURCES_TABLE} as {_SKIPPED_SOURCES_SQL}"
-            )
-        _write_api_versions(con, f"{target}.main.{API_VERSIONS_TABLE}", settings)
+        fill_health(con, settings, lambda table: f"{target}.main.{table}", sum_type="hugeint")
 
     write_atomically(con, settings.published_health_path, fill)
 
 
-def _write_api_versions(con: duckdb.DuckDBPyConnection, table: str, settings: Settings) -> None:
+def fill_health(
+    con: Any, settings: Settings, name: Callable[[str], str], *, sum_type: str
+) -> list[str]:
+    """Create the health tables (see :func:`refresh_health`) from the warehouse's tables.
+
+    Args:
+        con: A warehouse connection of either engine, inside the caller's transaction.
+        settings: For the configured API versions.
+        name: The qualified name to create each health table under.
+        sum_type: The column type of the row-count sums of ``source_freshness``.
+
+    Returns:
+        The names of the tables created.
+    """
+    present = existing_tables(con)
+    tables = [*HEALTH_TABLES, *(t for t in OPTIONAL_HEALTH_TABLES if ("audit", t) in present)]
+    for table in tables:
+        con.execute(f"create table {name(table)} as select * from audit.{table}")
+    freshness = name(SOURCE_FRESHNESS_TABLE)
+    if ("raw", "_loads") in present:
+        con.execute(
+            f"create table {freshness} as {_SOURCE_FRESHNESS_SQL.format(sum_type=sum_type)}"
+        )
+    else:
+        con.execute(f"create table {freshness} {_SOURCE_FRESHNESS_DDL.format(sum_type=sum_type)}")
+    tables.append(SOURCE_FRESHNESS_TABLE)
+    if ("raw", "_schema_drift") in present:
+        con.execute(f"create table {name(SCHEMA_DRIFT_TABLE)} as select * from raw._schema_drift")
+        tables.append(SCHEMA_DRIFT_TABLE)
+    if ("raw", "_skipped_runs") in present:
+        con.execute(f"create table {name(SKIPPED_SOURCES_TABLE)} as {_SKIPPED_SOURCES_SQL}")
+        tables.append(SKIPPED_SOURCES_TABLE)
+    _write_api_versions(con, name(API_VERSIONS_TABLE), settings)
+    tables.append(API_VERSIONS_TABLE)
+    return tables
+
+
+def _write_api_versions(con: Any, table: str, settings: Settings) -> None:
     from connectors.meta.versions import configured_checks
 
     con.execute(f"create table {table} {_API_VERSIONS_DDL}")
     rows = [list(check.as_row().values()) for check in configured_checks(settings)]
-    con.executemany(f"insert into {table} values ({', '.join('?' * 11)})", rows)
+    insert_rows(con, table, rows)
+
+
+def write_publication_table(
+    con: Any, table: str, run_id: str, published_at: datetime, row_counts: dict[str, int]
+) -> None:
+    """Create ``table`` (``_publication``): one row per published table with its row count."""
+    con.execute(
+        f"create table {table} ("
+        "run_id varchar, published_at timestamptz, table_name varchar, row_count bigint)"
+    )
+    insert_rows(
+        con, table, [[run_id, published_at, name, count] for name, count in row_counts.items()]
+    )
+
+
+def log_publication(
+    con: Any, run_id: str, published_at: datetime, location: str, row_counts: dict[str, int]
+) -> None:
+    """Add the publication's row to ``audit.publish_log``."""
+    con.execute(
+        "insert into audit.publish_log values (?, ?, ?, ?, ?)",
+        [run_id, published_at, location, len(row_counts), json.dumps(row_counts)],
+    )
+
+
+def insert_rows(con: Any, table: str, rows: Sequence[Sequence[object]]) -> None:
+    """Insert ``rows`` into ``table`` with one multi-row statement (either engine)."""
+    if not rows:
+        return
+    values = ", ".join("(" + ", ".join("?" * len(row)) + ")" for row in rows)
+    con.execute(f"insert into {table} values {values}", [value for row in rows for value in row])
 
 
 def write_atomically(
@@ -275,7 +338,9 @@ def _fill_in_transaction(con: duckdb.DuckDBPyConnection, fill: Callable[[str], N
     con.execute("commit")
 
 
-def _require_passing_gate(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+def require_passing_gate(con: Any, run_id: str) -> None:
+    """Raise :class:`PublishRefused` unless ``run_id``'s latest gate run passed after the
+    latest dbt build started (either engine's connection)."""
     gate = con.execute(
         "select passed, validated_at from audit.gate_runs where run_id = ? "
         "order by validated_at desc limit 1",
@@ -294,9 +359,7 @@ def _require_passing_gate(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         )
 
 
-def _copy_comments(con: duckdb.DuckDBPyConnection, target: str, tables: list[str]) -> None:
-    """Give the published tables and columns the comments dbt wrote on the marts
-    (``persist_docs``: each model's and column's description), so the file describes itself."""
+def _duckdb_comments(con: duckdb.DuckDBPyConnection) -> Comments:
     table_comments = con.execute(
         "select table_name, comment from duckdb_tables() where database_name = "
         "current_database() and schema_name = ? and comment is not null",
@@ -307,35 +370,53 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, target: str, tables: list[str
         "current_database() and schema_name = ? and comment is not null",
         [MARTS_SCHEMA],
     ).fetchall()
+    return Comments(table_comments, column_comments)
+
+
+@dataclass(frozen=True)
+class Comments:
+    """The comments dbt wrote on the marts (``persist_docs``): ``(table, comment)`` and
+    ``(table, column, comment)`` rows."""
+
+    tables: list[tuple[str, str]]
+    columns: list[tuple[str, str, str]]
+
+
+def copy_comments(
+    con: Any, comments: Comments, tables: list[str], name: Callable[[str], str]
+) -> None:
+    """Give the published tables and columns the marts' comments (each model's and column's
+    description), so the publication describes itself.
+
+    Args:
+        con: Either engine's connection.
+        comments: The marts' comments.
+        tables: The published tables (comments of other tables are skipped).
+        name: The qualified (quoted) name of a published table, given its name.
+    """
     published = set(tables)
-    for table, comment in table_comments:
+    for table, comment in comments.tables:
+        if table in published:
+            con.execute(f"comment on table {name(table)} is {_literal(comment.strip())}")
+    for table, column, comment in comments.columns:
         if table in published:
             con.execute(
-                f"comment on table {target}.main.{_ident(table)} is {_literal(comment.strip())}"
-            )
-    for table, column, comment in column_comments:
-        if table in published:
-            con.execute(
-                f"comment on column {target}.main.{_ident(table)}.{_ident(column)} "
-                f"is {_literal(comment.strip())}"
+                f"comment on column {name(table)}.{_ident(column)} is {_literal(comment.strip())}"
             )
 
 
-def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+def existing_tables(con: Any) -> set[tuple[str, str]]:
+    """Every base table of the warehouse as ``(schema, table)`` (either engine)."""
     rows = con.execute(
-        "select schema_name, table_name from duckdb_tables() "
-        "where database_name = current_database()"
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = current_database() and table_type = 'BASE TABLE'"
     ).fetchall()
     return {(schema, name) for schema, name in rows}
 
 
-def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "select table_name from duckdb_tables() "
-        "where database_name = current_database() and schema_name = ? order by table_name",
-        [MARTS_SCHEMA],
-    ).fetchall()
-    return [name for (name,) in rows]
+def mart_tables(con: Any) -> list[str]:
+    """The base tables of schema ``marts``, by name (either engine)."""
+    return sorted(name for schema, name in existing_tables(con) if schema == MARTS_SCHEMA)
 
 
 def _fsync(path: Path) -> None:
