@@ -159,15 +159,13 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
         def fill(target: str) -> None:
             for table in tables:
                 con.execute(
-                    f"create table {target}.main.{_ident(table)} as "
-                    f"select * from {MARTS_SCHEMA}.{_ident(table)}"
+                    f"create table {target}.main.{ident(table)} as "
+                    f"select * from {MARTS_SCHEMA}.{ident(table)}"
                 )
                 (row_counts[table],) = con.execute(
-                    f"select count(*) from {target}.main.{_ident(table)}"
+                    f"select count(*) from {target}.main.{ident(table)}"
                 ).fetchone()
-            copy_comments(
-                con, _duckdb_comments(con), tables, lambda t: f"{target}.main.{_ident(t)}"
-            )
+            copy_comments(con, _duckdb_comments(con), tables, lambda t: f"{target}.main.{ident(t)}")
             write_publication_table(
                 con, f"{target}.main.{PUBLICATION_TABLE}", run_id, published_at, row_counts
             )
@@ -401,7 +399,7 @@ def copy_comments(
     for table, column, comment in comments.columns:
         if table in published:
             con.execute(
-                f"comment on column {name(table)}.{_ident(column)} is {_literal(comment.strip())}"
+                f"comment on column {name(table)}.{ident(column)} is {_literal(comment.strip())}"
             )
 
 
@@ -427,7 +425,7 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _ident(name: str) -> str:
+def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
