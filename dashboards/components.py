@@ -3,6 +3,10 @@
 Every page starts the same way: find the published marts, explain an empty state, show when
 the data was published, and take the reader's selection from the shared sidebar filters
 (``dashboards.filters``). Amounts are shown with their currency.
+
+With ``SOCIALMART_WAREHOUSE=postgres`` the published files are the dashboards' copy of the
+PostgreSQL publication (``dashboards.pg_snapshot``), brought up to date each time a page asks
+for them; when it cannot be read, the page says why and which settings to fix, and stops.
 """
 
 from __future__ import annotations
@@ -15,33 +19,70 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, filters, reader
+from dashboards import charts, filters, pg_snapshot, reader
 from dashboards.queries import publication
-from socialmart.settings import load_settings
+from socialmart.settings import Settings, load_settings
 
 _UNAVAILABLE = {
     publication.MartsStatus.MISSING: (
         "No marts have been published yet.",
-        "Nothing exists at `{path}`. Run `make demo` to pull the stand-in data through the "
+        "Nothing exists at {path}. Run `make demo` to pull the stand-in data through the "
         "pipeline and publish it (in the Docker stack: trigger the `socialmart_pipeline` DAG "
         "in Airflow), then rerun this page (press **R**).",
     ),
     publication.MartsStatus.NO_MART: (
         "The published marts file has no placement mart.",
-        "`{path}` exists but holds no `" + reader.MART_TABLE + "` table. Run `make demo` (or the "
+        "{path} exists but holds no `" + reader.MART_TABLE + "` table. Run `make demo` (or the "
         "pipeline) to publish a complete file.",
     ),
     publication.MartsStatus.EMPTY: (
         "The published placement mart has no rows yet.",
-        "The last publication in `{path}` contains no ad delivery. Run `make demo`, or check "
+        "The last publication in {path} contains no ad delivery. Run `make demo`, or check "
         "that the pipeline's date range and ad accounts have spend.",
     ),
 }
 
 
 def marts_path() -> Path:
-    """The published marts file of the current settings (read on every rerun)."""
-    return load_settings().published_marts_path
+    """The published marts file of the current settings (read on every rerun).
+
+    On PostgreSQL, the copy of the publication, brought up to date first.
+    """
+    settings = load_settings()
+    if settings.warehouse != "postgres":
+        return settings.published_marts_path
+    return _snapshot(settings, health=False).marts
+
+
+def health_path() -> Path:
+    """The published health file of the current settings (on PostgreSQL, its copy)."""
+    settings = load_settings()
+    if settings.warehouse != "postgres":
+        return settings.published_health_path
+    return _snapshot(settings, health=True).health
+
+
+def _snapshot(settings: Settings, *, health: bool) -> pg_snapshot.SnapshotFiles:
+    try:
+        return pg_snapshot.refresh(settings, health=health)
+    except pg_snapshot.PublicationUnreadable as error:
+        st.error(
+            f"**The dashboards cannot read the PostgreSQL publication.**\n\n{error}",
+            icon=":material/error:",
+        )
+        st.stop()
+
+
+def where(path: Path) -> str:
+    """Where the reader should look for ``path``'s data, for messages: the file, or on
+    PostgreSQL the schema its copy comes from."""
+    settings = load_settings()
+    if settings.warehouse != "postgres":
+        return f"`{path}`"
+    pg = settings.postgres
+    files = pg_snapshot.snapshot_files(settings)
+    schema = pg_snapshot.HEALTH_SCHEMA if path == files.health else pg_snapshot.PUBLISHED_SCHEMA
+    return f"schema `{schema}` of PostgreSQL `{pg.host}:{pg.port}/{pg.dbname}`"
 
 
 def show_unavailable(status: publication.MartsStatus, path: Path) -> None:
@@ -52,7 +93,7 @@ def show_unavailable(status: publication.MartsStatus, path: Path) -> None:
         path: The published marts file the page looked for.
     """
     headline, advice = _UNAVAILABLE[status]
-    st.info(f"**{headline}**\n\n{advice.format(path=path)}", icon=":material/info:")
+    st.info(f"**{headline}**\n\n{advice.format(path=where(path))}", icon=":material/info:")
 
 
 def show_publication(path: Path, last_date: date | None) -> None:
@@ -93,7 +134,7 @@ def need_selection() -> reader.Selection | None:
         path = marts_path()
         st.info(
             "**No dated marts have been published yet.**\n\n"
-            f"Nothing with report dates exists in `{path}`. Run `make demo` to pull the "
+            f"Nothing with report dates exists in {where(path)}. Run `make demo` to pull the "
             "stand-in data through the pipeline and publish it (in the Docker stack: trigger "
             "the `socialmart_pipeline` DAG in Airflow), then rerun this page (press **R**).",
             icon=":material/info:",
@@ -135,7 +176,7 @@ def open_page(title: str, tables: list[str] | None = None) -> tuple[Path, reader
 def show_missing_table(table: str, path: Path) -> None:
     """Explain that the published file lacks a mart this page needs."""
     st.info(
-        f"**The published marts have no `{table}` table.**\n\n`{path}` was published before "
+        f"**The published marts have no `{table}` table.**\n\n{where(path)} was published before "
         "this mart existed or without it. Run `make demo` (or the pipeline) to publish a "
         "complete file, then rerun this page (press **R**).",
         icon=":material/info:",

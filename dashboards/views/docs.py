@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as frames
 
-from dashboards import filters
+from dashboards import components, filters
 from dashboards.queries import health
 from expectations.data_docs import INDEX_NAME
 from socialmart import docs
@@ -45,7 +45,7 @@ def _chosen_run(runs: pd.DataFrame) -> pd.Series:
 
 
 def _show_data_docs() -> None:
-    runs = health.gate_history(load_settings().published_health_path, 50)
+    runs = health.gate_history(components.health_path(), 50)
     runs = runs[runs["data_docs_path"].notna()]
     if runs.empty:
         st.info("No gate run with Data Docs has been recorded yet.", icon=":material/info:")

@@ -199,7 +199,7 @@ def _show_api_versions(path) -> None:
 
 def _show_restatements(path) -> None:
     st.subheader("Restatements")
-    summary = health.restatement_summary(load_settings().published_marts_path)
+    summary = health.restatement_summary(components.marts_path())
     if summary is None:
         st.info(
             f"Restatement size will show here once `{health.RESTATEMENT_MART}` is published "
@@ -222,11 +222,12 @@ def _show_restatements(path) -> None:
 def main() -> None:
     """Render the page."""
     st.title("Data health")
-    path = load_settings().published_health_path
+    path = components.health_path()
     if not health.is_available(path):
         st.info(
-            f"**No health data yet.** `{path}` is written by the quality gate and by publish: "
-            "run `make demo` (or the pipeline), then rerun this page (press **R**).",
+            f"**No health data yet.** {components.where(path)} is written by the quality gate "
+            "and by publish: run `make demo` (or the pipeline), then rerun this page "
+            "(press **R**).",
             icon=":material/info:",
         )
         return
