@@ -15,7 +15,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from socialmart.publish import PublishResult
     from socialmart.settings import Settings
 
 #: Per engine: the module that connects, the loader, the module that publishes.
@@ -38,19 +37,14 @@ class Engine:
         connect: Opens the warehouse (schemas and audit tables created); either connection
             has DuckDB's calling convention (``socialmart.pg_warehouse.Connection``).
         land: The loader module: ``load_spool``, ``ensure_raw_table``, ``record_skipped_run``.
-        publish: Swaps the validated marts in for readers.
+        publishing: The publish module: ``publish(settings, run_id)`` swaps the validated
+            marts in for readers, ``refresh_health(con, settings)`` the health tables.
     """
 
     name: str
     connect: Callable[[Settings], Any]
     land: ModuleType
-    publish: Callable[[Settings, str], PublishResult]
-
-    @property
-    def shared_writers(self) -> bool:
-        """Several processes may write at once (PostgreSQL), so loads of different sources
-        run side by side; a DuckDB file has one writer at a time."""
-        return self.name == "postgres"
+    publishing: ModuleType
 
 
 def engine(settings: Settings) -> Engine:
@@ -60,7 +54,7 @@ def engine(settings: Settings) -> Engine:
         settings.warehouse,
         import_module(connects).connect,
         import_module(lands),
-        import_module(publishes).publish,
+        import_module(publishes),
     )
 
 

@@ -1,7 +1,10 @@
 """The pipeline's steps as plain functions: the `socialmart` command and the DAGs call these.
 
 extract -> load -> transform -> validate -> publish. Each step is idempotent for a given
-window and run id, so any step (or the whole run) can be repeated safely.
+window and run id, so any step (or the whole run) can be repeated safely. The warehouse is
+``SOCIALMART_WAREHOUSE``'s engine (:func:`socialmart.engines.engine`: its connect, loader and
+publish); every step but extract holds the run lock (:mod:`socialmart.run_lock`), loads
+shared where the engine allows several writers.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.sources import SOURCE_NAMES
+from socialmart.engines import engine
 from socialmart.run_lock import warehouse_lock
 from socialmart.settings import Settings
 
@@ -162,20 +166,19 @@ def extract(
 def load(settings: Settings, run_id: str) -> list[LoadReport]:
     """Merge the run's spool into the versioned raw tables, then drop the spool.
 
-    Holds the run lock. Afterwards, other runs' spool folders left behind by killed runs
-    are removed or reported (:func:`sweep_stale_spool`).
+    Holds the run lock (shared on PostgreSQL: loads of other sources go on beside it).
+    Afterwards, other runs' spool folders left behind by killed runs are removed or reported
+    (:func:`sweep_stale_spool`).
     """
-    from connectors.common.land import load_spool
-    from socialmart.warehouse import connect
-
-    with warehouse_lock(settings, run_id, "load"):
+    warehouse = engine(settings)
+    with warehouse_lock(settings, run_id, "load", shared=True):
         spool = run_spool_dir(settings, run_id)
         if not spool.exists():
             log.warning("run %s extracted nothing: %s does not exist", run_id, spool)
             reports = []
         else:
-            with connect(settings) as con:
-                reports = load_spool(con, spool, run_id, _load_policy(settings))
+            with warehouse.connect(settings) as con:
+                reports = warehouse.land.load_spool(con, spool, run_id, _load_policy(settings))
             shutil.rmtree(spool)
         for report in reports:
             log.info("loaded %s", report)
@@ -236,14 +239,16 @@ def _newest_mtime(folder: Path) -> float | None:
 
 def prepare_raw_tables(settings: Settings) -> None:
     """Create every registered stream's raw table (sources not configured stay empty)."""
-    from connectors.common.land import ensure_raw_table
     from connectors.sources import get_source
-    from socialmart.warehouse import connect
 
-    with warehouse_lock(settings, "(prepare)", "prepare_raw_tables"), connect(settings) as con:
+    warehouse = engine(settings)
+    with (
+        warehouse_lock(settings, "(prepare)", "prepare_raw_tables", shared=True),
+        warehouse.connect(settings) as con,
+    ):
         for name in SOURCE_NAMES:
             for spec in get_source(name).streams:
-                ensure_raw_table(con, spec)
+                warehouse.land.ensure_raw_table(con, spec)
 
 
 def record_skip(settings: Settings, source_name: str, run_id: str, reason: str) -> None:
@@ -252,16 +257,17 @@ def record_skip(settings: Settings, source_name: str, run_id: str, reason: str) 
     The skip emits no asset event, so no transform run follows; refreshing the health file
     here is what makes the skip visible on the data-health page ("Skipped sources").
     """
-    from connectors.common.land import ensure_raw_table, record_skipped_run
     from connectors.sources import get_source
-    from socialmart.publish import refresh_health
-    from socialmart.warehouse import connect
 
-    with warehouse_lock(settings, run_id, "record_skip"), connect(settings) as con:
+    warehouse = engine(settings)
+    with (
+        warehouse_lock(settings, run_id, "record_skip", shared=True),
+        warehouse.connect(settings) as con,
+    ):
         for spec in get_source(source_name).streams:
-            ensure_raw_table(con, spec)
-        record_skipped_run(con, source_name, run_id, reason)
-        refresh_health(con, settings)
+            warehouse.land.ensure_raw_table(con, spec)
+        warehouse.land.record_skipped_run(con, source_name, run_id, reason)
+        warehouse.publishing.refresh_health(con, settings)
 
 
 # Raw loads that landed after the start of the latest build that was settled: published, or
@@ -281,11 +287,14 @@ where loaded_at > coalesce((
 
 def unbuilt_loads(settings: Settings, run_id: str) -> int:
     """How many raw loads no settled build has seen yet (all of them before any build)."""
-    from socialmart.warehouse import connect
-
-    with warehouse_lock(settings, run_id, "unbuilt_loads"), connect(settings) as con:
+    warehouse = engine(settings)
+    with (
+        warehouse_lock(settings, run_id, "unbuilt_loads", shared=True),
+        warehouse.connect(settings) as con,
+    ):
         present = con.execute(
-            "select 1 from duckdb_tables() where schema_name = 'raw' and table_name = '_loads'"
+            "select 1 from information_schema.tables "
+            "where table_schema = 'raw' and table_name = '_loads'"
         ).fetchone()
         return int(con.execute(_UNBUILT_LOADS_SQL).fetchone()[0]) if present else 0
 
@@ -334,10 +343,8 @@ def _gate(
 
 def publish(settings: Settings, run_id: str) -> PublishResult:
     """Swap the validated marts in for readers, atomically (holding the run lock)."""
-    from socialmart.publish import publish as publish_marts
-
     with warehouse_lock(settings, run_id, "publish"):
-        return publish_marts(settings, run_id)
+        return engine(settings).publishing.publish(settings, run_id)
 
 
 def run(settings: Settings, window: Window, run_id: str | None = None) -> RunSummary:

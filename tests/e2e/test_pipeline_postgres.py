@@ -6,11 +6,16 @@ the currency check) runs through the same functions as on DuckDB.
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from datetime import UTC
 
 import pytest
 
 from socialmart import pg_warehouse, transform
+from socialmart.run_lock import WarehouseBusy, warehouse_lock
 from socialmart.transform import MartTestResult
 
 pytestmark = pytest.mark.e2e
@@ -62,3 +67,63 @@ def test_build_audit_and_mart_test_results_on_postgres(pg_settings) -> None:
     with pg_warehouse.connect(pg_settings) as con:
         con.execute("update marts.fct_spend set reporting_currency = 'USD'")
     assert "marts.fct_spend holds amounts in USD" in transform.currency_switch(pg_settings)
+
+
+HOLD_LOCK = """
+import sys, time
+from socialmart.run_lock import warehouse_lock
+from socialmart.settings import load_settings
+with warehouse_lock(load_settings(), sys.argv[1], sys.argv[2], shared=sys.argv[3] == "shared"):
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.fixture
+def lock_holder():
+    """Start a child (same environment: the same warehouse) holding the run lock."""
+    started: list[subprocess.Popen] = []
+
+    def start(run_id: str, step: str, mode: str = "exclusive") -> subprocess.Popen:
+        child = subprocess.Popen(
+            [sys.executable, "-c", HOLD_LOCK, run_id, step, mode],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+        started.append(child)
+        assert child.stdout is not None and child.stdout.readline().strip() == "held"
+        return child
+
+    yield start
+    for child in started:
+        child.kill()
+        child.wait(timeout=30)
+
+
+def test_a_second_operator_is_told_who_holds_the_postgres_build_lock(
+    pg_settings, lock_holder
+) -> None:
+    holder = lock_holder("nightly-1", "transform")
+    with pytest.raises(WarehouseBusy) as caught:
+        with warehouse_lock(pg_settings, "r2", "publish", timeout=0.5):
+            pass
+    message = str(caught.value)
+    assert f"holds the warehouse {pg_settings.postgres.dbname} on " in message
+    assert f"run nightly-1, step transform, PID {holder.pid} on host {socket.gethostname()}" in (
+        message
+    )
+    assert "waited 0.5 s" in message and "pg_terminate_backend(" in message
+    assert not (pg_settings.home / "warehouse.lock").exists()  # no DuckDB file lock
+
+    # Loads share the lock with each other, never with a build.
+    holder.kill()
+    holder.wait(timeout=30)  # its session ends: PostgreSQL releases the lock
+    lock_holder("nightly-2", "load", "shared")
+    with warehouse_lock(pg_settings, "r3", "load", timeout=0, shared=True) as me:
+        assert me.run_id == "r3"
+        with warehouse_lock(pg_settings, "r3", "prepare_raw_tables", shared=True) as inner:
+            assert inner.step == "load/prepare_raw_tables"
+    with pytest.raises(WarehouseBusy, match="run nightly-2, step load"):
+        with warehouse_lock(pg_settings, "r4", "transform", timeout=0):
+            pass
