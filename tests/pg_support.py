@@ -22,20 +22,11 @@ from pathlib import Path
 import duckdb
 import psycopg2
 
+from connectors.common.land_postgres import pg_type
+
 PG_ROOT = Path("/usr/lib/postgresql")
 DBNAME = "socialmart"
 _SERVER_USER = "postgres"
-# DuckDB column types -> PostgreSQL types of the raw layer.
-_PG_TYPES = {
-    "VARCHAR": "varchar",
-    "JSON": "jsonb",
-    "DATE": "date",
-    "TIMESTAMP WITH TIME ZONE": "timestamptz",
-    "BOOLEAN": "boolean",
-    "BIGINT": "bigint",
-    "INTEGER": "integer",
-    "DOUBLE": "double precision",
-}
 _NULL = r"\N"
 
 
@@ -184,7 +175,7 @@ def copy_schema(duck: duckdb.DuckDBPyConnection, server: PostgresServer, schema:
                 "where table_schema = ? and table_name = ? order by ordinal_position",
                 [schema, table],
             ).fetchall()
-            ddl = ", ".join(f'"{name}" {_pg_type(kind)}' for name, kind in columns)
+            ddl = ", ".join(f'"{name}" {pg_type(kind)}' for name, kind in columns)
             cursor.execute(f'drop table if exists {schema}."{table}"')
             cursor.execute(f'create table {schema}."{table}" ({ddl})')
             path = Path(folder) / f"{table}.csv"
@@ -196,12 +187,6 @@ def copy_schema(duck: duckdb.DuckDBPyConnection, server: PostgresServer, schema:
                     f"copy {schema}.\"{table}\" from stdin with (format csv, null '\\N')", handle
                 )
     return tables
-
-
-def _pg_type(duck_type: str) -> str:
-    if duck_type.startswith("DECIMAL"):
-        return duck_type.lower().replace("decimal", "numeric")
-    return _PG_TYPES[duck_type]
 
 
 def fetch_sorted(rows: list[tuple]) -> list[tuple]:

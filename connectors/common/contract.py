@@ -3,7 +3,8 @@
 The facts are declared once, on the columns of each stream spec (``connectors/<source>/
 streams.py``: :class:`~connectors.common.streams.Column` ``numeric`` and ``known_values``);
 this module adds the rules every stream shares (keys, window, ISO 4217 currency codes) and
-the number pattern. The loader (``connectors.common.land``) compiles them to SQL and keeps a
+the number pattern. The loaders (``connectors.common.land`` on DuckDB, ``land_postgres`` on
+PostgreSQL) compile them to SQL both engines run and keep a
 row that breaks them out of the raw tables (it goes to schema ``quarantine`` with its reason),
 so nothing the contract rejects can reach a mart, not even through a later full refresh. The
 raw gate (``expectations.suites.raw_contract``) turns the same facts into Great Expectations
@@ -18,7 +19,8 @@ from connectors.common.streams import StreamSpec
 
 # A number the platforms send as text: digits with an optional fraction; "-" means "no value"
 # (staging turns it into null). Signs, exponents and thousands separators are contract breaks.
-NON_NEGATIVE_NUMBER = r"^(?:\d+(?:\.\d+)?|-)$"
+# ASCII digits only ([0-9]: ``\d`` matches other scripts' digits in Python and PostgreSQL).
+NON_NEGATIVE_NUMBER = r"^(?:[0-9]+(?:\.[0-9]+)?|-)$"
 
 
 def currency_columns(spec: StreamSpec) -> tuple[str, ...]:
@@ -39,11 +41,12 @@ def rejection_rules(spec: StreamSpec, window: tuple[str, str] | None) -> list[tu
             ``None`` to skip the window rule (a snapshot stream has none).
 
     Returns:
-        The rules, in a stable order; predicates name payload columns unqualified.
+        The rules, in a stable order; predicates name payload columns unqualified and run on
+        DuckDB and PostgreSQL alike.
     """
-    rules = [(f"{key} is null", f"{_q(key)} is null") for key in spec.key]
+    rules = [(f"{key} is null", f"{quote_identifier(key)} is null") for key in spec.key]
     if spec.window_column is not None and window is not None:
-        day, (first, last) = _q(spec.window_column), window
+        day, (first, last) = quote_identifier(spec.window_column), window
         rules.append(
             (
                 f"{spec.window_column} outside the requested window",
@@ -52,22 +55,29 @@ def rejection_rules(spec: StreamSpec, window: tuple[str, str] | None) -> list[tu
         )
     for column in spec.numeric_columns:
         if spec.columns[column] == "VARCHAR":
-            pattern = _literal(NON_NEGATIVE_NUMBER)
-            predicate = f"not regexp_full_match({_q(column)}, {pattern})"
+            pattern = sql_literal(NON_NEGATIVE_NUMBER)
+            # ``~`` is a full match on DuckDB and a search on PostgreSQL: the same for an
+            # anchored pattern.
+            predicate = f"not {quote_identifier(column)} ~ {pattern}"
             rules.append((f"{column} is not a non-negative number", predicate))
         else:
-            rules.append((f"{column} is negative", f"{_q(column)} < 0"))
-    codes = ", ".join(_literal(code) for code in sorted(ISO_4217_CODES))
+            rules.append((f"{column} is negative", f"{quote_identifier(column)} < 0"))
+    codes = ", ".join(sql_literal(code) for code in sorted(ISO_4217_CODES))
     rules += [
-        (f"{column} is not an ISO 4217 currency code", f"{_q(column)} not in ({codes})")
+        (
+            f"{column} is not an ISO 4217 currency code",
+            f"{quote_identifier(column)} not in ({codes})",
+        )
         for column in currency_columns(spec)
     ]
     return rules
 
 
-def _q(identifier: str) -> str:
+def quote_identifier(identifier: str) -> str:
+    """``identifier`` as a quoted SQL identifier."""
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(value: str) -> str:
+def sql_literal(value: str) -> str:
+    """``value`` as a SQL string literal."""
     return "'" + value.replace("'", "''") + "'"

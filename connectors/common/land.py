@@ -12,7 +12,7 @@ returns a row per loaded row: counts per account are computed in SQL.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from connectors.common.contract import rejection_rules
+from connectors.common.contract import quote_identifier, rejection_rules, sql_literal
 from connectors.common.spool import (
     LOADED_MANIFEST_NAME,
     MANIFEST_NAME,
@@ -132,7 +132,11 @@ class LoadReport:
         return self.tombstones_withheld > 0
 
 
-class _UnitCounts(NamedTuple):
+#: One (stream, account) pull: its manifest and the folder holding its page files.
+Unit = tuple[Manifest, Path]
+
+
+class UnitCounts(NamedTuple):
     """One unit's rows as recorded in ``raw._loads``."""
 
     seen: int
@@ -168,6 +172,21 @@ def load_spool(
         ValueError: A manifest is inconsistent with ``run_id`` or with its page files.
         KeyError: A manifest names a stream no connector declares.
     """
+    reports = []
+    for spec, units in pending_units(run_dir, run_id):
+        loaded = load_units(con, spec, units, policy)
+        settle_units(units, loaded)
+        reports += loaded
+    return reports
+
+
+def pending_units(run_dir: Path, run_id: str) -> list[tuple[StreamSpec, list[Unit]]]:
+    """The complete, not yet loaded units under a run's spool folder, grouped by stream.
+
+    Raises:
+        ValueError: A manifest belongs to another run.
+        KeyError: A manifest names a stream no connector declares.
+    """
     pending = []
     for manifest_path in sorted(Path(run_dir).glob(f"*/*/*/{MANIFEST_NAME}")):
         manifest = read_manifest(manifest_path)
@@ -177,15 +196,17 @@ def load_spool(
             log.warning("skipping %s: status %s", manifest_path, manifest.status)
             continue
         pending.append((manifest, manifest_path.parent))
-    reports = []
-    for (source, stream), group in groupby(pending, key=lambda u: (u[0].source, u[0].stream)):
-        units = list(group)
-        loaded = load_units(con, get_stream(source, stream), units, policy)
-        for (manifest, unit_dir), report in zip(units, loaded, strict=True):
-            _mark_loaded(unit_dir, manifest)
-            _log_report(report)
-        reports += loaded
-    return reports
+    return [
+        (get_stream(source, stream), list(group))
+        for (source, stream), group in groupby(pending, key=lambda u: (u[0].source, u[0].stream))
+    ]
+
+
+def settle_units(units: Sequence[Unit], reports: Sequence[LoadReport]) -> None:
+    """After their transaction committed: mark the units loaded and log what each wrote."""
+    for (manifest, unit_dir), report in zip(units, reports, strict=True):
+        _mark_loaded(unit_dir, manifest)
+        _log_report(report)
 
 
 def _log_report(report: LoadReport) -> None:
@@ -256,7 +277,7 @@ def load_unit(
 def load_units(
     con: duckdb.DuckDBPyConnection,
     spec: StreamSpec,
-    units: Sequence[tuple[Manifest, Path]],
+    units: Sequence[Unit],
     policy: LoadPolicy = LoadPolicy(),
 ) -> list[LoadReport]:
     """Merge units of one stream (one per account) into its raw table in one transaction.
@@ -279,9 +300,7 @@ def load_units(
         ValueError: Two units name the same account, or a unit's page files disagree with
             its manifest (row count, account). Nothing of the stream is loaded then.
     """
-    accounts = [manifest.account_id for manifest, _ in units]
-    if len(set(accounts)) != len(accounts):
-        raise ValueError(f"{spec.source}/{spec.name}: an account appears in two units")
+    check_one_unit_per_account(spec, units)
     if not units:
         return []
     con.begin()
@@ -295,7 +314,7 @@ def load_units(
         con.execute(_insert_versions_sql(spec))
         con.execute(_insert_quarantine_sql(spec))
         counts = _record_loads(con, spec)
-        _record_schema_drift(con, spec, units)
+        record_schema_drift(con, spec, units)
         con.commit()
     except BaseException:
         con.rollback()
@@ -303,6 +322,20 @@ def load_units(
     finally:
         for name in _TEMP_TABLES:
             con.execute(f"drop table if exists temp.{name}")
+    return unit_reports(spec, units, counts)
+
+
+def check_one_unit_per_account(spec: StreamSpec, units: Sequence[Unit]) -> None:
+    """Refuse a batch in which an account appears twice (its two pulls would race)."""
+    accounts = [manifest.account_id for manifest, _ in units]
+    if len(set(accounts)) != len(accounts):
+        raise ValueError(f"{spec.source}/{spec.name}: an account appears in two units")
+
+
+def unit_reports(
+    spec: StreamSpec, units: Sequence[Unit], counts: Mapping[str, UnitCounts]
+) -> list[LoadReport]:
+    """One report per unit, in the order given, from its ``raw._loads`` counts."""
     return [
         LoadReport(
             run_id=manifest.run_id,
@@ -328,22 +361,45 @@ _TEMP_TABLES = ("_land_units", "_land_stage", "_land_latest", "_land_verdicts")
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
     """Create schema ``raw``, ``raw._loads`` and the stream's table; add newly declared columns."""
+    ensure_load_tables(con)
+    ensure_stream_tables(con, spec)
+
+
+def ensure_load_tables(con: Any) -> None:
+    """Create schemas ``raw`` and ``quarantine`` and the loader's own tables (``raw._loads``,
+    ``raw._schema_drift``, ``raw._skipped_runs``); add ``raw._loads`` columns added since.
+
+    Engine-neutral (a DuckDB or :class:`socialmart.pg_warehouse.Connection`): the DDL is plain
+    SQL both engines run, and a column is only altered in when missing (on PostgreSQL an
+    ``alter table`` locks the table even when it changes nothing).
+    """
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(_LOADS_DDL)
+    existing = _columns(con, f"{RAW_SCHEMA}._loads")
     for name in _LOADS_ADDED_COLUMNS:
-        con.execute(
-            f"alter table {RAW_SCHEMA}._loads add column if not exists {name} bigint default 0"
-        )
+        if name not in existing:
+            con.execute(f"alter table {RAW_SCHEMA}._loads add column {name} bigint default 0")
     con.execute(_SCHEMA_DRIFT_DDL)
     con.execute(_SKIPPED_RUNS_DDL)
     con.execute(f"create schema if not exists {QUARANTINE_SCHEMA}")
-    _ensure_table(con, _table(spec), {**spec.columns, **METADATA_COLUMNS}, spec.columns)
-    _ensure_table(
-        con,
-        _table(spec, QUARANTINE_SCHEMA),
-        {**spec.columns, **METADATA_COLUMNS, REJECT_REASON_COLUMN: "VARCHAR"},
-        spec.columns,
-    )
+
+
+def ensure_stream_tables(
+    con: Any, spec: StreamSpec, column_type: Callable[[str], str] = str
+) -> None:
+    """Create the stream's raw and quarantine tables; add payload columns declared since.
+
+    Args:
+        con: A DuckDB or :class:`socialmart.pg_warehouse.Connection`.
+        spec: The stream.
+        column_type: The engine's type for a DuckDB type of the specs (DuckDB: itself).
+    """
+    columns = {**spec.columns, **METADATA_COLUMNS}
+    typed = {name: column_type(kind) for name, kind in columns.items()}
+    payload = {name: typed[name] for name in spec.columns}
+    _ensure_table(con, table_name(spec), typed, payload)
+    reason = {REJECT_REASON_COLUMN: column_type("VARCHAR")}
+    _ensure_table(con, table_name(spec, QUARANTINE_SCHEMA), {**typed, **reason}, payload)
 
 
 def record_skipped_run(
@@ -357,22 +413,27 @@ def record_skipped_run(
 
 
 def _ensure_table(
-    con: duckdb.DuckDBPyConnection,
+    con: Any,
     table: str,
     columns: dict[str, str],
     payload: Mapping[str, str],
 ) -> None:
     """Create ``table`` with ``columns``; add payload columns declared since it was created."""
-    body = ",\n    ".join(f"{_q(name)} {kind}" for name, kind in columns.items())
+    body = ",\n    ".join(f"{quote_identifier(name)} {kind}" for name, kind in columns.items())
     con.execute(f"create table if not exists {table} (\n    {body}\n)")
-    # A query's description lists the table's columns; information_schema costs ~25x more.
-    existing = {column[0] for column in con.execute(f"select * from {table} limit 0").description}
+    existing = _columns(con, table)
     for name, kind in payload.items():
         if name not in existing:
-            con.execute(f"alter table {table} add column {_q(name)} {kind}")
+            con.execute(f"alter table {table} add column {quote_identifier(name)} {kind}")
 
 
-def _create_units(con: duckdb.DuckDBPyConnection, units: Sequence[tuple[Manifest, Path]]) -> None:
+def _columns(con: Any, table: str) -> set[str]:
+    """The names of ``table``'s columns."""
+    # A query's description lists the table's columns; information_schema costs ~25x more.
+    return {column[0] for column in con.execute(f"select * from {table} limit 0").description}
+
+
+def _create_units(con: duckdb.DuckDBPyConnection, units: Sequence[Unit]) -> None:
     """``temp._land_units``: each unit's account, run, pull time, window and row count."""
     manifests = [manifest for manifest, _ in units]
     con.execute(
@@ -391,14 +452,12 @@ def _create_units(con: duckdb.DuckDBPyConnection, units: Sequence[tuple[Manifest
     )
 
 
-def _stage(
-    con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[tuple[Manifest, Path]]
-) -> None:
+def _stage(con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[Unit]) -> None:
     """Read every unit's page files into ``temp._land_stage``, checked against the manifests."""
-    payload = ", ".join(_q(c) for c in spec.columns)
+    payload = ", ".join(quote_identifier(c) for c in spec.columns)
     pages = [(manifest, unit_dir / name) for manifest, unit_dir in units for name in manifest.files]
     if pages:
-        types = ", ".join(f"{_literal(c)}: {_literal(t)}" for c, t in spec.columns.items())
+        types = ", ".join(f"{sql_literal(c)}: {sql_literal(t)}" for c, t in spec.columns.items())
         source = (
             f"select {payload}, r.filename as _file, f._unit_account, f._unit_window_start, "
             f"f._unit_window_end from read_json($files, format = 'array', columns = {{{types}}}, "
@@ -413,7 +472,9 @@ def _stage(
             "ends": [manifest.window_end for manifest, _ in pages],
         }
     else:
-        typed_nulls = ", ".join(f"null::{t} as {_q(c)}" for c, t in spec.columns.items())
+        typed_nulls = ", ".join(
+            f"null::{t} as {quote_identifier(c)}" for c, t in spec.columns.items()
+        )
         source = (
             f"select {typed_nulls}, null::varchar as _file, null::varchar as _unit_account, "
             "null::date as _unit_window_start, null::date as _unit_window_end where false"
@@ -422,43 +483,56 @@ def _stage(
     con.execute(
         f"create temp table _land_stage as select *, "
         f"{row_hash_sql(spec, spec.columns)} as _row_hash, "
-        f"{_reject_reason_sql(spec)} as {REJECT_REASON_COLUMN} from ({source})",
+        f"{reject_reason_sql(spec)} as {REJECT_REASON_COLUMN} from ({source})",
         params,
     )
     if _check_stage(con, spec, units):
         _drop_repeated_keys(con, spec)
 
 
-def _reject_reason_sql(spec: StreamSpec) -> str:
+def reject_reason_sql(spec: StreamSpec) -> str:
     """Why a staged row breaks the raw contract (``; ``-separated), or null when it does not."""
     rules = rejection_rules(spec, ("_unit_window_start", "_unit_window_end"))
     if not rules:
         return "null::varchar"
     reasons = ", ".join(
-        f"case when {predicate} then {_literal(reason)} end" for reason, predicate in rules
+        f"case when {predicate} then {sql_literal(reason)} end" for reason, predicate in rules
     )
     return f"nullif(concat_ws('; ', {reasons}), '')"
 
 
-def _check_stage(
-    con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[tuple[Manifest, Path]]
-) -> bool:
+def _check_stage(con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[Unit]) -> bool:
     """Check each unit's staged rows against its manifest (row count, account); returns
     whether some key may be repeated within a unit's pull.
 
     One scan does it all: a repeat is looked for by counting distinct hashes of the key, so
     a hash collision can only ask for an unneeded (and exact) de-duplication, never miss one.
     """
-    counts = {
-        account: (int(rows), int(foreign), int(keys))
-        for account, rows, foreign, keys in con.execute(
-            f"select _unit_account, count(*), "
-            f"count(*) filter (where {_q(spec.account_column)} is distinct from _unit_account), "
-            f"count(distinct hash({_keys(spec)})) from temp._land_stage group by _unit_account"
-        ).fetchall()
+    counts = con.execute(
+        f"select _unit_account, count(*), count(*) filter (where "
+        f"{quote_identifier(spec.account_column)} is distinct from _unit_account), "
+        f"count(distinct hash({keys_sql(spec)})) from temp._land_stage group by _unit_account"
+    ).fetchall()
+    return check_unit_counts(units, counts)
+
+
+def check_unit_counts(units: Sequence[Unit], counts: Sequence[tuple[str, int, int, int]]) -> bool:
+    """Check each unit's staged rows against its manifest; returns whether a key may repeat.
+
+    Args:
+        units: The units staged.
+        counts: Per staged account: rows, rows naming another account, distinct keys (or
+            distinct hashes of them).
+
+    Raises:
+        ValueError: A unit's pages hold another row count than its manifest, or rows of
+            another account.
+    """
+    by_account = {
+        account: (int(rows), int(foreign), int(keys)) for account, rows, foreign, keys in counts
     }
     for manifest, _ in units:
-        rows, foreign, _ = counts.get(manifest.account_id, (0, 0, 0))
+        rows, foreign, _ = by_account.get(manifest.account_id, (0, 0, 0))
         if rows != manifest.row_count:
             raise ValueError(
                 f"{manifest.source}/{manifest.stream}/{manifest.account_id}: page files hold "
@@ -469,13 +543,13 @@ def _check_stage(
                 f"{manifest.source}/{manifest.stream}: {foreign} rows do not belong to account "
                 f"{manifest.account_id} named in the manifest"
             )
-    return any(keys < rows for rows, _, keys in counts.values())
+    return any(keys < rows for rows, _, keys in by_account.values())
 
 
 def _drop_repeated_keys(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
     """A key repeated within one pull (unstable paging) keeps one row: the one on the last
     page. The unit's row count (``raw._loads.rows_seen``) still counts every copy."""
-    order = f"partition by _unit_account, {_keys(spec)} order by _file desc, _row_hash"
+    order = f"partition by _unit_account, {keys_sql(spec)} order by _file desc, _row_hash"
     con.execute(
         f"create or replace temp table _land_stage as select * from temp._land_stage "
         f"qualify row_number() over ({order}) = 1"
@@ -484,32 +558,48 @@ def _drop_repeated_keys(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> Non
 
 def _snapshot_latest(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
     """Latest stored version of each key of the units' accounts (pruned to the dates seen)."""
-    account = _q(spec.account_column)
+    con.execute(
+        f"create temp table _land_latest as "
+        f"select {latest_columns_sql(spec)} from {table_name(spec)} as t "
+        f"{latest_scope_sql(spec, 'temp.')} "
+        f"qualify row_number() over (partition by {keys_sql(spec, 't.')} "
+        f"order by t._pulled_at desc, t._sync_id desc) = 1"
+    )
+
+
+def latest_columns_sql(spec: StreamSpec) -> str:
+    """What the latest-version snapshot keeps of a raw row ``t``: key, account, window day,
+    hash and deletion flag."""
     window = [spec.window_column] if spec.window_column is not None else []
-    kept = ", ".join(f"t.{_q(c)}" for c in dict.fromkeys([*spec.key, spec.account_column, *window]))
+    kept = dict.fromkeys([*spec.key, spec.account_column, *window])
+    return ", ".join(f"t.{quote_identifier(c)}" for c in kept) + ", t._row_hash, t._is_deleted"
+
+
+def latest_scope_sql(spec: StreamSpec, temp: str) -> str:
+    """The raw rows ``t`` whose latest version a load needs: the units' accounts, and for a
+    stream keyed by day only the days between the windows' and the staged rows' bounds.
+
+    Args:
+        spec: The stream.
+        temp: The engine's prefix of temp tables (``temp.`` or ``pg_temp.``).
+    """
+    account = quote_identifier(spec.account_column)
     if spec.window_column is not None and spec.window_column in spec.key:
-        day = _q(spec.window_column)
-        scope = (
+        day = quote_identifier(spec.window_column)
+        return (
             f"join (select u.account_id, least(u.window_start, min(s.{day})) as lo, "
-            f"greatest(u.window_end, max(s.{day})) as hi from temp._land_units as u "
-            f"left join temp._land_stage as s on s.{account} = u.account_id "
+            f"greatest(u.window_end, max(s.{day})) as hi from {temp}_land_units as u "
+            f"left join {temp}_land_stage as s on s.{account} = u.account_id "
             f"group by u.account_id, u.window_start, u.window_end) as b "
             f"on t.{account} = b.account_id and t.{day} between b.lo and b.hi"
         )
-    else:
-        scope = f"where t.{account} in (select account_id from temp._land_units)"
-    con.execute(
-        f"create temp table _land_latest as "
-        f"select {kept}, t._row_hash, t._is_deleted from {_table(spec)} as t {scope} "
-        f"qualify row_number() over (partition by {_keys(spec, 't.')} "
-        f"order by t._pulled_at desc, t._sync_id desc) = 1"
-    )
+    return f"where t.{account} in (select account_id from {temp}_land_units)"
 
 
 def _judge_deletions(
     con: duckdb.DuckDBPyConnection,
     spec: StreamSpec,
-    units: Sequence[tuple[Manifest, Path]],
+    units: Sequence[Unit],
     policy: LoadPolicy,
 ) -> None:
     """``temp._land_verdicts``: per unit, the live keys its scope held, how many of them the
@@ -526,8 +616,8 @@ def _judge_deletions(
         f"and u.account_id not in (select unnest($confirmed::varchar[])) as suspect "
         f"from temp._land_units as u "
         f"left join (select u.account_id, count(*) as n from temp._land_latest as l "
-        f"join temp._land_units as u on l.{_q(spec.account_column)} = u.account_id "
-        f"where not l._is_deleted and {_in_window(spec)} group by u.account_id) as k "
+        f"join temp._land_units as u on l.{quote_identifier(spec.account_column)} = u.account_id "
+        f"where not l._is_deleted and {in_window_sql(spec)} group by u.account_id) as k "
         f"on k.account_id = u.account_id "
         f"left join (select u.account_id, count(*) as n {_vanished_from(spec)} "
         f"group by u.account_id) as v on v.account_id = u.account_id",
@@ -537,13 +627,13 @@ def _judge_deletions(
 
 def _insert_tombstones_sql(spec: StreamSpec) -> str:
     """Insert a tombstone for each row of :func:`_tombstones_from`."""
-    keys = [_q(k) for k in spec.key]
+    keys = [quote_identifier(k) for k in spec.key]
     key_only = {name: kind for name, kind in spec.columns.items() if name in spec.key}
     return (
-        f"insert into {_table(spec)} ({', '.join(keys)}, _sync_id, _pulled_at, _source, "
+        f"insert into {table_name(spec)} ({', '.join(keys)}, _sync_id, _pulled_at, _source, "
         f"_row_hash, _is_deleted) "
         f"select {', '.join(f'l.{k}' for k in keys)}, u.run_id, u.pulled_at, "
-        f"{_literal(spec.source_label)}, {row_hash_sql(spec, key_only, alias='l')}, true "
+        f"{sql_literal(spec.source_label)}, {row_hash_sql(spec, key_only, alias='l')}, true "
         f"{_tombstones_from(spec)}"
     )
 
@@ -559,36 +649,36 @@ def _tombstones_from(spec: StreamSpec) -> str:
 def _vanished_from(spec: StreamSpec) -> str:
     """The ``from`` clause (joins and filter) of the live latest keys (``l``) a unit's (``u``)
     pull no longer returned (quarantined rows count as returned: their key is not gone)."""
-    account = _q(spec.account_column)
+    account = quote_identifier(spec.account_column)
     return (
         f"from temp._land_latest as l join temp._land_units as u on l.{account} = u.account_id "
-        f"anti join temp._land_stage as s on {_key_match(spec)} "
-        f"where not l._is_deleted and {_in_window(spec)}"
+        f"anti join temp._land_stage as s on {key_match_sql(spec)} "
+        f"where not l._is_deleted and {in_window_sql(spec)}"
     )
 
 
-def _in_window(spec: StreamSpec) -> str:
+def in_window_sql(spec: StreamSpec) -> str:
     """A live key ``l`` inside unit ``u``'s scope: a snapshot pull covers every key of the
     account, a windowed pull only its days."""
     if spec.window_column is None:
         return "true"
-    return f"l.{_q(spec.window_column)} between u.window_start and u.window_end"
+    return f"l.{quote_identifier(spec.window_column)} between u.window_start and u.window_end"
 
 
 def _insert_versions_sql(spec: StreamSpec) -> str:
     """Insert each row of :func:`_versions_from` as a new live version."""
-    return _insert_staged_sql(spec, _table(spec), _versions_from(spec))
+    return insert_staged_sql(spec, table_name(spec), _versions_from(spec))
 
 
-def _insert_staged_sql(spec: StreamSpec, table: str, rows_from: str, *extra: str) -> str:
+def insert_staged_sql(spec: StreamSpec, table: str, rows_from: str, *extra: str) -> str:
     """Insert staged rows (``s``, with their unit ``u``, chosen by the ``from`` clause
     ``rows_from``) into ``table`` with their load metadata, plus ``extra`` columns of ``s``."""
-    payload = ", ".join(_q(c) for c in (*spec.columns, *extra))
-    staged = ", ".join(f"s.{_q(c)}" for c in (*spec.columns, *extra))
+    payload = ", ".join(quote_identifier(c) for c in (*spec.columns, *extra))
+    staged = ", ".join(f"s.{quote_identifier(c)}" for c in (*spec.columns, *extra))
     return (
         f"insert into {table} ({payload}, _sync_id, _pulled_at, _source, _row_hash, "
         f"_is_deleted) "
-        f"select {staged}, u.run_id, u.pulled_at, {_literal(spec.source_label)}, "
+        f"select {staged}, u.run_id, u.pulled_at, {sql_literal(spec.source_label)}, "
         f"s._row_hash, false {rows_from}"
     )
 
@@ -598,8 +688,8 @@ def _versions_from(spec: StreamSpec) -> str:
     key's live version, with their unit (``u``)."""
     return (
         f"from temp._land_stage as s join temp._land_units as u "
-        f"on s.{_q(spec.account_column)} = u.account_id "
-        f"anti join temp._land_latest as l on {_key_match(spec)} "
+        f"on s.{quote_identifier(spec.account_column)} = u.account_id "
+        f"anti join temp._land_latest as l on {key_match_sql(spec)} "
         f"and not l._is_deleted and l._row_hash = s._row_hash "
         f"where s.{REJECT_REASON_COLUMN} is null"
     )
@@ -607,8 +697,8 @@ def _versions_from(spec: StreamSpec) -> str:
 
 def _insert_quarantine_sql(spec: StreamSpec) -> str:
     """Keep each staged row that breaks the contract in ``quarantine.<table>``, with why."""
-    table = _table(spec, QUARANTINE_SCHEMA)
-    return _insert_staged_sql(spec, table, _quarantined_from(spec), REJECT_REASON_COLUMN)
+    table = table_name(spec, QUARANTINE_SCHEMA)
+    return insert_staged_sql(spec, table, _quarantined_from(spec), REJECT_REASON_COLUMN)
 
 
 def _quarantined_from(spec: StreamSpec) -> str:
@@ -618,7 +708,7 @@ def _quarantined_from(spec: StreamSpec) -> str:
     )
 
 
-def _record_loads(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> dict[str, _UnitCounts]:
+def _record_loads(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> dict[str, UnitCounts]:
     """Add each unit's ``raw._loads`` row; returns its counts per account.
 
     Runs after both inserts and counts their row sources again (:func:`_versions_from`,
@@ -644,17 +734,16 @@ def _record_loads(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> dict[str,
         f"live_keys_in_window, tombstones_withheld",
         {"source": spec.source, "stream": spec.name},
     ).fetchall()
-    return {account: _UnitCounts(*counts) for account, *counts in rows}
+    return {account: UnitCounts(*counts) for account, *counts in rows}
 
 
-def _record_schema_drift(
-    con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[tuple[Manifest, Path]]
-) -> None:
+def record_schema_drift(con: Any, spec: StreamSpec, units: Sequence[Unit]) -> None:
     """Record response fields the spec neither declares nor knowingly leaves out.
 
     One row per (stream, field) in ``raw._schema_drift``: when and in which run it was first
     and last seen. The raw gate warns about fields seen by the latest loads and the data-health
     page lists them, so an API change is noticed before anyone needs the new field.
+    Engine-neutral (a DuckDB or :class:`socialmart.pg_warehouse.Connection`).
     """
     known = {*spec.columns, *spec.undeclared_fields}
     unknown = sorted({name for manifest, _ in units for name in manifest.fields} - known)
@@ -670,26 +759,21 @@ def _record_schema_drift(
         RAW_SCHEMA,
         spec.source,
     )
-    params = {
-        "source": spec.source,
-        "stream": spec.name,
-        "fields": unknown,
-        "run_id": latest.run_id,
-        "seen_at": latest.pulled_at.isoformat(),
-    }
+    run_id, seen_at = latest.run_id, latest.pulled_at.isoformat()
+    stream = [spec.source, spec.name]
     con.execute(
-        f"update {RAW_SCHEMA}._schema_drift set last_seen_run_id = $run_id, "
-        f"last_seen_at = $seen_at::timestamptz where source = $source and stream = $stream "
-        f"and list_contains($fields, field)",
-        params,
+        f"update {RAW_SCHEMA}._schema_drift set last_seen_run_id = ?, "
+        f"last_seen_at = ?::timestamptz where source = ? and stream = ? "
+        f"and field in (select unnest(?::varchar[]))",
+        [run_id, seen_at, *stream, unknown],
     )
     con.execute(
-        f"insert into {RAW_SCHEMA}._schema_drift select $source, $stream, f.field, $run_id, "
-        f"$seen_at::timestamptz, $run_id, $seen_at::timestamptz "
-        f"from (select unnest($fields::varchar[]) as field) as f "
-        f"anti join {RAW_SCHEMA}._schema_drift as d "
-        f"on d.source = $source and d.stream = $stream and d.field = f.field",
-        params,
+        f"insert into {RAW_SCHEMA}._schema_drift select ?::varchar, ?::varchar, f.field, "
+        f"?::varchar, ?::timestamptz, ?::varchar, ?::timestamptz "
+        f"from (select unnest(?::varchar[]) as field) as f where not exists (select 1 from "
+        f"{RAW_SCHEMA}._schema_drift as d where d.source = ? and d.stream = ? "
+        f"and d.field = f.field)",
+        [*stream, run_id, seen_at, run_id, seen_at, unknown, *stream],
     )
 
 
@@ -697,19 +781,24 @@ def row_hash_sql(spec: StreamSpec, present: Collection[str], alias: str = "") ->
     """md5 of the canonical JSON of all payload columns; columns not in ``present`` are null."""
     prefix = f"{alias}." if alias else ""
     fields = ", ".join(
-        f"{_q(c)} := {prefix + _q(c) if c in present else 'null'}" for c in spec.columns
+        f"{quote_identifier(c)} := {prefix + quote_identifier(c) if c in present else 'null'}"
+        for c in spec.columns
     )
     return f"md5(to_json(struct_pack({fields})))"
 
 
-def _keys(spec: StreamSpec, prefix: str = "") -> str:
+def keys_sql(spec: StreamSpec, prefix: str = "") -> str:
     """The key columns plus the account column: a key's history is per account."""
-    return ", ".join(prefix + _q(c) for c in dict.fromkeys([spec.account_column, *spec.key]))
+    return ", ".join(
+        prefix + quote_identifier(c) for c in dict.fromkeys([spec.account_column, *spec.key])
+    )
 
 
-def _key_match(spec: StreamSpec) -> str:
+def key_match_sql(spec: StreamSpec) -> str:
     columns = dict.fromkeys([spec.account_column, *spec.key])
-    return " and ".join(f"s.{_q(k)} is not distinct from l.{_q(k)}" for k in columns)
+    return " and ".join(
+        f"s.{quote_identifier(k)} is not distinct from l.{quote_identifier(k)}" for k in columns
+    )
 
 
 def _mark_loaded(unit_dir: Path, manifest: Manifest) -> None:
@@ -719,13 +808,5 @@ def _mark_loaded(unit_dir: Path, manifest: Manifest) -> None:
     (unit_dir / MANIFEST_NAME).replace(unit_dir / LOADED_MANIFEST_NAME)
 
 
-def _table(spec: StreamSpec, schema: str = RAW_SCHEMA) -> str:
-    return f"{schema}.{_q(spec.raw_table)}"
-
-
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def table_name(spec: StreamSpec, schema: str = RAW_SCHEMA) -> str:
+    return f"{schema}.{quote_identifier(spec.raw_table)}"
