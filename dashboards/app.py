@@ -2,12 +2,13 @@
 
 Every page reads only the published marts (``Settings.published_marts_path``) or the published
 health file, read-only and one short query at a time, so the pipeline can publish while people
-look at the data. Pages live in ``dashboards/views/``, one file each (add a new one to
-``PAGES``), and their SQL in ``dashboards/queries/`` under the page's name, built on the
-read-only plumbing of ``dashboards.reader``. The folder is not called ``pages/``: Streamlit
-runs a ``pages/`` folder beside the entry point as its older multipage app. The filters every
-page shares (dates, platforms, ad accounts) are drawn here, in the entry point, so they carry
-across pages; see ``dashboards.filters``.
+look at the data. On a PostgreSQL warehouse they read a local copy of the publication made as
+the read-only BI role (``dashboards.pg_snapshot``). Pages live in ``dashboards/views/``, one
+file each (add a new one to ``PAGES``), and their SQL in ``dashboards/queries/`` under the
+page's name, built on the read-only plumbing of ``dashboards.reader``. The folder is not called
+``pages/``: Streamlit runs a ``pages/`` folder beside the entry point as its older multipage
+app. The filters every page shares (dates, platforms, ad accounts) are drawn here, in the entry
+point, so they carry across pages; see ``dashboards.filters``.
 """
 
 import sys

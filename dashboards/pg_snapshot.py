@@ -112,7 +112,9 @@ def refresh(settings: Settings, *, health: bool = False) -> SnapshotFiles:
     """Bring the local copy up to the PostgreSQL publication and return its files.
 
     One short query when nothing changed; a bulk copy of every table after a publication.
-    Calls are serialised within the process (one copy at a time).
+    One call at a time per process: while another session's call is copying, the current
+    copy is returned as it is (it stays readable until the new one replaces it); only when
+    there is no copy yet does a call wait for it.
 
     Args:
         settings: ``settings.postgres`` says where the warehouse is and the BI login.
@@ -127,25 +129,30 @@ def refresh(settings: Settings, *, health: bool = False) -> SnapshotFiles:
     """
     files = snapshot_files(settings)
     pg = settings.postgres
-    with _lock:
+    if not _lock.acquire(blocking=False):
+        if files.marts.is_file() and (files.health.is_file() or not health):
+            return files
+        _lock.acquire()
+    try:
         try:
-            try:
-                _refresh_with(pg, files, health=health)
-            except (psycopg2.OperationalError, psycopg2.InterfaceError, _PublicationMoved):
-                _close_connection()  # a restarted server, or a publish mid-copy: once more
-                _refresh_with(pg, files, health=health)
-        except psycopg2.errors.InsufficientPrivilege as error:
-            raise PublicationUnreadable(_privilege_message(pg, error)) from None
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
-            _close_connection()
-            raise PublicationUnreadable(_login_message(pg, error)) from None
-        except _PublicationMoved as error:
-            raise PublicationUnreadable(
-                f"The copy of the PostgreSQL publication disagreed with its "
-                f"{PUBLICATION_TABLE} table twice in a row ({error}). Reload the page; if it "
-                f"persists, check that publish grants `{pg.bi_role}` SELECT on every table "
-                "it lists."
-            ) from None
+            _refresh_with(pg, files, health=health)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError, _PublicationMoved):
+            _close_connection()  # a restarted server, or a publish mid-copy: once more
+            _refresh_with(pg, files, health=health)
+    except psycopg2.errors.InsufficientPrivilege as error:
+        raise PublicationUnreadable(_privilege_message(pg, error)) from None
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+        _close_connection()
+        raise PublicationUnreadable(_login_message(pg, error)) from None
+    except _PublicationMoved as error:
+        raise PublicationUnreadable(
+            f"The copy of the PostgreSQL publication disagreed with its "
+            f"{PUBLICATION_TABLE} table twice in a row ({error}). Reload the page; if it "
+            f"persists, check that publish grants `{pg.bi_role}` SELECT on every table "
+            "it lists."
+        ) from None
+    finally:
+        _lock.release()
     return files
 
 
@@ -220,7 +227,6 @@ def _privilege_message(pg: PostgresSettings, error: Exception) -> str:
 
 def _refresh(con: psycopg2.extensions.connection, files: SnapshotFiles, *, health: bool) -> None:
     with con.cursor() as cursor:
-        cursor.execute(_SESSION_SQL)
         published = _publication_rows(cursor)
         if published is None:
             _forget(files.marts)
@@ -243,8 +249,13 @@ _PublicationRows = list[tuple]
 
 
 def _publication_rows(cursor: psycopg2.extensions.cursor) -> _PublicationRows | None:
-    """The current ``_publication`` rows, sorted; None when nothing is published."""
-    cursor.execute("select to_regclass(%s)", [f"{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE}"])
+    """The current ``_publication`` rows, sorted; None when nothing is published.
+
+    The transaction's first statement: it also fixes the session's text forms.
+    """
+    cursor.execute(
+        f"{_SESSION_SQL}; select to_regclass(%s)", [f"{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE}"]
+    )
     if cursor.fetchone()[0] is None:
         return None
     cursor.execute(
@@ -259,9 +270,15 @@ def _row_order(row: tuple) -> tuple:
 
 
 def _local_publication_rows(path: Path) -> _PublicationRows | None:
-    """The ``_publication`` rows of the copy (None without a readable copy)."""
-    if not path.is_file():
+    """The ``_publication`` rows of the copy (None without a readable copy); read once per
+    version of the file."""
+    try:
+        signature = reader.file_signature(path)
+    except OSError:
         return None
+    known = _local_rows.get(path)
+    if known is not None and known[0] == signature:
+        return known[1]
     try:
         with reader.open_marts(path) as duck:
             if not reader.table_columns(duck, PUBLICATION_TABLE):
@@ -272,7 +289,12 @@ def _local_publication_rows(path: Path) -> _PublicationRows | None:
             ).fetchall()
     except duckdb.Error:
         return None
-    return sorted(rows, key=_row_order)
+    _local_rows[path] = (signature, sorted(rows, key=_row_order))
+    return _local_rows[path][1]
+
+
+# The ``_publication`` rows of each copy, by the version of its file they were read from.
+_local_rows: dict[Path, tuple[reader.Signature, _PublicationRows]] = {}
 
 
 def _fingerprint(cursor: psycopg2.extensions.cursor, schema: str) -> tuple | None:

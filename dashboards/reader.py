@@ -13,6 +13,10 @@ Publish swaps the file with ``os.replace``, so the next query sees a new version
 it; the old version's database goes away once its last cursor closes, and readers mid-query
 keep their consistent snapshot. Nothing blocks the pipeline.
 
+With ``SOCIALMART_WAREHOUSE=postgres`` the published "file" is the dashboards' local copy of
+the PostgreSQL publication (``dashboards.pg_snapshot``), replaced the same way when a new
+publication appears, so everything here reads it unchanged.
+
 Money stays exact: sums of DECIMAL columns come back as ``decimal.Decimal`` values, summaries
 only pre-add within a currency, and no function ever adds amounts of different currencies.
 
@@ -153,12 +157,17 @@ _versions: dict[Path, _Version] = {}
 _versions_lock = threading.Lock()
 
 
+def file_signature(path: Path) -> Signature:
+    """The version of the file ``path`` names now (``OSError`` when there is none)."""
+    stat = path.stat()
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
 def _signature(path: Path) -> Signature:
     try:
-        stat = path.stat()
+        return file_signature(path)
     except OSError as error:
         raise duckdb.IOException(f"cannot open {path}: {error}") from error
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def _current_version(path: Path) -> _Version:

@@ -260,6 +260,17 @@ def test_a_new_publication_is_seen_by_the_next_query(
     assert not after.equals(before)
 
 
+def test_sessions_keep_reading_the_current_copy_while_one_copies(
+    published: Settings, files: tuple[Path, Path]
+) -> None:
+    pg_snapshot.refresh(published)
+    _publish(published, files[0], "run-2", PUBLISHED_AT + timedelta(days=1))
+    with pg_snapshot._lock:  # another session is copying
+        current = pg_snapshot.refresh(published)
+        assert publication.latest_publication(current.marts).run_id == "run-1"
+    assert publication.latest_publication(pg_snapshot.refresh(published).marts).run_id == "run-2"
+
+
 def test_reads_as_the_bi_role_only(published: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """The dashboards log in as the BI role; the pipeline's user and password are never used."""
     logins = []
