@@ -20,8 +20,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
 
-demo: setup ## run the whole pipeline through Airflow on the stand-in APIs
-	$(PY) -m devtools.demo
+# WAREHOUSE=postgres: the same demo on a local PostgreSQL cluster (Debian's server, under
+# SOCIALMART_HOME, 127.0.0.1:SOCIALMART_PG_PORT) that the demo starts and stops.
+WAREHOUSE ?= $(or $(SOCIALMART_WAREHOUSE),duckdb)
+demo: setup ## run the whole pipeline through Airflow on the stand-in APIs (WAREHOUSE=postgres)
+	SOCIALMART_WAREHOUSE=$(WAREHOUSE) $(PY) -m devtools.demo
 
 # The local stack: PostgreSQL metadata DB, api-server, scheduler, dag-processor, triggerer
 # (+ Redis and Celery workers with AIRFLOW_EXECUTOR=CeleryExecutor) and the stand-in, supervised

@@ -9,6 +9,12 @@ and each dbt model as it is built. It then tells the story (each Advantage+ camp
 for Threads without opting in), shows spend by platform and placement, reconciles the published
 marts with the stand-in's ground truth and prints where to look. The runs are recorded in the
 local Airflow, so `make airflow` shows them in the UI.
+
+With ``SOCIALMART_WAREHOUSE=postgres`` (`make demo WAREHOUSE=postgres`) the same runs go to a
+local PostgreSQL cluster the demo starts under ``<SOCIALMART_HOME>/postgres`` (Debian's server
+binaries, 127.0.0.1 on ``SOCIALMART_PG_PORT``) and stops at the end; the story is read from
+the dashboards' copy of schema ``published`` (through the BI role) and the reconciliation
+from ``published`` itself.
 """
 
 from __future__ import annotations
@@ -20,17 +26,27 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
 from socialmart.airflow_env import airflow_command, airflow_env, prepare_airflow
+from socialmart.engines import published_location
 from socialmart.orchestration import ingest_dag_ids
 from socialmart.settings import PROJECT_ROOT, Settings
 
 DEMO_START = date(2026, 9, 1)
 DEMO_END = date(2026, 10, 31)
 TRANSFORM_DAG_ID = "transform_publish"
+#: The demo cluster's logins when the settings leave them empty (local only, like the stack's
+#: metadata database; the cluster listens on 127.0.0.1).
+DEMO_PG_PASSWORDS = {
+    "SOCIALMART_PG_PASSWORD": "demo-warehouse-local-only",
+    "SOCIALMART_PG_BI_PASSWORD": "demo-bi-local-only",
+}
 
 
 _TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(?P<task>\S+) map_index=(?P<map>-?\d+)")
@@ -190,20 +206,48 @@ def print_spend(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
         print(f"  {label:<7} {placement:<20} {currency} {amount:>14,.2f}")
 
 
-def _print_summary(settings: Settings, start: date, end: date) -> bool:
-    from devtools.reconcile import reconcile_placements
+def _readable_marts(settings: Settings) -> Path:
+    """A DuckDB file of the published marts: the publication itself, or on PostgreSQL the
+    dashboards' copy of it (read through the BI role, as the dashboards read it)."""
+    if settings.warehouse != "postgres":
+        return settings.published_marts_path
+    from dashboards import pg_snapshot
 
-    print(f"\nPublished marts: {settings.published_marts_path}")
-    with duckdb.connect(str(settings.published_marts_path), read_only=True) as con:
+    return pg_snapshot.refresh(settings).marts
+
+
+def _print_summary(settings: Settings, start: date, end: date) -> bool:
+    from devtools.reconcile import reconcile_published
+
+    print(f"\nPublished marts: {published_location(settings)}")
+    with duckdb.connect(str(_readable_marts(settings)), read_only=True) as con:
         print_headline(con, start, end)
         print_spend(con, start, end)
-    verdict = reconcile_placements(settings.published_marts_path, settings.sandbox_seed, start, end)
+    verdict = reconcile_published(settings, settings.sandbox_seed, start, end)
     if verdict.ok:
         print(f"Reconciled with the stand-in's ground truth: {verdict.compared_rows} rows, exact.")
     else:
         print(f"MISMATCH with ground truth in {len(verdict.mismatches)} rows, e.g.:")
         print(verdict.mismatches[:3])
     return verdict.ok
+
+
+@contextmanager
+def local_postgres(settings: Settings) -> Iterator[None]:
+    """Start the demo's PostgreSQL warehouse cluster for the body of the ``with`` block."""
+    from socialmart.stack import postgres
+
+    cluster = postgres.warehouse_cluster(settings)
+    if cluster.host != "127.0.0.1":
+        raise RuntimeError(
+            f"SOCIALMART_PG_HOST is {cluster.host}: the demo starts its own cluster on "
+            "127.0.0.1 (unset SOCIALMART_PG_HOST, or run the pipeline on that server instead)"
+        )
+    log_path = settings.home / "logs" / "demo-postgres.log"
+    print(f"Starting a local PostgreSQL warehouse on {cluster.host}:{cluster.port} ...")
+    with postgres.running(cluster, log_path):
+        yield
+    print(f"Stopped the local PostgreSQL warehouse (data in {postgres.cluster_dir(cluster)}).")
 
 
 def run_demo(settings: Settings, start: date | None = None, end: date | None = None) -> int:
@@ -214,22 +258,32 @@ def run_demo(settings: Settings, start: date | None = None, end: date | None = N
     start, end = start or DEMO_START, end or DEMO_END
     for name, value in client_env().items():
         os.environ.setdefault(name, value)  # the DAG runs inherit it; explicit settings win
-    print("Preparing Airflow (metadata database, warehouse pool, dbt manifest) ...")
-    prepare_airflow(settings)
-    print(f"Starting the stand-in APIs on port {settings.sandbox_port} ...")
-    with serve_in_thread(port=settings.sandbox_port, seed=settings.sandbox_seed):
-        print(f"Running the DAGs for {start}..{end} through Airflow:")
-        run_pipeline_dags(settings, start, end)
-    ok = _print_summary(settings, start, end)
+    postgres = settings.warehouse == "postgres"
+    with local_postgres(settings) if postgres else nullcontext():
+        print("Preparing Airflow (metadata database, warehouse pool, dbt manifest) ...")
+        prepare_airflow(settings)
+        print(f"Starting the stand-in APIs on port {settings.sandbox_port} ...")
+        with serve_in_thread(port=settings.sandbox_port, seed=settings.sandbox_seed):
+            print(f"Running the DAGs for {start}..{end} through Airflow:")
+            run_pipeline_dags(settings, start, end)
+        ok = _print_summary(settings, start, end)
     print("\nLook at it:")
-    airflow_url = f"http://{settings.stack.bind_host}:{settings.stack.api_port}"
-    dashboard_url = f"http://{settings.stack.bind_host}:{settings.stack.dashboard_port}"
-    print(f"  make airflow     -> {airflow_url} (the daily pipeline under the real")
-    print("                      scheduler; local only: no password,")
-    print("                      every user is admin; `make airflow-stop` stops it)")
-    print(f"  make dashboard   -> {dashboard_url} (Advantage+ placement split, creators,")
-    print("                      cross-platform performance, data health)")
-    print(f"  {settings.published_marts_path}: the published marts (open read-only, see README)")
+    if postgres:
+        print(f"  {published_location(settings)}: the published marts, read by the")
+        print(f"                      dashboards and BI tools as role {settings.postgres.bi_role}")
+        print("                      while the warehouse runs (the demo's cluster is stopped;")
+        print("                      `make demo WAREHOUSE=postgres` starts it again)")
+    else:
+        airflow_url = f"http://{settings.stack.bind_host}:{settings.stack.api_port}"
+        dashboard_url = f"http://{settings.stack.bind_host}:{settings.stack.dashboard_port}"
+        print(f"  make airflow     -> {airflow_url} (the daily pipeline under the real")
+        print("                      scheduler; local only: no password,")
+        print("                      every user is admin; `make airflow-stop` stops it)")
+        print(f"  make dashboard   -> {dashboard_url} (Advantage+ placement split, creators,")
+        print("                      cross-platform performance, data health)")
+        print(
+            f"  {settings.published_marts_path}: the published marts (open read-only, see README)"
+        )
     print(f"  Airflow task logs: {settings.home / 'airflow' / 'dags-test'}")
     return 0 if ok else 1
 
@@ -244,6 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=date.fromisoformat, help="defaults to the demo window")
     parser.add_argument("--end", type=date.fromisoformat)
     args = parser.parse_args(argv)
+    if os.environ.get("SOCIALMART_WAREHOUSE", "").strip().lower() == "postgres":
+        for name, value in DEMO_PG_PASSWORDS.items():
+            if not os.environ.get(name, "").strip():
+                os.environ[name] = value  # the DAG runs inherit it
     settings = load_settings()
     configure_logging(settings)
     return run_demo(settings, args.start, args.end)

@@ -1,13 +1,23 @@
 """Reconcile published marts with the stand-in APIs' ground truth, to the cent.
 
 Used by the demo (to print a verdict), the soak and the end-to-end tests (to assert it).
+The published marts are the DuckDB file (:func:`reconcile_placements`) or, on a PostgreSQL
+warehouse, schema ``published`` (:func:`reconcile_published` picks by the settings); either
+way the comparison runs in DuckDB on exact decimals.
 """
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from socialmart.settings import Settings
 
 MEASURES = ("spend", "impressions", "clicks", "purchases", "purchase_value")
 #: Meta's purchases per attribution window (engage-through ``1d_ev`` included); null on
@@ -80,6 +90,16 @@ def _truth_frame(seed: int, start: date, end: date, platforms: tuple[str, ...]):
     return both[both["platform"].isin(platforms)]
 
 
+_GRAIN_LIST = ", ".join(GRAIN)
+#: The published placement mart summed to the compared grain, in the window.
+_MART_SUMS_SQL = f"""
+select {_GRAIN_LIST}, {", ".join(f"sum({c}) as {c}" for c in COMPARED)}
+from {{relation}}
+where report_date between {{start}} and {{end}} and {{platform_in}}
+group by {_GRAIN_LIST}
+"""
+
+
 def reconcile_placements(
     published_marts: Path,
     seed: int,
@@ -88,13 +108,71 @@ def reconcile_placements(
     platforms: tuple[str, ...] = PLATFORMS,
 ) -> Reconciliation:
     """Compare spend, delivery and purchases (Meta: also per attribution window) per
-    platform x day x account x placement with the truth, for the ``platforms`` that were
-    ingested (default: Meta and TikTok)."""
+    platform x day x account x placement of a published DuckDB file with the truth, for the
+    ``platforms`` that were ingested (default: Meta and TikTok)."""
     import duckdb
 
+    mart = _MART_SUMS_SQL.format(
+        relation="fct_placement_performance_daily",
+        start="$start",
+        end="$end",
+        platform_in="list_contains($platforms, platform)",
+    )
+    with duckdb.connect(str(published_marts), read_only=True) as con:
+        params = {"start": start, "end": end, "platforms": list(platforms)}
+        return _compare(con, mart, params, seed, start, end, platforms)
+
+
+def reconcile_published(
+    settings: Settings,
+    seed: int,
+    start: date,
+    end: date,
+    platforms: tuple[str, ...] = PLATFORMS,
+) -> Reconciliation:
+    """:func:`reconcile_placements` of the configured warehouse's publication: the DuckDB
+    file, or schema ``published`` of the PostgreSQL warehouse (summed there, compared here)."""
+    if settings.warehouse != "postgres":
+        return reconcile_placements(settings.published_marts_path, seed, start, end, platforms)
+    import duckdb
+    import pandas as pd
+    import psycopg2
+
+    sums = _MART_SUMS_SQL.format(
+        relation="published.fct_placement_performance_daily",
+        start="%(start)s",
+        end="%(end)s",
+        platform_in="platform = any(%(platforms)s)",
+    )
+    # Every value as text, so the decimals arrive exact (the comparison casts them back).
+    as_text = ", ".join(f"cast({name} as varchar) as {name}" for name in GRAIN + COMPARED)
+    with closing(psycopg2.connect(**settings.postgres.connect_kwargs())) as pg:
+        with pg.cursor() as cursor:
+            cursor.execute(
+                f"select {as_text} from ({sums}) as sums",
+                {"start": start, "end": end, "platforms": list(platforms)},
+            )
+            rows = cursor.fetchall()
+    published = pd.DataFrame(rows, columns=list(GRAIN + COMPARED), dtype=object)
+    with duckdb.connect() as con:
+        con.register("published_sums", published)
+        return _compare(con, "select * from published_sums", {}, seed, start, end, platforms)
+
+
+def _compare(
+    con: duckdb.DuckDBPyConnection,
+    mart: str,
+    params: dict[str, object],
+    seed: int,
+    start: date,
+    end: date,
+    platforms: tuple[str, ...],
+) -> Reconciliation:
+    """Compare the grain's sums of query ``mart`` (run on ``con`` with ``params``) with the
+    truth."""
     truth = _truth_frame(seed, start, end, platforms)  # noqa: F841 - read by DuckDB's replacement scan
     measures_equal = " and ".join(f"m.{c} is not distinct from t.{c}" for c in COMPARED)
-    grain = ", ".join(GRAIN)
+    grain = _GRAIN_LIST
     casts = ", ".join(
         [
             "platform",
@@ -110,33 +188,24 @@ def reconcile_placements(
             *(f"cast({c} as decimal(18, 2)) as {c}" for c in META_WINDOW_MEASURES),
         ]
     )
-    sums = ", ".join(f"sum({c}) as {c}" for c in COMPARED)
     # The truth's amounts are text (see _truth_frame): exact decimals before summing.
     truth_sums = ", ".join(f"sum(cast({c} as decimal(38, 2))) as {c}" for c in COMPARED)
-    with duckdb.connect(str(published_marts), read_only=True) as con:
-        query = f"""
-            with mart as (
-                select {grain}, {sums}
-                from fct_placement_performance_daily
-                where report_date between $start and $end and list_contains($platforms, platform)
-                group by all
-            ),
-            m as (select {casts} from mart),
-            t as (select {casts} from (select {grain}, {truth_sums} from truth group by all))
-            select
-                coalesce(m.platform, t.platform) as platform,
-                coalesce(m.report_date, t.report_date) as report_date,
-                coalesce(m.ad_account_id, t.ad_account_id) as ad_account_id,
-                coalesce(m.publisher_platform, t.publisher_platform) as publisher_platform,
-                coalesce(m.platform_position, t.platform_position) as platform_position,
-                {", ".join(f"m.{c} as mart_{c}, t.{c} as truth_{c}" for c in COMPARED)},
-                ({measures_equal}) and m.report_date is not null and t.report_date is not null
-                    as matches
-            from m
-            full outer join t using ({grain})
-        """
-        compared = con.execute(
-            query, {"start": start, "end": end, "platforms": list(platforms)}
-        ).df()
+    query = f"""
+        with mart as ({mart}),
+        m as (select {casts} from mart),
+        t as (select {casts} from (select {grain}, {truth_sums} from truth group by all))
+        select
+            coalesce(m.platform, t.platform) as platform,
+            coalesce(m.report_date, t.report_date) as report_date,
+            coalesce(m.ad_account_id, t.ad_account_id) as ad_account_id,
+            coalesce(m.publisher_platform, t.publisher_platform) as publisher_platform,
+            coalesce(m.platform_position, t.platform_position) as platform_position,
+            {", ".join(f"m.{c} as mart_{c}, t.{c} as truth_{c}" for c in COMPARED)},
+            ({measures_equal}) and m.report_date is not null and t.report_date is not null
+                as matches
+        from m
+        full outer join t using ({grain})
+    """
+    compared = con.execute(query, params).df()
     mismatches = compared[~compared["matches"].fillna(False)].drop(columns="matches")
     return Reconciliation(len(compared), mismatches.to_dict("records"))

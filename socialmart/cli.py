@@ -110,11 +110,12 @@ def _metrics(args: argparse.Namespace, settings: Settings) -> int:
 
 def _steps(args: argparse.Namespace, settings: Settings) -> int:
     from socialmart import pipeline
+    from socialmart.engines import published_location
 
     if args.command == "run":
         window = pipeline.Window(args.start, args.end)
         summary = pipeline.run(settings, window, args.run_id)
-        print(f"published run {summary.run_id} to {settings.published_marts_path}")
+        print(f"published run {summary.run_id} to {published_location(settings)}")
     elif args.command == "extract":
         run_id = pipeline.safe_run_id(args.run_id)
         outcome = pipeline.extract(settings, pipeline.Window(args.start, args.end), run_id)

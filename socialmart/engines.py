@@ -61,3 +61,11 @@ def engine(settings: Settings) -> Engine:
 def connect(settings: Settings) -> Any:
     """Open the configured warehouse; needs neither its loader nor its publish module."""
     return import_module(_MODULES[settings.warehouse][0]).connect(settings)
+
+
+def published_location(settings: Settings) -> str:
+    """Where readers find the published marts (said to people, never parsed)."""
+    if settings.warehouse == "postgres":
+        pg = settings.postgres
+        return f"schema published of postgresql://{pg.host}:{pg.port}/{pg.dbname}"
+    return str(settings.published_marts_path)

@@ -6,6 +6,7 @@ the currency check) runs through the same functions as on DuckDB.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import subprocess
@@ -16,6 +17,8 @@ import pytest
 
 from socialmart import pg_warehouse, transform
 from socialmart.run_lock import WarehouseBusy, warehouse_lock
+from socialmart.settings import load_settings
+from socialmart.stack import postgres
 from socialmart.transform import MartTestResult
 
 pytestmark = pytest.mark.e2e
@@ -127,3 +130,32 @@ def test_a_second_operator_is_told_who_holds_the_postgres_build_lock(
     with pytest.raises(WarehouseBusy, match="run nightly-2, step load"):
         with warehouse_lock(pg_settings, "r4", "transform", timeout=0):
             pass
+
+
+def test_the_demo_cluster_starts_under_the_home_with_the_settings_login_and_stops(
+    tmp_path, monkeypatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+    monkeypatch.setenv("SOCIALMART_WAREHOUSE", "postgres")
+    monkeypatch.setenv("SOCIALMART_PG_PORT", str(port))
+    monkeypatch.setenv("SOCIALMART_PG_PASSWORD", "a-test-password")
+    settings = load_settings()
+    cluster = postgres.warehouse_cluster(settings)
+
+    with postgres.running(cluster, tmp_path / "logs" / "pg.log"):
+        with pg_warehouse.connect(settings) as con:
+            (listen,) = con.execute("show listen_addresses").fetchone()
+            (auth,) = con.execute("select current_user").fetchone()
+        wrong = dataclasses.replace(settings.postgres, password="wrong")
+        with pytest.raises(pg_warehouse.WarehouseUnreachable, match="password"):
+            pg_warehouse.connect(dataclasses.replace(settings, postgres=wrong))  # SCRAM
+        with pytest.raises(RuntimeError, match=f"127.0.0.1:{port} is already in use"):
+            with postgres.running(cluster, tmp_path / "logs" / "pg.log"):
+                pass
+    assert (listen, auth) == ("127.0.0.1", settings.postgres.user)
+    assert (postgres.cluster_dir(cluster) / "data" / "PG_VERSION").exists()
+    with pytest.raises(pg_warehouse.WarehouseUnreachable):  # stopped
+        pg_warehouse.connect(settings)
