@@ -18,7 +18,7 @@ import psycopg2.errors
 import pytest
 from pg_support import fetch_sorted
 
-from connectors.common import land
+from connectors.common.land import ensure_load_tables
 from socialmart import pg_warehouse, publish_postgres, warehouse
 from socialmart.publish import PublishRefused
 from socialmart.publish import refresh_health as refresh_duckdb_health
@@ -387,10 +387,8 @@ def _health_tables(fetch_tables, fetch_rows) -> dict[str, list[tuple]]:
 
 def test_health_tables_are_the_health_file_s(pg_settings: Settings) -> None:
     """refresh_health on PostgreSQL gives the DuckDB health file's tables, row for row."""
-    raw_ddl = (land._LOADS_DDL, land._SKIPPED_RUNS_DDL, land._SCHEMA_DRIFT_DDL)
     with warehouse.connect(pg_settings) as duck:
-        for ddl in raw_ddl:
-            duck.execute(ddl)
+        ensure_load_tables(duck)
         duck.execute(_HEALTH_INPUTS)
         refresh_duckdb_health(duck, pg_settings)
     with duckdb.connect(str(pg_settings.published_health_path), read_only=True) as health:
@@ -399,8 +397,7 @@ def test_health_tables_are_the_health_file_s(pg_settings: Settings) -> None:
             lambda t: health.execute(f"select * from {t}").fetchall(),
         )
     with pg_warehouse.connect(pg_settings) as con:
-        for ddl in raw_ddl:
-            con.execute(ddl)
+        ensure_load_tables(con)
         for statement in _HEALTH_INPUTS.split(";"):
             if statement.strip():
                 con.execute(statement)
