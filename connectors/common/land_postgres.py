@@ -223,7 +223,9 @@ def _ensure_tables(con: Connection, spec: StreamSpec, timeout: float) -> None:
     a column waits for the stream's running load)."""
     con.begin()
     try:
-        _lock(con, _DDL_LOCK_NAME, timeout, f"{spec.source}/{spec.name}: the raw tables' DDL")
+        _lock(
+            con, _DDL_LOCK_NAME, timeout, f"{spec.source}/{spec.name}: a load creating raw tables"
+        )
         con.execute(f"set local lock_timeout = '{_milliseconds(timeout)}ms'")
         _ensure_all(con, spec)
         con.commit()
@@ -274,7 +276,8 @@ def _milliseconds(seconds: float) -> int:
 def _lock(con: Connection, name: str, timeout: float, holder: str) -> None:
     """Take the transaction-scoped advisory lock ``name``, waiting at most ``timeout`` s.
 
-    ``holder`` says who would hold it (``"meta/ads: another load of this stream"``).
+    ``holder`` says who would hold it, after the stream it blocks
+    (``"meta/ads: another load of this stream"``).
 
     Raises:
         StreamLockTimeout: The lock stayed taken; the transaction is rolled back and the
@@ -303,14 +306,14 @@ def _lock_timeout_message(con: Connection, key: int, timeout: float, holder: str
     sessions = (
         "; ".join(
             f"pid {pid}, application {app or '(none)'!r}, its current query started "
-            f"{started:%Y-%m-%d %H:%M:%S %Z}, {state}"
+            f"{started.isoformat(' ', 'seconds') if started else 'never'}, {state}"
             for pid, app, started, state in holders
         )
         if holders
         else "a session that has released it since"
     )
     return (
-        f"{holder} holds its lock ({sessions}); "
+        f"{holder} holds the lock it needs ({sessions}); "
         f"waited {timeout:g} s. Nothing was loaded, the units stay pending: wait for that "
         f"load to finish and run this one again, or raise SOCIALMART_LOCK_TIMEOUT_SECONDS"
     )

@@ -7,19 +7,21 @@ import json
 import shutil
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import psycopg2
 import pytest
 from pg_support import fetch_sorted
 from test_land import ACCOUNT, JUNE_1, JUNE_2, JUNE_3, Spool, _row, _write_unit
 
 from connectors.common import land, land_postgres
 from connectors.common.land import LoadPolicy
-from connectors.common.spool import MANIFEST_NAME, SpoolWriter
+from connectors.common.spool import MANIFEST_NAME, SpoolWriter, read_manifest
 from connectors.common.streams import StreamSpec, get_stream
 from connectors.meta.streams import AD_INSIGHTS_PLACEMENT
 from socialmart import pg_warehouse
@@ -279,6 +281,86 @@ def test_typed_columns_match_duckdb_and_money_stays_exact(
     assert pg.execute(hashes).fetchall() == twin.duck.execute(hashes).fetchall()
 
 
+def test_a_torn_page_fails_the_stream_and_loses_nothing(
+    pg: pg_warehouse.Connection, tmp_path: Path
+) -> None:
+    spool = Spool(tmp_path / "spool")
+    first = spool.pull([[_row(JUNE_1)]])
+    land_postgres.load_spool(pg, spool.root / first, first, lock_timeout_seconds=LOCK_WAIT)
+    run = spool.pull([[_row(JUNE_1, spend="5.00")], [_row(JUNE_2)]])
+    unit = spool.root / run / "meta" / "ad_insights_placement" / ACCOUNT
+    (unit / "page-00002.json").write_text('[{"account_id": "1234567890", "ad_id": ')
+    with pytest.raises(psycopg2.DataError, match="invalid input syntax for type json"):
+        land_postgres.load_spool(pg, spool.root / run, run, lock_timeout_seconds=LOCK_WAIT)
+    assert pg.execute(f"select count(*) from {AD_INSIGHTS_PLACEMENT_TABLE}").fetchone() == (1,)
+    assert pg.execute("select count(*) from raw._loads").fetchone() == (1,)
+    assert (unit / MANIFEST_NAME).exists()  # still pending: can be loaded after a fix
+
+
+def test_a_newly_declared_column_is_added(pg: pg_warehouse.Connection, tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool")
+    first = spool.pull([[_row(JUNE_1)]])
+    land_postgres.load_spool(pg, spool.root / first, first, lock_timeout_seconds=LOCK_WAIT)
+    wider = replace(
+        AD_INSIGHTS_PLACEMENT, columns={**AD_INSIGHTS_PLACEMENT.columns, "reach": "BIGINT"}
+    )
+    run = spool.pull([[_row(JUNE_1, reach="88")]])
+    unit = spool.root / run / "meta" / "ad_insights_placement" / ACCOUNT
+    units = [(read_manifest(unit / MANIFEST_NAME), unit)]
+    [report] = land_postgres.load_units(pg, wider, units, lock_timeout_seconds=LOCK_WAIT)
+    assert report.rows_inserted == 1
+    reach = f"select reach from {AD_INSIGHTS_PLACEMENT_TABLE} where _sync_id = ?"
+    assert pg.execute(reach, [run]).fetchone() == (88,)
+
+
+def test_the_statements_of_a_load_do_not_grow_with_its_rows(
+    twin: Twin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Set-based: a thousand rows over many pages and accounts cost the statements of one row
+    (a throughput guard without a clock; speed is measured by the benchmarks)."""
+    statements: list[str] = []
+    execute, load_spool = pg_warehouse.Connection.execute, land_postgres.load_spool
+
+    def counting(self: pg_warehouse.Connection, sql: str, params: Any = None) -> Any:
+        statements.append(sql)
+        return execute(self, sql, params)
+
+    def counted_load(*args: Any, **kwargs: Any) -> list[land.LoadReport]:
+        with monkeypatch.context() as patch:
+            patch.setattr(pg_warehouse.Connection, "execute", counting)
+            return load_spool(*args, **kwargs)
+
+    twin.load(_many_accounts_run(twin.spool, "first", accounts=1, ads=1, pages=1))  # the DDL
+    monkeypatch.setattr(land_postgres, "load_spool", counted_load)
+    twin.load(_many_accounts_run(twin.spool, "small", accounts=1, ads=1, pages=1))
+    small = len(statements)
+    statements.clear()
+    big = twin.load(_many_accounts_run(twin.spool, "big", accounts=5, ads=50, pages=4))
+    assert sum(report.rows_inserted for report in big) == 5 * 50 * 4
+    assert 0 < small == len(statements)  # and Twin.load compared every row with DuckDB's
+
+
+def _many_accounts_run(spool: Spool, run_id: str, accounts: int, ads: int, pages: int) -> str:
+    """One run of ``accounts`` accounts, each ``pages`` pages (one day each) of ``ads`` ads."""
+    days = [JUNE_1 + timedelta(days=page) for page in range(pages)]
+    for number in range(accounts):
+        account = f"{run_id}-{number}"
+        _write_unit(
+            spool,
+            run_id,
+            account,
+            [
+                [
+                    _row(day, ad=str(ad), account_id=account, spend=f"{ad}.{page:02d}")
+                    for ad in range(ads)
+                ]
+                for page, day in enumerate(days)
+            ],
+            days[-1],
+        )
+    return run_id
+
+
 # --- concurrency ------------------------------------------------------------------------
 
 
@@ -306,7 +388,9 @@ def test_a_load_of_a_locked_stream_fails_after_the_timeout_naming_the_holder(
         with pytest.raises(land_postgres.StreamLockTimeout) as failure:
             land_postgres.load_spool(pg, spool.root / run, run, lock_timeout_seconds=0.2)
         message = str(failure.value)
-        assert message.startswith("meta/ad_insights_placement: another load of this stream")
+        assert message.startswith(
+            "meta/ad_insights_placement: another load of this stream holds the lock it needs"
+        )
         assert f"pid {holder_pid}, application 'socialmart'" in message
         assert "waited 0.2 s" in message and "SOCIALMART_LOCK_TIMEOUT_SECONDS" in message
         # Nothing loaded, the unit still pending, the connection usable.
