@@ -202,7 +202,7 @@ def airflow_command(*args: str) -> list[str]:
 def prepare_airflow(settings: Settings, *, stack: bool = False) -> None:
     """Make a fresh or existing local Airflow ready to run socialmart (idempotent).
 
-    Migrates the metadata database, creates the one-slot warehouse-writer pool and writes
+    Migrates the metadata database, sets the warehouse-writer pool's slots and writes
     dbt's manifest, which the transform DAG renders its per-model tasks from.
     """
     from socialmart.transform import parse_manifest
@@ -211,7 +211,14 @@ def prepare_airflow(settings: Settings, *, stack: bool = False) -> None:
     env = airflow_env(settings, stack=stack)
     for args in (
         ("db", "migrate"),
-        ("pools", "set", WAREHOUSE_POOL, "1", "one writer of the DuckDB warehouse at a time"),
+        (
+            "pools",
+            "set",
+            WAREHOUSE_POOL,
+            str(settings.warehouse_pool_slots),
+            "warehouse writers: a load takes one slot, build, gate and publish every slot "
+            "(1 on DuckDB: one writer per file)",
+        ),
     ):
         subprocess.run(airflow_command(*args), env=env, check=True, stdout=subprocess.DEVNULL)
     parse_manifest(settings)

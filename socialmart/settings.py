@@ -414,6 +414,10 @@ class Settings:
     #: ``postgres`` (the shared server of :class:`PostgresSettings`).
     warehouse: str = field(default_factory=lambda: _warehouse_kind())
     postgres: PostgresSettings = field(default_factory=lambda: _postgres_settings())
+    #: PostgreSQL only: how many loads (of different sources) Airflow runs at once.
+    writer_pool_slots: int = field(
+        default_factory=lambda: int(_env("SOCIALMART_WRITER_POOL_SLOTS", "4"))
+    )
     load: LoadSettings = field(default_factory=_load_settings)
     #: Seconds a warehouse-writing step waits for another run's lock (socialmart.run_lock)
     #: before failing with a message naming the holder; 0 fails at once.
@@ -428,6 +432,13 @@ class Settings:
 
     #: The local Airflow stack (ports, bind address, executor, metadata database).
     stack: StackSettings = field(default_factory=lambda: _stack_settings())
+
+    @property
+    def warehouse_pool_slots(self) -> int:
+        """Slots of Airflow's ``warehouse_writer`` pool: 1 on DuckDB (one writer per file),
+        ``SOCIALMART_WRITER_POOL_SLOTS`` on PostgreSQL (loads of that many sources at once;
+        build, gate and publish take every slot)."""
+        return self.writer_pool_slots if self.warehouse == "postgres" else 1
 
     @property
     def dbt_target(self) -> str:

@@ -29,3 +29,10 @@ def test_credentials_never_appear_in_reprs():
     settings = load_settings()
     assert settings.meta.access_token not in repr(settings)
     assert settings.tiktok_shop.app_secret not in repr(settings)
+
+
+def test_the_writer_pool_has_one_slot_on_duckdb_and_the_setting_on_postgres(monkeypatch):
+    monkeypatch.setenv("SOCIALMART_WRITER_POOL_SLOTS", "6")
+    assert load_settings().warehouse_pool_slots == 1
+    monkeypatch.setenv("SOCIALMART_WAREHOUSE", "postgres")
+    assert load_settings().warehouse_pool_slots == 6
