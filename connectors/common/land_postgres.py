@@ -2,7 +2,8 @@
 
 The same contract, tables and numbers as :mod:`connectors.common.land` (DuckDB), which owns
 everything engine-neutral: the dataclasses, messages, manifest iteration, the checks against
-the manifests, the raw-contract predicates and the schema-drift record. Per stream, in one
+the manifests, the raw-contract predicates (``connectors.common.contract``) and the
+schema-drift record. Per stream, in one
 transaction: ``COPY`` every page file of the run's units into a staging table (each file one
 ``json`` value, streamed from disk, no per-row Python), type the records with
 ``json_to_recordset`` by the spec's columns (:func:`pg_type`), then the same
@@ -95,7 +96,8 @@ _DEFAULT_POLICY = LoadPolicy()
 
 
 class StreamLockTimeout(RuntimeError):
-    """Another load of the same stream held its lock longer than the load would wait."""
+    """Another load held a lock this load needs (its stream's, or the raw tables' DDL lock)
+    longer than the load would wait."""
 
 
 def pg_type(duck_type: str) -> str:

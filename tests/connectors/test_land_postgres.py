@@ -276,6 +276,9 @@ def test_typed_columns_match_duckdb_and_money_stays_exact(
         (Decimal("120.50"),),
         (Decimal("80.25"),),
     ]
+    # A JSON null is SQL null on both engines (jsonb 'null' would read as None in Python too).
+    nulls = "select id from raw.meta__ad_accounts where business is null"
+    assert pg.execute(nulls).fetchall() == twin.duck.execute(nulls).fetchall() == [("act_2",)]
     # Same rows, same hashes: a warehouse can move between engines without new versions.
     hashes = "select _row_hash from raw.meta__ad_accounts order by id"
     assert pg.execute(hashes).fetchall() == twin.duck.execute(hashes).fetchall()
