@@ -198,9 +198,7 @@ def refresh_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     write_atomically(con, settings.published_health_path, fill)
 
 
-def fill_health(
-    con: Any, settings: Settings, name: Callable[[str], str], *, sum_type: str
-) -> list[str]:
+def fill_health(con: Any, settings: Settings, name: Callable[[str], str], *, sum_type: str) -> None:
     """Create the health tables (see :func:`refresh_health`) from the warehouse's tables.
 
     Args:
@@ -208,9 +206,6 @@ def fill_health(
         settings: For the configured API versions.
         name: The qualified name to create each health table under.
         sum_type: The column type of the row-count sums of ``source_freshness``.
-
-    Returns:
-        The names of the tables created.
     """
     present = existing_tables(con)
     tables = [*HEALTH_TABLES, *(t for t in OPTIONAL_HEALTH_TABLES if ("audit", t) in present)]
@@ -223,16 +218,11 @@ def fill_health(
         )
     else:
         con.execute(f"create table {freshness} {_SOURCE_FRESHNESS_DDL.format(sum_type=sum_type)}")
-    tables.append(SOURCE_FRESHNESS_TABLE)
     if ("raw", "_schema_drift") in present:
         con.execute(f"create table {name(SCHEMA_DRIFT_TABLE)} as select * from raw._schema_drift")
-        tables.append(SCHEMA_DRIFT_TABLE)
     if ("raw", "_skipped_runs") in present:
         con.execute(f"create table {name(SKIPPED_SOURCES_TABLE)} as {_SKIPPED_SOURCES_SQL}")
-        tables.append(SKIPPED_SOURCES_TABLE)
     _write_api_versions(con, name(API_VERSIONS_TABLE), settings)
-    tables.append(API_VERSIONS_TABLE)
-    return tables
 
 
 def _write_api_versions(con: Any, table: str, settings: Settings) -> None:
