@@ -7,6 +7,10 @@ from the account's pulled window, and record each (stream, account) unit in ``ra
 Loaded units' manifests are renamed so a re-run skips them. The work is set-based per stream,
 so a run's cost is a handful of statements per stream, not per account, and no statement
 returns a row per loaded row: counts per account are computed in SQL.
+
+The PostgreSQL loader (``connectors.common.land_postgres``) shares everything here that is not
+DuckDB SQL: the dataclasses and messages, manifest iteration, the checks against manifests,
+the reports, the DDL and the schema-drift record.
 """
 
 from __future__ import annotations

@@ -187,6 +187,7 @@ def load_units(
             f"from {table_name(spec)} as t {latest_scope_sql(spec, _T)} "
             f'order by {keys_sql(spec, "t.")}, t._pulled_at desc, t._sync_id collate "C" desc'
         )
+        con.execute(f"analyze {_T}_land_latest")
         _judge_deletions(con, spec, units, policy)
         con.execute(_insert_tombstones_sql(spec))
         con.execute(insert_staged_sql(spec, table_name(spec), _versions_from(spec)))
@@ -387,6 +388,8 @@ def _stage(con: Connection, spec: StreamSpec, units: Sequence[Unit]) -> None:
             f"delete from {_T}_land_stage where ctid in (select ctid from (select ctid, "
             f"row_number() over ({order}) as n from {_T}_land_stage) as r where n > 1)"
         )
+    # Autovacuum never analyses temp tables: without statistics the planner guesses their size.
+    con.execute(f"analyze {_T}_land_stage")
 
 
 class _PageStream(io.RawIOBase):
