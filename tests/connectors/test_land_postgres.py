@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import psycopg2
@@ -410,8 +410,11 @@ def test_a_load_of_a_locked_stream_fails_after_the_timeout_naming_the_holder(
 AD_INSIGHTS_PLACEMENT_TABLE = f"raw.{AD_INSIGHTS_PLACEMENT.raw_table}"
 
 
-def test_loads_of_one_stream_wait_for_each_other_other_streams_do_not(
-    pg_settings: Settings, pg: pg_warehouse.Connection, tmp_path: Path
+def test_two_loads_of_one_stream_run_one_after_the_other_other_streams_alongside(
+    pg_settings: Settings,
+    pg: pg_warehouse.Connection,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     spool = Spool(tmp_path / "spool")
     first, second = _placement_run(spool), _placement_run(spool, "999")
@@ -419,51 +422,66 @@ def test_loads_of_one_stream_wait_for_each_other_other_streams_do_not(
     writer = SpoolWriter(spool.root, other_stream, "meta", "ad_accounts", "act_1", JUNE_1, JUNE_1)
     writer.write_page([{"account_id": "act_1", "id": "act_1", "account_status": 1}])
     writer.commit(request_count=1)
-    land_postgres.load_spool(pg, spool.root / first, first, lock_timeout_seconds=LOCK_WAIT)
+    # The first load pauses inside its transaction, holding the stream's lock.
+    paused, release = threading.Event(), threading.Event()
+    create_units = land_postgres._create_units
 
-    holder = _hold_lock(pg_settings, AD_INSIGHTS_PLACEMENT)
+    def pausing(con: pg_warehouse.Connection, units: list[Any]) -> None:
+        if units[0][0].run_id == first:
+            paused.set()
+            release.wait(LOCK_WAIT)
+        create_units(con, units)
+
+    monkeypatch.setattr(land_postgres, "_create_units", pausing)
     try:
-        # Another stream loads while the placement stream is locked.
+        first_load = _load_in_thread(pg_settings, spool, first)
+        assert paused.wait(LOCK_WAIT)
+        # Another stream loads meanwhile, without waiting.
         [other] = land_postgres.load_spool(
             pg, spool.root / other_stream, other_stream, lock_timeout_seconds=0.2
         )
         assert other.rows_inserted == 1
-        # A load of the locked stream waits (on the lock, seen in pg_locks) until it is free.
-        outcome: list[Any] = []
-
-        def load_second() -> None:
-            with pg_warehouse.connect(pg_settings) as con:
-                try:
-                    outcome.extend(
-                        land_postgres.load_spool(
-                            con, spool.root / second, second, lock_timeout_seconds=LOCK_WAIT
-                        )
-                    )
-                except BaseException as error:  # reported by the assertion below
-                    outcome.append(error)
-
-        waiter = threading.Thread(target=load_second)
-        waiter.start()
-        waiting = _wait_for(
-            lambda: (
-                pg.execute(
-                    "select count(*) from pg_locks where locktype = 'advisory' and not granted"
-                ).fetchone()[0]
-                == 1
-            )
-        )
-        assert waiting and waiter.is_alive() and not outcome
-        assert pg.execute(
-            f"select count(distinct account_id) from {AD_INSIGHTS_PLACEMENT_TABLE}"
-        ).fetchone() == (1,)
+        # The second load of the stream waits on its lock (seen in pg_locks)...
+        second_load = _load_in_thread(pg_settings, spool, second)
+        waiting = "select count(*) from pg_locks where locktype = 'advisory' and not granted"
+        assert _wait_for(lambda: pg.execute(waiting).fetchone()[0] == 1)
+        assert second_load.thread.is_alive() and not second_load.outcome
     finally:
-        holder.close()
-    waiter.join(LOCK_WAIT * 2)
-    [report] = outcome
-    assert (report.account_id, report.rows_inserted) == ("999", 2)
+        release.set()
+    # ... and runs once the first committed: both loads complete, nothing lost or doubled.
+    for load in (first_load, second_load):
+        load.thread.join(LOCK_WAIT * 2)
+    assert [(r.account_id, r.rows_inserted) for r in first_load.outcome] == [(ACCOUNT, 2)]
+    assert [(r.account_id, r.rows_inserted) for r in second_load.outcome] == [("999", 2)]
     assert pg.execute(
         f"select account_id, count(*) from {AD_INSIGHTS_PLACEMENT_TABLE} group by 1 order by 1"
     ).fetchall() == [(ACCOUNT, 2), ("999", 2)]
+    assert pg.execute("select count(*) from raw._loads").fetchone() == (3,)
+
+
+class _ThreadedLoad(NamedTuple):
+    thread: threading.Thread
+    outcome: list[Any]  # the reports, or the exception the load raised
+
+
+def _load_in_thread(settings: Settings, spool: Spool, run_id: str) -> _ThreadedLoad:
+    """Start ``load_spool`` of ``run_id`` on a connection of its own, in a thread."""
+    outcome: list[Any] = []
+
+    def load() -> None:
+        with pg_warehouse.connect(settings) as con:
+            try:
+                outcome.extend(
+                    land_postgres.load_spool(
+                        con, spool.root / run_id, run_id, lock_timeout_seconds=LOCK_WAIT
+                    )
+                )
+            except BaseException as error:  # the test's assertions on outcome show it
+                outcome.append(error)
+
+    thread = threading.Thread(target=load)
+    thread.start()
+    return _ThreadedLoad(thread, outcome)
 
 
 def _wait_for(condition: Callable[[], bool]) -> bool:
