@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import psycopg2.errors
 import psycopg2.extensions
 
 from socialmart import pg_warehouse
@@ -52,6 +53,10 @@ _STAGING_SUFFIX = "_next"
 _LOCK_NAME = "socialmart.publish"
 # The type of source_freshness's row-count sums (PostgreSQL's sum of bigint is numeric).
 _SUM_TYPE = "bigint"
+
+
+class BiRoleMissing(RuntimeError):
+    """The BI role does not exist and the pipeline's user may not create it."""
 
 
 def publish(settings: Settings, run_id: str) -> PublishResult:
@@ -148,6 +153,8 @@ def ensure_bi_role(con: Connection, settings: Settings) -> None:
 
     Raises:
         ValueError: The BI role is the pipeline's own user.
+        BiRoleMissing: The role is missing and the pipeline's user lacks ``CREATEROLE``; the
+            message says how to create it.
     """
     pg = settings.postgres
     if pg.bi_role == pg.user:
@@ -158,11 +165,18 @@ def ensure_bi_role(con: Connection, settings: Settings) -> None:
     role = ident(pg.bi_role)
     exists = con.execute("select 1 from pg_roles where rolname = ?", [pg.bi_role]).fetchone()
     if exists is None:
-        if pg.bi_password:
-            verifier = psycopg2.extensions.encrypt_password(pg.bi_password, pg.bi_role, con.raw)
-            con.execute(f"create role {role} login password ?", [verifier])
-        else:
-            con.execute(f"create role {role} login")
+        try:
+            if pg.bi_password:
+                verifier = psycopg2.extensions.encrypt_password(pg.bi_password, pg.bi_role, con.raw)
+                con.execute(f"create role {role} login password ?", [verifier])
+            else:
+                con.execute(f"create role {role} login")
+        except psycopg2.errors.InsufficientPrivilege as error:
+            raise BiRoleMissing(
+                f"the BI role {pg.bi_role!r} (SOCIALMART_PG_BI_ROLE) does not exist and "
+                f"{pg.user!r} may not create roles: create it once as an administrator "
+                f"(create role {role} login password '...'), or grant {pg.user} CREATEROLE"
+            ) from error
     con.execute(f"grant connect on database {ident(pg.dbname)} to {role}")
     con.execute("revoke create on schema public from public")
     for schema in READER_SCHEMAS:

@@ -22,7 +22,13 @@ from connectors.common.land import ensure_load_tables
 from socialmart import pg_warehouse, publish_postgres, warehouse
 from socialmart.publish import PublishRefused
 from socialmart.publish import refresh_health as refresh_duckdb_health
-from socialmart.publish_postgres import HEALTH_SCHEMA, PUBLISHED_SCHEMA, ensure_bi_role, publish
+from socialmart.publish_postgres import (
+    HEALTH_SCHEMA,
+    PUBLISHED_SCHEMA,
+    BiRoleMissing,
+    ensure_bi_role,
+    publish,
+)
 from socialmart.settings import Settings, load_settings
 
 FACT = "fct_placement_performance_daily"
@@ -201,6 +207,22 @@ def test_the_bi_role_must_not_be_the_pipeline_user(
     monkeypatch.setenv("SOCIALMART_PG_BI_ROLE", pg_settings.postgres.user)
     settings = load_settings()
     with pg_warehouse.connect(settings) as con, pytest.raises(ValueError, match="separate"):
+        ensure_bi_role(con, settings)
+
+
+def test_a_missing_bi_role_the_pipeline_may_not_create_is_a_clear_error(
+    pg_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = "pipeline_without_createrole"
+    with closing(_connect(pg_settings)) as admin:
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f"create role {user} login")  # database owner, not superuser
+            cursor.execute(f'alter database "{pg_settings.postgres.dbname}" owner to {user}')
+    monkeypatch.setenv("SOCIALMART_PG_USER", user)
+    monkeypatch.setenv("SOCIALMART_PG_BI_ROLE", "bi_nobody_created")
+    settings = load_settings()
+    with pg_warehouse.connect(settings) as con, pytest.raises(BiRoleMissing, match="create role"):
         ensure_bi_role(con, settings)
 
 
