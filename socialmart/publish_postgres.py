@@ -76,6 +76,7 @@ def publish(settings: Settings, run_id: str) -> PublishResult:
     Raises:
         PublishRefused: No passing gate run for ``run_id`` newer than the latest dbt build,
             or no mart tables; ``published`` is left untouched.
+        BiRoleMissing: See :func:`ensure_bi_role`; ``published`` is left untouched.
     """
     location = f"{settings.postgres.dbname}.{PUBLISHED_SCHEMA}"
     with pg_warehouse.connect(settings) as con:
