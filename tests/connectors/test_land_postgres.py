@@ -172,6 +172,17 @@ def test_every_raw_row_matches_duckdb_through_a_load_history(twin: Twin) -> None
         spool, run_id, "999", [[_row(d, account_id="999") for d in (JUNE_1, JUNE_2)]], JUNE_3
     )
     assert _counts(twin.load(run_id)) == [(2, 2, 0, 0), (2, 2, 0, 0)]
+    # A sharply shorter pull is suspect, a small deletion is not (LoadPolicy.max_vanished_share).
+    ads = [_row(JUNE_3, ad=str(ad)) for ad in range(310, 320)]
+    assert _counts(twin.load(spool.pull([ads], start=JUNE_3, end=JUNE_3))) == [(10, 10, 0, 0)]
+    assert _counts(twin.load(spool.pull([ads[:6]], start=JUNE_3, end=JUNE_3))) == [(6, 0, 4, 0)]
+    [short] = twin.load(spool.pull([ads[:1]], start=JUNE_3, end=JUNE_3))
+    assert (short.tombstones_inserted, short.tombstones_withheld) == (0, 5)
+    # Text the hash must escape as DuckDB's to_json does: quotes, backslash, controls, Unicode.
+    odd = 'Ad "Été" \\ / \n\t\u0001 \u2028 ✓'
+    assert _counts(twin.load(spool.pull([[_row(JUNE_1, ad_name=odd)]], end=JUNE_1))) == [
+        (1, 1, 0, 0)
+    ]
 
 
 def test_a_manifest_mismatch_loads_nothing_on_either_engine(twin: Twin) -> None:
