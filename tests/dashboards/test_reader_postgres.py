@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +26,7 @@ import pytest
 from dashboard_marts import write_every_mart
 from pg_support import PostgresServer, copy_schema
 from streamlit.testing.v1 import AppTest
+from test_browser import _free_port, _metrics, _open, _wait_healthy, browser_page  # noqa: F401
 
 from dashboards import pg_snapshot, reader
 from dashboards.queries import advantage_plus, creators, health, performance, publication, spend
@@ -357,3 +363,67 @@ def test_nothing_published_yet(pg_settings: Settings) -> None:
     copy = pg_snapshot.refresh(pg_settings, health=True)
     assert publication.marts_status(copy.marts) is publication.MartsStatus.MISSING
     assert not health.is_available(copy.health)
+
+
+@pytest.fixture
+def postgres_dashboard_url(published: Settings, tmp_path: Path) -> Iterator[str]:
+    """``streamlit run dashboards/app.py`` (as test_browser starts it) on the PostgreSQL
+    publication; the server is stopped afterwards."""
+    port = _free_port()
+    log = tmp_path / "streamlit.log"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        APP,
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--server.headless=true",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+        "--global.developmentMode=false",
+    ]
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=dict(os.environ),  # pg_settings' SOCIALMART_WAREHOUSE=postgres and SOCIALMART_PG_*
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, server, log)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+@pytest.mark.e2e
+def test_spend_by_placement_page_in_a_browser(
+    browser_page,  # noqa: F811 (test_browser's fixture)
+    postgres_dashboard_url: str,
+    files: tuple[Path, Path],
+) -> None:
+    with duckdb.connect(str(files[0]), read_only=True) as marts:
+        spend_by_currency = marts.execute(
+            "select account_currency, sum(spend) from fct_placement_performance_daily "
+            "group by 1 order by 1"
+        ).fetchall()
+
+    _open(
+        browser_page,
+        f"{postgres_dashboard_url}/spend",
+        "Spend by placement platform",
+        f"Spend ({spend_by_currency[0][0]})",
+        "spend-postgres",
+    )
+
+    metrics = _metrics(browser_page)
+    assert {label: value for label, value in metrics.items() if label.startswith("Spend")} == {
+        f"Spend ({currency})": f"{amount:,.2f}" for currency, amount in spend_by_currency
+    }
+    assert browser_page.get_by_text("by run run-1", exact=False).is_visible()
