@@ -505,6 +505,19 @@ def _wait_for(condition: Callable[[], bool]) -> bool:
     return False
 
 
+def test_ensure_raw_table_is_idempotent_and_a_skipped_run_is_recorded(
+    pg: pg_warehouse.Connection,
+) -> None:
+    for _ in range(2):
+        land_postgres.ensure_raw_table(pg, AD_INSIGHTS_PLACEMENT)
+    land_postgres.record_skipped_run(pg, "meta", "run-9", "no accounts configured")
+    assert pg.execute("select source, run_id, reason from raw._skipped_runs").fetchall() == [
+        ("meta", "run-9", "no accounts configured")
+    ]
+    columns = pg.execute(f"select * from {AD_INSIGHTS_PLACEMENT_TABLE} limit 0").description
+    assert [c[0] for c in columns] == [*AD_INSIGHTS_PLACEMENT.columns, *land.METADATA_COLUMNS]
+
+
 def test_pg_type_keeps_money_exact_and_refuses_unknown_types() -> None:
     assert land_postgres.pg_type("DECIMAL(18, 2)") == "numeric(18, 2)"
     assert land_postgres.pg_type("JSON") == "jsonb"
