@@ -179,6 +179,8 @@ def load_units(
     con.begin()
     try:
         lock_stream(con, spec, lock_timeout_seconds)
+        # Doubles as text in their shortest exact form (the row hash), whatever the session set.
+        con.execute("set local extra_float_digits = 1")
         _create_units(con, units)
         _stage(con, spec, units)
         con.execute(
