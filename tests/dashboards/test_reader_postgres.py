@@ -30,6 +30,8 @@ from test_browser import _free_port, _metrics, _open, _wait_healthy, browser_pag
 
 from dashboards import pg_snapshot, reader
 from dashboards.queries import advantage_plus, creators, health, performance, publication, spend
+from socialmart import pg_warehouse
+from socialmart.publish_postgres import ensure_bi_role, publish
 from socialmart.settings import PROJECT_ROOT, Settings
 from socialmart.warehouse import AUDIT_DDL, WRITER_AUDIT_DDL
 
@@ -45,25 +47,21 @@ def _server(settings: Settings) -> PostgresServer:
     return PostgresServer(pg.host, pg.port, pg.user, pg.dbname)
 
 
-def _create_bi_role(server: PostgresServer, role: str) -> None:
-    """The read-only BI login (roles are per cluster): USAGE and SELECT on whichever of
-    ``published`` and ``health`` exist, nothing else."""
-    with server.connect() as con, con.cursor() as cursor:
-        cursor.execute(
-            f"do $$ begin create role {role} login; "
-            "exception when duplicate_object then null; end $$"
-        )
-        cursor.execute(
-            "select nspname from pg_namespace where nspname in (%s, %s)",
-            [pg_snapshot.PUBLISHED_SCHEMA, pg_snapshot.HEALTH_SCHEMA],
-        )
-        for (schema,) in cursor.fetchall():
-            cursor.execute(f"grant usage on schema {schema} to {role}")
-            cursor.execute(f"grant select on all tables in schema {schema} to {role}")
+def _grant_bi_role(settings: Settings) -> None:
+    """The read-only BI login as publish makes it: USAGE and SELECT on ``published`` and
+    ``health`` only (re-granted after the test replaced their tables)."""
+    with pg_warehouse.connect(settings) as con:
+        ensure_bi_role(con, settings)
 
 
 def _publish(settings: Settings, marts: Path, run_id: str, published_at: datetime) -> None:
     """Add ``_publication`` to the marts file and copy its tables into ``published``."""
+    _publish_file(marts, run_id, published_at)
+    _copy_file(settings, marts, pg_snapshot.PUBLISHED_SCHEMA)
+
+
+def _publish_file(marts: Path, run_id: str, published_at: datetime) -> None:
+    """Add ``_publication`` to the marts file, as publish writes it."""
     with duckdb.connect(str(marts)) as con:
         tables = [
             name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()
@@ -78,7 +76,6 @@ def _publish(settings: Settings, marts: Path, run_id: str, published_at: datetim
                 f"insert into _publication select ?, ?, ?, count(*) from {table}",
                 [run_id, published_at, table],
             )
-    _copy_file(settings, marts, pg_snapshot.PUBLISHED_SCHEMA)
 
 
 def _copy_file(settings: Settings, path: Path, schema: str) -> None:
@@ -95,7 +92,7 @@ def _copy_file(settings: Settings, path: Path, schema: str) -> None:
         ).fetchall():
             scratch.execute(f"create table {schema}.{table} as select * from source.main.{table}")
         copy_schema(scratch, server, schema)
-    _create_bi_role(server, settings.postgres.bi_role)
+    _grant_bi_role(settings)
 
 
 def _write_health(path: Path, run_id: str, published_at: datetime, *, failed_after: bool) -> None:
@@ -205,6 +202,30 @@ def test_pages_answer_the_same_from_postgres_as_from_the_files(
         pd.testing.assert_frame_equal(ask(copy.health), ask(health_file), check_exact=True)
     stale = health.gate_failure_after_publication(copy.health)
     assert stale == health.gate_failure_after_publication(health_file) is not None
+
+
+def test_the_pipeline_publication_reads_the_same_as_the_file(
+    pg_settings: Settings, files: tuple[Path, Path]
+) -> None:
+    """What publish on PostgreSQL (socialmart.publish_postgres) writes, through the copy."""
+    marts = write_every_mart(files[0])
+    _copy_file(pg_settings, marts, "marts")
+    with pg_warehouse.connect(pg_settings) as con:
+        con.execute("insert into audit.gate_runs values (?, now(), true, 0, 0)", ["run-pg"])
+    result = publish(pg_settings, "run-pg")
+    _publish_file(marts, "run-pg", result.published_at)
+
+    copy = pg_snapshot.refresh(pg_settings, health=True)
+
+    _assert_same(_page_answers(copy.marts), _page_answers(marts))
+    logged = health.last_publication(copy.health)
+    assert (logged.run_id, logged.published_at, logged.row_counts) == (
+        "run-pg",
+        result.published_at,
+        result.row_counts,
+    )
+    assert not health.gate_history(copy.health).empty
+    assert not health.api_versions(copy.health).empty
 
 
 def test_types_stay_exact(published: Settings) -> None:
@@ -359,7 +380,7 @@ def test_pages_show_the_postgres_publication_or_why_not(
 
 
 def test_nothing_published_yet(pg_settings: Settings) -> None:
-    _create_bi_role(_server(pg_settings), pg_settings.postgres.bi_role)
+    _grant_bi_role(pg_settings)  # creates the two schemas, empty
     copy = pg_snapshot.refresh(pg_settings, health=True)
     assert publication.marts_status(copy.marts) is publication.MartsStatus.MISSING
     assert not health.is_available(copy.health)
