@@ -385,6 +385,14 @@ def test_nothing_published_yet(pg_settings: Settings) -> None:
     assert publication.marts_status(copy.marts) is publication.MartsStatus.MISSING
     assert not health.is_available(copy.health)
 
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.switch_page("views/spend.py").run()
+    assert not app.exception
+    pg = pg_settings.postgres
+    assert (
+        f"schema `published` of PostgreSQL `{pg.host}:{pg.port}/{pg.dbname}`" in app.info[0].value
+    )
+
 
 @pytest.fixture
 def postgres_dashboard_url(published: Settings, tmp_path: Path) -> Iterator[str]:
