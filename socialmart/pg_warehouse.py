@@ -117,12 +117,37 @@ def connect(settings: Settings) -> Connection:
     return wrapped
 
 
+#: Advisory lock key that serialises schema creation (``if not exists`` races when two
+#: sessions create the same object at once); any constant no other lock of the project uses.
+_SCHEMA_LOCK_KEY = 0x50C1A1
+
+
 def ensure_schemas(con: Connection) -> None:
-    """Create the layer schemas and the audit tables if they do not exist (idempotent)."""
-    for schema in SCHEMAS:
-        con.execute(f"create schema if not exists {schema}")
-    for ddl in AUDIT_DDL:
-        con.execute(ddl)
+    """Create the layer schemas and the audit tables if they do not exist (idempotent).
+
+    Concurrent first connections to an empty database are safe: the DDL runs in one
+    transaction under an advisory lock, so a second session waits and then finds everything.
+    """
+    existing = {
+        name
+        for (name,) in con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema = 'audit'"
+        ).fetchall()
+    }
+    if len(existing) >= len(AUDIT_DDL):
+        return
+    con.begin()
+    try:
+        con.execute("select pg_advisory_xact_lock(?)", [_SCHEMA_LOCK_KEY])
+        for schema in SCHEMAS:
+            con.execute(f"create schema if not exists {schema}")
+        for ddl in AUDIT_DDL:
+            con.execute(ddl)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 def ensure_writer_table(con: Connection, table: str) -> None:

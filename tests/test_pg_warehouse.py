@@ -60,3 +60,17 @@ def test_an_unknown_warehouse_kind_is_refused(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("SOCIALMART_WAREHOUSE", "bigquery")
     with pytest.raises(ValueError, match="SOCIALMART_WAREHOUSE: expected one of duckdb, postgres"):
         load_settings()
+
+
+def test_concurrent_first_connections_to_an_empty_database(pg_settings: Settings) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        connections = list(pool.map(lambda _: pg_warehouse.connect(pg_settings), range(6)))
+    for con in connections:
+        con.close()
+    with pg_warehouse.connect(pg_settings) as con:
+        tables = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'audit'"
+        ).fetchone()
+    assert tables == (4,)
