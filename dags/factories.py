@@ -21,7 +21,10 @@ from socialmart.settings import load_settings
 
 OWNER = "socialmart"
 WAREHOUSE_POOL = "warehouse_writer"
-"""One slot: every task that writes the warehouse (load, dbt, gate, publish) runs alone."""
+"""Every task that writes the warehouse (load, dbt, gate, publish). Its slots are
+``settings.warehouse_pool_slots``: one on DuckDB (one writer per file), so every such task runs
+alone; on PostgreSQL a load takes one slot (loads of several sources at once) and the transform
+DAG's tasks take them all (:func:`_whole_pool`), so builds, gates and publishes still run alone."""
 START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
 INGEST_CRON = "0 3 * * *"
 TRANSFORM_DAG_ID = "transform_publish"
@@ -94,6 +97,11 @@ validates the marts with the quality gate, and publishes them atomically to read
 
 Re-running this DAG by hand (trigger, no params) rebuilds and republishes from the raw tables.
 """
+
+
+def _whole_pool() -> dict:
+    """Task arguments that take every slot of the writer pool (the run lock's exclusive mode)."""
+    return {"pool": WAREHOUSE_POOL, "pool_slots": load_settings().warehouse_pool_slots}
 
 
 def _schedule_end() -> pendulum.DateTime | None:
@@ -188,6 +196,8 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
         render_template_as_native_obj=True,
     )
     def transform() -> None:
+        whole_pool = _whole_pool()
+
         @task.sensor(poke_interval=30, timeout=TRANSFORM_RUN_TIMEOUT, mode="reschedule")
         def wait_for_ingests(ti=None, dag_run=None) -> bool:
             from socialmart.orchestration import ingests_in_flight
@@ -199,13 +209,13 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
                 return False
             return True
 
-        @task.short_circuit(pool=WAREHOUSE_POOL)
+        @task.short_circuit(**whole_pool)
         def has_new_loads(dag_run=None, run_id=None) -> bool:
             from socialmart.orchestration import transform_has_work
 
             return transform_has_work(dag_run.run_type, run_id)
 
-        @task(retries=0, pool=WAREHOUSE_POOL)
+        @task(retries=0, **whole_pool)
         def validate_raw(run_id=None) -> None:
             from socialmart import pipeline
             from socialmart.orchestration import fail_without_retry, task_settings
@@ -217,7 +227,7 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
         built = _dbt_group(manifest) if per_node else _dbt_single_task()
         wait_for_ingests() >> has_new_loads() >> validate_raw() >> built
 
-        @task(retries=0, pool=WAREHOUSE_POOL)
+        @task(retries=0, **whole_pool)
         def validate(run_id=None) -> None:
             from socialmart import pipeline
             from socialmart.orchestration import fail_without_retry, task_settings
@@ -225,7 +235,7 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
             settings, run = task_settings(), pipeline.safe_run_id(run_id)
             fail_without_retry(lambda: pipeline.validate(settings, run))
 
-        @task(pool=WAREHOUSE_POOL)
+        @task(**whole_pool)
         def publish(run_id=None) -> None:
             from socialmart import pipeline
             from socialmart.orchestration import task_settings
@@ -238,7 +248,7 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
 
 
 def _dbt_single_task():
-    @task(pool=WAREHOUSE_POOL)
+    @task(**_whole_pool())
     def dbt_build(run_id=None) -> None:
         from socialmart import pipeline
         from socialmart.orchestration import task_settings
@@ -283,13 +293,13 @@ def _dbt_group(manifest: Path) -> None:
     settings = load_settings()
     project = settings.dbt_project_dir
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(**_whole_pool())
     def begin(run_id=None) -> dict:
         from socialmart.orchestration import begin_dbt_build
 
         return begin_dbt_build(run_id)
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(**_whole_pool())
     def end(build: dict, run_id=None) -> None:
         from socialmart.orchestration import end_dbt_build
 
@@ -303,7 +313,7 @@ def _dbt_group(manifest: Path) -> None:
         ),
         profile_config=ProfileConfig(
             profile_name="socialmart",
-            target_name="local",
+            target_name=settings.dbt_target,
             profiles_yml_filepath=project / "profiles.yml",
         ),
         execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER),
@@ -323,7 +333,7 @@ def _dbt_group(manifest: Path) -> None:
 
 def _run_producer_first(models) -> None:
     """Put Cosmos's producer (the one ``dbt build``) before the per-node watcher tasks, in
-    the warehouse writer pool.
+    the warehouse writer pool (all of it).
 
     Cosmos does this for a ``DbtDag`` but leaves the two parallel inside a ``DbtTaskGroup``.
     ``airflow dags test`` runs one task at a time: when it picks a watcher first, the watcher's
@@ -340,7 +350,8 @@ def _run_producer_first(models) -> None:
     producer = models.children[f"{models.group_id}.{PRODUCER_WATCHER_TASK_ID}"]
     # Only the producer writes the warehouse; the watchers only read its results, so they
     # stay out of the writer pool (holding it, they would stall every ingest's load).
-    producer.pool = WAREHOUSE_POOL
+    whole_pool = _whole_pool()
+    producer.pool, producer.pool_slots = whole_pool["pool"], whole_pool["pool_slots"]
     for root in models.get_roots():
         if root.task_id not in producer_ids:
             producer >> root

@@ -39,12 +39,15 @@ class Engine:
         land: The loader module: ``load_spool``, ``ensure_raw_table``, ``record_skipped_run``.
         publishing: The publish module: ``publish(settings, run_id)`` swaps the validated
             marts in for readers, ``refresh_health(con, settings)`` the health tables.
+        load_options: Keyword arguments of this loader's ``load_spool`` beyond the common
+            ones (PostgreSQL: how long to wait for another load of the same stream).
     """
 
     name: str
     connect: Callable[[Settings], Any]
     land: ModuleType
     publishing: ModuleType
+    load_options: dict[str, Any]
 
 
 def engine(settings: Settings) -> Engine:
@@ -55,6 +58,9 @@ def engine(settings: Settings) -> Engine:
         import_module(connects).connect,
         import_module(lands),
         import_module(publishes),
+        {"lock_timeout_seconds": settings.lock_timeout_seconds}
+        if settings.warehouse == "postgres"
+        else {},
     )
 
 

@@ -178,7 +178,9 @@ def load(settings: Settings, run_id: str) -> list[LoadReport]:
             reports = []
         else:
             with warehouse.connect(settings) as con:
-                reports = warehouse.land.load_spool(con, spool, run_id, _load_policy(settings))
+                reports = warehouse.land.load_spool(
+                    con, spool, run_id, _load_policy(settings), **warehouse.load_options
+                )
             shutil.rmtree(spool)
         for report in reports:
             log.info("loaded %s", report)

@@ -1,7 +1,10 @@
 """The pipeline on a PostgreSQL warehouse (``SOCIALMART_WAREHOUSE=postgres``).
 
-The build's bookkeeping (``audit.dbt_builds``, the marts' dbt test results the gate reads,
-the currency check) runs through the same functions as on DuckDB.
+The same runs (a first pull, a re-pull after Meta restated conversions, a backfill of older
+days) go through every step on the stand-in APIs once on DuckDB and once on PostgreSQL:
+PostgreSQL's publication (schema ``published``) reconciles to the stand-in's ground truth and
+equals DuckDB's published file row by row; a failed gate leaves ``published`` untouched. The
+build's bookkeeping, the run lock (an advisory lock) and the demo's cluster are tested too.
 """
 
 from __future__ import annotations
@@ -11,11 +14,18 @@ import os
 import socket
 import subprocess
 import sys
-from datetime import UTC
+from datetime import UTC, date
 
+import duckdb
 import pytest
+from e2e_support import SEED
+from pg_support import fetch_sorted
 
-from socialmart import pg_warehouse, transform
+from devtools.reconcile import reconcile_published
+from expectations.gate import GateFailed
+from sandbox.client_env import client_env
+from socialmart import pg_warehouse, pipeline, transform
+from socialmart.publish import PublishRefused
 from socialmart.run_lock import WarehouseBusy, warehouse_lock
 from socialmart.settings import load_settings
 from socialmart.stack import postgres
@@ -159,3 +169,155 @@ def test_the_demo_cluster_starts_under_the_home_with_the_settings_login_and_stop
     assert (postgres.cluster_dir(cluster) / "data" / "PG_VERSION").exists()
     with pytest.raises(pg_warehouse.WarehouseUnreachable):  # stopped
         pg_warehouse.connect(settings)
+
+
+# --- the whole pipeline, DuckDB and PostgreSQL side by side ---------------------------------
+
+#: The runs, in order: (run id, window, the stand-ins' "now"). The first pull is a day after
+#: its window, so Meta's conversions of its last days are still maturing; the re-pull two
+#: weeks later stores the restated versions; the backfill pulls the week before.
+WEEK = pipeline.Window(date(2026, 9, 27), date(2026, 10, 4))
+WEEK_BEFORE = pipeline.Window(date(2026, 9, 20), date(2026, 9, 26))
+RUNS = (
+    ("first", WEEK, "2026-10-05T06:00:00+00:00"),
+    ("restated", WEEK, "2026-10-20T06:00:00+00:00"),
+    ("backfill", WEEK_BEFORE, "2026-10-20T06:00:00+00:00"),
+)
+SPAN = pipeline.Window(WEEK_BEFORE.start, WEEK.end)
+#: Published columns that say when this engine's run pulled or loaded, not what was pulled.
+RUN_TIME_COLUMNS = {"first_pulled_at", "latest_pulled_at", "pulled_at", "loaded_at"}
+
+
+def _run_everything(stand_in, home, extra_env: dict[str, str]):
+    """Every run of :data:`RUNS` against the stand-in, as `socialmart run` does; the settings."""
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in {
+            "SOCIALMART_HOME": str(home),
+            "META_GRAPH_BASE_URL": f"{stand_in.base_url}/graph.facebook.com",
+            "SANDBOX_PORT": stand_in.base_url.rsplit(":", 1)[1],
+            "SANDBOX_SEED": str(SEED),
+            "HTTP_BACKOFF_BASE_SECONDS": "0.01",
+            **client_env(),
+            **extra_env,
+        }.items():
+            env.setenv(name, value)
+        settings = load_settings()
+        for run_id, window, now in RUNS:
+            env.setenv("SANDBOX_NOW", now)
+            summary = pipeline.run(settings, window, run_id)
+            assert summary.gate.passed and summary.raw_gate.passed, run_id
+    return settings
+
+
+@pytest.fixture(scope="module")
+def duckdb_runs(stand_in, tmp_path_factory):
+    return _run_everything(stand_in, tmp_path_factory.mktemp("duckdb-runs"), {})
+
+
+@pytest.fixture(scope="module")
+def postgres_runs(stand_in, pg_cluster, tmp_path_factory):
+    database = pg_cluster.new_database("pipeline_runs")
+    home = tmp_path_factory.mktemp("postgres-runs")
+    return _run_everything(stand_in, home, database.warehouse_env())
+
+
+def _published_postgres(settings) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every table of schema ``published`` but ``_publication``: (columns, sorted rows)."""
+    with pg_warehouse.connect(settings) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'published' and table_name <> '_publication' order by 1"
+            ).fetchall()
+        ]
+        return {table: _rows(con.execute(f'select * from published."{table}"')) for table in tables}
+
+
+def _published_duckdb(settings) -> dict[str, tuple[list[str], list[tuple]]]:
+    with duckdb.connect(str(settings.published_marts_path), read_only=True) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'main' and table_name <> '_publication' order by 1"
+            ).fetchall()
+        ]
+        return {table: _rows(con.execute(f'select * from main."{table}"')) for table in tables}
+
+
+def _rows(cursor) -> tuple[list[str], list[tuple]]:
+    names = [column[0] for column in cursor.description]
+    keep = [i for i, name in enumerate(names) if name not in RUN_TIME_COLUMNS]
+    rows = [tuple(row[i] for i in keep) for row in cursor.fetchall()]
+    return [names[i] for i in keep], fetch_sorted(rows)
+
+
+def test_postgres_runs_publish_the_ground_truth_with_restatements_and_a_backfill(
+    postgres_runs,
+) -> None:
+    settings = postgres_runs
+    verdict = reconcile_published(settings, SEED, SPAN.start, SPAN.end)
+    assert verdict.ok, verdict.mismatches[:5]
+    with pg_warehouse.connect(settings) as con:
+        restated = con.execute(
+            "select sum(rows_inserted) from raw._loads "
+            "where run_id = 'restated' and stream = 'ad_insights_placement'"
+        ).fetchone()[0]
+        published = con.execute("select distinct run_id from published._publication").fetchall()
+        builds = con.execute(
+            "select run_id, succeeded from audit.dbt_builds order by started_at"
+        ).fetchall()
+    assert restated > 0, "the re-pull stored no restated version: the test proves nothing"
+    assert published == [("backfill",)]
+    assert builds == [(run_id, True) for run_id, _, _ in RUNS]
+
+
+def test_every_published_mart_equals_duckdb_row_by_row(duckdb_runs, postgres_runs) -> None:
+    duck = _published_duckdb(duckdb_runs)
+    pg = _published_postgres(postgres_runs)
+    assert sorted(pg) == sorted(duck)
+    assert "fct_placement_performance_daily" in pg
+    for table, (columns, rows) in duck.items():
+        assert pg[table][0] == columns, table
+        # Decimals compare exactly (Decimal == Decimal), dates as dates, no float anywhere.
+        assert pg[table][1] == rows, table
+
+
+def test_a_failed_gate_leaves_published_untouched(postgres_runs) -> None:
+    settings = postgres_runs
+    before = _published_postgres(settings)
+    with pg_warehouse.connect(settings) as con:
+        # A negative spend makes a negative share of its campaign's day (an expectation).
+        con.execute(
+            "update marts.fct_placement_performance_daily set spend = -spend "
+            "where ctid = (select ctid from marts.fct_placement_performance_daily "
+            "where spend > 0 order by report_date, ad_id limit 1)"
+        )
+    with pytest.raises(GateFailed):
+        pipeline.validate(settings, "corrupted")
+    with pytest.raises(PublishRefused, match="gate failed for run corrupted"):
+        pipeline.publish(settings, "corrupted")
+    assert _published_postgres(settings) == before
+    with pg_warehouse.connect(settings) as con:
+        gates = con.execute("select run_id, passed from health.gate_runs order by validated_at")
+        assert gates.fetchall()[-1] == ("corrupted", False)  # the health tables show it
+
+
+def test_on_postgres_loads_share_the_writer_pool_and_the_transform_tasks_take_all_of_it(
+    monkeypatch,
+) -> None:
+    from airflow.dag_processing.dagbag import BundleDagBag
+
+    from socialmart.airflow_env import DAGS_FOLDER
+
+    monkeypatch.setenv("SOCIALMART_WAREHOUSE", "postgres")
+    monkeypatch.setenv("SOCIALMART_WRITER_POOL_SLOTS", "3")
+    bag = BundleDagBag(dag_folder=DAGS_FOLDER, bundle_path=DAGS_FOLDER)
+    assert bag.import_errors == {}
+    load = bag.dags["ingest_meta"].get_task("load")
+    assert (load.pool, load.pool_slots) == ("warehouse_writer", 1)
+    transform_dag = bag.dags["transform_publish"]
+    for task_id in ("has_new_loads", "validate_raw", "dbt_build", "validate", "publish"):
+        task = transform_dag.get_task(task_id)
+        assert (task.pool, task.pool_slots) == ("warehouse_writer", 3), task_id
