@@ -63,12 +63,14 @@ __all__ = [
     "record_skipped_run",
 ]
 
-# DuckDB types of the stream specs and the loader's metadata -> PostgreSQL types. DECIMAL(p, s)
+# DuckDB types of the stream specs, the loader's metadata and the marts (copied by the tests) ->
+# PostgreSQL types. DECIMAL(p, s)
 # becomes numeric(p, s): money stays exact.
 _PG_TYPES = {
     "VARCHAR": "varchar",
     "JSON": "jsonb",
     "DATE": "date",
+    "TIMESTAMP": "timestamp",
     "TIMESTAMPTZ": "timestamptz",
     "TIMESTAMP WITH TIME ZONE": "timestamptz",
     "BOOLEAN": "boolean",
