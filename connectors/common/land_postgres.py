@@ -64,8 +64,7 @@ __all__ = [
 ]
 
 # DuckDB types of the stream specs, the loader's metadata and the marts (copied by the tests) ->
-# PostgreSQL types. DECIMAL(p, s)
-# becomes numeric(p, s): money stays exact.
+# PostgreSQL types. DECIMAL(p, s) becomes numeric(p, s): money stays exact.
 _PG_TYPES = {
     "VARCHAR": "varchar",
     "JSON": "jsonb",
