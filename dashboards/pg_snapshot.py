@@ -167,15 +167,16 @@ def _refresh_with(pg: PostgresSettings, files: SnapshotFiles, *, health: bool) -
 
 
 _lock = threading.Lock()
-# One connection per process, reused across reruns (a login costs more than the check).
-_open: dict[str, object] = {}
+# One connection per process (with the login it was made for), reused across reruns: a login
+# costs more than the check.
+_kept: tuple[tuple, psycopg2.extensions.connection] | None = None
 
 
 def _connection(pg: PostgresSettings) -> psycopg2.extensions.connection:
+    global _kept
     login = (pg.host, pg.port, pg.dbname, pg.bi_role, pg.bi_password)
-    con = _open.get("con")
-    if con is not None and not con.closed and _open.get("login") == login:
-        return con
+    if _kept is not None and _kept[0] == login and not _kept[1].closed:
+        return _kept[1]
     _close_connection()
     try:
         con = psycopg2.connect(
@@ -190,15 +191,15 @@ def _connection(pg: PostgresSettings) -> psycopg2.extensions.connection:
     except psycopg2.OperationalError as error:
         raise PublicationUnreadable(_login_message(pg, error)) from None
     con.set_session(isolation_level="REPEATABLE READ", readonly=True)
-    _open.update(con=con, login=login)
+    _kept = (login, con)
     return con
 
 
 def _close_connection() -> None:
-    con = _open.pop("con", None)
-    _open.pop("login", None)
-    if con is not None and not con.closed:
-        con.close()
+    global _kept
+    if _kept is not None and not _kept[1].closed:
+        _kept[1].close()
+    _kept = None
 
 
 def _reason(error: Exception) -> str:
