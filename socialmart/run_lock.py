@@ -16,9 +16,9 @@ parallel with each other and with loads and transforms of other DAGs.
 Within one process the lock is re-entrant: ``socialmart run`` holds it and each step it calls
 takes it again (the body then names the inner step). Airflow tasks take and release it inside
 the task; the Cosmos dbt producer runs ``dbt`` itself, outside the lock, and is serialized
-with the other warehouse writers by the one-slot pool ``warehouse_writer``. Whatever else
-opens the warehouse (a DuckDB shell, a dbt run by hand) is caught by DuckDB's own file lock;
-:func:`warehouse_in_use_message` turns that error into the same kind of message.
+with the other warehouse writers by the pool ``warehouse_writer`` (taking every slot of it).
+Whatever else opens the warehouse (a DuckDB shell, a dbt run by hand) is caught by DuckDB's own
+file lock; :func:`warehouse_in_use_message` turns that error into the same kind of message.
 
 On PostgreSQL (``SOCIALMART_WAREHOUSE=postgres``) the lock is a session-level advisory lock
 in the warehouse database (:class:`_AdvisoryLock`): PostgreSQL releases it when the holding
