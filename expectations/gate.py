@@ -17,6 +17,11 @@ resp. publish), warning-level failures are recorded and the data still goes on. 
 gate also POSTs to ``ALERT_WEBHOOK_URL`` when set (and a passing gate does when a
 placement's share jumped in the newest week).
 
+Both gates run on the warehouse ``SOCIALMART_WAREHOUSE`` selects: the embedded DuckDB file or
+the shared PostgreSQL warehouse (same checks, same SQL; ``expectations.dialect``), where the
+previous publication is the schema ``published`` and the health refresh is
+``socialmart.publish_postgres``'s.
+
 Great Expectations is imported only when a gate runs, so importing this module (for
 ``GateFailed`` or ``enforce``) stays cheap.
 """
@@ -31,16 +36,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from expectations.store import MARTS_GATE, RAW_GATE, record
-from socialmart import publish, warehouse
+from socialmart import engines, publish
 from socialmart.settings import Settings
 
 if TYPE_CHECKING:
     import great_expectations as gx
     import pandas as pd
 
+    from expectations.dialect import WarehouseConnection
     from expectations.validation import ExpectationResult
     from socialmart.transform import MartTestResult
 
@@ -110,7 +114,7 @@ def run_gate(settings: Settings, run_id: str) -> GateOutcome:
     """Judge the built marts by the build's dbt tests and GX, store both, refresh the health
     file.
 
-    Each GX check reduces a mart to a small frame in DuckDB (``expectations.suites.
+    Each GX check reduces a mart to a small frame in the warehouse (``expectations.suites.
     mart_checks``) and GX judges the frame, so the gate reads a few rows per check whatever
     the marts' size.
 
@@ -124,7 +128,7 @@ def run_gate(settings: Settings, run_id: str) -> GateOutcome:
     from expectations.suites import mart_checks
     from expectations.suites.marts import MART_SPECS
 
-    with warehouse.connect(settings) as con:
+    with engines.connect(settings) as con:
         # The previous publication, read-only, for the volume checks (none on a first run).
         with mart_checks.attach_published(con, settings.published_marts_path):
             checks = mart_checks.checks(
@@ -137,7 +141,7 @@ def run_gate(settings: Settings, run_id: str) -> GateOutcome:
         return _validate_and_record(con, settings, run_id, MARTS_GATE, pairs, dbt_test_results(con))
 
 
-def dbt_test_results(con: duckdb.DuckDBPyConnection) -> tuple[ExpectationResult, ...]:
+def dbt_test_results(con: WarehouseConnection) -> tuple[ExpectationResult, ...]:
     """The marts' dbt tests of the latest build as gate results, suite ``<mart>.dbt``.
 
     Tests dbt skipped (their mart was not rebuilt because something upstream failed) judged
@@ -194,18 +198,18 @@ def run_raw_gate(settings: Settings, run_id: str) -> GateOutcome:
     Returns:
         The outcome; call :func:`enforce` to turn a failure into an exception.
     """
-    from connectors.common.land import ensure_raw_table
     from expectations.suites import raw_contract
 
+    warehouse = engines.engine(settings)
     with warehouse.connect(settings) as con:
         for spec in raw_contract.all_streams():
-            ensure_raw_table(con, spec)
+            warehouse.land.ensure_raw_table(con, spec)
         pairs = raw_contract.validations(con, settings.gate.volume_min_ratio)
         return _validate_and_record(con, settings, run_id, RAW_GATE, pairs)
 
 
 def _validate_and_record(
-    con: duckdb.DuckDBPyConnection,
+    con: WarehouseConnection,
     settings: Settings,
     run_id: str,
     gate: str,
@@ -232,7 +236,7 @@ def _validate_and_record(
     )
     outcome = GateOutcome(run_id, validated_at, results, gate=gate, data_docs_path=docs)
     record(con, outcome)
-    publish.refresh_health(con, settings)
+    engines.engine(settings).publishing.refresh_health(con, settings)
     log.info("%s gate Data Docs: %s", gate, docs)
     if not outcome.passed:
         alerts.send_blocked_alert(settings.gate.alert_webhook_url, outcome)

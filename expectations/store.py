@@ -3,26 +3,28 @@
 ``audit.gate_results`` holds every expectation result of both gates. ``audit.gate_runs`` is the
 publish contract (``socialmart.publish`` looks up the run's latest *mart* gate there), so only
 the mart gate writes it. ``audit.gate_validations`` records every gate run of either kind with
-its Data Docs path; the gate creates it, so the warehouse module stays unchanged.
+its Data Docs path; the gate creates it, so the warehouse module stays unchanged. The same
+statements run on DuckDB and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
-
-import duckdb
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from socialmart import warehouse
 
 if TYPE_CHECKING:
+    from expectations.engine import WarehouseConnection
     from expectations.gate import GateOutcome
 
 MARTS_GATE = "marts"
 RAW_GATE = "raw"
 
 
-def record(con: duckdb.DuckDBPyConnection, outcome: GateOutcome) -> None:
+def record(con: WarehouseConnection, outcome: GateOutcome) -> None:
     """Append ``outcome`` to the audit tables in one transaction.
 
     Args:
@@ -40,17 +42,14 @@ def record(con: duckdb.DuckDBPyConnection, outcome: GateOutcome) -> None:
             result.severity,
             result.success,
             result.observed_value,
-            json.dumps(result.details),
+            json.dumps(_finite(result.details)),
         ]
         for result in outcome.results
     ]
     counts = [outcome.passed, len(outcome.errors), len(outcome.warnings)]
-    con.execute("begin transaction")
+    con.begin()
     try:
-        if rows:
-            con.executemany(
-                "insert into audit.gate_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
+        _insert(con, "audit.gate_results", rows)
         if outcome.gate == MARTS_GATE:
             con.execute(
                 "insert into audit.gate_runs values (?, ?, ?, ?, ?)",
@@ -69,6 +68,29 @@ def record(con: duckdb.DuckDBPyConnection, outcome: GateOutcome) -> None:
             ],
         )
     except BaseException:
-        con.execute("rollback")
+        con.rollback()
         raise
-    con.execute("commit")
+    con.commit()
+
+
+def _insert(con: WarehouseConnection, table: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Append ``rows`` to ``table`` in one statement (a multi-row ``values`` list)."""
+    if not rows:
+        return
+    row = f"({', '.join('?' * len(rows[0]))})"
+    con.execute(
+        f"insert into {table} values {', '.join([row] * len(rows))}",
+        [value for values in rows for value in values],
+    )
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities (a pandas null in a sample) as ``None``: standard
+    JSON, which PostgreSQL's ``json`` type requires."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value

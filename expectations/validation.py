@@ -1,9 +1,10 @@
 """Run an expectation suite on a pandas DataFrame with an ephemeral, quiet GX context.
 
 GX's SQL datasource cannot resolve metrics on DuckDB (great_expectations issues #10738,
-#11579), so the checks reduce each dataset in DuckDB to a small frame (aggregates, distinct
-values, totals) and GX validates that frame in pandas. An expectation on an aggregate names
-the dataset columns it is about in ``meta["columns"]``; those are its reported columns.
+#11579), so the checks reduce each dataset in the warehouse (DuckDB or PostgreSQL) to a small
+frame (aggregates, distinct values, totals) and GX validates that frame in pandas. An
+expectation on an aggregate names the dataset columns it is about in ``meta["columns"]``;
+those are its reported columns.
 """
 
 from __future__ import annotations

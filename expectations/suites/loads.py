@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import logging
 
-import duckdb
+from expectations import dialect
+from expectations.dialect import WarehouseConnection
 
 log = logging.getLogger(__name__)
 
 
-def relation_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+def relation_exists(con: WarehouseConnection, qualified: str) -> bool:
     """Whether ``schema.name`` is a table or view of the current database."""
     schema, name = qualified.split(".")
-    (count,) = con.execute(
-        """
-        select count(*) from (
-            select schema_name, table_name as name from duckdb_tables()
-            where database_name = current_database()
-            union all
-            select schema_name, view_name from duckdb_views()
-            where database_name = current_database()
-        )
-        where schema_name = ? and name = ?
-        """,
-        [schema, name],
-    ).fetchone()
+    (count,) = con.execute(dialect.of(con).relation_exists, [schema, name]).fetchone()
     return bool(count)
 
 
 def latest_window(
-    con: duckdb.DuckDBPyConnection, source: str, stream: str
+    con: WarehouseConnection, source: str, stream: str
 ) -> tuple[object, object] | None:
     """Start and end of the latest load of ``source/stream`` of each account, combined;
     ``None`` when no such load is recorded."""
@@ -38,17 +27,19 @@ def latest_window(
     row = con.execute(
         """
         select min(window_start), max(window_end) from (
-            select window_start, window_end from raw._loads
+            select window_start, window_end,
+                row_number() over (partition by account_id order by loaded_at desc) as latest
+            from raw._loads
             where source = ? and stream = ?
-            qualify row_number() over (partition by account_id order by loaded_at desc) = 1
-        )
+        ) as loads
+        where latest = 1
         """,
         [source, stream],
     ).fetchone()
     return None if row is None or row[1] is None else (row[0], row[1])
 
 
-def raw_loaded_since_build(con: duckdb.DuckDBPyConnection) -> bool:
+def raw_loaded_since_build(con: WarehouseConnection) -> bool:
     """Whether a raw load finished after the latest dbt build started.
 
     Staging is a view over raw, so after such a load it no longer shows what the marts were

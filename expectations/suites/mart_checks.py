@@ -2,10 +2,12 @@
 
 A mart's contract (columns, grain, keys, amounts, currencies, row rules, known values) is
 tested by dbt in the build; the gate reads those results (``expectations.gate``). These are
-Great Expectations' checks on top. The heavy work stays in DuckDB: every check's SQL reduces
-the mart to a small frame (aggregates, distinct values, per-group totals) and a GX suite
-judges that frame, so the results are GX expectation results (stored, rendered as Data
-Docs) while only a few rows leave DuckDB, whatever the mart's size. Per mart:
+Great Expectations' checks on top. The heavy work stays in the warehouse: every check's SQL
+reduces the mart to a small frame (aggregates, distinct values, per-group totals) and a GX
+suite judges that frame, so the results are GX expectation results (stored, rendered as Data
+Docs) while only a few rows leave the warehouse, whatever the mart's size. The SQL is
+written once for both engines (DuckDB, PostgreSQL; ``expectations.dialect`` holds the few
+differences). Per mart:
 
 * ``<dataset>.shares``: per group, shares within [0, 1] that add up to 100 %. Each
   expectation's ``meta["columns"]`` names the mart columns it is about.
@@ -42,11 +44,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 
+from expectations import dialect
+from expectations.dialect import PUBLISHED, WarehouseConnection
+from expectations.dialect import literal as _literal
+from expectations.dialect import quote as _q
 from expectations.suites import loads
 from expectations.suites.spec import (
     ERROR,
@@ -59,9 +64,8 @@ from expectations.suites.spec import (
     Reconciliation,
     Shares,
 )
+from socialmart.publish import PUBLICATION_TABLE
 
-#: Catalog name the previous publication is attached under while the gate runs.
-PUBLISHED = "published"
 #: Default largest share of rows or spend a group may lose against the previous publication.
 DEFAULT_MAX_VOLUME_DROP_RATIO = 0.2
 
@@ -117,14 +121,12 @@ class Check:
             name=self.name, expectations=[expectation.build() for expectation in self.expectations]
         )
 
-    def frame(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    def frame(self, con: WarehouseConnection) -> pd.DataFrame:
         """Run the query (the frame has a few rows, whatever the mart's size)."""
-        return con.execute(self.sql, self.params).df()
+        return dialect.frame(con, self.sql, self.params)
 
 
-def evaluate(
-    con: duckdb.DuckDBPyConnection, check: Check
-) -> tuple[gx.ExpectationSuite, pd.DataFrame]:
+def evaluate(con: WarehouseConnection, check: Check) -> tuple[gx.ExpectationSuite, pd.DataFrame]:
     """The check's suite and frame, ready to validate.
 
     A query that fails (e.g. a mart column was renamed) becomes a failing error-level
@@ -133,7 +135,7 @@ def evaluate(
     """
     try:
         return check.suite(), check.frame(con)
-    except duckdb.Error as error:
+    except dialect.of(con).errors as error:
         log.warning("%s could not be checked: %s", check.name, error)
         failed = expect(
             "ExpectColumnValuesToBeNull", column="query_error", meta={"severity": ERROR}
@@ -143,7 +145,7 @@ def evaluate(
 
 
 def checks(
-    con: duckdb.DuckDBPyConnection,
+    con: WarehouseConnection,
     specs: Sequence[MartSpec],
     freshness_max_days: int,
     *,
@@ -177,18 +179,23 @@ def checks(
 
 
 @contextmanager
-def attach_published(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[bool]:
-    """Attach the previous publication read-only as :data:`PUBLISHED` while the block runs.
+def attach_published(con: WarehouseConnection, path: Path) -> Iterator[bool]:
+    """Make the previous publication readable as :data:`PUBLISHED` while the block runs:
+    DuckDB attaches the published file ``path`` read-only; on PostgreSQL it is the schema
+    :data:`PUBLISHED` of the same database, which publish swaps in (``path`` is unused).
 
     Yields:
         Whether a publication exists (on the first run there is nothing to compare with).
     """
+    if dialect.of(con).name == "postgres":
+        yield loads.relation_exists(con, f"{PUBLISHED}.{PUBLICATION_TABLE}")
+        return
     if not path.exists():
         yield False
         return
     try:
         con.execute(f"attach {_literal(str(path))} as {PUBLISHED} (read_only)")
-    except duckdb.Error as error:  # unreadable: compare nothing rather than crash the gate
+    except dialect.DUCKDB.errors as error:  # unreadable: compare nothing rather than crash the gate
         log.warning("previous publication %s not readable, volume not compared: %s", path, error)
         yield False
         return
@@ -199,7 +206,7 @@ def attach_published(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[boo
 
 
 def spec_checks(
-    con: duckdb.DuckDBPyConnection,
+    con: WarehouseConnection,
     spec: MartSpec,
     freshness_max_days: int,
     *,
@@ -224,7 +231,7 @@ def spec_checks(
 
 
 def completeness_checks(
-    con: duckdb.DuckDBPyConnection,
+    con: WarehouseConnection,
     spec: MartSpec,
     *,
     reconcile: bool = True,
@@ -235,14 +242,15 @@ def completeness_checks(
     found: list[Check] = []
     if spec.day_coverage is not None:
         found.append(day_coverage_check(spec, spec.day_coverage, _quiet_days_sql(con, spec)))
+    previous = dialect.of(con).published(spec.name)
     volume = spec.published_volume
     if volume is not None and _published_has(
         con, spec.name, {*volume.by, volume.date_column, volume.measure}
     ):
-        found.append(published_volume_check(spec, volume, max_volume_drop_ratio))
+        found.append(published_volume_check(spec, volume, max_volume_drop_ratio, previous))
     rows = spec.published_rows
     if rows is not None and _published_has(con, spec.name, set(rows.by)):
-        found.append(published_rows_check(spec, rows, max_volume_drop_ratio))
+        found.append(published_rows_check(spec, rows, max_volume_drop_ratio, previous))
     if reconcile and spec.account_totals is not None:
         totals = account_totals_check(con, spec, spec.account_totals)
         if totals is not None:
@@ -250,12 +258,9 @@ def completeness_checks(
     return found
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def _positions(count: int) -> str:
+    """``1, 2, ..., count``: the first ``count`` selected columns, for ``order by``."""
+    return ", ".join(str(position) for position in range(1, count + 1))
 
 
 def _columns(names: Sequence[str]) -> str:
@@ -274,7 +279,7 @@ def shares_check(spec: MartSpec, shares: Shares) -> Check:
     share = (
         _q(shares.share)
         if shares.share
-        else f"cast(coalesce({_q(shares.measure)}, 0) as double)"
+        else f"cast(coalesce({_q(shares.measure)}, 0) as double precision)"
         f" / nullif(sum(coalesce({_q(shares.measure)}, 0)) over (partition by {group}), 0)"
     )
     sql = f"""
@@ -284,10 +289,10 @@ def shares_check(spec: MartSpec, shares: Shares) -> Check:
             coalesce(max(max_share), 0) as max_share
         from (
             select sum(share) as share_total, min(share) as min_share, max(share) as max_share
-            from (select {group}, {share} as share from {dataset})
+            from (select {group}, {share} as share from {dataset}) as shares
             group by {group}
             having count(share) > 0
-        )"""
+        ) as groups"""
     columns = [shares.share or shares.measure, *shares.group_by]
     high = 1 + shares.tolerance
     bounds = (
@@ -331,7 +336,7 @@ def flag_check(spec: MartSpec, name: str, sql: str, severity: str) -> Check:
     )
 
 
-def freshness_check(con: duckdb.DuckDBPyConnection, spec: MartSpec, max_days: int) -> Check | None:
+def freshness_check(con: WarehouseConnection, spec: MartSpec, max_days: int) -> Check | None:
     """Per source with a recorded load: the mart's last report date and its lag behind the
     latest requested window's end (warning); ``None`` when no source has a load."""
     selects, params = [], {}
@@ -360,14 +365,14 @@ def freshness_check(con: duckdb.DuckDBPyConnection, spec: MartSpec, max_days: in
         ),
     )
     sql = (
-        "select *, greatest(date_diff('day', max_report_date, requested_end), 0) as lag_days "
-        f"from ({' union all '.join(selects)})"
+        "select *, greatest(requested_end - max_report_date, 0) as lag_days "
+        f"from ({' union all '.join(selects)}) as sources"
     )
     return Check(f"{spec.dataset}.freshness", expectations, sql, params)
 
 
 def reconciliation_check(
-    con: duckdb.DuckDBPyConnection, spec: MartSpec, reconciliation: Reconciliation
+    con: WarehouseConnection, spec: MartSpec, reconciliation: Reconciliation
 ) -> Check | None:
     """Mart and staging totals (and row counts) per group over each side's latest requested
     window, as exact text (error); ``None`` when a staging relation is missing.
@@ -404,31 +409,28 @@ def reconciliation_check(
             f"where ({side.where}) and {staging_date}"
         )
     measure = reconciliation.measure
-    joined = " and ".join(
-        f"mart.{_q(name)} is not distinct from staging.{_q(name)}" for name in reconciliation.by
-    )
-    keys = ", ".join(
-        f"coalesce(mart.{_q(name)}, staging.{_q(name)}) as {_q(name)}" for name in reconciliation.by
-    )
+    # One grouping of both sides instead of a full join: a group missing on one side still
+    # shows (zero), null keys are one group (PostgreSQL refuses a full join on "is not
+    # distinct from"), and each side keeps its own sum type.
     sql = f"""
-        with mart as (
-            select {by}, sum(measure) as total, count(*) as row_count
-            from ({" union all ".join(mart_selects)}) group by all
-        ),
-        staging as (
-            select {by}, sum(measure) as total, count(*) as row_count
-            from ({" union all ".join(staging_selects)}) group by all
+        with sides as (
+            select {by}, measure as mart_measure, null as staging_measure, 'mart' as side
+            from ({" union all ".join(mart_selects)}) as mart_side
+            union all
+            select {by}, null, measure, 'staging'
+            from ({" union all ".join(staging_selects)}) as staging_side
         )
-        select {keys},
+        select {by},
             -- same scale on both sides, compared as exact text
-            cast(cast(coalesce(mart.total, 0) as decimal(38, 6)) as varchar)
+            cast(cast(coalesce(sum(mart_measure), 0) as decimal(38, 6)) as varchar)
                 as {_q(f"mart_{measure}")},
-            cast(cast(coalesce(staging.total, 0) as decimal(38, 6)) as varchar)
+            cast(cast(coalesce(sum(staging_measure), 0) as decimal(38, 6)) as varchar)
                 as {_q(f"staging_{measure}")},
-            coalesce(mart.row_count, 0) as mart_rows,
-            coalesce(staging.row_count, 0) as staging_rows
-        from mart full outer join staging on {joined}
-        order by all
+            count(*) filter (where side = 'mart') as mart_rows,
+            count(*) filter (where side = 'staging') as staging_rows
+        from sides
+        group by {by}
+        order by {_positions(len(reconciliation.by))}
     """
     expectations = [
         expect(
@@ -473,6 +475,19 @@ def _label(columns: Sequence[str], alias: str = "") -> str:
     return " || ', ' || ".join(parts)
 
 
+def _amount(sql: str) -> str:
+    """SQL rendering an amount as text to the cent (``0.00``, not ``0``, for a zero)."""
+    return f"cast(cast({sql} as decimal(38, 2)) as varchar)"
+
+
+def _days(start: str, end: str) -> str:
+    """A FROM item: one row per day from ``start`` to ``end`` (SQL dates), column ``day``."""
+    return (
+        f"generate_series(cast({start} as timestamp), cast({end} as timestamp),"
+        " interval '1 day') as days (day)"
+    )
+
+
 def _day_span(first: str, last: str) -> str:
     """SQL for ``2026-06-01`` or ``2026-06-01..2026-06-03``."""
     return (
@@ -481,7 +496,7 @@ def _day_span(first: str, last: str) -> str:
     )
 
 
-def _quiet_days_sql(con: duckdb.DuckDBPyConnection, spec: MartSpec) -> str:
+def _quiet_days_sql(con: WarehouseConnection, spec: MartSpec) -> str:
     """SQL of ``(value, day)`` pairs a platform's own account-level totals show without
     spend, on days a load of those totals covered; empty when not applicable."""
     if (
@@ -498,8 +513,8 @@ def _quiet_days_sql(con: duckdb.DuckDBPyConnection, spec: MartSpec) -> str:
         source, stream = (_literal(part) for part in platform.load)
         selects.append(
             f"select {_literal(platform.platform)} as value, cast(loaded.day as date) as day"
-            " from (select distinct unnest(generate_series(cast(window_start as timestamp),"
-            " cast(window_end as timestamp), interval 1 day)) as day from raw._loads"
+            " from (select distinct days.day"
+            f" from raw._loads, {_days('window_start', 'window_end')}"
             f" where source = {source} and stream = {stream}) as loaded"
             f" where not exists (select 1 from {platform.relation} as totals"
             f" where cast(totals.{_q(platform.date)} as date) = cast(loaded.day as date)"
@@ -525,16 +540,20 @@ def day_coverage_check(spec: MartSpec, coverage: DayCoverage, quiet_days: str = 
             from days group by value
         ),
         calendar as (
-            select value, cast(unnest(generate_series(
-                cast(first_day as timestamp), cast(last_day as timestamp), interval 1 day
-            )) as date) as day
-            from spans
+            select spans.value, cast(days.day as date) as day
+            from spans, {_days("first_day", "last_day")}
         ),
         missing as (
             select value, day,
                 day - cast(row_number() over (partition by value order by day) as integer)
                     as island
-            from calendar anti join days using (value, day) anti join quiet using (value, day)
+            from calendar
+            where not exists (
+                select 1 from days where days.value = calendar.value and days.day = calendar.day
+            )
+            and not exists (
+                select 1 from quiet where quiet.value = calendar.value and quiet.day = calendar.day
+            )
         ),
         holes as (
             select value, sum(n) as missing_days,
@@ -543,7 +562,7 @@ def day_coverage_check(spec: MartSpec, coverage: DayCoverage, quiet_days: str = 
                 select value, min(day) as first_missing, count(*) as n,
                     {_day_span("min(day)", "max(day)")} as span
                 from missing group by value, island
-            ) group by value
+            ) as islands group by value
         ),
         latest as (
             select max(last_day) as last_day,
@@ -559,7 +578,7 @@ def day_coverage_check(spec: MartSpec, coverage: DayCoverage, quiet_days: str = 
             end as finding,
             case when spans.last_day < latest.last_day then
                 {_literal(coverage.by + " ")} || spans.value || ' ends on ' || spans.last_day
-                || ', ' || date_diff('day', spans.last_day, latest.last_day)
+                || ', ' || (latest.last_day - spans.last_day)
                 || ' day(s) before ' || latest.platforms || ' (' || latest.last_day || ')'
             end as ends_early
         from spans cross join latest left join holes using (value)
@@ -572,25 +591,24 @@ def day_coverage_check(spec: MartSpec, coverage: DayCoverage, quiet_days: str = 
     return Check(f"{spec.dataset}.day_coverage", expectations, sql)
 
 
-def _published_has(con: duckdb.DuckDBPyConnection, table: str, needed: set[str]) -> bool:
+def _published_has(con: WarehouseConnection, table: str, needed: set[str]) -> bool:
     """Whether the attached previous publication holds ``table`` with every column the
     comparison reads (an older publication may predate a column: nothing to compare)."""
-    rows = con.execute(
-        "select column_name from duckdb_columns() where database_name = ? and table_name = ?",
-        [PUBLISHED, table],
-    ).fetchall()
+    rows = con.execute(dialect.of(con).published_columns, [table]).fetchall()
     missing = needed - {name for (name,) in rows}
     if rows and missing:
         log.info("the previous publication's %s lacks %s: volume not compared", table, missing)
     return bool(rows) and not missing
 
 
-def published_volume_check(spec: MartSpec, volume: PublishedVolume, max_drop: float) -> Check:
+def published_volume_check(
+    spec: MartSpec, volume: PublishedVolume, max_drop: float, previous: str
+) -> Check:
     """Rows and ``volume.measure`` per group and day against the previous publication
-    (error when either fell by more than ``max_drop``), over the days of each source
-    (``volume.by[0]``) that both publications cover; a source the mart lost entirely is
-    compared over all its published days. Consecutive failing days are reported as one
-    range with summed numbers."""
+    (``previous``: its copy of the mart; error when either fell by more than ``max_drop``),
+    over the days of each source (``volume.by[0]``) that both publications cover; a source
+    the mart lost entirely is compared over all its published days. Consecutive failing days
+    are reported as one range with summed numbers."""
     by, source, day = _columns(volume.by), _q(volume.by[0]), _q(volume.date_column)
     measure = _q(volume.measure)
     on_group = " and ".join(f"p.{_q(c)} is not distinct from c.{_q(c)}" for c in volume.by)
@@ -598,20 +616,20 @@ def published_volume_check(spec: MartSpec, volume: PublishedVolume, max_drop: fl
         with current_days as (
             select {by}, {day} as day, count(*) as row_count,
                 coalesce(sum({measure}), 0) as total
-            from {spec.dataset} group by all
+            from {spec.dataset} group by {by}, {day}
         ),
         previous_days as (
             select {by}, {day} as day, count(*) as row_count,
                 coalesce(sum({measure}), 0) as total
-            from {PUBLISHED}.main.{_q(spec.name)} group by all
+            from {previous} group by {by}, {day}
         ),
         current_spans as (
             select {source}, min(day) as first_day, max(day) as last_day
-            from current_days group by all
+            from current_days group by {source}
         ),
         previous_spans as (
             select {source}, min(day) as first_day, max(day) as last_day
-            from previous_days group by all
+            from previous_days group by {source}
         ),
         common as (
             select p.{source},
@@ -639,31 +657,34 @@ def published_volume_check(spec: MartSpec, volume: PublishedVolume, max_drop: fl
                 select *, day - cast(row_number() over (
                     partition by {by} order by day) as integer) as island
                 from dropped
-            ) group by {by}, island
+            ) as islands group by {by}, island
         )
         select {_label(volume.by)} || ', ' || {_literal(volume.date_column + " ")}
             || {_day_span("first_day", "last_day")} || ': '
             || current_rows || ' rows (' || {_literal(volume.measure + " ")}
-            || current_total || ') now against ' || previous_rows || ' rows ('
-            || {_literal(volume.measure + " ")} || previous_total
+            || {_amount("current_total")} || ') now against ' || previous_rows || ' rows ('
+            || {_literal(volume.measure + " ")} || {_amount("previous_total")}
             || ') in the previous publication, a drop of more than '
             || {_literal(f"{max_drop:.0%}")} as finding
-        from ranges order by all
+        from ranges order by 1
     """
     return _finding_check(f"{spec.dataset}.published_volume", sql, max_drop=max_drop)
 
 
-def published_rows_check(spec: MartSpec, published: PublishedRows, max_drop: float) -> Check:
-    """Rows per ``published.by`` group against the previous publication (error when they
-    fell by more than ``max_drop``; a group the mart lost entirely counts as zero rows)."""
+def published_rows_check(
+    spec: MartSpec, published: PublishedRows, max_drop: float, previous: str
+) -> Check:
+    """Rows per ``published.by`` group against the previous publication (``previous``: its
+    copy of the mart; error when they fell by more than ``max_drop``; a group the mart lost
+    entirely counts as zero rows)."""
     by = _columns(published.by)
     joined = " and ".join(f"p.{_q(c)} is not distinct from c.{_q(c)}" for c in published.by)
     sql = f"""
         with current_rows as (
-            select {by}, count(*) as row_count from {spec.dataset} group by all
+            select {by}, count(*) as row_count from {spec.dataset} group by {by}
         ),
         previous_rows as (
-            select {by}, count(*) as row_count from {PUBLISHED}.main.{_q(spec.name)} group by all
+            select {by}, count(*) as row_count from {previous} group by {by}
         )
         select {_label(published.by, "p")} || ': ' || coalesce(c.row_count, 0)
             || ' rows now against ' || p.row_count
@@ -671,13 +692,13 @@ def published_rows_check(spec: MartSpec, published: PublishedRows, max_drop: flo
             || {_literal(f"{max_drop:.0%}")} as finding
         from previous_rows p left join current_rows c on {joined}
         where coalesce(c.row_count, 0) < p.row_count * (1 - $max_drop)
-        order by all
+        order by 1
     """
     return _finding_check(f"{spec.dataset}.published_rows", sql, max_drop=max_drop)
 
 
 def account_totals_check(
-    con: duckdb.DuckDBPyConnection, spec: MartSpec, totals: AccountTotals
+    con: WarehouseConnection, spec: MartSpec, totals: AccountTotals
 ) -> Check | None:
     """The mart's ``totals.measure`` per platform x account x day equals each platform's
     own account-level total (error above ``totals.tolerance``), over each account's latest
@@ -692,9 +713,9 @@ def account_totals_check(
         params[f"platform_{i}"] = platform.platform
         windows.append(
             f"select cast($platform_{i} as varchar) as platform, account_id, window_start,"
-            " window_end from raw._loads"
-            f" where source = $source_{i} and stream = $stream_{i}"
-            " qualify row_number() over (partition by account_id order by loaded_at desc) = 1"
+            " window_end from (select account_id, window_start, window_end, row_number() over"
+            " (partition by account_id order by loaded_at desc) as latest from raw._loads"
+            f" where source = $source_{i} and stream = $stream_{i}) as loads where latest = 1"
         )
         mart_selects.append(
             f"select platform, cast({account} as varchar) as account_id, {day} as day,"
@@ -711,11 +732,12 @@ def account_totals_check(
         with windows as ({" union all ".join(windows)}),
         mart as (
             select platform, account_id, day, sum(amount) as amount
-            from ({" union all ".join(mart_selects)}) group by all
+            from ({" union all ".join(mart_selects)}) as sides group by platform, account_id, day
         ),
         platform_totals as (
             select platform, account_id, day, sum(amount) as amount
-            from ({" union all ".join(platform_selects)}) group by all
+            from ({" union all ".join(platform_selects)}) as sides
+            group by platform, account_id, day
         ),
         compared as (
             select coalesce(m.platform, t.platform) as platform,
@@ -726,9 +748,9 @@ def account_totals_check(
                 on m.platform = t.platform and m.account_id = t.account_id and m.day = t.day
         )
         select compared.platform || ' account ' || compared.account_id || ' on '
-            || compared.day || ': ad-level {totals.measure} ' || mart_amount
+            || compared.day || ': ad-level {totals.measure} ' || {_amount("mart_amount")}
             || ', the platform''s account-level total '
-            || coalesce(cast(platform_amount as varchar), 'missing')
+            || coalesce({_amount("platform_amount")}, 'missing')
             || case when mart_amount < coalesce(platform_amount, 0)
                 then ': an object type the ad-level pull misses'
                 else ': ad-level rows the platform does not count (duplicated ad rows, or'

@@ -1,10 +1,12 @@
 """Contract suites for every raw table, built from its stream spec (``connectors/*/streams.py``).
 
-Each validation is a GX suite run on a pandas frame read set-based from DuckDB (GX's SQL
-datasource cannot resolve metrics on DuckDB):
+Each validation is a GX suite run on a pandas frame read set-based from the warehouse (GX's
+SQL datasource cannot resolve metrics on DuckDB; the same SQL runs on PostgreSQL,
+``expectations.dialect``):
 
 * ``raw.columns``: every raw table has each declared payload and load-metadata column with its
-  declared type (read from DuckDB's catalog, since pandas dtypes lose DuckDB types).
+  declared type (read from the catalog, since pandas dtypes lose SQL types; PostgreSQL's type
+  names are compared by their DuckDB names).
 * ``raw.<table>``, one per stream: the rows the latest load of each account wrote
   (``_sync_id`` = that load's run id, tombstones excluded) plus the rows that load quarantined
   (``quarantine.<table>``: the loader keeps contract breaks out of raw, so they are judged
@@ -36,11 +38,12 @@ from connectors.common.land import (
     METADATA_COLUMNS,
     QUARANTINE_SCHEMA,
     RAW_SCHEMA,
-    REJECT_REASON_COLUMN,
     suspect_pull_message,
 )
 from connectors.common.streams import StreamSpec, source_streams
 from connectors.sources import SOURCE_NAMES
+from expectations import dialect
+from expectations.dialect import WarehouseConnection, frame, literal, quote
 
 ERROR = {"severity": "error"}
 WARNING = {"severity": "warning"}
@@ -54,7 +57,7 @@ def all_streams() -> tuple[StreamSpec, ...]:
 
 
 def validations(
-    con: duckdb.DuckDBPyConnection, min_volume_ratio: float
+    con: WarehouseConnection, min_volume_ratio: float
 ) -> list[tuple[gx.ExpectationSuite, pd.DataFrame]]:
     """Every raw contract validation, ready to run.
 
@@ -84,43 +87,48 @@ def columns_suite() -> gx.ExpectationSuite:
     )
 
 
-def columns_frame(con: duckdb.DuckDBPyConnection, specs: Sequence[StreamSpec]) -> pd.DataFrame:
+def columns_frame(con: WarehouseConnection, specs: Sequence[StreamSpec]) -> pd.DataFrame:
     """One row per declared column; ``mismatched_column`` names it when the table differs.
 
     Args:
         con: Warehouse connection.
         specs: The streams whose tables are checked.
     """
-    declared = pd.DataFrame(
-        [
-            (spec.raw_table, name, str(duckdb.sqltype(kind)))
+    declared = ", ".join(
+        f"({position}, {literal(spec.raw_table)}, {literal(name)},"
+        f" {literal(str(duckdb.sqltype(kind)))})"
+        for position, (spec, name, kind) in enumerate(
+            (spec, name, kind)
             for spec in specs
             for name, kind in {**spec.columns, **METADATA_COLUMNS}.items()
-        ],
-        columns=["table_name", "column_name", "declared_type"],
+        )
     )
-    con.register("_declared_raw_columns", declared)
-    try:
-        return con.execute(
-            """
-            select declared.table_name, declared.column_name, declared.declared_type,
-                actual.data_type as actual_type,
-                case when actual.data_type is distinct from declared.declared_type then
-                    declared.table_name || '.' || declared.column_name || ' '
-                    || declared.declared_type || ' (found '
-                    || coalesce(actual.data_type, 'no column') || ')'
-                end as mismatched_column
-            from _declared_raw_columns as declared
-            left join duckdb_columns() as actual
-                on actual.database_name = current_database()
-                and actual.schema_name = $schema
-                and actual.table_name = declared.table_name
-                and actual.column_name = declared.column_name
-            """,
-            {"schema": RAW_SCHEMA},
-        ).df()
-    finally:
-        con.unregister("_declared_raw_columns")
+    return frame(
+        con,
+        f"""
+        with declared (position, table_name, column_name, declared_type) as (
+            values {declared}
+        ),
+        actual as (
+            select table_name, column_name, {dialect.of(con).column_type} as data_type
+            from information_schema.columns
+            where table_catalog = current_database() and table_schema = $schema
+        )
+        select declared.table_name, declared.column_name, declared.declared_type,
+            actual.data_type as actual_type,
+            case when actual.data_type is distinct from declared.declared_type then
+                declared.table_name || '.' || declared.column_name || ' '
+                || declared.declared_type || ' (found '
+                || coalesce(actual.data_type, 'no column') || ')'
+            end as mismatched_column
+        from declared
+        left join actual
+            on actual.table_name = declared.table_name
+            and actual.column_name = declared.column_name
+        order by declared.position
+        """,
+        {"schema": RAW_SCHEMA},
+    )
 
 
 def rows_suite(spec: StreamSpec) -> gx.ExpectationSuite:
@@ -159,30 +167,40 @@ def rows_suite(spec: StreamSpec) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=f"{RAW_SCHEMA}.{spec.raw_table}", expectations=expectations)
 
 
-def rows_frame(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> pd.DataFrame:
+def rows_frame(con: WarehouseConnection, spec: StreamSpec) -> pd.DataFrame:
     """Live rows written, and rows quarantined, by each account's latest load, with that
-    load's requested window."""
-    return con.execute(
+    load's requested window (declared columns, JSON as text, ordered by key)."""
+    columns = ", ".join(
+        f"cast({quote(name)} as varchar) as {quote(name)}" if kind == "JSON" else quote(name)
+        for name, kind in {**spec.columns, **METADATA_COLUMNS}.items()
+    )
+    return frame(
+        con,
         f"""
         with latest_loads as (
-            select account_id, run_id, window_start, window_end
-            from {RAW_SCHEMA}._loads
-            where source = $source and stream = $stream
-            qualify row_number() over (partition by account_id order by loaded_at desc) = 1
+            select account_id, run_id, window_start, window_end from (
+                select account_id, run_id, window_start, window_end, row_number() over (
+                    partition by account_id order by loaded_at desc
+                ) as recency
+                from {RAW_SCHEMA}._loads
+                where source = $source and stream = $stream
+            ) as loads
+            where recency = 1
         )
         select rows.*, latest_loads.window_start as _window_start,
             latest_loads.window_end as _window_end
         from (
-            select * from {RAW_SCHEMA}.{spec.raw_table} where not _is_deleted
-            union all by name
-            select * exclude ({REJECT_REASON_COLUMN}) from {QUARANTINE_SCHEMA}.{spec.raw_table}
+            select {columns} from {RAW_SCHEMA}.{spec.raw_table} where not _is_deleted
+            union all
+            select {columns} from {QUARANTINE_SCHEMA}.{spec.raw_table}
         ) as rows
         join latest_loads
             on rows._sync_id = latest_loads.run_id
-            and rows.{spec.account_column} = latest_loads.account_id
+            and rows.{quote(spec.account_column)} = latest_loads.account_id
+        order by {", ".join(f"rows.{quote(name)}" for name in spec.key)}, rows._row_hash
         """,
         {"source": spec.source, "stream": spec.name},
-    ).df()
+    )
 
 
 def volume_suite(min_ratio: float) -> gx.ExpectationSuite:
@@ -197,11 +215,12 @@ def volume_suite(min_ratio: float) -> gx.ExpectationSuite:
     )
 
 
-def volume_frame(con: duckdb.DuckDBPyConnection, min_ratio: float) -> pd.DataFrame:
+def volume_frame(con: WarehouseConnection, min_ratio: float) -> pd.DataFrame:
     """Per stream and account: rows seen by the latest load and by the previous one over an
     equally long window; ``collapsed_load`` describes the pair when the ratio is below
     ``min_ratio`` (no previous load, or one that saw no rows, never collapses)."""
-    return con.execute(
+    return frame(
+        con,
         f"""
         with loads as (
             select
@@ -209,15 +228,18 @@ def volume_frame(con: duckdb.DuckDBPyConnection, min_ratio: float) -> pd.DataFra
                 lag(rows_seen) over (
                     partition by source, stream, account_id, window_end - window_start
                     order by loaded_at
-                ) as previous_rows_seen
+                ) as previous_rows_seen,
+                row_number() over (
+                    partition by source, stream, account_id order by loaded_at desc
+                ) as recency
             from {RAW_SCHEMA}._loads
         ),
         latest as (
-            select *, cast(rows_seen as double) / nullif(previous_rows_seen, 0) as volume_ratio
+            select source, stream, account_id, loaded_at, rows_seen, previous_rows_seen,
+                cast(rows_seen as double precision) / nullif(previous_rows_seen, 0)
+                    as volume_ratio
             from loads
-            qualify row_number() over (
-                partition by source, stream, account_id order by loaded_at desc
-            ) = 1
+            where recency = 1
         )
         select *,
             case when volume_ratio < $min_ratio then
@@ -228,7 +250,7 @@ def volume_frame(con: duckdb.DuckDBPyConnection, min_ratio: float) -> pd.DataFra
         order by source, stream, account_id
         """,
         {"min_ratio": min_ratio},
-    ).df()
+    )
 
 
 def loads_suite() -> gx.ExpectationSuite:
@@ -239,20 +261,24 @@ def loads_suite() -> gx.ExpectationSuite:
     )
 
 
-def loads_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def loads_frame(con: WarehouseConnection) -> pd.DataFrame:
     """Per stream and account, its latest load; ``suspect_pull`` says what was withheld."""
-    frame = con.execute(
+    latest = frame(
+        con,
         f"""
         select source, stream, account_id, run_id, window_start, window_end, rows_seen,
             live_keys_in_window, tombstones_withheld
-        from {RAW_SCHEMA}._loads
-        qualify row_number() over (
-            partition by source, stream, account_id order by loaded_at desc
-        ) = 1
+        from (
+            select *, row_number() over (
+                partition by source, stream, account_id order by loaded_at desc
+            ) as recency
+            from {RAW_SCHEMA}._loads
+        ) as loads
+        where recency = 1
         order by source, stream, account_id
-        """
-    ).df()
-    frame["suspect_pull"] = [
+        """,
+    )
+    latest["suspect_pull"] = [
         suspect_pull_message(
             row.source,
             row.stream,
@@ -264,9 +290,9 @@ def loads_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         )
         if row.tombstones_withheld
         else None
-        for row in frame.itertuples()
+        for row in latest.itertuples()
     ]
-    return frame
+    return latest
 
 
 def schema_drift_suite() -> gx.ExpectationSuite:
@@ -277,25 +303,31 @@ def schema_drift_suite() -> gx.ExpectationSuite:
     )
 
 
-def schema_drift_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def schema_drift_frame(con: WarehouseConnection) -> pd.DataFrame:
     """Undeclared fields the latest load of their stream (any account) still returned."""
-    return con.execute(
+    first_seen = dialect.of(con).utc_minute.format("drift.first_seen_at")
+    return frame(
+        con,
         f"""
         with latest_runs as (
-            select distinct source, stream, run_id from {RAW_SCHEMA}._loads
-            qualify row_number() over (
-                partition by source, stream, account_id order by loaded_at desc
-            ) = 1
+            select distinct source, stream, run_id from (
+                select source, stream, run_id, row_number() over (
+                    partition by source, stream, account_id order by loaded_at desc
+                ) as recency
+                from {RAW_SCHEMA}._loads
+            ) as loads
+            where recency = 1
         )
         select drift.*,
             drift.source || '/' || drift.stream || ': undeclared field ' || drift.field
             || ' (first seen in run ' || drift.first_seen_run_id || ' at '
-            || strftime(drift.first_seen_at at time zone 'UTC', '%Y-%m-%d %H:%M UTC') || ')'
-            as undeclared_field
+            || {first_seen} || ')' as undeclared_field
         from {RAW_SCHEMA}._schema_drift as drift
-        semi join latest_runs
-            on latest_runs.source = drift.source and latest_runs.stream = drift.stream
-            and latest_runs.run_id = drift.last_seen_run_id
+        where exists (
+            select 1 from latest_runs
+            where latest_runs.source = drift.source and latest_runs.stream = drift.stream
+                and latest_runs.run_id = drift.last_seen_run_id
+        )
         order by drift.source, drift.stream, drift.field
-        """
-    ).df()
+        """,
+    )

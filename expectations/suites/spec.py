@@ -6,7 +6,7 @@ the build; the gate reads those results. A :class:`MartSpec` names what Great Ex
 checks on top: shares, values dbt does not list, per-row findings, freshness,
 reconciliation with staging and completeness against the platforms and the previous
 publication; ``expectations.suites.mart_checks`` turns every spec into SQL that aggregates
-in DuckDB plus the GX expectations that judge the result. Column names and SQL fragments
+in the warehouse plus the GX expectations that judge the result. Column names and SQL fragments
 are trusted code, never user input.
 """
 
