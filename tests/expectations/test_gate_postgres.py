@@ -15,7 +15,6 @@ from gate_raw_rows import placement_row
 from mart_tables import AD_PERFORMANCE, PLACEMENTS, ad_totals, contract_columns
 from pg_support import PostgresServer, copy_schema
 
-from connectors.common import land_postgres
 from expectations.gate import GateOutcome, run_gate, run_raw_gate
 from expectations.suites import marts
 from socialmart import pg_warehouse, warehouse
@@ -38,12 +37,8 @@ def to_postgres(
     settings: Settings,
     pg_settings: Settings,
     pg_cluster: PostgresServer,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> Copy:
     """Copy the named schemas of the DuckDB warehouse into ``pg_settings``' database."""
-    # The dimensions' contracts have timestamp columns; until land_postgres maps that type
-    # (requested), the copy maps it here.
-    monkeypatch.setitem(land_postgres._PG_TYPES, "TIMESTAMP", "timestamp")
     server = dataclasses.replace(pg_cluster, dbname=pg_settings.postgres.dbname)
 
     def copy(*schemas: str) -> None:
