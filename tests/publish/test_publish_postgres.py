@@ -446,3 +446,30 @@ def test_health_tables_are_the_health_file_s(pg_settings: Settings) -> None:
         "still none",
     )
     assert actual["source_freshness"][0][7:] == (17, 14, 2, 1)
+
+
+def test_the_marts_cannot_change_while_they_are_copied(
+    pg_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What dbt does to a mart (replace the table, insert rows) waits for the publication."""
+    _gated_marts(pg_settings, "run-1")
+    refused = []
+    copy_comments = publish_postgres.copy_comments
+
+    def while_copying(*args: object) -> None:
+        with closing(_connect(pg_settings)) as dbt, dbt.cursor() as cursor:
+            dbt.autocommit = True
+            cursor.execute("set lock_timeout = '200ms'")
+            for statement in (
+                f"alter table marts.{FACT} rename to {FACT}__dbt_backup",
+                f"insert into marts.{DIM} values ('333', 'late', false)",
+            ):
+                with pytest.raises(psycopg2.errors.LockNotAvailable):
+                    cursor.execute(statement)
+                refused.append(statement)
+        copy_comments(*args)
+
+    monkeypatch.setattr(publish_postgres, "copy_comments", while_copying)
+    publish(pg_settings, "run-1")
+
+    assert len(refused) == 2
