@@ -62,12 +62,10 @@ def _write_marts(con: pg_warehouse.Connection, spend: str = "41.80") -> None:
         con.execute(f"insert into marts.{FACT} values (?, ?, ?, ?, ?, ?)", row)
 
 
-def _record_gate(
-    con: pg_warehouse.Connection, run_id: str, *, passed: bool = True, at: datetime | None = None
-) -> None:
+def _record_gate(con: pg_warehouse.Connection, run_id: str, *, passed: bool = True) -> None:
     con.execute(
         "insert into audit.gate_runs values (?, ?, ?, ?, 0)",
-        [run_id, at or datetime.now(UTC), passed, 0 if passed else 1],
+        [run_id, datetime.now(UTC), passed, 0 if passed else 1],
     )
 
 
@@ -77,8 +75,15 @@ def _gated_marts(settings: Settings, run_id: str, spend: str = "41.80") -> None:
         _record_gate(con, run_id)
 
 
+def _exact(rows: list[tuple]) -> list[tuple]:
+    """Rows in a stable order, numbers with their scale (``Decimal('1.50') == Decimal('1.5')``)."""
+    return fetch_sorted(
+        [tuple(str(v) if isinstance(v, Decimal) else v for v in row) for row in rows]
+    )
+
+
 def _snapshot(con, schema: str = PUBLISHED_SCHEMA) -> dict[str, list[tuple]]:
-    """Every table of ``schema`` with all its rows (schemas named ``*_next`` listed too)."""
+    """Every table of ``schema`` with all its rows, exactly (schemas ``*_next`` listed too)."""
     with con.cursor() as cursor:
         cursor.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -89,7 +94,7 @@ def _snapshot(con, schema: str = PUBLISHED_SCHEMA) -> dict[str, list[tuple]]:
         snapshot = {}
         for table_schema, table in names:
             cursor.execute(f'select * from {table_schema}."{table}"')
-            snapshot[f"{table_schema}.{table}"] = fetch_sorted(cursor.fetchall())
+            snapshot[f"{table_schema}.{table}"] = _exact(cursor.fetchall())
     return snapshot
 
 
@@ -122,7 +127,7 @@ def test_publish_copies_every_mart_exactly(pg_settings: Settings) -> None:
     with closing(_connect(pg_settings)) as con:
         published = _snapshot(con)
         assert sorted(published) == [f"published.{t}" for t in ("_publication", DIM, FACT)]
-        assert published[f"published.{FACT}"] == fetch_sorted(_fact_rows("41.80"))
+        assert published[f"published.{FACT}"] == _exact(_fact_rows("41.80"))
         assert published[f"published.{DIM}"] == [("111", "Mode EU", False), ("222", None, True)]
         # numeric scale and every column type are the mart's, comments included
         spend_column = ("spend", "numeric(18,2)", "Spend in the account's currency.")
@@ -334,7 +339,7 @@ def test_a_repeatable_read_reader_keeps_its_publication_while_a_new_one_commits(
         assert _snapshot(reader) == new
     finally:
         reader.close()
-    assert new[f"published.{FACT}"] == fetch_sorted(_fact_rows("99.99"))
+    assert new[f"published.{FACT}"] == _exact(_fact_rows("99.99"))
     assert {row[0] for row in new["published._publication"]} == {"run-2"}
     assert {row[0] for row in old["published._publication"]} == {"run-1"}
 
@@ -377,9 +382,7 @@ def test_a_mart_whose_columns_changed_is_replaced_and_a_dropped_mart_removed(
     with closing(_role_connect(pg_settings)) as bi:
         published = _snapshot(bi)
     assert sorted(published) == [f"published.{t}" for t in ("_publication", FACT)]
-    assert published[f"published.{FACT}"] == fetch_sorted(
-        [(*row, 7) for row in _fact_rows("41.80")]
-    )
+    assert published[f"published.{FACT}"] == _exact([(*row, 7) for row in _fact_rows("41.80")])
 
 
 # The same loads, skips, drift and builds in either warehouse (plain SQL both engines run).
@@ -404,7 +407,7 @@ insert into audit.dbt_builds values ('r2', null, false, '2026-01-07 06:30:00+00'
 
 
 def _health_tables(fetch_tables, fetch_rows) -> dict[str, list[tuple]]:
-    return {table: fetch_sorted(fetch_rows(table)) for table in sorted(fetch_tables())}
+    return {table: _exact(fetch_rows(table)) for table in sorted(fetch_tables())}
 
 
 def test_health_tables_are_the_health_file_s(pg_settings: Settings) -> None:
