@@ -149,7 +149,7 @@ def frame(
     """
     if isinstance(con, duckdb.DuckDBPyConnection):
         return con.execute(sql, dict(params or {})).df()
-    positional, values = bind(sql, params or {})
+    positional, values = _bind(sql, params or {})
     cursor = con.execute(positional, values)
     try:
         names = [column.name for column in cursor.description]
@@ -165,7 +165,7 @@ def frame(
         cursor.close()
 
 
-def bind(sql: str, params: Mapping[str, object]) -> tuple[str, list[object]]:
+def _bind(sql: str, params: Mapping[str, object]) -> tuple[str, list[object]]:
     """``sql`` with each ``$name`` replaced by ``?``, and the values in that order."""
     values: list[object] = []
 
