@@ -271,6 +271,7 @@ def test_postgres_runs_publish_the_ground_truth_with_restatements_and_a_backfill
     assert restated > 0, "the re-pull stored no restated version: the test proves nothing"
     assert published == [("backfill",)]
     assert builds == [(run_id, True) for run_id, _, _ in RUNS]
+    assert pipeline.unbuilt_loads(settings, "check") == 0  # every load is in a published build
 
 
 def test_every_published_mart_equals_duckdb_row_by_row(duckdb_runs, postgres_runs) -> None:
