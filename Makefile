@@ -106,8 +106,8 @@ BENCH_DAYS ?= 7
 bench-airflow: setup ## Airflow's overhead: DAGs vs `socialmart run` on BENCH_DAYS days (7)
 	$(PY) -m bench.airflow_overhead --days $(BENCH_DAYS)
 
-bench: setup ## benchmarks at a preset (SCALE=small|large): var/bench/*.json + BENCHMARKS.md
-	$(PY) -m bench.run --scale $(SCALE)
+bench: setup ## benchmarks at a preset (SCALE=small|large|agency, WAREHOUSE=duckdb|postgres): var/bench/*.json + BENCHMARKS.md
+	$(PY) -m bench.run --scale $(SCALE) --warehouse $(WAREHOUSE)
 
 clean: ## remove runtime state (warehouse, published marts, Airflow home)
 	rm -rf var

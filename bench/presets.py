@@ -11,7 +11,7 @@ class Preset:
     """How much data the generator writes.
 
     Attributes:
-        name: Preset name (``small`` or ``large``).
+        name: Preset name (``small``, ``large``, ``agency`` or ``tiny``).
         days: Number of report days, starting at ``first_day``.
         first_day: The first report day.
         meta_accounts: Meta ad accounts; their currencies cycle through ``META_CURRENCIES``.
@@ -79,6 +79,41 @@ PRESETS: dict[str, Preset] = {
         shop_order_lines_per_day=2000,
         threads_profiles=12,
         threads_posts_per_day=24,
+    ),
+    # An agency: 100 ad accounts (60 Meta, 40 TikTok), one year; ~30 / ~20 active ads each:
+    # 60 x 30 ads x 8 placements x 365 d = 5.3 M Meta placement keys (+ restated versions).
+    "agency": Preset(
+        name="agency",
+        days=365,
+        first_day=date(2025, 1, 1),
+        meta_accounts=60,
+        meta_ads_per_day=1800,
+        ad_lifetime_days=30,
+        restated_pct=10,
+        deleted_pct=1,
+        tiktok_advertisers=40,
+        tiktok_ads_per_day=800,
+        gmv_max_campaigns=40,
+        shop_order_lines_per_day=1000,
+        threads_profiles=10,
+        threads_posts_per_day=20,
+    ),
+    # A week of a few ads: the end-to-end test of the bench itself (tests/bench).
+    "tiny": Preset(
+        name="tiny",
+        days=7,
+        first_day=date(2024, 1, 1),
+        meta_accounts=2,
+        meta_ads_per_day=6,
+        ad_lifetime_days=4,
+        restated_pct=10,
+        deleted_pct=5,
+        tiktok_advertisers=2,
+        tiktok_ads_per_day=4,
+        gmv_max_campaigns=2,
+        shop_order_lines_per_day=5,
+        threads_profiles=2,
+        threads_posts_per_day=2,
     ),
 }
 

@@ -1,6 +1,7 @@
 """Run every benchmark at a preset; write a JSON file per run and a table in BENCHMARKS.md.
 
-Usage: ``python -m bench.run --scale small`` (``make bench``; ``make bench SCALE=large``).
+Usage: ``python -m bench.run --scale small`` (``make bench``; ``make bench SCALE=large``;
+``make bench SCALE=agency WAREHOUSE=postgres`` runs :mod:`bench.pg_run` instead).
 Each step runs in its own child process (``bench.steps``), against a warehouse generated
 under ``var/bench/<scale>/``; a step that fails or times out is recorded as such and the others
 still run.
@@ -29,12 +30,13 @@ from socialmart.settings import PROJECT_ROOT, load_settings
 
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 #: Repeats per preset: (timed repeats, dashboard query repeats, Meta extract window in days).
-REPEATS = {"small": (3, 20, 7), "large": (2, 20, 28)}
+REPEATS = {"small": (3, 20, 7), "large": (2, 20, 28), "agency": (2, 20, 28), "tiny": (1, 5, 7)}
 #: Newest generated days cut into bulk pages for the raw-load benchmark (``bench.bulk_pages``):
-#: every day at ``small`` (~12 k rows), four weeks of every account at ``large`` (~450 k rows).
-BULK_DAYS = {"small": 45, "large": 28}
+#: every day at ``small`` (~12 k rows), four weeks of every account at ``large`` (~450 k rows)
+#: and ``agency`` (~400 k rows of 60 accounts).
+BULK_DAYS = {"small": 45, "large": 28, "agency": 28, "tiny": 7}
 #: Seconds a step may take: at ``large`` one step holds two full dbt builds over 3 years.
-STEP_TIMEOUT = {"small": 1800.0, "large": 4 * 3600.0}
+STEP_TIMEOUT = {"small": 1800.0, "large": 4 * 3600.0, "agency": 4 * 3600.0, "tiny": 600.0}
 #: Address space a step may use above DuckDB's memory_limit: interpreter and library mappings
 #: (dbt, Great Expectations, pandas), thread stacks, allocator reservations and data held
 #: outside DuckDB's buffer manager (query results, pandas frames). The cap is on address space,
@@ -91,14 +93,19 @@ def _limit_memory(limit_gb: float) -> Callable[[], None]:
 
 
 def run_step(
-    name: str, cfg: dict[str, Any], env: dict[str, str], timeout: float, limit_gb: float
+    name: str,
+    cfg: dict[str, Any],
+    env: dict[str, str],
+    timeout: float,
+    limit_gb: float,
+    module: str = "bench.steps",
 ) -> dict[str, Any]:
-    """Run ``bench.steps <name>`` in a child; its JSON result, or the error it ended with."""
+    """Run ``<module> <name>`` in a child; its JSON result, or the error it ended with."""
     print(f"[bench] {name} ...", flush=True)
     started = time.perf_counter()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "bench.steps", name, json.dumps(cfg)],
+            [sys.executable, "-m", module, name, json.dumps(cfg)],
             cwd=PROJECT_ROOT,
             env=env,
             capture_output=True,
@@ -147,6 +154,53 @@ def _git(*args: str) -> str:
     return done.stdout.strip()
 
 
+def step_env(home: Path) -> dict[str, str]:
+    """The environment of every step: this one, with ``home`` as SOCIALMART_HOME (and the
+    warehouse, published and spool folders under it)."""
+    env = {
+        **os.environ,
+        "SOCIALMART_HOME": str(home),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    for name in ("SOCIALMART_WAREHOUSE_PATH", "SOCIALMART_PUBLISHED_DIR", "SOCIALMART_SPOOL_DIR"):
+        env.pop(name, None)
+    return env
+
+
+def step_config(scale: str, seed: int) -> dict[str, Any]:
+    """What every step is told: the preset, the seed, repeats and the last generated day."""
+    repeats, query_repeats, load_days = REPEATS[scale]
+    return {
+        "scale": scale,
+        "seed": seed,
+        "repeats": repeats,
+        "query_repeats": query_repeats,
+        "load_days": load_days,
+        "bulk_days": BULK_DAYS[scale],
+        "day_to": get_preset(scale).days,
+    }
+
+
+def run_header(scale: str, seed: int, limit_gb: float, results: dict[str, Any]) -> dict[str, Any]:
+    """A run's record: the preset, seed, machine and limits, around ``results``."""
+    resources = load_settings().duckdb
+    return {
+        "scale": scale,
+        "seed": seed,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "limits": {
+            "duckdb_memory_limit": resources.memory_limit,
+            "duckdb_threads": resources.threads,
+            "address_space_cap_gb": round(limit_gb, 1),
+        },
+        "preset": {k: str(v) for k, v in vars(get_preset(scale)).items()},
+        "results": results,
+    }
+
+
 def run_all(
     scale: str,
     seed: int,
@@ -166,50 +220,19 @@ def run_all(
             when a long run is stopped).
         root: Folder for the warehouse and the JSON results (``var/bench``).
     """
-    preset = get_preset(scale)
-    repeats, query_repeats, load_days = REPEATS[scale]
     home = root / scale
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "SOCIALMART_HOME": str(home),
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])
-        ),
-    }
-    for name in ("SOCIALMART_WAREHOUSE_PATH", "SOCIALMART_PUBLISHED_DIR", "SOCIALMART_SPOOL_DIR"):
-        env.pop(name, None)
-    cfg = {
-        "scale": scale,
-        "seed": seed,
-        "repeats": repeats,
-        "query_repeats": query_repeats,
-        "load_days": load_days,
-        "bulk_days": BULK_DAYS[scale],
-        "day_to": preset.days,
-    }
+    env = {**step_env(home), "SOCIALMART_WAREHOUSE": "duckdb"}
+    cfg = step_config(scale, seed)
     results: dict[str, Any] = {}
-    resources = load_settings().duckdb
-    run = {
-        "scale": scale,
-        "seed": seed,
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "limits": {
-            "duckdb_memory_limit": resources.memory_limit,
-            "duckdb_threads": resources.threads,
-            "address_space_cap_gb": round(limit_gb, 1),
-        },
-        "preset": {k: str(v) for k, v in vars(preset).items()},
-        "results": results,
-    }
+    run = run_header(scale, seed, limit_gb, results)
     for name in STEP_NAMES:
         results[name] = run_step(name, cfg, env, timeout, limit_gb)
         on_progress(run)
     results["daily"] = []
-    for i in range(repeats):
-        day_cfg = {**cfg, "day_to": preset.days + i}
+    for i in range(cfg["repeats"]):
+        day_cfg = {**cfg, "day_to": cfg["day_to"] + i}
         results["daily"].append(run_step("daily", day_cfg, env, timeout, limit_gb))
         on_progress(run)
     return run
@@ -230,6 +253,12 @@ def main(argv: list[str] | None = None) -> None:
         help="address-space cap of each step (default: DUCKDB_MEMORY_LIMIT, else "
         f"{BENCH_MEMORY_LIMIT}, + {CAP_HEADROOM_GB:g} GB)",
     )
+    parser.add_argument(
+        "--warehouse",
+        choices=("duckdb", "postgres"),
+        default="duckdb",
+        help="postgres: the figures of bench.pg_run on a throw-away local cluster",
+    )
     parser.add_argument("--no-markdown", action="store_true", help="leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)
     if not os.environ.get("DUCKDB_MEMORY_LIMIT", "").strip():
@@ -240,16 +269,27 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         parser.error(str(error))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = BENCH_DIR / f"{stamp}-{args.scale}.json"
+    label, run_preset, render = args.scale, run_all, render_table
+    if args.warehouse == "postgres":
+        from bench.pg_report import render_postgres_table
+        from bench.pg_run import latest_duckdb_run, run_postgres
+
+        duckdb_run = latest_duckdb_run(args.scale)
+        label, run_preset = f"{args.scale}-postgres", run_postgres
+
+        def render(run: dict[str, Any]) -> str:
+            return render_postgres_table(run, duckdb_run)
+
+    out = BENCH_DIR / f"{stamp}-{label}.json"
 
     def save(run: dict[str, Any]) -> None:
         out.write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
         if not args.no_markdown:
-            update_benchmarks_md(PROJECT_ROOT / "BENCHMARKS.md", args.scale, render_table(run))
+            update_benchmarks_md(PROJECT_ROOT / "BENCHMARKS.md", label, render(run))
 
     timeout = args.step_timeout or STEP_TIMEOUT.get(args.scale, STEP_TIMEOUT["large"])
-    run = run_all(args.scale, args.seed, timeout, cap_gb, save)
-    print(render_table(run))
+    run = run_preset(args.scale, args.seed, timeout, cap_gb, save)
+    print(render(run))
     print(f"results: {out}")
 
 

@@ -34,7 +34,7 @@ MAX_PAGE_SIZE = {"meta": 5000, "tiktok": 1000, "tiktok_shop": 100, "threads": 10
 Result = dict[str, Any]
 
 
-def _connect(
+def connect_duckdb(
     settings: Settings, path: Path | None = None, *, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path`` (default: the warehouse) with the project's DuckDB resource settings."""
@@ -43,7 +43,8 @@ def _connect(
     return con
 
 
-def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds ``action()`` took, and what it returned."""
     started = time.perf_counter()
     value = action()
     return time.perf_counter() - started, value
@@ -100,9 +101,9 @@ def step_floor(settings: Settings, cfg: dict[str, Any]) -> Result:
     """The hand-written floor of every mart that has one, then check it equals dbt's mart."""
     marts = [m for m in dbt_runner.mart_models(settings) if m in floor.FLOORS]
     seconds = []
-    with _connect(settings) as con:
+    with connect_duckdb(settings) as con:
         for _ in range(cfg["repeats"]):
-            took, _ = _timed(lambda: [floor.FLOORS[m](con, *_floor_args(settings)) for m in marts])
+            took, _ = timed(lambda: [floor.FLOORS[m](con, *_floor_args(settings)) for m in marts])
             seconds.append(took)
         mismatches = {
             m: reconcile.floor_mismatches(con, f"marts.{m}", f"{floor.SCHEMA}.{m}", floor.COVERS[m])
@@ -126,8 +127,8 @@ def step_floor(settings: Settings, cfg: dict[str, Any]) -> Result:
 def step_reconcile(settings: Settings, cfg: dict[str, Any]) -> Result:
     """Marts vs the generator's ground truth (correctness; the Meta check is timed)."""
     preset = get_preset(cfg["scale"])
-    with _connect(settings, read_only=True) as con:
-        took, truth = _timed(
+    with connect_duckdb(settings, read_only=True) as con:
+        took, truth = timed(
             lambda: reconcile.placement_truth_mismatches(con, preset, cfg["seed"], cfg["day_to"])
         )
         tiktok = reconcile.tiktok_placement_truth_mismatches(
@@ -150,8 +151,8 @@ def step_daily(settings: Settings, cfg: dict[str, Any]) -> Result:
     appended = generate(settings.warehouse_path, preset, cfg["seed"], day_from=day, day_to=day + 1)
     build = dbt_runner.build(settings, [], f"bench-daily-{day}")
     since = preset.first_day + timedelta(days=day - settings.meta.lookback_days)
-    with _connect(settings) as con:
-        incremental, _ = _timed(
+    with connect_duckdb(settings) as con:
+        incremental, _ = timed(
             lambda: floor.refresh_placement_since(con, since, *_floor_args(settings))
         )
         mart = "fct_placement_performance_daily"
@@ -176,7 +177,7 @@ def step_gate(settings: Settings, cfg: dict[str, Any]) -> Result:
 
     seconds, passed = [], None
     for i in range(cfg["repeats"]):
-        took, outcome = _timed(lambda run_id=f"bench-gate-{i}": run_gate(settings, run_id))
+        took, outcome = timed(lambda run_id=f"bench-gate-{i}": run_gate(settings, run_id))
         seconds.append(took)
         passed = outcome.passed
     return {"seconds": seconds, "passed": passed}
@@ -186,9 +187,9 @@ def step_gate_sql(settings: Settings, cfg: dict[str, Any]) -> Result:
     """The same expectations as plain SQL."""
     checks, untranslated = gate_sql.gate_checks()
     seconds, violations = [], []
-    with _connect(settings, read_only=True) as con:
+    with connect_duckdb(settings, read_only=True) as con:
         for _ in range(cfg["repeats"]):
-            took, violations = _timed(lambda: gate_sql.run_checks(con, checks))
+            took, violations = timed(lambda: gate_sql.run_checks(con, checks))
             seconds.append(took)
     return {
         "seconds": seconds,
@@ -205,7 +206,7 @@ def step_publish(settings: Settings, cfg: dict[str, Any]) -> Result:
 
     run_id = "bench-publish"
     outcome = run_gate(settings, run_id)
-    took, result = _timed(lambda: publish(settings, run_id)) if outcome.passed else (0.0, None)
+    took, result = timed(lambda: publish(settings, run_id)) if outcome.passed else (0.0, None)
     return {"seconds": [took], "gate_passed": outcome.passed, "published": result is not None}
 
 
@@ -218,7 +219,7 @@ def step_dashboard(settings: Settings, cfg: dict[str, Any]) -> Result:
     """
     from bench.dashboard_latency import measure
 
-    took, measured = _timed(lambda: measure(settings.published_dir, cfg["query_repeats"]))
+    took, measured = timed(lambda: measure(settings.published_dir, cfg["query_repeats"]))
     if "error" in measured:
         raise RuntimeError(measured["error"])
     return {**measured, "seconds": [took]}
@@ -250,7 +251,7 @@ def step_load_path(settings: Settings, cfg: dict[str, Any]) -> Result:
             extract_settings = load_settings()
             end = date(2026, 10, 4)
             window = pipeline.Window(end - timedelta(days=cfg["load_days"] - 1), end)
-            extract_s, outcome = _timed(
+            extract_s, outcome = timed(
                 lambda: pipeline.extract(extract_settings, window, "bench-load", ("meta",))
             )
         spool = pipeline.run_spool_dir(extract_settings, "bench-load")
@@ -267,7 +268,7 @@ def step_load_path(settings: Settings, cfg: dict[str, Any]) -> Result:
         )
         land_s, floor_s = _land_vs_read_json(settings, work / "stand-in", pages, manifests, cfg)
         bulk_dir = work / "bulk-pages"
-        with _connect(settings, read_only=True) as con:
+        with connect_duckdb(settings, read_only=True) as con:
             bulk = bulk_pages.write_pages(con, bulk_dir, "bench-load", cfg["bulk_days"])
         bulk_land_s, bulk_floor_s = _land_vs_read_json(settings, work / "bulk", bulk_dir, bulk, cfg)
     finally:
@@ -305,10 +306,10 @@ def _land_vs_read_json(
     for i in range(cfg["repeats"] + 1):
         run_dir = work / f"land-{i}"
         shutil.copytree(pages, run_dir)
-        with _connect(settings, work / f"land-{i}.duckdb") as con:
-            land, _ = _timed(lambda c=con, d=run_dir: load_spool(c, d, "bench-load"))
-        with _connect(settings, work / f"floor-{i}.duckdb") as con:
-            peer, _ = _timed(lambda c=con: _read_json_floor(c, pages, manifests, get_stream))
+        with connect_duckdb(settings, work / f"land-{i}.duckdb") as con:
+            land, _ = timed(lambda c=con, d=run_dir: load_spool(c, d, "bench-load"))
+        with connect_duckdb(settings, work / f"floor-{i}.duckdb") as con:
+            peer, _ = timed(lambda c=con: _read_json_floor(c, pages, manifests, get_stream))
         shutil.rmtree(run_dir)
         for database in work.glob("*.duckdb*"):
             database.unlink()
@@ -353,10 +354,11 @@ STEPS: dict[str, Callable[[Settings, dict[str, Any]], Result]] = {
 }
 
 
-def main() -> None:
-    """Run one step; print its result, timing summary and peak memory as JSON."""
+def main(registry: dict[str, Callable[[Settings, dict[str, Any]], Result]] = STEPS) -> None:
+    """Run one step of ``registry``; print its result, timing summary and peak memory (of
+    this process and of its largest child, e.g. dbt) as JSON."""
     name, cfg = sys.argv[1], json.loads(sys.argv[2])
-    result = STEPS[name](load_settings(), cfg)
+    result = registry[name](load_settings(), cfg)
     seconds = result.get("seconds") or [0.0]
     result.update(
         min_s=min(seconds),
