@@ -288,7 +288,9 @@ def shares_check(spec: MartSpec, shares: Shares) -> Check:
             coalesce(min(min_share), 0) as min_share,
             coalesce(max(max_share), 0) as max_share
         from (
-            select sum(share) as share_total, min(share) as min_share, max(share) as max_share
+            -- to 12 places: a sum of doubles differs in its last bits with the order summed
+            select cast(sum(share) as decimal(38, 12)) as share_total,
+                min(share) as min_share, max(share) as max_share
             from (select {group}, {share} as share from {dataset}) as shares
             group by {group}
             having count(share) > 0
