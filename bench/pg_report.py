@@ -62,9 +62,10 @@ def render_postgres_table(run: dict[str, Any], duckdb_run: dict[str, Any] | None
         if duck
         else "DuckDB column: no DuckDB run of this preset under var/bench/ yet."
     )
+    server = ", ".join(f"{k} {v}" for k, v in r["copy_raw"].get("server", {}).items())
     lines += [
-        f"Copied into PostgreSQL: {r['copy_raw']['rows']:,} generated raw rows in "
-        f"{_triple(r['copy_raw'])}. {duck_line}",
+        f"PostgreSQL ({server}; the cluster as the project creates it). Copied into it: "
+        f"{r['copy_raw']['rows']:,} generated raw rows in {_triple(r['copy_raw'])}. {duck_line}",
         "",
         _row(
             "benchmark",
@@ -136,7 +137,7 @@ def _build_rows(r: dict[str, Any], duck: dict[str, Any]) -> list[str]:
             _triple(duck_build),
             _fmt(_ratio(_median(build), _median(duck_build))),
         ),
-        *_split_row("same, where the time goes", build),
+        *_split("same, where the time goes", build),
     ]
     daily = {"seconds": [d["seconds"][0] for d in r["daily"] if "error" not in d]}
     duck_daily = {"seconds": [d["seconds"][0] for d in duck.get("daily") or [] if "error" not in d]}
@@ -156,8 +157,13 @@ def _build_rows(r: dict[str, Any], duck: dict[str, Any]) -> list[str]:
     )
     finished = [d for d in r["daily"] if "error" not in d]
     if finished:
-        lines += _split_row("same, where the time goes", finished[-1])
+        lines += _split("same, where the time goes", finished[-1])
     return lines
+
+
+def _split(label: str, result: dict[str, Any]) -> list[str]:
+    """:func:`bench.report._split_row` with this table's eighth cell."""
+    return [f"{line} - |" for line in _split_row(label, result)]
 
 
 def _memory_rows(r: dict[str, Any]) -> list[str]:

@@ -30,6 +30,8 @@ from socialmart import pg_warehouse
 from socialmart.settings import Settings
 
 Result = dict[str, Any]
+#: Server settings recorded with the figures (the bench runs the cluster as the project ships it).
+SERVER_SETTINGS = ("server_version", "shared_buffers", "work_mem", "maintenance_work_mem")
 _NULL = r"\N"
 #: PostgreSQL types of the placement mart's columns -> DuckDB's, for the ground-truth check.
 _DUCK_TYPES = {
@@ -93,7 +95,8 @@ def copy_raw(duck: duckdb.DuckDBPyConnection, con: pg_warehouse.Connection, fold
 
 
 def step_copy_raw(settings: Settings, cfg: dict[str, Any]) -> Result:
-    """The generated raw tables into PostgreSQL (the starting point of every build)."""
+    """The generated raw tables into PostgreSQL (the starting point of every build), and the
+    server's version and memory settings the figures were measured with."""
     folder = Path(tempfile.mkdtemp(prefix="bench-copy-", dir=settings.home))
     try:
         with (
@@ -101,9 +104,10 @@ def step_copy_raw(settings: Settings, cfg: dict[str, Any]) -> Result:
             pg_warehouse.connect(settings) as con,
         ):
             took, rows = steps.timed(lambda: copy_raw(duck, con, folder))
+            server = {name: con.execute(f"show {name}").fetchone()[0] for name in SERVER_SETTINGS}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return {"seconds": [took], "rows": rows}
+    return {"seconds": [took], "rows": rows, "server": server}
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import pg_cluster, pg_report, pg_run
+from bench import pg_cluster, pg_report, pg_run, pg_steps
 from bench.presets import get_preset
 from socialmart.stack import postgres as stack
 
@@ -79,6 +79,7 @@ def test_load_build_and_memory_figures_are_measured(pg_run_record):
     load = results["load_path"]
     assert load["rows"] > 0 and len(load["seconds"]) == len(load["copy_seconds"]) == 1
     assert results["copy_raw"]["rows"] > load["rows"]
+    assert set(results["copy_raw"]["server"]) == set(pg_steps.SERVER_SETTINGS)
     assert results["dbt_build"]["seconds"][0] > 0
     assert results["dbt_build"]["children_peak_rss_mb"] > 0  # dbt
     server = results["server_memory"]
@@ -132,5 +133,5 @@ def test_report_shows_the_figures_beside_duckdb(pg_run_record):
     assert "| dbt build --full-refresh, all models + tests |" in table
     assert "| daily run (1 new day + lookback): dbt build, share of the full build |" in table
     assert "(25.0 %)" in table  # DuckDB's daily share beside PostgreSQL's
-    assert "peak memory, PostgreSQL server" in table
+    assert "peak memory, PostgreSQL server" in table and "shared_buffers 128MB" in table
     assert "0 Meta day x account x placement groups and 0 TikTok" in table
