@@ -91,8 +91,8 @@ def render_postgres_table(run: dict[str, Any], duckdb_run: dict[str, Any] | None
 
 
 def _listed(r: dict[str, Any]) -> dict[str, Any]:
-    """The step results (not the server's memory record)."""
-    return {k: v for k, v in r.items() if k != "server_memory"}
+    """The step results (not the memory records of the server and the runner)."""
+    return {k: v for k, v in r.items() if k not in ("server_memory", "runner_memory")}
 
 
 def _rate(rows: int, seconds: list[float]) -> dict[str, list[float]]:
@@ -168,12 +168,13 @@ def _split(label: str, result: dict[str, Any]) -> list[str]:
 
 def _memory_rows(r: dict[str, Any]) -> list[str]:
     """Peak resident memory of the step processes, of dbt, and of the PostgreSQL server."""
-    steps = [*(v for k, v in r.items() if k not in ("daily", "server_memory")), *r["daily"]]
+    steps = [*(v for k, v in _listed(r).items() if k != "daily"), *r["daily"]]
     finished = [s for s in steps if "error" not in s]
     own = max((s.get("peak_rss_mb", 0.0) for s in finished), default=None)
     dbt = [r["dbt_build"], *r["daily"]]
     child = max((s.get("children_peak_rss_mb", 0.0) for s in dbt if "error" not in s), default=None)
     server = r.get("server_memory") or {}
+    runner = r.get("runner_memory") or {}
 
     def mb(value: float | None) -> str:
         return "n/a" if value is None else f"{value:,.0f} MB"
@@ -184,6 +185,12 @@ def _memory_rows(r: dict[str, Any]) -> list[str]:
         _row(
             "peak memory, PostgreSQL server (all processes, shared memory once)",
             mb(server.get("total_peak_mb")),
+            *["-"] * 6,
+        ),
+        _row(
+            "peak memory, the bench runner (in brackets: its largest descendant, "
+            "any step, dbt or server process)",
+            f"{mb(runner.get('peak_rss_mb'))} ({mb(runner.get('children_peak_rss_mb'))})",
             *["-"] * 6,
         ),
     ]

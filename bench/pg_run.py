@@ -10,6 +10,7 @@ daily runs, the ground-truth check again on the last day.
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,8 @@ def run_postgres(
 ) -> dict[str, Any]:
     """Run every PostgreSQL step of the preset on a throw-away cluster; the run's record
     (arguments as :func:`bench.run.run_all`). ``results["server_memory"]`` holds the server
-    processes' peaks (:class:`bench.pg_cluster.ServerMemory`)."""
+    processes' peaks (:class:`bench.pg_cluster.ServerMemory`), ``results["runner_memory"]``
+    this process's and its largest descendant's."""
     from bench.pg_cluster import throwaway, warehouse_env
 
     home = root / f"{scale}-postgres"
@@ -55,6 +57,12 @@ def run_postgres(
         results["reconcile_daily"] = run_step("reconcile", last, env, timeout, limit_gb, MODULE)
         memory.sample()
         results["server_memory"] = memory.result()
+    # After the server stopped: its processes, reaped by the postmaster, count among the
+    # children too (RUSAGE_CHILDREN is the largest of all descendants waited for).
+    results["runner_memory"] = {
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
     on_progress(run)
     return run
 

@@ -85,6 +85,8 @@ def test_load_build_and_memory_figures_are_measured(pg_run_record):
     server = results["server_memory"]
     assert server["total_peak_mb"] > 0
     assert {"postmaster", "client backend", "checkpointer"} <= set(server["peak_mb_by_kind"])
+    runner = results["runner_memory"]
+    assert runner["children_peak_rss_mb"] >= results["dbt_build"]["children_peak_rss_mb"]
 
 
 def test_daily_figures_are_measured(pg_run_record):
