@@ -1,6 +1,7 @@
 """The stand-in's command line: ``python -m sandbox serve|truth|client-env``.
 
 python -m sandbox serve --port 8765 --seed 42 [--faults plan.json] [--clock-file F]
+                        [--request-log F]
 python -m sandbox truth --seed 42 --start 2026-10-01 --end 2026-10-07 [--grain ad-placement]
 python -m sandbox client-env
 
@@ -34,6 +35,11 @@ def _build_parser(settings: Settings) -> argparse.ArgumentParser:
         type=Path,
         help="while this file exists, its content (ISO 8601) is the stand-in's now",
     )
+    serve.add_argument(
+        "--request-log",
+        type=Path,
+        help="append one JSON line per served request, token-free (default: $SANDBOX_REQUEST_LOG)",
+    )
     truth = commands.add_parser("truth", help="ground truth as JSON on stdout")
     truth.add_argument("--seed", type=int, default=settings.sandbox_seed)
     truth.add_argument(
@@ -51,12 +57,23 @@ def _build_parser(settings: Settings) -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> None:
+    import os
+
     from sandbox.faults import FaultPlan
-    from sandbox.server import serve_forever
+    from sandbox.server import REQUEST_LOG_ENV_VAR, serve_forever
 
     faults = FaultPlan.from_json(args.faults.read_text()) if args.faults else None
     faults = faults or FaultPlan.from_env()
-    serve_forever(args.host, args.port, seed=args.seed, faults=faults, clock_file=args.clock_file)
+    from_env = os.environ.get(REQUEST_LOG_ENV_VAR, "").strip()
+    request_log = args.request_log or (Path(from_env) if from_env else None)
+    serve_forever(
+        args.host,
+        args.port,
+        seed=args.seed,
+        faults=faults,
+        clock_file=args.clock_file,
+        request_log=request_log,
+    )
 
 
 def _truth(args: argparse.Namespace) -> None:

@@ -8,6 +8,8 @@ switch between the real API and the stand-in by base URL alone, e.g.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 import os
 import socket
@@ -42,6 +44,12 @@ from socialmart.settings import (
 
 log = logging.getLogger(__name__)
 
+#: Opt-in request log (``python -m sandbox serve --request-log F``, default this variable):
+#: one JSON line per served request, for benchmarks that prove nothing was pulled twice.
+REQUEST_LOG_ENV_VAR = "SANDBOX_REQUEST_LOG"
+#: Query parameters never written to the request log (credentials and request signatures).
+SECRET_PARAMS = frozenset({"access_token", "app_key", "app_secret", "secret", "sign"})
+
 
 @dataclass(frozen=True)
 class RequestRecord:
@@ -58,17 +66,40 @@ class SandboxServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], router: Router, faults: FaultPlan | None) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        router: Router,
+        faults: FaultPlan | None,
+        request_log: Path | None = None,
+    ) -> None:
         super().__init__(address, _Handler)
         self.router = router
         self.faults = faults
+        self.request_log = request_log
         self.stopping = threading.Event()
         self.requests: list[RequestRecord] = []
         self._log_lock = threading.Lock()
 
-    def record(self, entry: RequestRecord) -> None:
+    def record(self, entry: RequestRecord, request: Request) -> None:
         with self._log_lock:
             self.requests.append(entry)
+            if self.request_log is not None:
+                with self.request_log.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(log_line(entry, request)) + "\n")
+
+
+def log_line(entry: RequestRecord, request: Request) -> dict[str, Any]:
+    """The request log's line for a served request: no credential, no signature, no header;
+    the body only as its SHA-256 (TikTok Shop's filters travel in it)."""
+    return {
+        "method": entry.method,
+        "path": entry.path,
+        "query": [[k, v] for k, v in request.query if k not in SECRET_PARAMS],
+        "body_sha256": hashlib.sha256(request.body).hexdigest() if request.body else None,
+        "status": entry.status,
+        "fault": entry.fault,
+    }
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -110,7 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
         kind = fault.kind if fault else None
         if kind == "reset":
             self._reset()
-            self.server.record(RequestRecord(request.method, request.path, None, kind))
+            self.server.record(RequestRecord(request.method, request.path, None, kind), request)
             return
         if fault is not None and kind == "slow":
             self.server.stopping.wait(fault.seconds)
@@ -121,7 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
             response.body = response.body[: len(response.body) // 2]
             self.close_connection = True
         self._send(response)
-        self.server.record(RequestRecord(request.method, request.path, response.status, kind))
+        entry = RequestRecord(request.method, request.path, response.status, kind)
+        self.server.record(entry, request)
 
     def _answer(self, request: Request, fault: FaultRule | None) -> Response:
         if fault is not None and fault.kind in ("http_500", "http_503", "http_504"):
@@ -177,6 +209,7 @@ def make_server(
     meta_token: str = SANDBOX_META_TOKEN,
     tiktok_shop: ShopStandInConfig | None = None,
     faults: FaultPlan | None = None,
+    request_log: Path | None = None,
 ) -> SandboxServer:
     """Build (not start) the sandbox server.
 
@@ -188,6 +221,7 @@ def make_server(
         tiktok_shop: TikTok Shop stand-in credentials and switches (default: the sandbox
             ones, with ``SANDBOX_NOW`` as the scenario's now).
         faults: fault plan; None serves without faults.
+        request_log: append every served request to this file (:func:`log_line`); None: no log.
 
     Returns:
         The bound server; call ``serve_forever()`` to run it.
@@ -206,7 +240,7 @@ def make_server(
             EcbRatesApi(seed=seed),
         ]
     )
-    return SandboxServer((host, port), router, faults)
+    return SandboxServer((host, port), router, faults, request_log)
 
 
 class RunningSandbox:
@@ -302,12 +336,16 @@ def serve_forever(
     meta_token: str = SANDBOX_META_TOKEN,
     faults: FaultPlan | None = None,
     clock_file: Path | None = None,
+    request_log: Path | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C); for the command line.
 
-    With ``clock_file`` the stand-in's "now" follows that file (:func:`follow_clock`).
+    With ``clock_file`` the stand-in's "now" follows that file (:func:`follow_clock`); with
+    ``request_log`` every served request is appended to it.
     """
-    server = make_server(host, port, seed=seed, meta_token=meta_token, faults=faults)
+    server = make_server(
+        host, port, seed=seed, meta_token=meta_token, faults=faults, request_log=request_log
+    )
     stop = threading.Event()
     if clock_file:
         threading.Thread(
