@@ -66,8 +66,10 @@ def copy_raw(duck: duckdb.DuckDBPyConnection, con: pg_warehouse.Connection, fold
         "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
     ).fetchall()
     for (table,) in tables:
+        if table not in specs:
+            continue
         (rows,) = duck.execute(f'select count(*) from raw."{table}"').fetchone()
-        if not rows or table not in specs:
+        if not rows:
             continue
         land_postgres.ensure_raw_table(con, specs[table])
         names = [d[0] for d in duck.execute(f'select * from raw."{table}" limit 0').description]
