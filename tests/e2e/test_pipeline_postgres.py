@@ -278,7 +278,7 @@ def test_every_published_mart_equals_duckdb_row_by_row(duckdb_runs, postgres_run
     duck = _published_duckdb(duckdb_runs)
     pg = _published_postgres(postgres_runs)
     assert sorted(pg) == sorted(duck)
-    assert "fct_placement_performance_daily" in pg
+    assert pg["fct_placement_performance_daily"][1], "no placement rows: the test proves nothing"
     for table, (columns, rows) in duck.items():
         assert pg[table][0] == columns, table
         # Decimals compare exactly (Decimal == Decimal), dates as dates, no float anywhere.
@@ -290,11 +290,12 @@ def test_a_failed_gate_leaves_published_untouched(postgres_runs) -> None:
     before = _published_postgres(settings)
     with pg_warehouse.connect(settings) as con:
         # A negative spend makes a negative share of its campaign's day (an expectation).
-        con.execute(
+        corrupted = con.execute(
             "update marts.fct_placement_performance_daily set spend = -spend "
             "where ctid = (select ctid from marts.fct_placement_performance_daily "
             "where spend > 0 order by report_date, ad_id limit 1)"
         )
+        assert corrupted.rowcount == 1
     with pytest.raises(GateFailed):
         pipeline.validate(settings, "corrupted")
     with pytest.raises(PublishRefused, match="gate failed for run corrupted"):
