@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps docs demo airflow airflow-stop airflow-status airflow-unpause airflow-pause airflow-cli soak bench-airflow test lint fmt dashboard sandbox dbt-build bench clean
+.PHONY: help setup system-deps docs demo airflow airflow-stop airflow-status airflow-unpause airflow-pause airflow-cli soak bench-airflow bench-celery test lint fmt dashboard sandbox dbt-build bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -105,6 +105,11 @@ SCALE ?= small
 BENCH_DAYS ?= 7
 bench-airflow: setup ## Airflow's overhead: DAGs vs `socialmart run` on BENCH_DAYS days (7)
 	$(PY) -m bench.airflow_overhead --days $(BENCH_DAYS)
+
+# Every ingest DAG's extracts on CeleryExecutor: 1 worker, then 2 (issue 16), no pull twice.
+CELERY_DAYS ?= 60
+bench-celery: setup ## extracts over 1 vs 2 Celery workers on CELERY_DAYS days (60): speed-up, no double pull
+	$(PY) -m bench.celery_fanout --days $(CELERY_DAYS)
 
 bench: setup ## benchmarks at a preset (SCALE=small|large|agency, WAREHOUSE=duckdb|postgres): var/bench/*.json + BENCHMARKS.md
 	$(PY) -m bench.run --scale $(SCALE) --warehouse $(WAREHOUSE)
