@@ -68,6 +68,8 @@ STANDIN_SECRETS = (
 #: Query parameters that differ between two identical pulls (TikTok Shop signs the time).
 VOLATILE_PARAMS = frozenset({"timestamp"})
 _WORKLOAD = re.compile(r"Executing workload in Celery: (?P<workload>.*)$")
+#: The task instance's fields in that line (quoted strings, or an integer map index).
+_TI_FIELDS = ("dag_id", "task_id", "run_id", "map_index")
 
 
 # -- the analysis (pure) ------------------------------------------------------------------
@@ -117,9 +119,6 @@ def workload_key(text: str) -> tuple[str, str, str, int] | None:
         return None
     dag_id, task_id, run_id, map_index = (m.group(1) or m.group(2) for m in fields.values())
     return dag_id, task_id, run_id, int(map_index)
-
-
-_TI_FIELDS = ("dag_id", "task_id", "run_id", "map_index")
 
 
 def executions(worker_logs: Mapping[str, str]) -> dict[tuple[str, str, str, int], list[str]]:
