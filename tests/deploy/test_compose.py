@@ -192,6 +192,23 @@ def test_dashboard_reads_the_shared_volume_read_only(config: dict[str, Any]) -> 
     assert _environment(dashboard)["SOCIALMART_HOME"] == f"{IMAGE_WORKDIR}/var"
 
 
+def test_dashboard_on_postgres_gets_the_bi_login_only(config: dict[str, Any]) -> None:
+    """On SOCIALMART_WAREHOUSE=postgres the dashboard reads as the BI role: it gets that login,
+    never the pipeline's user or password, and a cache folder outside the read-only volume."""
+    environment = _environment(config["services"]["dashboard"])
+    expected = {name for name in environment if name.startswith("SOCIALMART_PG_")}
+    assert expected == {
+        "SOCIALMART_PG_HOST",
+        "SOCIALMART_PG_PORT",
+        "SOCIALMART_PG_DBNAME",
+        "SOCIALMART_PG_BI_ROLE",
+        "SOCIALMART_PG_BI_PASSWORD",
+    }
+    assert "SOCIALMART_WAREHOUSE" in environment
+    cache = environment["SOCIALMART_DASHBOARD_CACHE_DIR"]
+    assert not cache.startswith(f"{IMAGE_WORKDIR}/var")
+
+
 def test_dependencies_exist_and_can_be_met(config: dict[str, Any]) -> None:
     services = config["services"]
     graph: dict[str, set[str]] = {}
