@@ -311,6 +311,22 @@ def test_a_torn_page_fails_the_stream_and_loses_nothing(
     assert (unit / MANIFEST_NAME).exists()  # still pending: can be loaded after a fix
 
 
+def test_a_load_leaves_the_planner_statistics_of_what_it_wrote(
+    pg: pg_warehouse.Connection, tmp_path: Path
+) -> None:
+    """dbt and the gate read raw right after a load: without statistics the planner takes a
+    table for empty and re-runs staging views per row (minutes instead of milliseconds)."""
+    spool = Spool(tmp_path / "spool")
+    run = spool.pull([[_row(JUNE_1), _row(JUNE_2)]])
+    land_postgres.load_spool(pg, spool.root / run, run, lock_timeout_seconds=LOCK_WAIT)
+    analysed = pg.execute(
+        "select relname, reltuples from pg_class join pg_namespace on relnamespace = "
+        "pg_namespace.oid where nspname = 'raw' and relname in (?, '_loads') order by 1",
+        [AD_INSIGHTS_PLACEMENT_TABLE.split(".", 1)[1]],
+    ).fetchall()
+    assert analysed == [("_loads", 1.0), (AD_INSIGHTS_PLACEMENT_TABLE.split(".", 1)[1], 2.0)]
+
+
 def test_a_newly_declared_column_is_added(pg: pg_warehouse.Connection, tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool")
     first = spool.pull([[_row(JUNE_1)]])
