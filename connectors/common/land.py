@@ -111,6 +111,14 @@ class LoadPolicy:
         unit = f"{source}/{stream}/{account}"
         return any(fnmatchcase(unit, pattern) for pattern in self.confirmed)
 
+    def confirmed_accounts(self, spec: StreamSpec, units: Sequence[Unit]) -> list[str]:
+        """The accounts among ``units`` whose deletions an operator confirmed."""
+        return [
+            manifest.account_id
+            for manifest, _ in units
+            if self.confirms(spec.source, spec.name, manifest.account_id)
+        ]
+
 
 @dataclass(frozen=True)
 class LoadReport:
@@ -608,11 +616,7 @@ def _judge_deletions(
 ) -> None:
     """``temp._land_verdicts``: per unit, the live keys its scope held, how many of them the
     pull no longer returned, and whether that makes the pull suspect (:class:`LoadPolicy`)."""
-    confirmed = [
-        manifest.account_id
-        for manifest, _ in units
-        if policy.confirms(spec.source, spec.name, manifest.account_id)
-    ]
+    confirmed = policy.confirmed_accounts(spec, units)
     con.execute(
         f"create temp table _land_verdicts as "
         f"select u.account_id, coalesce(k.n, 0) as live_keys, coalesce(v.n, 0) as vanished, "

@@ -479,11 +479,7 @@ def _judge_deletions(
     con: Connection, spec: StreamSpec, units: Sequence[Unit], policy: LoadPolicy
 ) -> None:
     """``_land_verdicts``: as :func:`connectors.common.land._judge_deletions`."""
-    confirmed = [
-        manifest.account_id
-        for manifest, _ in units
-        if policy.confirms(spec.source, spec.name, manifest.account_id)
-    ]
+    confirmed = policy.confirmed_accounts(spec, units)
     con.execute(
         f"create temp table _land_verdicts on commit drop as "
         f"select u.account_id, coalesce(k.n, 0) as live_keys, coalesce(v.n, 0) as vanished, "

@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 from urllib.parse import urlencode
@@ -142,13 +143,11 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"streamlit did not become healthy at {url}:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard served over the demo marts; the server is stopped afterwards."""
+@contextmanager
+def served_dashboard(env: dict[str, str], log: Path) -> Iterator[str]:
+    """``streamlit run dashboards/app.py`` on 127.0.0.1 and a free port with ``env``; yields
+    its URL once healthy and stops the server afterwards (its output goes to ``log``)."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    env = {**os.environ, "SOCIALMART_HOME": str(demo_home)}
-    env.pop("SOCIALMART_PUBLISHED_DIR", None)
     command = [
         sys.executable,
         "-m",
@@ -182,6 +181,15 @@ def dashboard_url(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard served over the demo marts; the server is stopped afterwards."""
+    env = {**os.environ, "SOCIALMART_HOME": str(demo_home)}
+    env.pop("SOCIALMART_PUBLISHED_DIR", None)
+    with served_dashboard(env, tmp_path_factory.mktemp("streamlit") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -26,7 +23,7 @@ import pytest
 from dashboard_marts import write_every_mart
 from pg_support import PostgresServer, copy_schema
 from streamlit.testing.v1 import AppTest
-from test_browser import _free_port, _metrics, _open, _wait_healthy, browser_page  # noqa: F401
+from test_browser import _metrics, _open, browser_page, served_dashboard  # noqa: F401
 
 from dashboards import pg_snapshot, reader
 from dashboards.queries import advantage_plus, creators, health, performance, publication, spend
@@ -396,39 +393,10 @@ def test_nothing_published_yet(pg_settings: Settings) -> None:
 
 @pytest.fixture
 def postgres_dashboard_url(published: Settings, tmp_path: Path) -> Iterator[str]:
-    """``streamlit run dashboards/app.py`` (as test_browser starts it) on the PostgreSQL
-    publication; the server is stopped afterwards."""
-    port = _free_port()
-    log = tmp_path / "streamlit.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        APP,
-        "--server.address=127.0.0.1",
-        f"--server.port={port}",
-        "--server.headless=true",
-        "--server.fileWatcherType=none",
-        "--browser.gatherUsageStats=false",
-        "--global.developmentMode=false",
-    ]
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=dict(os.environ),  # pg_settings' SOCIALMART_WAREHOUSE=postgres and SOCIALMART_PG_*
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, server, log)
+    """The dashboard served (as test_browser serves it) on the PostgreSQL publication:
+    pg_settings' SOCIALMART_WAREHOUSE=postgres and SOCIALMART_PG_* are in the environment."""
+    with served_dashboard(dict(os.environ), tmp_path / "streamlit.log") as url:
         yield url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
 
 
 @pytest.mark.e2e

@@ -8,12 +8,10 @@ copied into a throw-away PostgreSQL cluster (CSV COPY through psycopg2), then
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import duckdb
 import pytest
 from dbt_cli import run_dbt
-from pg_support import PostgresServer, copy_schema, fetch_sorted, find_bin_dir, running_postgres
+from pg_support import PostgresServer, copy_schema, fetch_sorted
 
 from socialmart.settings import Settings
 
@@ -28,15 +26,9 @@ MAY_BE_EMPTY = {"marts.rpt_placement_share_changes"}
 
 
 @pytest.fixture(scope="module")
-def pg_server() -> Iterator[PostgresServer]:
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        pytest.skip(
-            "PostgreSQL server binaries not found under /usr/lib/postgresql "
-            "(install them with scripts/install-postgres.sh)"
-        )
-    with running_postgres(bin_dir) as server:
-        yield server
+def pg_server(pg_cluster: PostgresServer) -> PostgresServer:
+    """A database of its own on the test process's cluster (tests/conftest.py)."""
+    return pg_cluster.new_database("dbt_portability")
 
 
 @pytest.fixture(scope="module")
