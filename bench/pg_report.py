@@ -12,7 +12,6 @@ from typing import Any
 from bench.report import (
     _error_notes,
     _fmt,
-    _limits,
     _median,
     _ratio,
     _row,
@@ -20,6 +19,7 @@ from bench.report import (
     _split_row,
     _triple,
     _verdict,
+    machine_line,
 )
 
 RECONCILE_STEPS = ("reconcile", "reconcile_daily")
@@ -36,13 +36,8 @@ def reconciled(results: dict[str, Any]) -> bool:
 def render_postgres_table(run: dict[str, Any], duckdb_run: dict[str, Any] | None) -> str:
     """Markdown: machine line, the figures (with the DuckDB run's beside them), the notes."""
     r = run["results"]
-    m = run["machine"]
     lines = [
-        f"Run {run['started_at']} · commit `{m['commit']}`"
-        + (" (uncommitted changes)" if m["worktree_dirty"] else "")
-        + f" · {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB · {m['os']} · "
-        f"Python {m['python']} · seed {run['seed']} · load average at start "
-        f"{m.get('load_average_1m', 'n/a')}" + _limits(run.get("limits")),
+        machine_line(run),
         "",
     ]
     if not reconciled(r):

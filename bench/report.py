@@ -90,17 +90,24 @@ def _against(
     )
 
 
-def render_table(run: dict[str, Any]) -> str:
-    """Markdown: machine line, the figures table and the per-step notes."""
-    r = {name: {"error": "not run (yet)"} for name in STEP_NAMES} | run["results"]
-    r.setdefault("daily", [])
+def machine_line(run: dict[str, Any]) -> str:
+    """When, at which commit and on what machine a run measured (every section's first line)."""
     m = run["machine"]
-    lines = [
+    return (
         f"Run {run['started_at']} · commit `{m['commit']}`"
         + (" (uncommitted changes)" if m["worktree_dirty"] else "")
         + f" · {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB · {m['os']} · "
         f"Python {m['python']} · seed {run['seed']} · load average at start "
-        f"{m.get('load_average_1m', 'n/a')}" + _limits(run.get("limits")),
+        f"{m.get('load_average_1m', 'n/a')}" + _limits(run.get("limits"))
+    )
+
+
+def render_table(run: dict[str, Any]) -> str:
+    """Markdown: machine line, the figures table and the per-step notes."""
+    r = {name: {"error": "not run (yet)"} for name in STEP_NAMES} | run["results"]
+    r.setdefault("daily", [])
+    lines = [
+        machine_line(run),
         "",
         "Generated raw rows: "
         + ", ".join(f"{t} {n:,}" for t, n in (r["generate"].get("rows") or {}).items())
