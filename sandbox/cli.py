@@ -1,8 +1,9 @@
 """The stand-in's command line: ``python -m sandbox serve|truth|client-env``.
 
 python -m sandbox serve --port 8765 --seed 42 [--faults plan.json] [--clock-file F]
-                        [--request-log F]
+                        [--request-log F] [--account-copies N]
 python -m sandbox truth --seed 42 --start 2026-10-01 --end 2026-10-07 [--grain ad-placement]
+                        [--account-copies N]
 python -m sandbox client-env
 
 The production package never imports the stand-in: the local Airflow stack starts ``serve`` as
@@ -17,7 +18,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from socialmart.settings import Settings, load_settings
+from socialmart.settings import SANDBOX_ACCOUNT_COPIES_MAX, Settings, load_settings
+
+
+def _copies(raw: str) -> int:
+    """``--account-copies``: a whole number 1..SANDBOX_ACCOUNT_COPIES_MAX."""
+    if not raw.isdigit() or not 1 <= int(raw) <= SANDBOX_ACCOUNT_COPIES_MAX:
+        raise argparse.ArgumentTypeError(f"expected 1..{SANDBOX_ACCOUNT_COPIES_MAX}, got {raw!r}")
+    return int(raw)
 
 
 def _build_parser(settings: Settings) -> argparse.ArgumentParser:
@@ -42,6 +50,14 @@ def _build_parser(settings: Settings) -> argparse.ArgumentParser:
     )
     truth = commands.add_parser("truth", help="ground truth as JSON on stdout")
     truth.add_argument("--seed", type=int, default=settings.sandbox_seed)
+    for command in (serve, truth):
+        command.add_argument(
+            "--account-copies",
+            type=_copies,
+            default=settings.sandbox_account_copies,
+            help="copies of the Meta ad accounts and TikTok advertisers"
+            " (default: $SANDBOX_ACCOUNT_COPIES, 1)",
+        )
     truth.add_argument(
         "--grain",
         choices=["day-account-placement", "ad-placement"],
@@ -73,18 +89,22 @@ def _serve(args: argparse.Namespace) -> None:
         faults=faults,
         clock_file=args.clock_file,
         request_log=request_log,
+        account_copies=args.account_copies,
     )
 
 
 def _truth(args: argparse.Namespace) -> None:
     from sandbox.meta import truth
+    from sandbox.meta.scenario import configured_scenario
 
     compute = (
         truth.totals_by_day_account_placement
         if args.grain == "day-account-placement"
         else truth.placement_truth
     )
-    json.dump(compute(args.seed, args.start, args.end), sys.stdout, default=str, indent=1)
+    scenario = configured_scenario(args.account_copies)
+    rows = compute(args.seed, args.start, args.end, scenario=scenario)
+    json.dump(rows, sys.stdout, default=str, indent=1)
     sys.stdout.write("\n")
 
 

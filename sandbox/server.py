@@ -30,9 +30,11 @@ from sandbox.fx.api import EcbRatesApi
 from sandbox.instagram.api import InstagramApi
 from sandbox.meta.api import MetaGraphApi
 from sandbox.meta.restatement import model_for
+from sandbox.meta.scenario import configured_scenario as configured_meta_scenario
 from sandbox.routing import Request, Response, Router
 from sandbox.threads.api import ThreadsApi
 from sandbox.tiktok.api import TikTokBusinessApi
+from sandbox.tiktok.scenario import configured_scenario as configured_tiktok_scenario
 from sandbox.tiktok_shop.api import ShopStandInConfig, TikTokShopApi
 from socialmart.settings import (
     SANDBOX_INSTAGRAM_TOKEN,
@@ -210,6 +212,7 @@ def make_server(
     tiktok_shop: ShopStandInConfig | None = None,
     faults: FaultPlan | None = None,
     request_log: Path | None = None,
+    account_copies: int | None = None,
 ) -> SandboxServer:
     """Build (not start) the sandbox server.
 
@@ -222,6 +225,8 @@ def make_server(
             ones, with ``SANDBOX_NOW`` as the scenario's now).
         faults: fault plan; None serves without faults.
         request_log: append every served request to this file (:func:`log_line`); None: no log.
+        account_copies: copies of the Meta ad accounts and TikTok advertisers to serve
+            (default ``SANDBOX_ACCOUNT_COPIES``).
 
     Returns:
         The bound server; call ``serve_forever()`` to run it.
@@ -232,8 +237,13 @@ def make_server(
                 seed=seed,
                 token=meta_token,
                 restatement=model_for(load_settings().sandbox_meta_restatement_days),
+                scenario=configured_meta_scenario(account_copies),
             ),
-            TikTokBusinessApi(seed=seed, token=SANDBOX_TIKTOK_TOKEN),
+            TikTokBusinessApi(
+                seed=seed,
+                token=SANDBOX_TIKTOK_TOKEN,
+                scenario=configured_tiktok_scenario(account_copies),
+            ),
             TikTokShopApi(seed=seed, config=tiktok_shop or ShopStandInConfig.from_env()),
             ThreadsApi(seed=seed, token=SANDBOX_THREADS_TOKEN),
             InstagramApi(seed=seed, token=SANDBOX_INSTAGRAM_TOKEN),
@@ -337,6 +347,7 @@ def serve_forever(
     faults: FaultPlan | None = None,
     clock_file: Path | None = None,
     request_log: Path | None = None,
+    account_copies: int | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C); for the command line.
 
@@ -344,7 +355,13 @@ def serve_forever(
     ``request_log`` every served request is appended to it.
     """
     server = make_server(
-        host, port, seed=seed, meta_token=meta_token, faults=faults, request_log=request_log
+        host,
+        port,
+        seed=seed,
+        meta_token=meta_token,
+        faults=faults,
+        request_log=request_log,
+        account_copies=account_copies,
     )
     stop = threading.Event()
     if clock_file:

@@ -50,6 +50,20 @@ def _env_date(name: str, default: str) -> date:
         raise ValueError(f"{name}: expected a date YYYY-MM-DD, got {value!r}") from exc
 
 
+#: Most copies the stand-in's ids have room for (a 3-digit copy number in TikTok's ids).
+SANDBOX_ACCOUNT_COPIES_MAX = 999
+
+
+def _account_copies() -> int:
+    raw = _env("SANDBOX_ACCOUNT_COPIES", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= SANDBOX_ACCOUNT_COPIES_MAX:
+        raise ValueError(
+            f"SANDBOX_ACCOUNT_COPIES: expected a whole number 1..{SANDBOX_ACCOUNT_COPIES_MAX},"
+            f" got {raw!r}"
+        )
+    return int(raw)
+
+
 def _env_pairs(name: str) -> tuple[tuple[str, str], ...]:
     """``id:value,id:value`` -> ``(("id", "value"), ...)``; a value may itself contain ``:``."""
     pairs = []
@@ -406,6 +420,9 @@ class Settings:
     #: First report day the Meta stand-in counts click-through as link clicks only (other
     #: clicks as 1-day engage-through, ``1d_ev``); Meta's date is third-party (DECISIONS.md).
     sandbox_meta_engage_through_from: date = date(2026, 4, 6)
+    #: Copies of the stand-in's Meta ad accounts and TikTok advertisers it serves (and its
+    #: truth counts): 1 is the brand; more is an agency's book (the Celery fan-out bench).
+    sandbox_account_copies: int = 1
     fx: FxSettings = field(default_factory=lambda: _fx_settings())
     dbt: DbtSettings = field(default_factory=lambda: _dbt_settings())
     gate: GateSettings = field(default_factory=lambda: _gate_settings())
@@ -546,6 +563,7 @@ def load_settings() -> Settings:
         sandbox_meta_engage_through_from=_env_date(
             "SANDBOX_META_ENGAGE_THROUGH_FROM", "2026-04-06"
         ),
+        sandbox_account_copies=_account_copies(),
         fx=_fx_settings(),
         dbt=_dbt_settings(),
         gate=_gate_settings(),

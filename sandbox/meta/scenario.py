@@ -8,7 +8,7 @@ same for every seed and only the daily numbers change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 
@@ -481,9 +481,27 @@ _ACCOUNTS: tuple[_AccountSpec, ...] = (
 )
 
 
-def _object_id(account_index: int, kind: int, serial: int) -> str:
-    """An 18-digit Meta-style ID: ``120210`` + account digit + kind digit + serial."""
-    return f"120210{account_index}{kind}{serial:010d}"
+def _object_id(account_index: int, kind: int, serial: int, copy: int = 0) -> str:
+    """An 18-digit Meta-style ID: ``120210`` + account digit + kind digit + copy (4 digits)
+    + serial (6 digits); copy 0 is the brand's own accounts."""
+    return f"120210{account_index}{kind}{copy:04d}{serial:06d}"
+
+
+def _copied(spec: _AccountSpec, copy: int) -> _AccountSpec:
+    """Copy ``copy`` (from 1) of a declared account: an agency client's account with its own
+    id and name. Copies run no partnership ads: the creators' posts belong to the brand."""
+    if copy == 0:
+        return spec
+    campaigns = tuple(
+        replace(c, adsets=tuple(replace(s, partnerships=()) for s in c.adsets))
+        for c in spec.campaigns
+    )
+    return replace(
+        spec,
+        account_id=str(int(spec.account_id) + copy * 1_000_000_000),
+        name=f"Client {copy + 1:03d} | {spec.name}",
+        campaigns=campaigns,
+    )
 
 
 def _ad_status(spec: _AdSetSpec, campaign: Campaign, number: int) -> tuple[str, date | None]:
@@ -525,7 +543,7 @@ def _expand_ads(
     first: int,
     used_media: dict[str, int],
 ) -> list[tuple[Ad, Creative]]:
-    account_index = int(adset.id[6])
+    account_index, copy = int(adset.id[6]), int(adset.id[8:12])
     kind = campaign.kind
     if spec.placements:
         base, late = spec.placements, ()
@@ -539,7 +557,7 @@ def _expand_ads(
     per_ad = adset.daily_budget_cents // spec.n_ads
     out = []
     for i in range(spec.n_ads):
-        ad_id = _object_id(account_index, 3, first + i)
+        ad_id = _object_id(account_index, 3, first + i, copy)
         name = f"{spec.name} | Ad {i + 1:02d}"
         status, end = _ad_status(spec, campaign, i + 1)
         creative = _creative(spec, ad_id, adset.account_id, name, i + 1, used_media)
@@ -566,7 +584,7 @@ def _expand_ads(
 
 
 def _expand_account(
-    index: int, spec: _AccountSpec, rollout: date, used_media: dict[str, int]
+    index: int, spec: _AccountSpec, rollout: date, used_media: dict[str, int], copy: int = 0
 ) -> tuple[Account, list[Campaign], list[AdSet], list[tuple[Ad, Creative]]]:
     account = Account(
         spec.account_id,
@@ -583,7 +601,7 @@ def _expand_account(
     for c_serial, c_spec in enumerate(spec.campaigns, start=101):
         budget = sum(round(s.daily_budget * spec.money_scale) * 100 for s in c_spec.adsets)
         campaign = Campaign(
-            id=_object_id(index, 1, c_serial),
+            id=_object_id(index, 1, c_serial, copy),
             account_id=spec.account_id,
             name=c_spec.name,
             kind=c_spec.kind,
@@ -597,7 +615,7 @@ def _expand_account(
         campaigns.append(campaign)
         for s_spec in c_spec.adsets:
             adset = AdSet(
-                id=_object_id(index, 2, 201 + len(adsets)),
+                id=_object_id(index, 2, 201 + len(adsets), copy),
                 account_id=spec.account_id,
                 campaign_id=campaign.id,
                 name=s_spec.name,
@@ -620,26 +638,30 @@ def _expand_account(
 def build_scenario(
     threads_rollout: date = THREADS_ROLLOUT_DEFAULT,
     engage_through_from: date = ENGAGE_THROUGH_FROM_DEFAULT,
+    account_copies: int = 1,
 ) -> Scenario:
     """Expand the declared advertiser into entities.
 
     Args:
         threads_rollout: first day Advantage+ sales ads deliver on ``threads/threads_feed``.
         engage_through_from: first report day under the narrowed click-through definition.
+        account_copies: how many times the declared accounts are served (:func:`_copied`;
+            1 = the brand's own accounts only).
 
     Returns:
         The scenario; the same object for the same arguments.
     """
     accounts, campaigns, adsets, ads = [], [], [], []
     used_media: dict[str, int] = {}
-    for index, spec in enumerate(_ACCOUNTS, start=1):
-        account, a_campaigns, a_adsets, a_ads = _expand_account(
-            index, spec, threads_rollout, used_media
-        )
-        accounts.append(account)
-        campaigns.extend(a_campaigns)
-        adsets.extend(a_adsets)
-        ads.extend(a_ads)
+    for copy in range(account_copies):
+        for index, spec in enumerate(_ACCOUNTS, start=1):
+            account, a_campaigns, a_adsets, a_ads = _expand_account(
+                index, _copied(spec, copy), threads_rollout, used_media, copy
+            )
+            accounts.append(account)
+            campaigns.extend(a_campaigns)
+            adsets.extend(a_adsets)
+            ads.extend(a_ads)
     return Scenario(
         accounts=tuple(accounts),
         campaigns=tuple(campaigns),
@@ -652,9 +674,14 @@ def build_scenario(
     )
 
 
-def configured_scenario() -> Scenario:
+def configured_scenario(account_copies: int | None = None) -> Scenario:
     """The scenario the stand-in serves: :func:`build_scenario` with the change date of
-    ``SANDBOX_META_ENGAGE_THROUGH_FROM`` (the server and the truth read the same setting)."""
+    ``SANDBOX_META_ENGAGE_THROUGH_FROM`` and ``account_copies`` copies (default
+    ``SANDBOX_ACCOUNT_COPIES``; the server and the truth read the same settings)."""
     from socialmart.settings import load_settings
 
-    return build_scenario(engage_through_from=load_settings().sandbox_meta_engage_through_from)
+    settings = load_settings()
+    return build_scenario(
+        engage_through_from=settings.sandbox_meta_engage_through_from,
+        account_copies=account_copies or settings.sandbox_account_copies,
+    )

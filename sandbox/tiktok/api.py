@@ -35,7 +35,7 @@ from sandbox.tiktok.render import (
     gmv_metric_values,
     stat_time_day,
 )
-from sandbox.tiktok.scenario import Advertiser, Scenario, build_scenario
+from sandbox.tiktok.scenario import Advertiser, Scenario, configured_scenario
 
 HOST = "business-api.tiktok.com"
 SANDBOX_APP_ID = "sandbox-tiktok-app"
@@ -66,7 +66,7 @@ class TikTokBusinessApi:
         token: The only ``Access-Token`` accepted.
         app_id: App id ``/oauth2/advertiser/get/`` accepts.
         app_secret: App secret ``/oauth2/advertiser/get/`` accepts.
-        scenario: The advertisers (default :func:`build_scenario`).
+        scenario: The advertisers (default :func:`configured_scenario`).
         clock: Current time; decides which days exist and how mature conversions are.
         span_days: Longest report range with ``stat_time_day`` (TikTok: 30).
     """
@@ -85,7 +85,7 @@ class TikTokBusinessApi:
         span_days: int = 30,
     ) -> None:
         self.seed = seed
-        self.scenario = scenario or build_scenario()
+        self.scenario = scenario or configured_scenario()
         self._token = token
         self._app = (app_id, app_secret)
         self._clock = clock

@@ -6,7 +6,7 @@ are not stored here: :mod:`sandbox.tiktok.generator` derives them from the seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 
@@ -240,9 +240,22 @@ _ADVERTISERS = (
 START = date(2026, 8, 1)
 
 
-def _ids(adv: int, kind: int, serial: int) -> str:
-    """A 16-digit TikTok-style id: ``17141`` + advertiser digit + kind digit + serial."""
-    return f"17141{adv}{kind}{serial:09d}"
+def _ids(adv: int, kind: int, serial: int, copy: int = 0) -> str:
+    """A 16-digit TikTok-style id: ``17141`` + advertiser digit + kind digit + copy (3
+    digits) + serial (6 digits); copy 0 is the brand's own advertisers."""
+    return f"17141{adv}{kind}{copy:03d}{serial:06d}"
+
+
+def _copied(adv: Advertiser, copy: int) -> Advertiser:
+    """Copy ``copy`` (from 1) of a declared advertiser: an agency client's advertiser with
+    its own id and name."""
+    if copy == 0:
+        return adv
+    return replace(
+        adv,
+        advertiser_id=str(int(adv.advertiser_id) + copy * 1000),
+        name=f"Client {copy + 1:03d} | {adv.name}",
+    )
 
 
 def _spark(creator: Creator, post: int = 0) -> tuple[str, str, str, str]:
@@ -252,11 +265,12 @@ def _spark(creator: Creator, post: int = 0) -> tuple[str, str, str, str]:
     return kind, creator.identity_id, creator.display_name, creator.video_ids[post]
 
 
-def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
-    """Campaigns, ad groups, ads, stores and GMV Max campaigns of one advertiser."""
+def _expand(index: int, adv: Advertiser, copy: int = 0) -> tuple[list, list, list, list, list]:
+    """Campaigns, ad groups, ads, stores and GMV Max campaigns of one advertiser (``index``
+    from 1 among the declared ones; ``copy`` as in :func:`_copied`)."""
     scale = adv.money_scale
     auction = Campaign(
-        _ids(index, 1, 1),
+        _ids(index, 1, 1, copy),
         adv.advertiser_id,
         f"{adv.country} | Shop sales",
         "PRODUCT_SALES",
@@ -266,7 +280,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
         START,
     )
     traffic = Campaign(
-        _ids(index, 1, 2),
+        _ids(index, 1, 2, copy),
         adv.advertiser_id,
         f"{adv.country} | Website traffic",
         "TRAFFIC",
@@ -279,7 +293,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
     if index == 1:
         campaigns.append(
             Campaign(
-                _ids(index, 1, 3),
+                _ids(index, 1, 3, copy),
                 adv.advertiser_id,
                 "US | TopView launch",
                 "REACH",
@@ -291,7 +305,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
         )
     groups = [
         AdGroup(
-            _ids(index, 2, 1),
+            _ids(index, 2, 1, copy),
             auction.campaign_id,
             adv.advertiser_id,
             f"{adv.country} | Spark creators",
@@ -301,7 +315,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
             round(180 * scale),
         ),
         AdGroup(
-            _ids(index, 2, 2),
+            _ids(index, 2, 2, copy),
             traffic.campaign_id,
             adv.advertiser_id,
             f"{adv.country} | Automatic placement",
@@ -311,7 +325,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
             round(90 * scale),
         ),
         AdGroup(
-            _ids(index, 2, 3),
+            _ids(index, 2, 3, copy),
             traffic.campaign_id,
             adv.advertiser_id,
             f"{adv.country} | TikTok + Pangle",
@@ -329,7 +343,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
     for serial, (itype, iid, name, item) in enumerate(sparks, start=1):
         ads.append(
             Ad(
-                _ids(index, 3, serial),
+                _ids(index, 3, serial, copy),
                 groups[0].adgroup_id,
                 auction.campaign_id,
                 adv.advertiser_id,
@@ -351,7 +365,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
         deleted = date(2026, 9, 20) if serial == 12 else None
         ads.append(
             Ad(
-                _ids(index, 3, serial),
+                _ids(index, 3, serial, copy),
                 group.adgroup_id,
                 group.campaign_id,
                 adv.advertiser_id,
@@ -373,7 +387,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
     shop = build_shop_scenario().shop_of_advertiser(adv.advertiser_id)
     stores = [
         Store(
-            shop.shop_id if shop else f"74940{index}000000001",
+            shop.shop_id if shop else f"74940{index}{copy:03d}000001",
             adv.advertiser_id,
             f"Nordlicht Shop {adv.country}",
             "ACTIVE",
@@ -384,7 +398,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
     if index in (1, 3):
         stores.append(
             Store(
-                f"74940{index}000000002",
+                f"74940{index}{copy:03d}000002",
                 adv.advertiser_id,
                 f"Nordlicht Outlet {adv.country}",
                 "NEW_CREATE",
@@ -393,7 +407,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
         )
         gmv = [
             GmvMaxCampaign(
-                _ids(index, 5, 1),
+                _ids(index, 5, 1, copy),
                 adv.advertiser_id,
                 stores[0].store_id,
                 f"{adv.country} | Product GMV Max",
@@ -403,7 +417,7 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
                 scale,
             ),
             GmvMaxCampaign(
-                _ids(index, 5, 2),
+                _ids(index, 5, 2, copy),
                 adv.advertiser_id,
                 stores[0].store_id,
                 f"{adv.country} | LIVE GMV Max",
@@ -420,21 +434,21 @@ def _expand(index: int, adv: Advertiser) -> tuple[list, list, list, list, list]:
 _SMART_PLUS_SUBPLACEMENTS = {1: (LEMON8, PINE_DRAMA), 2: (LEMON8,)}
 
 
-def _smart_plus(index: int, adv: Advertiser) -> tuple[list, list, list]:
+def _smart_plus(index: int, adv: Advertiser, copy: int = 0) -> tuple[list, list, list]:
     """One Upgraded Smart+ web campaign, ad group and two ads of two creatives each."""
     subplacements = _SMART_PLUS_SUBPLACEMENTS.get(index)
     if subplacements is None:
         return [], [], []
     scale = adv.money_scale
     campaign = SmartPlusCampaign(
-        _ids(index, 6, 1),
+        _ids(index, 6, 1, copy),
         adv.advertiser_id,
         f"{adv.country} | Smart+ web sales",
         "WEB_CONVERSIONS",
         round(250 * scale),
     )
     group = SmartPlusAdGroup(
-        _ids(index, 7, 1),
+        _ids(index, 7, 1, copy),
         campaign.campaign_id,
         adv.advertiser_id,
         f"{adv.country} | Smart+ automatic",
@@ -442,7 +456,7 @@ def _smart_plus(index: int, adv: Advertiser) -> tuple[list, list, list]:
     )
     ads = [
         SmartPlusAd(
-            _ids(index, 8, serial),
+            _ids(index, 8, serial, copy),
             group.adgroup_id,
             campaign.campaign_id,
             adv.advertiser_id,
@@ -456,21 +470,43 @@ def _smart_plus(index: int, adv: Advertiser) -> tuple[list, list, list]:
             START,
             round(cents * scale),
             scale,
-            creative_ids=(_ids(index, 9, serial * 10 + 1), _ids(index, 9, serial * 10 + 2)),
+            creative_ids=(
+                _ids(index, 9, serial * 10 + 1, copy),
+                _ids(index, 9, serial * 10 + 2, copy),
+            ),
         )
         for serial, cents in ((1, 3800), (2, 2200))
     ]
     return [campaign], [group], ads
 
 
+def build_scenario(account_copies: int = 1) -> Scenario:
+    """Expand the declared advertisers into entities (the same object for the same
+    ``account_copies``: how many times the declared advertisers are served, see
+    :func:`_copied`)."""
+    return _build(account_copies)
+
+
 @cache
-def build_scenario() -> Scenario:
-    """Expand the declared advertisers into entities (the same object on every call)."""
+def _build(account_copies: int) -> Scenario:
+    advertisers = []
     parts: list[list] = [[], [], [], [], []]
     smart_plus: list[list] = [[], [], []]
-    for index, adv in enumerate(_ADVERTISERS, start=1):
-        for bucket, items in zip(parts, _expand(index, adv), strict=True):
-            bucket.extend(items)
-        for bucket, items in zip(smart_plus, _smart_plus(index, adv), strict=True):
-            bucket.extend(items)
-    return Scenario(_ADVERTISERS, *(tuple(p) for p in parts), *(tuple(p) for p in smart_plus))
+    for copy in range(account_copies):
+        for index, declared in enumerate(_ADVERTISERS, start=1):
+            adv = _copied(declared, copy)
+            advertisers.append(adv)
+            for bucket, items in zip(parts, _expand(index, adv, copy), strict=True):
+                bucket.extend(items)
+            for bucket, items in zip(smart_plus, _smart_plus(index, adv, copy), strict=True):
+                bucket.extend(items)
+    return Scenario(tuple(advertisers), *(tuple(p) for p in parts), *(tuple(p) for p in smart_plus))
+
+
+def configured_scenario(account_copies: int | None = None) -> Scenario:
+    """The scenario the stand-in serves: :func:`build_scenario` with ``account_copies``
+    copies (default ``SANDBOX_ACCOUNT_COPIES``; the server and the truth read the same
+    setting)."""
+    from socialmart.settings import load_settings
+
+    return build_scenario(account_copies or load_settings().sandbox_account_copies)

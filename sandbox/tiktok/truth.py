@@ -14,7 +14,7 @@ from typing import Any
 
 from sandbox.creators import TIKTOK_CREATORS
 from sandbox.tiktok.delivery import AdDay, Pull, gmv_rows, report_rows
-from sandbox.tiktok.scenario import Scenario, build_scenario
+from sandbox.tiktok.scenario import Scenario, configured_scenario
 
 
 def _money(cents: int) -> Decimal:
@@ -50,8 +50,8 @@ Truth = Callable[..., list[dict[str, Any]]]
 def _pulls(
     seed: int, start: date, end: date, as_of: datetime | None, scenario: Scenario | None
 ) -> Iterator[Pull]:
-    """One pull per advertiser of the scenario (default :func:`build_scenario`)."""
-    scenario = scenario or build_scenario()
+    """One pull per advertiser of the scenario (default :func:`configured_scenario`)."""
+    scenario = scenario or configured_scenario()
     for advertiser in scenario.advertisers:
         yield Pull(scenario, seed, advertiser, start, end, as_of)
 
@@ -88,7 +88,7 @@ ad_day_truth = _report_truth(
         start: First day, inclusive (advertiser time zone).
         end: Last day, inclusive.
         as_of: Pull time (see the module docstring).
-        scenario: The advertisers (default :func:`build_scenario`).
+        scenario: The advertisers (default :func:`configured_scenario`).
 
     Returns:
         Rows ordered by advertiser, day and ad; ``date`` is ISO ``YYYY-MM-DD``.
@@ -146,7 +146,7 @@ def creator_truth(
         ``impressions``, ``complete_payment`` and ``purchase_value``, ordered by advertiser
         and identity.
     """
-    scenario = scenario or build_scenario()
+    scenario = scenario or configured_scenario()
     usernames = {c.identity_id: c.username for c in TIKTOK_CREATORS}
     spark_ads = {ad.ad_id: ad for ad in scenario.ads if ad.is_spark}
     totals: dict[tuple[str, str, str], dict[str, Any]] = {}
