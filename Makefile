@@ -107,9 +107,11 @@ bench-airflow: setup ## Airflow's overhead: DAGs vs `socialmart run` on BENCH_DA
 	$(PY) -m bench.airflow_overhead --days $(BENCH_DAYS)
 
 # Every ingest DAG's extracts on CeleryExecutor: 1 worker, then 2 (issue 16), no pull twice.
+# ACCOUNT_COPIES=17 serves 17 copies of the stand-in's ad accounts: an agency's 102.
 CELERY_DAYS ?= 60
-bench-celery: setup ## extracts over 1 vs 2 Celery workers on CELERY_DAYS days (60): speed-up, no double pull
-	$(PY) -m bench.celery_fanout --days $(CELERY_DAYS)
+ACCOUNT_COPIES ?= 1
+bench-celery: setup ## extracts over 1 vs 2 Celery workers on CELERY_DAYS days (60), ACCOUNT_COPIES x the ad accounts (1): speed-up, no double pull
+	$(PY) -m bench.celery_fanout --days $(CELERY_DAYS) --account-copies $(ACCOUNT_COPIES)
 
 bench: setup ## benchmarks at a preset (SCALE=small|large|agency, WAREHOUSE=duckdb|postgres): var/bench/*.json + BENCHMARKS.md
 	$(PY) -m bench.run --scale $(SCALE) --warehouse $(WAREHOUSE)

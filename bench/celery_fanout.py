@@ -1,14 +1,16 @@
 """The ingest extracts fanned out over Celery workers: one worker against two (issue 16).
 
-Usage: ``python -m bench.celery_fanout --days 60`` (``make bench-celery``).
+Usage: ``python -m bench.celery_fanout --days 60 [--account-copies 17]`` (``make bench-celery
+[ACCOUNT_COPIES=17]``).
 
 For each worker count (1, then 2) a throw-away stack of the soak's (CeleryExecutor, Redis,
 ``--concurrency`` task slots per worker, free loopback ports, a home of its own under
 ``var/bench-celery``) runs every ingest DAG once on the same window, with the stand-in's clock
 30 days after it and its opt-in request log on (``SANDBOX_REQUEST_LOG``). The transform DAG
-stays paused: only extract and load run. The stand-in serves a fixed set of accounts (every
-source's: Meta's 3 ad accounts, the TikTok advertisers, the Threads profiles ...), so the
-amount of work is set by the window's length.
+stays paused: only extract and load run. The stand-in serves every source's accounts (Meta's
+3 ad accounts, TikTok's 3 advertisers, the Threads profiles ...); ``--account-copies N``
+starts it with ``SANDBOX_ACCOUNT_COPIES=N``, N copies of the Meta ad accounts and TikTok
+advertisers (17: an agency's 102 ad accounts). The window's length and the copies set the work.
 
 Measured per worker count, from Airflow's own timestamps: the extract phase (first extract
 start to last extract end) and which worker ran each extract (the ``Executing workload``
@@ -17,9 +19,11 @@ the same for both workers on one machine). Proven per worker count, or the bench
 every page the stand-in served (method, endpoint, query without credentials and the clock's
 ``timestamp``, body digest) was served once (Meta's async status polls excepted), every
 account listed by a run has one successful extract, every spool unit has exactly one
-``raw._loads`` row, and no spool file holds a stand-in token.
+``raw._loads`` row, no spool file holds a stand-in token, and the runs listed every ad account
+the stand-in serves.
 
-The result is one JSON line (and ``var/bench-celery-result.json``); BENCHMARKS.md records it.
+The result is one JSON line (and ``var/bench-celery-result.json``) and a one-line summary on
+stderr (:func:`summary_line`); BENCHMARKS.md records it.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from socialmart.settings import (
     SANDBOX_TIKTOK_SHOP_APP_KEY,
     SANDBOX_TIKTOK_SHOP_APP_SECRET,
     SANDBOX_TIKTOK_TOKEN,
+    parse_account_copies,
 )
 
 DEFAULT_END = date(2026, 10, 31)
@@ -70,6 +75,8 @@ VOLATILE_PARAMS = frozenset({"timestamp"})
 _WORKLOAD = re.compile(r"Executing workload in Celery: (?P<workload>.*)$")
 #: The task instance's fields in that line (quoted strings, or an integer map index).
 _TI_FIELDS = ("dag_id", "task_id", "run_id", "map_index")
+#: The sources whose accounts are ad accounts (the ones ``SANDBOX_ACCOUNT_COPIES`` copies).
+AD_ACCOUNT_SOURCES = ("meta", "tiktok")
 
 
 # -- the analysis (pure) ------------------------------------------------------------------
@@ -201,6 +208,20 @@ def analyse(
     )
 
 
+def served_ad_accounts(account_copies: int) -> int:
+    """How many ad accounts the stand-in serves with ``account_copies`` (Meta + TikTok)."""
+    from sandbox.meta.scenario import build_scenario as meta_scenario
+    from sandbox.tiktok.scenario import build_scenario as tiktok_scenario
+
+    meta = meta_scenario(account_copies=account_copies)
+    return len(meta.accounts) + len(tiktok_scenario(account_copies).advertisers)
+
+
+def ad_accounts(expected: Mapping[str, Sequence[str]]) -> int:
+    """The ad accounts a run listed (Meta ad accounts and TikTok advertisers)."""
+    return sum(len(expected.get(source, ())) for source in AD_ACCOUNT_SOURCES)
+
+
 def extract_phase_seconds(extracts: Sequence[Extract]) -> float:
     """First extract start to last extract end (Airflow's timestamps)."""
     starts = [e.start for e in extracts if e.start]
@@ -212,10 +233,19 @@ def extract_phase_seconds(extracts: Sequence[Extract]) -> float:
 class Fanout(Soak):
     """One throw-away Celery stack with ``workers`` workers; the ingest DAGs only."""
 
-    def __init__(self, workers: int, concurrency: int, days: int, end: date, home: str) -> None:
+    def __init__(
+        self,
+        workers: int,
+        concurrency: int,
+        days: int,
+        end: date,
+        home: str,
+        account_copies: int = 1,
+    ) -> None:
         super().__init__(days, end - timedelta(days=days - 1), home)
         self.workers = workers
         self.concurrency = concurrency
+        self.account_copies = account_copies
 
     def configure(self) -> None:
         os.environ.update(
@@ -224,6 +254,8 @@ class Fanout(Soak):
                 "AIRFLOW_CELERY_WORKERS": str(self.workers),
                 "AIRFLOW_WORKER_CONCURRENCY": str(self.concurrency),
                 "SANDBOX_REQUEST_LOG": str(Path(self.home) / "sandbox-requests.jsonl"),
+                # The supervisor starts the stand-in with this process's environment.
+                "SANDBOX_ACCOUNT_COPIES": str(self.account_copies),
             }
         )
         super().configure()
@@ -364,11 +396,13 @@ def _worker_logs(stack_logs: Path) -> dict[str, str]:
     return {p.stem: p.read_text(errors="replace") for p in sorted(stack_logs.glob("worker-*.log"))}
 
 
-def measure_once(workers: int, concurrency: int, days: int, end: date, home: str) -> dict:
+def measure_once(
+    workers: int, concurrency: int, days: int, end: date, home: str, account_copies: int = 1
+) -> dict:
     """One stack, one window; the phase's figures and its verdict."""
     from socialmart.airflow_env import stack_dir
 
-    bench = Fanout(workers, concurrency, days, end, home)
+    bench = Fanout(workers, concurrency, days, end, home, account_copies)
     bench.configure()
     bench.set_clock(datetime.combine(end + timedelta(days=SETTLE_DAYS), datetime.min.time(), UTC))
     bench.start_stack()
@@ -403,6 +437,8 @@ def measure_once(workers: int, concurrency: int, days: int, end: date, home: str
         "workers": workers,
         "run_states": collected["states"],
         "accounts": sum(len(a) for a in collected["expected"].values()),
+        "accounts_by_source": {s: len(a) for s, a in sorted(collected["expected"].items())},
+        "ad_accounts": ad_accounts(collected["expected"]),
         "extract_tasks": len(extracts),
         "extract_seconds": round(extract_phase_seconds(extracts), 1),
         "extracts_by_worker": dict(sorted(by_worker.items())),
@@ -415,32 +451,58 @@ def measure_once(workers: int, concurrency: int, days: int, end: date, home: str
     }
 
 
-def _phase_ok(phase: Mapping) -> bool:
-    """The verdict holds, no task instance started twice, and the spool watch saw every unit
-    the extracts reported (so the token check read them all)."""
+def _phase_ok(phase: Mapping, served: int) -> bool:
+    """The verdict holds, no task instance started twice, the spool watch saw every unit the
+    extracts reported (so the token check read them all), and the runs listed all ``served``
+    ad accounts."""
     return (
         phase["verdict"]["ok"]
         and not phase["task_instances_started_twice"]
         and phase["spool_units_seen"] == phase["spool_units_reported"]
+        and phase["ad_accounts"] == served
     )
 
 
-def measure(days: int, end: date, concurrency: int, home: str) -> dict:
+def measure(days: int, end: date, concurrency: int, home: str, account_copies: int = 1) -> dict:
     phases = [
-        measure_once(workers, concurrency, days, end, str(Path(home) / f"workers-{workers}"))
+        measure_once(
+            workers,
+            concurrency,
+            days,
+            end,
+            str(Path(home) / f"workers-{workers}"),
+            account_copies,
+        )
         for workers in (1, 2)
     ]
     one, two = phases
+    served = served_ad_accounts(account_copies)
     return {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "window": [(end - timedelta(days=days - 1)).isoformat(), end.isoformat()],
+        "account_copies": account_copies,
+        "ad_accounts_served": served,
         "worker_concurrency": concurrency,
         "cpus": os.cpu_count(),
         "speed_up": round(one["extract_seconds"] / two["extract_seconds"], 2),
         "phases": phases,
-        "ok": all(_phase_ok(p) for p in phases),
+        "ok": all(_phase_ok(p, served) for p in phases),
         "load_average": os.getloadavg(),
     }
+
+
+def summary_line(result: Mapping) -> str:
+    """The result in one line: accounts, the two extract phases, the speed-up, the proof."""
+    one, two = result["phases"]
+    by_source = ", ".join(f"{n} {s}" for s, n in one["accounts_by_source"].items())
+    return (
+        f"celery fan-out {result['window'][0]}..{result['window'][1]}: "
+        f"{one['ad_accounts']} ad accounts of {result['ad_accounts_served']} served "
+        f"(x{result['account_copies']}), {one['extract_tasks']} extract tasks ({by_source}); "
+        f"1 worker {one['extract_seconds']} s, 2 workers {two['extract_seconds']} s, "
+        f"speed-up {result['speed_up']}; "
+        + ("nothing pulled twice" if result["ok"] else "NOT PROVEN (see the JSON's verdicts)")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -449,10 +511,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--end", type=date.fromisoformat, default=DEFAULT_END)
     parser.add_argument("--concurrency", type=int, default=2, help="task slots per worker")
     parser.add_argument("--home", default=str(PROJECT_ROOT / "var" / "bench-celery"))
+    parser.add_argument(
+        "--account-copies",
+        type=parse_account_copies,
+        default=1,
+        help="copies of the stand-in's Meta ad accounts and TikTok advertisers"
+        " (SANDBOX_ACCOUNT_COPIES; 17 = 102 ad accounts)",
+    )
     args = parser.parse_args(argv)
-    result = measure(args.days, args.end, args.concurrency, args.home)
+    result = measure(args.days, args.end, args.concurrency, args.home, args.account_copies)
     result_path(args.home).write_text(json.dumps(result, indent=2, default=str))
     print(json.dumps(result, default=str))
+    print(summary_line(result), file=sys.stderr)
     return 0 if result["ok"] else 1
 
 

@@ -18,14 +18,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from socialmart.settings import SANDBOX_ACCOUNT_COPIES_MAX, Settings, load_settings
-
-
-def _copies(raw: str) -> int:
-    """``--account-copies``: a whole number 1..SANDBOX_ACCOUNT_COPIES_MAX."""
-    if not raw.isdigit() or not 1 <= int(raw) <= SANDBOX_ACCOUNT_COPIES_MAX:
-        raise argparse.ArgumentTypeError(f"expected 1..{SANDBOX_ACCOUNT_COPIES_MAX}, got {raw!r}")
-    return int(raw)
+from socialmart.settings import Settings, load_settings, parse_account_copies
 
 
 def _build_parser(settings: Settings) -> argparse.ArgumentParser:
@@ -53,7 +46,7 @@ def _build_parser(settings: Settings) -> argparse.ArgumentParser:
     for command in (serve, truth):
         command.add_argument(
             "--account-copies",
-            type=_copies,
+            type=parse_account_copies,
             default=settings.sandbox_account_copies,
             help="copies of the Meta ad accounts and TikTok advertisers"
             " (default: $SANDBOX_ACCOUNT_COPIES, 1)",

@@ -54,14 +54,19 @@ def _env_date(name: str, default: str) -> date:
 SANDBOX_ACCOUNT_COPIES_MAX = 999
 
 
-def _account_copies() -> int:
-    raw = _env("SANDBOX_ACCOUNT_COPIES", "1")
+def parse_account_copies(raw: str) -> int:
+    """A count of the stand-in's account copies (``SANDBOX_ACCOUNT_COPIES``, the command
+    lines' ``--account-copies``): a whole number 1..SANDBOX_ACCOUNT_COPIES_MAX."""
     if not raw.isdigit() or not 1 <= int(raw) <= SANDBOX_ACCOUNT_COPIES_MAX:
-        raise ValueError(
-            f"SANDBOX_ACCOUNT_COPIES: expected a whole number 1..{SANDBOX_ACCOUNT_COPIES_MAX},"
-            f" got {raw!r}"
-        )
+        raise ValueError(f"expected a whole number 1..{SANDBOX_ACCOUNT_COPIES_MAX}, got {raw!r}")
     return int(raw)
+
+
+def _account_copies() -> int:
+    try:
+        return parse_account_copies(_env("SANDBOX_ACCOUNT_COPIES", "1"))
+    except ValueError as exc:
+        raise ValueError(f"SANDBOX_ACCOUNT_COPIES: {exc}") from exc
 
 
 def _env_pairs(name: str) -> tuple[tuple[str, str], ...]:

@@ -6,19 +6,28 @@ The bench itself starts two Airflow stacks; no test here does (CI time budget).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+import os
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from bench import celery_fanout
 from bench.celery_fanout import (
     Extract,
+    Fanout,
     SpoolWatch,
+    _phase_ok,
+    ad_accounts,
     analyse,
     executions,
     extract_phase_seconds,
     is_status_poll,
     pulled_twice,
+    served_ad_accounts,
+    summary_line,
 )
-from socialmart.settings import SANDBOX_META_TOKEN
+from socialmart.settings import SANDBOX_META_TOKEN, load_settings
 
 T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -165,3 +174,81 @@ def test_the_spool_watch_records_units_and_finds_a_token(tmp_path: Path) -> None
     assert watch.units == {clean: ("meta", "ads", "act_1"), leaky: ("meta", "ads", "act_2")}
     assert watch.with_token == [str(leaky)]
     assert watch.files_read == 4
+
+
+# -- the agency-sized stand-in (--account-copies) -----------------------------------------
+def _phase(workers: int, seconds: float, ad: int = 6) -> dict:
+    return {
+        "workers": workers,
+        "accounts_by_source": {"fx": 1, "meta": ad // 2, "tiktok": ad - ad // 2},
+        "ad_accounts": ad,
+        "extract_tasks": ad + 1,
+        "extract_seconds": seconds,
+        "task_instances_started_twice": [],
+        "spool_units_reported": 9,
+        "spool_units_seen": 9,
+        "verdict": {"ok": True},
+    }
+
+
+def test_the_ad_accounts_are_meta_and_tiktok_and_every_served_one_must_be_listed() -> None:
+    assert ad_accounts({"meta": ["act_1", "act_2"], "tiktok": ["7001"], "threads": ["1"]}) == 3
+    assert served_ad_accounts(1) == 6 and served_ad_accounts(17) == 102
+    assert _phase_ok(_phase(1, 10.0), served=6)
+    # A stand-in that ignored the setting (6 listed of 102 served) proves nothing.
+    assert not _phase_ok(_phase(1, 10.0), served=102)
+
+
+def test_the_summary_line_names_the_accounts_and_the_speed_up() -> None:
+    result = {
+        "window": ["2026-10-18", "2026-10-31"],
+        "account_copies": 17,
+        "ad_accounts_served": 102,
+        "speed_up": 1.8,
+        "ok": True,
+        "phases": [_phase(1, 180.0, 102), _phase(2, 100.0, 102)],
+    }
+    line = summary_line(result)
+    assert line.startswith("celery fan-out 2026-10-18..2026-10-31: 102 ad accounts of 102")
+    assert "(x17), 103 extract tasks (1 fx, 51 meta, 51 tiktok)" in line
+    assert "1 worker 180.0 s, 2 workers 100.0 s, speed-up 1.8; nothing pulled twice" in line
+    assert summary_line({**result, "ok": False}).endswith("NOT PROVEN (see the JSON's verdicts)")
+
+
+def test_the_stack_starts_the_stand_in_with_the_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # configure() edits the environment
+    bench = Fanout(2, 2, 14, date(2026, 10, 31), str(tmp_path / "home"), account_copies=17)
+    bench.configure()
+    assert os.environ["SANDBOX_ACCOUNT_COPIES"] == "17"
+    assert os.environ["AIRFLOW_CELERY_WORKERS"] == "2"
+    assert load_settings().sandbox_account_copies == 17 == bench.settings.sandbox_account_copies
+
+
+def test_the_command_line_passes_the_copies_and_records_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen = {}
+
+    def fake_measure(days, end, concurrency, home, account_copies):
+        seen.update(days=days, copies=account_copies)
+        return {
+            "window": ["2026-10-18", "2026-10-31"],
+            "account_copies": account_copies,
+            "ad_accounts_served": 102,
+            "speed_up": 1.8,
+            "ok": True,
+            "phases": [_phase(1, 180.0, 102), _phase(2, 100.0, 102)],
+        }
+
+    monkeypatch.setattr(celery_fanout, "measure", fake_measure)
+    home = tmp_path / "bench-celery"
+    argv = ["--days", "14", "--account-copies", "17", "--home", str(home)]
+    assert celery_fanout.main(argv) == 0
+    assert seen == {"days": 14, "copies": 17}
+    recorded = json.loads((tmp_path / "bench-celery-result.json").read_text())
+    assert recorded["account_copies"] == 17 and recorded["ad_accounts_served"] == 102
+    assert "102 ad accounts of 102 served (x17)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        celery_fanout.main(["--account-copies", "0"])

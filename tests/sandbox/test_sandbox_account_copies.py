@@ -194,4 +194,4 @@ def test_the_truth_command_takes_the_copies() -> None:
 def test_the_command_line_refuses_a_bad_copy_count(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         cli.main(["serve", "--account-copies", "0"])
-    assert "--account-copies: expected 1..999, got '0'" in capsys.readouterr().err
+    assert "--account-copies: invalid parse_account_copies value: '0'" in capsys.readouterr().err
