@@ -318,14 +318,9 @@ def load_units(
     con.begin()
     try:
         ensure_raw_table(con, spec)
-        _create_units(con, units)
-        _stage(con, spec, units)
+        stage_units(con, spec, units)
         _snapshot_latest(con, spec)
-        _judge_deletions(con, spec, units, policy)
-        con.execute(_insert_tombstones_sql(spec))
-        con.execute(_insert_versions_sql(spec))
-        con.execute(_insert_quarantine_sql(spec))
-        counts = _record_loads(con, spec)
+        counts = merge_staged(con, spec, units, policy)
         record_schema_drift(con, spec, units)
         con.commit()
     except BaseException:
@@ -335,6 +330,31 @@ def load_units(
         for name in _TEMP_TABLES:
             con.execute(f"drop table if exists temp.{name}")
     return unit_reports(spec, units, counts)
+
+
+def stage_units(con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[Unit]) -> None:
+    """``temp._land_units`` and ``temp._land_stage``: the units, and their pages' rows typed,
+    hashed and judged against the raw contract, checked against the manifests, a key repeated
+    within a pull kept once.
+
+    Raises:
+        ValueError: A unit's page files disagree with its manifest (row count, account).
+    """
+    _create_units(con, units)
+    _stage(con, spec, units)
+
+
+def merge_staged(
+    con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[Unit], policy: LoadPolicy
+) -> dict[str, UnitCounts]:
+    """Write the staged units (:func:`stage_units`) against the latest versions in
+    ``temp._land_latest``: tombstones, new versions and quarantined rows into the stream's
+    tables, each unit's ``raw._loads`` row; returns the units' counts per account."""
+    _judge_deletions(con, spec, units, policy)
+    con.execute(_insert_tombstones_sql(spec))
+    con.execute(_insert_versions_sql(spec))
+    con.execute(_insert_quarantine_sql(spec))
+    return _record_loads(con, spec)
 
 
 def check_one_unit_per_account(spec: StreamSpec, units: Sequence[Unit]) -> None:
@@ -573,39 +593,50 @@ def _snapshot_latest(con: duckdb.DuckDBPyConnection, spec: StreamSpec) -> None:
     con.execute(
         f"create temp table _land_latest as "
         f"select {latest_columns_sql(spec)} from {table_name(spec)} as t "
-        f"{latest_scope_sql(spec, 'temp.')} "
+        f"{latest_scope_sql(spec)} "
         f"qualify row_number() over (partition by {keys_sql(spec, 't.')} "
         f"order by t._pulled_at desc, t._sync_id desc) = 1"
     )
 
 
-def latest_columns_sql(spec: StreamSpec) -> str:
-    """What the latest-version snapshot keeps of a raw row ``t``: key, account, window day,
-    hash and deletion flag."""
+def latest_columns(spec: StreamSpec) -> list[str]:
+    """What the latest-version snapshot keeps of a raw row: key, account, window day, hash
+    and deletion flag."""
     window = [spec.window_column] if spec.window_column is not None else []
-    kept = dict.fromkeys([*spec.key, spec.account_column, *window])
-    return ", ".join(f"t.{quote_identifier(c)}" for c in kept) + ", t._row_hash, t._is_deleted"
+    return [*dict.fromkeys([*spec.key, spec.account_column, *window]), "_row_hash", "_is_deleted"]
 
 
-def latest_scope_sql(spec: StreamSpec, temp: str) -> str:
+def latest_columns_sql(spec: StreamSpec) -> str:
+    """:func:`latest_columns` of a raw row ``t``."""
+    return ", ".join(f"t.{quote_identifier(c)}" for c in latest_columns(spec))
+
+
+def scope_bounds_sql(spec: StreamSpec) -> str | None:
+    """Per unit account, the first and last day whose keys a load needs (``account_id, lo,
+    hi``): the unit's window widened to its staged rows' days; None for a stream not keyed
+    by day (a load needs every key of its accounts then)."""
+    if spec.window_column is None or spec.window_column not in spec.key:
+        return None
+    account, day = quote_identifier(spec.account_column), quote_identifier(spec.window_column)
+    return (
+        f"select u.account_id, least(u.window_start, min(s.{day})) as lo, "
+        f"greatest(u.window_end, max(s.{day})) as hi from temp._land_units as u "
+        f"left join temp._land_stage as s on s.{account} = u.account_id "
+        f"group by u.account_id, u.window_start, u.window_end"
+    )
+
+
+def latest_scope_sql(spec: StreamSpec) -> str:
     """The raw rows ``t`` whose latest version a load needs: the units' accounts, and for a
-    stream keyed by day only the days between the windows' and the staged rows' bounds.
-
-    Args:
-        spec: The stream.
-        temp: The engine's prefix of temp tables (``temp.`` or ``pg_temp.``).
-    """
+    stream keyed by day only the days of :func:`scope_bounds_sql`."""
     account = quote_identifier(spec.account_column)
-    if spec.window_column is not None and spec.window_column in spec.key:
+    bounds = scope_bounds_sql(spec)
+    if bounds is not None:
         day = quote_identifier(spec.window_column)
         return (
-            f"join (select u.account_id, least(u.window_start, min(s.{day})) as lo, "
-            f"greatest(u.window_end, max(s.{day})) as hi from {temp}_land_units as u "
-            f"left join {temp}_land_stage as s on s.{account} = u.account_id "
-            f"group by u.account_id, u.window_start, u.window_end) as b "
-            f"on t.{account} = b.account_id and t.{day} between b.lo and b.hi"
+            f"join ({bounds}) as b on t.{account} = b.account_id and t.{day} between b.lo and b.hi"
         )
-    return f"where t.{account} in (select account_id from {temp}_land_units)"
+    return f"where t.{account} in (select account_id from temp._land_units)"
 
 
 def _judge_deletions(

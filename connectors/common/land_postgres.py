@@ -1,13 +1,13 @@
 """Loading a run's spool folder into the versioned raw tables of a PostgreSQL warehouse.
 
-The same contract, tables and numbers as :mod:`connectors.common.land` (DuckDB), which owns
-everything engine-neutral: the dataclasses, messages, manifest iteration, the checks against
-the manifests, the raw-contract predicates (``connectors.common.contract``) and the
-schema-drift record. Per stream, in one
-transaction: ``COPY`` every page file of the run's units into a staging table (each file one
-``json`` value, streamed from disk, no per-row Python), type the records with
-``json_to_recordset`` by the spec's columns (:func:`pg_type`), then the same
-version/tombstone/quarantine statements as SQL.
+The same contract, tables and numbers as :mod:`connectors.common.land` (DuckDB), and the same
+code decides them: per stream, an in-memory DuckDB reads the run's page files and runs the
+DuckDB loader's own staging (typed, hashed, judged against the raw contract, checked against
+the manifests) and merge statements (versions, tombstones, quarantine, ``raw._loads``)
+against a snapshot of the latest stored versions that PostgreSQL hands over by ``COPY``. What
+the merge wrote (only this load's rows) reaches PostgreSQL by ``COPY`` in the same
+transaction. So PostgreSQL parses each row once, as its own ``COPY`` does, and no row passes
+through Python (DECISIONS.md, "PostgreSQL loads: DuckDB decides, PostgreSQL stores").
 
 Loads of different streams run in parallel; loads of one stream serialise on a
 transaction-scoped advisory lock keyed by (source, stream), waited for at most
@@ -17,36 +17,38 @@ transaction-scoped advisory lock keyed by (source, stream), waited for at most
 from __future__ import annotations
 
 import hashlib
-import io
+import os
 import re
-from collections.abc import Collection, Iterator, Sequence
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import psycopg2.errors
 
+from connectors.common import land
 from connectors.common.contract import quote_identifier, sql_literal
 from connectors.common.land import (
     QUARANTINE_SCHEMA,
     RAW_SCHEMA,
-    REJECT_REASON_COLUMN,
     LoadPolicy,
     LoadReport,
     Unit,
-    UnitCounts,
     check_one_unit_per_account,
-    check_unit_counts,
     ensure_load_tables,
     ensure_stream_tables,
-    in_window_sql,
-    insert_staged_sql,
     keys_sql,
+    latest_columns,
     latest_columns_sql,
-    latest_scope_sql,
+    merge_staged,
     pending_units,
     record_schema_drift,
     record_skipped_run,
-    reject_reason_sql,
+    scope_bounds_sql,
     settle_units,
+    stage_units,
     table_name,
     unit_reports,
 )
@@ -78,16 +80,12 @@ _PG_TYPES = {
     "DOUBLE": "double precision",
 }
 _DECIMAL = re.compile(r"^DECIMAL\((\d+), ?(\d+)\)$")
-_T = "pg_temp."
-# COPY input: one CSV line per page file, ``<file number>\x1f\x01<file bytes>\x01``. Valid
-# JSON holds no raw control character, so the bytes go through verbatim (a file that does is
-# not JSON, and its load fails).
-_DELIMITER, _QUOTE = b"\x1f", b"\x01"
-_COPY_PAGES = (
-    f"copy {_T}_land_pages (file_no, doc) from stdin with (format csv, delimiter E'\\x1f', "
-    f"quote E'\\x01', encoding 'UTF8')"
-)
-_COPY_CHUNK = 1 << 20
+# The CSV both engines write and read between them: RFC 4180 quoting, NULL as ``\N`` (DuckDB
+# quotes a string that reads ``\N``, so it stays a string).
+_NULL = r"\N"
+_CSV_OUT = f"(format csv, header false, nullstr '{_NULL}')"
+_CSV = f"with (format csv, null '{_NULL}')"
+_PIPE_CHUNK = 1 << 20
 # Advisory lock serialising the loader's DDL (concurrent ``create table if not exists`` of one
 # table fail on PostgreSQL).
 _DDL_LOCK_NAME = "socialmart.land:ddl"
@@ -165,8 +163,9 @@ def load_units(
 ) -> list[LoadReport]:
     """Merge units of one stream (one per account) into its raw table in one transaction.
 
-    The semantics of :func:`connectors.common.land.load_units`; the transaction first takes
-    the stream's advisory lock.
+    The semantics of :func:`connectors.common.land.load_units`: the pages are staged before
+    the transaction; the transaction takes the stream's advisory lock, snapshots the latest
+    versions, merges and appends what the merge wrote.
 
     Raises:
         ValueError: Two units name the same account, or a unit's page files disagree with
@@ -177,39 +176,126 @@ def load_units(
     if not units:
         return []
     _ensure_tables(con, spec, lock_timeout_seconds)
-    con.begin()
-    try:
-        lock_stream(con, spec, lock_timeout_seconds)
-        # Doubles as text in their shortest exact form (the row hash), whatever the session set.
-        con.execute("set local extra_float_digits = 1")
-        _create_units(con, units)
-        _stage(con, spec, units)
-        con.execute(
-            f"create temp table _land_latest on commit drop as "
-            f"select distinct on ({keys_sql(spec, 't.')}) {latest_columns_sql(spec)} "
-            f"from {table_name(spec)} as t {latest_scope_sql(spec, _T)} "
-            f'order by {keys_sql(spec, "t.")}, t._pulled_at desc, t._sync_id collate "C" desc'
-        )
-        con.execute(f"analyze {_T}_land_latest")
-        _judge_deletions(con, spec, units, policy)
-        con.execute(_insert_tombstones_sql(spec))
-        con.execute(insert_staged_sql(spec, table_name(spec), _versions_from(spec)))
-        con.execute(
-            insert_staged_sql(
-                spec,
+    with _decider() as (duck, folder):
+        land.ensure_raw_table(duck, spec)
+        stage_units(duck, spec, units)
+        con.begin()
+        try:
+            lock_stream(con, spec, lock_timeout_seconds)
+            _snapshot_latest(con, duck, spec, folder)
+            counts = merge_staged(duck, spec, units, policy)
+            for table in (
+                table_name(spec),
                 table_name(spec, QUARANTINE_SCHEMA),
-                _quarantined_from(),
-                REJECT_REASON_COLUMN,
-            )
-        )
-        counts = _record_loads(con, spec)
-        record_schema_drift(con, spec, units)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+                f"{RAW_SCHEMA}._loads",
+            ):
+                _append(duck, con, table)
+            record_schema_drift(con, spec, units)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
     _analyze(con, spec)
     return unit_reports(spec, units, counts)
+
+
+@contextmanager
+def _decider() -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """An in-memory DuckDB in UTC (timestamps written with their offset) and a scratch folder
+    for the CSV passed between the engines and for DuckDB's spill files; both gone after."""
+    with tempfile.TemporaryDirectory(prefix="socialmart-land-") as scratch:
+        folder = Path(scratch)
+        duck = duckdb.connect(config={"temp_directory": str(folder / "spill")})
+        try:
+            duck.execute("set TimeZone = 'UTC'")
+            yield duck, folder
+        finally:
+            duck.close()
+
+
+def _snapshot_latest(
+    con: Connection, duck: duckdb.DuckDBPyConnection, spec: StreamSpec, folder: Path
+) -> None:
+    """``temp._land_latest`` in ``duck``: the latest stored version of each key the load's
+    scope holds (:func:`connectors.common.land.latest_scope_sql`), read from PostgreSQL by
+    ``COPY`` in the load's transaction (after the stream's lock: nothing changes them)."""
+    account = quote_identifier(spec.account_column)
+    bounds = scope_bounds_sql(spec)
+    if bounds is not None:
+        accounts, lows, highs = map(list, zip(*duck.execute(bounds).fetchall(), strict=True))
+        day = quote_identifier(spec.window_column)
+        scope = (
+            f"join unnest(%s::varchar[], %s::date[], %s::date[]) as b(account_id, lo, hi) "
+            f"on t.{account} = b.account_id and t.{day} between b.lo and b.hi"
+        )
+        params: list = [accounts, lows, highs]
+    else:
+        scope = f"where t.{account} = any(%s::varchar[])"
+        params = [
+            [a for (a,) in duck.execute("select account_id from temp._land_units").fetchall()]
+        ]
+    keys = keys_sql(spec, "t.")
+    with con.raw.cursor() as cursor:
+        query = cursor.mogrify(
+            f"select distinct on ({keys}) {latest_columns_sql(spec)} from {table_name(spec)} "
+            f'as t {scope} order by {keys}, t._pulled_at desc, t._sync_id collate "C" desc',
+            params,
+        ).decode()
+        path = folder / "latest.csv"
+        with path.open("wb") as handle:
+            cursor.copy_expert(f"copy ({query}) to stdout {_CSV}", handle)
+    types = {**spec.columns, "_row_hash": "VARCHAR", "_is_deleted": "BOOLEAN"}
+    columns = ", ".join(f"{sql_literal(c)}: {sql_literal(types[c])}" for c in latest_columns(spec))
+    duck.execute(
+        f"create temp table _land_latest as select * from read_csv($path, header = false, "
+        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+        f"nullstr = '{_NULL}', columns = {{{columns}}})",
+        {"path": str(path)},
+    )
+    path.unlink()
+
+
+def _append(duck: duckdb.DuckDBPyConnection, con: Connection, table: str) -> None:
+    """Append every row of ``duck``'s ``table`` to PostgreSQL's ``table``: DuckDB writes CSV
+    into a pipe while PostgreSQL's ``COPY`` reads it (both engines at work at once, nothing
+    on disk).
+
+    Raises:
+        RuntimeError: PostgreSQL took another number of rows than DuckDB wrote.
+    """
+    (rows,) = duck.execute(f"select count(*) from {table}").fetchone()
+    if not rows:
+        return
+    names = [column[0] for column in duck.execute(f"select * from {table} limit 0").description]
+    columns = ", ".join(quote_identifier(name) for name in names)
+    read_end, write_end = os.pipe()
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            duck.execute(f"copy {table} to '/dev/fd/{write_end}' {_CSV_OUT}")
+        except BaseException as error:  # raised below, in the loading thread
+            failures.append(error)
+        finally:
+            os.close(write_end)  # the end of the COPY's input, also when DuckDB failed
+
+    writer = threading.Thread(target=write, name=f"land-append-{table}")
+    writer.start()
+    try:
+        # Closing the read end on a failed COPY stops the writer (broken pipe).
+        with os.fdopen(read_end, "rb") as stream, con.raw.cursor() as cursor:
+            cursor.copy_expert(f"copy {table} ({columns}) from stdin {_CSV}", stream, _PIPE_CHUNK)
+            copied = cursor.rowcount
+    except BaseException:
+        writer.join()
+        if failures:
+            raise failures[0] from None
+        raise
+    writer.join()
+    if failures:
+        raise failures[0]
+    if copied != rows:
+        raise RuntimeError(f"{table}: the load wrote {rows} rows, PostgreSQL took {copied}")
 
 
 def _analyze(con: Connection, spec: StreamSpec) -> None:
@@ -337,237 +423,3 @@ def _lock_timeout_message(con: Connection, key: int, timeout: float, holder: str
         f"waited {timeout:g} s. Nothing was loaded, the units stay pending: wait for that "
         f"load to finish and run this one again, or raise SOCIALMART_LOCK_TIMEOUT_SECONDS"
     )
-
-
-def _create_units(con: Connection, units: Sequence[Unit]) -> None:
-    """``_land_units``: each unit's account, run, pull time, window and row count."""
-    manifests = [manifest for manifest, _ in units]
-    con.execute(
-        "create temp table _land_units on commit drop as select * from unnest("
-        "?::varchar[], ?::varchar[], ?::timestamptz[], ?::date[], ?::date[], ?::bigint[]) "
-        "as u(account_id, run_id, pulled_at, window_start, window_end, row_count)",
-        [
-            [m.account_id for m in manifests],
-            [m.run_id for m in manifests],
-            [m.pulled_at for m in manifests],
-            [m.window_start for m in manifests],
-            [m.window_end for m in manifests],
-            [m.row_count for m in manifests],
-        ],
-    )
-
-
-def _stage(con: Connection, spec: StreamSpec, units: Sequence[Unit]) -> None:
-    """COPY every unit's page files and type their records into ``_land_stage``, checked
-    against the manifests; keys repeated within a pull keep their last page's row."""
-    pages = [(manifest, unit_dir / name) for manifest, unit_dir in units for name in manifest.files]
-    con.execute("create temp table _land_pages (file_no integer, doc json) on commit drop")
-    con.execute(
-        "create temp table _land_files on commit drop as select * from unnest("
-        "?::varchar[], ?::date[], ?::date[]) with ordinality "
-        "as f(account_id, window_start, window_end, file_no)",
-        [
-            [manifest.account_id for manifest, _ in pages],
-            [manifest.window_start for manifest, _ in pages],
-            [manifest.window_end for manifest, _ in pages],
-        ],
-    )
-    con.raw.cursor().copy_expert(_COPY_PAGES, _PageStream([path for _, path in pages]), _COPY_CHUNK)
-    record = ", ".join(
-        f"{quote_identifier(c)} {'json' if t == 'JSON' else pg_type(t)}"
-        for c, t in spec.columns.items()
-    )
-    payload = ", ".join(
-        f"{quote_identifier(c)}::jsonb as {quote_identifier(c)}"
-        if t == "JSON"
-        else quote_identifier(c)
-        for c, t in spec.columns.items()
-    )
-    con.execute(
-        f"create temp table _land_stage on commit drop as "
-        f"select {payload}, _file, _unit_account, _unit_window_start, _unit_window_end, "
-        f"{row_hash_sql(spec, spec.columns)} as _row_hash, "
-        f"{reject_reason_sql(spec)} as {REJECT_REASON_COLUMN} "
-        f"from (select r.*, f.file_no as _file, f.account_id as _unit_account, "
-        f"f.window_start as _unit_window_start, f.window_end as _unit_window_end "
-        f"from {_T}_land_pages as p join {_T}_land_files as f on f.file_no = p.file_no "
-        f"cross join lateral json_to_recordset(p.doc) as r({record})) as s"
-    )
-    keys = keys_sql(spec)
-    counts = con.execute(
-        f"select _unit_account, count(*), count(*) filter (where "
-        f"{quote_identifier(spec.account_column)} is distinct from _unit_account), "
-        f"count(distinct ({keys})) from {_T}_land_stage group by _unit_account"
-    ).fetchall()
-    if check_unit_counts(units, counts):
-        order = f"partition by _unit_account, {keys} order by _file desc, _row_hash"
-        con.execute(
-            f"delete from {_T}_land_stage where ctid in (select ctid from (select ctid, "
-            f"row_number() over ({order}) as n from {_T}_land_stage) as r where n > 1)"
-        )
-    # Autovacuum never analyses temp tables: without statistics the planner guesses their size.
-    con.execute(f"analyze {_T}_land_stage")
-
-
-class _PageStream(io.RawIOBase):
-    """The COPY input of :data:`_COPY_PAGES`, read from the page files chunk by chunk."""
-
-    def __init__(self, paths: Sequence[Path]) -> None:
-        self._chunks = self._generate(paths)
-        self._pending = b""
-
-    @staticmethod
-    def _generate(paths: Sequence[Path]) -> Iterator[bytes]:
-        for number, path in enumerate(paths, start=1):
-            yield str(number).encode() + _DELIMITER + _QUOTE
-            with path.open("rb") as handle:
-                while chunk := handle.read(_COPY_CHUNK):
-                    yield chunk
-            yield _QUOTE + b"\n"
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        parts = [self._pending]
-        length = len(self._pending)
-        while size < 0 or length < size:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                break
-            parts.append(chunk)
-            length += len(chunk)
-        data = b"".join(parts)
-        if size < 0:
-            self._pending = b""
-            return data
-        self._pending = data[size:]
-        return data[:size]
-
-
-def row_hash_sql(spec: StreamSpec, present: Collection[str], alias: str = "") -> str:
-    """md5 of the payload as the DuckDB loader hashes it (``to_json`` of the columns in
-    order; columns not in ``present`` null), so both engines store the same ``_row_hash``.
-
-    JSON columns must still be ``json`` (the page's own text, which the spool writes
-    compact, as DuckDB re-serialises it); numbers inside them written in exponent form are
-    the one case whose text, so hash, differs between the engines.
-    """
-    prefix = f"{alias}." if alias else ""
-    fields = []
-    for column, kind in spec.columns.items():
-        value = "'null'"
-        if column in present:
-            value = f"coalesce({_json_text(prefix + quote_identifier(column), kind)}, 'null')"
-        fields.append(f"'{'{' if not fields else ','}\"{column}\":' || {value}")
-    return f"md5({' || '.join(fields)} || '}}')"
-
-
-def _json_text(value: str, kind: str) -> str:
-    """SQL of ``value``'s JSON text as DuckDB's ``to_json`` writes a ``kind`` value."""
-    if kind in {"VARCHAR", "DATE"}:
-        return f"to_json({value})::text"
-    if kind == "DOUBLE":  # DuckDB writes doubles positionally, integral ones with ".0"
-        digits = f"{value}::text::numeric::text"
-        return f"case when {digits} like '%.%' then {digits} else {digits} || '.0' end"
-    if kind == "JSON" or kind in {"BIGINT", "INTEGER", "BOOLEAN"} or _DECIMAL.match(kind):
-        return f"{value}::text"
-    raise ValueError(f"no JSON text for the DuckDB type {kind!r}")
-
-
-def _judge_deletions(
-    con: Connection, spec: StreamSpec, units: Sequence[Unit], policy: LoadPolicy
-) -> None:
-    """``_land_verdicts``: as :func:`connectors.common.land._judge_deletions`."""
-    confirmed = policy.confirmed_accounts(spec, units)
-    con.execute(
-        f"create temp table _land_verdicts on commit drop as "
-        f"select u.account_id, coalesce(k.n, 0) as live_keys, coalesce(v.n, 0) as vanished, "
-        f"coalesce(v.n, 0) > 0 and (u.row_count = 0 or v.n > ?::float8 * k.n) "
-        f"and not u.account_id = any(?::varchar[]) as suspect "
-        f"from {_T}_land_units as u "
-        f"left join (select u.account_id, count(*) as n from {_T}_land_latest as l "
-        f"join {_T}_land_units as u on l.{quote_identifier(spec.account_column)} = u.account_id "
-        f"where not l._is_deleted and {in_window_sql(spec)} group by u.account_id) as k "
-        f"on k.account_id = u.account_id "
-        f"left join (select u.account_id, count(*) as n {_vanished_from(spec)} "
-        f"group by u.account_id) as v on v.account_id = u.account_id",
-        [policy.max_vanished_share, confirmed],
-    )
-
-
-def _insert_tombstones_sql(spec: StreamSpec) -> str:
-    """Insert a tombstone for each vanished key of a credible pull."""
-    keys = [quote_identifier(k) for k in spec.key]
-    return (
-        f"insert into {table_name(spec)} ({', '.join(keys)}, _sync_id, _pulled_at, _source, "
-        f"_row_hash, _is_deleted) "
-        f"select {', '.join(f'l.{k}' for k in keys)}, u.run_id, u.pulled_at, "
-        f"{sql_literal(spec.source_label)}, {row_hash_sql(spec, spec.key, alias='l')}, true "
-        f"{_vanished_from(spec)} and u.account_id in "
-        f"(select account_id from {_T}_land_verdicts where not suspect)"
-    )
-
-
-def _vanished_from(spec: StreamSpec) -> str:
-    """The ``from`` clause of the live latest keys (``l``) a unit's (``u``) pull no longer
-    returned (quarantined rows count as returned)."""
-    account = quote_identifier(spec.account_column)
-    return (
-        f"from {_T}_land_latest as l join {_T}_land_units as u on l.{account} = u.account_id "
-        f"where not l._is_deleted and {in_window_sql(spec)} and not exists "
-        f"(select from {_T}_land_stage as s where {_key_equal(spec)})"
-    )
-
-
-def _versions_from(spec: StreamSpec) -> str:
-    """The ``from`` clause of the staged rows (``s``) whose hash differs from their key's
-    live version, with their unit (``u``)."""
-    return (
-        f"from {_T}_land_stage as s join {_T}_land_units as u "
-        f"on s.{quote_identifier(spec.account_column)} = u.account_id "
-        f"where s.{REJECT_REASON_COLUMN} is null and not exists "
-        f"(select from {_T}_land_latest as l where {_key_equal(spec)} "
-        f"and not l._is_deleted and l._row_hash = s._row_hash)"
-    )
-
-
-def _quarantined_from() -> str:
-    return (
-        f"from {_T}_land_stage as s join {_T}_land_units as u "
-        f"on s._unit_account = u.account_id where s.{REJECT_REASON_COLUMN} is not null"
-    )
-
-
-def _key_equal(spec: StreamSpec) -> str:
-    """Staged row ``s`` and latest version ``l`` share account and key.
-
-    ``=`` where DuckDB's loader says ``is not distinct from``: PostgreSQL hash-joins only
-    on ``=``, and the two agree here, since a raw row never has a null key (the contract
-    quarantines it) and a staged row with one is quarantined.
-    """
-    columns = dict.fromkeys([spec.account_column, *spec.key])
-    return " and ".join(f"s.{quote_identifier(k)} = l.{quote_identifier(k)}" for k in columns)
-
-
-def _record_loads(con: Connection, spec: StreamSpec) -> dict[str, UnitCounts]:
-    """Add each unit's ``raw._loads`` row; returns its counts per account (as in land.py:
-    the inserts' row sources counted again, unchanged in between)."""
-    rows = con.execute(
-        f"insert into {RAW_SCHEMA}._loads (run_id, source, stream, account_id, window_start, "
-        f"window_end, pulled_at, loaded_at, rows_seen, rows_inserted, tombstones_inserted, "
-        f"rows_quarantined, live_keys_in_window, tombstones_withheld) "
-        f"select u.run_id, ?, ?, u.account_id, "
-        f"u.window_start, u.window_end, u.pulled_at, now(), u.row_count, "
-        f"coalesce(v.n, 0), case when d.suspect then 0 else d.vanished end, coalesce(q.n, 0), "
-        f"d.live_keys, case when d.suspect then d.vanished else 0 end "
-        f"from {_T}_land_units as u join {_T}_land_verdicts as d on d.account_id = u.account_id "
-        f"left join (select u.account_id, count(*) as n {_versions_from(spec)} "
-        f"group by u.account_id) as v on v.account_id = u.account_id "
-        f"left join (select u.account_id, count(*) as n {_quarantined_from()} "
-        f"group by u.account_id) as q on q.account_id = u.account_id "
-        f"returning account_id, rows_seen, rows_inserted, tombstones_inserted, rows_quarantined, "
-        f"live_keys_in_window, tombstones_withheld",
-        [spec.source, spec.name],
-    ).fetchall()
-    return {account: UnitCounts(*counts) for account, *counts in rows}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
-import psycopg2
+import psycopg2.errors
 import pytest
 from pg_support import fetch_sorted
 from test_land import ACCOUNT, JUNE_1, JUNE_2, JUNE_3, Spool, _row, _write_unit
@@ -304,11 +304,49 @@ def test_a_torn_page_fails_the_stream_and_loses_nothing(
     run = spool.pull([[_row(JUNE_1, spend="5.00")], [_row(JUNE_2)]])
     unit = spool.root / run / "meta" / "ad_insights_placement" / ACCOUNT
     (unit / "page-00002.json").write_text('[{"account_id": "1234567890", "ad_id": ')
-    with pytest.raises(psycopg2.DataError, match="invalid input syntax for type json"):
+    with pytest.raises(duckdb.InvalidInputException, match="Malformed JSON in file .*page-00002"):
         land_postgres.load_spool(pg, spool.root / run, run, lock_timeout_seconds=LOCK_WAIT)
     assert pg.execute(f"select count(*) from {AD_INSIGHTS_PLACEMENT_TABLE}").fetchone() == (1,)
     assert pg.execute("select count(*) from raw._loads").fetchone() == (1,)
     assert (unit / MANIFEST_NAME).exists()  # still pending: can be loaded after a fix
+
+
+def test_a_copy_postgresql_refuses_fails_the_stream_without_hanging_and_loses_nothing(
+    pg: pg_warehouse.Connection, tmp_path: Path
+) -> None:
+    """The rows reach PostgreSQL through a pipe DuckDB writes while COPY reads: a COPY that
+    fails half-way must stop the writer (no hang), roll back and leave the units pending."""
+    spool = Spool(tmp_path / "spool")
+    first = spool.pull([[_row(JUNE_1)]])
+    land_postgres.load_spool(pg, spool.root / first, first, lock_timeout_seconds=LOCK_WAIT)
+    pg.execute(
+        f"alter table {AD_INSIGHTS_PLACEMENT_TABLE} add constraint small check (spend::numeric < 9)"
+    )
+    # Every row refused: COPY fails on the first, with far more than a pipe's buffer unread.
+    refused = [_row(JUNE_2, ad=str(ad), spend="9.00") for ad in range(3000)]
+    run = spool.pull([[_row(JUNE_1), *refused]])
+    with pytest.raises(psycopg2.errors.CheckViolation, match="small"):
+        land_postgres.load_spool(pg, spool.root / run, run, lock_timeout_seconds=LOCK_WAIT)
+    assert pg.execute(f"select count(*) from {AD_INSIGHTS_PLACEMENT_TABLE}").fetchone() == (1,)
+    assert pg.execute("select count(*) from raw._loads").fetchone() == (1,)
+    assert threading.active_count() == 1  # the writer thread ended
+    unit = spool.root / run / "meta" / "ad_insights_placement" / ACCOUNT
+    assert (unit / MANIFEST_NAME).exists()
+
+
+def test_a_failed_duckdb_write_fails_the_stream_with_duckdb_s_error_and_loses_nothing(
+    pg: pg_warehouse.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spool = Spool(tmp_path / "spool")
+    run = spool.pull([[_row(JUNE_1), _row(JUNE_2)]])
+    monkeypatch.setattr(land_postgres, "_CSV_OUT", "(format no_such_format)")
+    with pytest.raises(duckdb.Error, match="no_such_format"):
+        land_postgres.load_spool(pg, spool.root / run, run, lock_timeout_seconds=LOCK_WAIT)
+    assert pg.execute(f"select count(*) from {AD_INSIGHTS_PLACEMENT_TABLE}").fetchone() == (0,)
+    assert pg.execute("select count(*) from raw._loads").fetchone() == (0,)
+    monkeypatch.undo()
+    [report] = land_postgres.load_spool(pg, spool.root / run, run, lock_timeout_seconds=LOCK_WAIT)
+    assert report.rows_inserted == 2
 
 
 def test_a_load_leaves_the_planner_statistics_of_what_it_wrote(
@@ -451,15 +489,16 @@ def test_two_loads_of_one_stream_run_one_after_the_other_other_streams_alongside
     writer.commit(request_count=1)
     # The first load pauses inside its transaction, holding the stream's lock.
     paused, release = threading.Event(), threading.Event()
-    create_units = land_postgres._create_units
+    snapshot_latest = land_postgres._snapshot_latest
 
-    def pausing(con: pg_warehouse.Connection, units: list[Any]) -> None:
-        if units[0][0].run_id == first:
+    def pausing(con: pg_warehouse.Connection, duck: duckdb.DuckDBPyConnection, *rest: Any) -> None:
+        (run_id,) = duck.execute("select distinct run_id from temp._land_units").fetchone()
+        if run_id == first:
             paused.set()
             release.wait(LOCK_WAIT)
-        create_units(con, units)
+        snapshot_latest(con, duck, *rest)
 
-    monkeypatch.setattr(land_postgres, "_create_units", pausing)
+    monkeypatch.setattr(land_postgres, "_snapshot_latest", pausing)
     try:
         first_load = _load_in_thread(pg_settings, spool, first)
         assert paused.wait(LOCK_WAIT)
