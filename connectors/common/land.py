@@ -8,9 +8,10 @@ Loaded units' manifests are renamed so a re-run skips them. The work is set-base
 so a run's cost is a handful of statements per stream, not per account, and no statement
 returns a row per loaded row: counts per account are computed in SQL.
 
-The PostgreSQL loader (``connectors.common.land_postgres``) shares everything here that is not
-DuckDB SQL: the dataclasses and messages, manifest iteration, the checks against manifests,
-the reports, the DDL and the schema-drift record.
+The PostgreSQL loader (``connectors.common.land_postgres``) runs this module's staging and
+merge (:func:`stage_units`, :func:`merge_staged`) in an in-memory DuckDB and shares the rest:
+the dataclasses and messages, manifest iteration, the reports, the DDL and the schema-drift
+record.
 """
 
 from __future__ import annotations
@@ -515,14 +516,14 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequence[Uni
     con.execute(
         f"create temp table _land_stage as select *, "
         f"{row_hash_sql(spec, spec.columns)} as _row_hash, "
-        f"{reject_reason_sql(spec)} as {REJECT_REASON_COLUMN} from ({source})",
+        f"{_reject_reason_sql(spec)} as {REJECT_REASON_COLUMN} from ({source})",
         params,
     )
     if _check_stage(con, spec, units):
         _drop_repeated_keys(con, spec)
 
 
-def reject_reason_sql(spec: StreamSpec) -> str:
+def _reject_reason_sql(spec: StreamSpec) -> str:
     """Why a staged row breaks the raw contract (``; ``-separated), or null when it does not."""
     rules = rejection_rules(spec, ("_unit_window_start", "_unit_window_end"))
     if not rules:
@@ -545,10 +546,10 @@ def _check_stage(con: duckdb.DuckDBPyConnection, spec: StreamSpec, units: Sequen
         f"{quote_identifier(spec.account_column)} is distinct from _unit_account), "
         f"count(distinct hash({keys_sql(spec)})) from temp._land_stage group by _unit_account"
     ).fetchall()
-    return check_unit_counts(units, counts)
+    return _check_unit_counts(units, counts)
 
 
-def check_unit_counts(units: Sequence[Unit], counts: Sequence[tuple[str, int, int, int]]) -> bool:
+def _check_unit_counts(units: Sequence[Unit], counts: Sequence[tuple[str, int, int, int]]) -> bool:
     """Check each unit's staged rows against its manifest; returns whether a key may repeat.
 
     Args:
@@ -656,7 +657,7 @@ def _judge_deletions(
         f"from temp._land_units as u "
         f"left join (select u.account_id, count(*) as n from temp._land_latest as l "
         f"join temp._land_units as u on l.{quote_identifier(spec.account_column)} = u.account_id "
-        f"where not l._is_deleted and {in_window_sql(spec)} group by u.account_id) as k "
+        f"where not l._is_deleted and {_in_window_sql(spec)} group by u.account_id) as k "
         f"on k.account_id = u.account_id "
         f"left join (select u.account_id, count(*) as n {_vanished_from(spec)} "
         f"group by u.account_id) as v on v.account_id = u.account_id",
@@ -692,11 +693,11 @@ def _vanished_from(spec: StreamSpec) -> str:
     return (
         f"from temp._land_latest as l join temp._land_units as u on l.{account} = u.account_id "
         f"anti join temp._land_stage as s on {key_match_sql(spec)} "
-        f"where not l._is_deleted and {in_window_sql(spec)}"
+        f"where not l._is_deleted and {_in_window_sql(spec)}"
     )
 
 
-def in_window_sql(spec: StreamSpec) -> str:
+def _in_window_sql(spec: StreamSpec) -> str:
     """A live key ``l`` inside unit ``u``'s scope: a snapshot pull covers every key of the
     account, a windowed pull only its days."""
     if spec.window_column is None:
@@ -706,10 +707,10 @@ def in_window_sql(spec: StreamSpec) -> str:
 
 def _insert_versions_sql(spec: StreamSpec) -> str:
     """Insert each row of :func:`_versions_from` as a new live version."""
-    return insert_staged_sql(spec, table_name(spec), _versions_from(spec))
+    return _insert_staged_sql(spec, table_name(spec), _versions_from(spec))
 
 
-def insert_staged_sql(spec: StreamSpec, table: str, rows_from: str, *extra: str) -> str:
+def _insert_staged_sql(spec: StreamSpec, table: str, rows_from: str, *extra: str) -> str:
     """Insert staged rows (``s``, with their unit ``u``, chosen by the ``from`` clause
     ``rows_from``) into ``table`` with their load metadata, plus ``extra`` columns of ``s``."""
     payload = ", ".join(quote_identifier(c) for c in (*spec.columns, *extra))
@@ -737,7 +738,7 @@ def _versions_from(spec: StreamSpec) -> str:
 def _insert_quarantine_sql(spec: StreamSpec) -> str:
     """Keep each staged row that breaks the contract in ``quarantine.<table>``, with why."""
     table = table_name(spec, QUARANTINE_SCHEMA)
-    return insert_staged_sql(spec, table, _quarantined_from(spec), REJECT_REASON_COLUMN)
+    return _insert_staged_sql(spec, table, _quarantined_from(spec), REJECT_REASON_COLUMN)
 
 
 def _quarantined_from(spec: StreamSpec) -> str:

@@ -314,7 +314,7 @@ def _analyze(con: Connection, spec: StreamSpec) -> None:
     to autovacuum: nothing filters, joins or groups on them (they are unpacked), and their
     statistics cost a third of the time (measured at the agency bench's pull).
     """
-    plain = [name for name, kind in spec.columns.items() if kind != "JSON"]
+    plain = [name for name in spec.columns if name not in spec.json_columns]
     columns = ", ".join(quote_identifier(name) for name in (*plain, *METADATA_COLUMNS))
     con.execute(f"analyze {table_name(spec)} ({columns})")
     con.execute(
