@@ -141,9 +141,11 @@ class _Handler(BaseHTTPRequestHandler):
         request = self._request(body)
         fault = self.server.faults.next_fault(request.path) if self.server.faults else None
         kind = fault.kind if fault else None
+        # Recorded before the client can see the answer, so a client that got its response
+        # (or its reset) finds the request in the log.
         if kind == "reset":
-            self._reset()
             self.server.record(RequestRecord(request.method, request.path, None, kind), request)
+            self._reset()
             return
         if fault is not None and kind == "slow":
             self.server.stopping.wait(fault.seconds)
@@ -153,9 +155,9 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "truncated":
             response.body = response.body[: len(response.body) // 2]
             self.close_connection = True
-        self._send(response)
         entry = RequestRecord(request.method, request.path, response.status, kind)
         self.server.record(entry, request)
+        self._send(response)
 
     def _answer(self, request: Request, fault: FaultRule | None) -> Response:
         if fault is not None and fault.kind in ("http_500", "http_503", "http_504"):
