@@ -9,9 +9,11 @@ holder (run id, step, PID, host, since when), and a second run fails with that i
 message (after waiting up to ``SOCIALMART_LOCK_TIMEOUT_SECONDS``) instead of DuckDB's raw
 "Could not set lock on file".
 
-``extract`` does not take the lock: it never opens the warehouse and writes only its own
-run's spool folder (``<spool>/<run id>/``), so Airflow's per-account extract tasks stay
-parallel with each other and with loads and transforms of other DAGs.
+``extract`` does not take the lock: it never writes the warehouse, only its own run's spool
+folder (``<spool>/<run id>/``), so Airflow's per-account extract tasks stay parallel with
+each other and with loads and transforms of other DAGs. The one read, Instagram's look-up of
+the ad creatives' media, takes the lock shared for that moment, so it waits for a load in
+progress instead of failing on DuckDB's file lock.
 
 Within one process the lock is re-entrant: ``socialmart run`` holds it and each step it calls
 takes it again (the body then names the inner step). Airflow tasks take and release it inside

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -21,6 +23,8 @@ from connectors.common.spool import read_manifest
 from connectors.instagram.client import PLATFORM, classify_instagram_response
 from connectors.instagram.extract import extract_account, list_accounts
 from connectors.instagram.media_ids import media_ids
+from socialmart import pg_warehouse
+from socialmart.run_lock import warehouse_lock
 from socialmart.settings import Settings
 
 BASE = "https://graph.facebook.com/v27.0"
@@ -226,3 +230,51 @@ def test_media_ids_when_the_warehouse_cannot_be_opened(ig_settings: Settings) ->
     auto.warehouse_path.write_text("not a duckdb file")
     with pytest.raises(ConnectorError, match="INSTAGRAM_MEDIA_IDS"):
         media_ids(auto, "run-1")
+
+
+def _hold_the_warehouse(settings: Settings, held: Any, release: Any) -> None:
+    """A load in another process: the run lock and DuckDB's write lock, until released."""
+    with warehouse_lock(settings, "load-run", "load"):
+        con = duckdb.connect(str(settings.warehouse_path))
+        held.set()
+        release.wait(30)
+        con.close()
+
+
+def test_media_ids_wait_for_a_load_that_writes_the_warehouse(ig_settings: Settings) -> None:
+    """The Instagram extract reads the warehouse while another DAG's load may write it: it
+    waits for the run lock instead of failing on DuckDB's file lock (seen under Airflow)."""
+    auto = replace(ig_settings, instagram=replace(ig_settings.instagram, media_ids=()))
+    _creatives(auto.warehouse_path, [("c1", "111", "2026-11-01T00:00:00Z", False)])
+    fork = multiprocessing.get_context("fork")
+    held, release = fork.Event(), fork.Event()
+    load = fork.Process(target=_hold_the_warehouse, args=(auto, held, release))
+    load.start()
+    try:
+        assert held.wait(30)
+        with pytest.raises(duckdb.IOException, match="lock"):  # what the extract met before
+            duckdb.connect(str(auto.warehouse_path), read_only=True)
+        threading.Timer(1.0, release.set).start()
+        assert media_ids(auto, "run-1") == ["111"]
+    finally:
+        release.set()
+        load.join(30)
+    assert load.exitcode == 0
+
+
+def test_media_ids_from_a_postgresql_warehouse(pg_settings: Settings) -> None:
+    auto = replace(pg_settings, instagram=replace(pg_settings.instagram, media_ids=()))
+    with pg_warehouse.connect(auto) as pg:
+        assert media_ids(auto, "run-1") == []  # no creatives table yet
+        pg.execute(
+            "create table raw.meta__adcreatives (id text, source_instagram_media_id text, "
+            "_sync_id text, _pulled_at timestamptz, _is_deleted boolean)"
+        )
+        pg.execute(
+            "insert into raw.meta__adcreatives values "
+            "('c1', '111', 's', '2026-11-01T00:00:00Z', false), "
+            "('c1', '222', 's', '2026-11-02T00:00:00Z', false), "
+            "('c2', '333', 's', '2026-11-01T00:00:00Z', false), "
+            "('c2', '333', 's', '2026-11-02T00:00:00Z', true)"
+        )
+    assert media_ids(auto, "run-1") == ["222"]
