@@ -61,6 +61,37 @@ class Overhead(Soak):
         )
         return time.monotonic() - began
 
+    def task_timeline(self, runs: list[dict]) -> list[dict]:
+        """Every task try of ``runs``, in seconds from the first run's start: when it was
+        queued, started and ended (Airflow's timestamps), ordered by start."""
+        origin = min(datetime.fromisoformat(run["start_date"]) for run in runs)
+
+        def offset(stamp: str | None) -> float | None:
+            return (
+                None
+                if stamp is None
+                else round((datetime.fromisoformat(stamp) - origin).total_seconds(), 2)
+            )
+
+        tasks = []
+        for run in runs:
+            path = f"/dags/{run['dag_id']}/dagRuns/{run['dag_run_id']}/taskInstances?limit=1000"
+            for ti in self.client.api("GET", path)["task_instances"]:
+                if ti["start_date"] is None:
+                    continue  # skipped before it started
+                name = ti["task_id"] + (f"[{ti['map_index']}]" if ti["map_index"] >= 0 else "")
+                tasks.append(
+                    {
+                        "dag_id": run["dag_id"],
+                        "task": name,
+                        "state": ti["state"],
+                        "queued": offset(ti.get("queued_when")),
+                        "started": offset(ti["start_date"]),
+                        "ended": offset(ti["end_date"]),
+                    }
+                )
+        return sorted(tasks, key=lambda task: task["started"])
+
     def dag_run(self, start: date, end: date) -> tuple[float, int]:
         """Every ingest DAG on the window; seconds from the first start to the last end."""
         window = {"start": start.isoformat(), "end": end.isoformat()}
@@ -75,6 +106,7 @@ class Overhead(Soak):
         first = min(datetime.fromisoformat(run["start_date"]) for run in runs)
         last = max(datetime.fromisoformat(run["end_date"]) for run in runs)
         transforms = sum(run["dag_id"] == "transform_publish" for run in runs)
+        self.tasks = self.task_timeline(runs)
         return (last - first).total_seconds(), transforms
 
 
@@ -116,6 +148,7 @@ def measure(days: int, end: date, home: str) -> dict:
         "transform_runs": transform_runs,
         "reconciled_rows": rows,
         "load_average": os.getloadavg(),
+        "tasks": bench.tasks,
     }
 
 
@@ -127,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = measure(args.days, args.end, args.home)
     result_path(args.home).write_text(json.dumps(result, indent=2))
-    print(json.dumps(result))
+    print(json.dumps({key: value for key, value in result.items() if key != "tasks"}))
     return 0
 
 
