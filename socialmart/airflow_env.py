@@ -162,6 +162,7 @@ def airflow_env(
 
 
 def _stack_only_env(settings: Settings) -> dict[str, str]:
+    from socialmart.stack.executors import CELERY_CONFIG_PATH, executor_class_path
     from socialmart.stack.postgres import sqlalchemy_url
 
     stack = settings.stack
@@ -169,7 +170,8 @@ def _stack_only_env(settings: Settings) -> dict[str, str]:
     env = {
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqlalchemy_url(settings, "psycopg2"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": sqlalchemy_url(settings, "asyncpg"),
-        "AIRFLOW__CORE__EXECUTOR": stack.executor,
+        # Task processes fork with the task bodies' libraries already imported.
+        "AIRFLOW__CORE__EXECUTOR": executor_class_path(stack.executor),
         "AIRFLOW__CORE__PARALLELISM": "16",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets["jwt_secret"],
         "AIRFLOW__API__SECRET_KEY": secrets["api_secret_key"],
@@ -178,6 +180,7 @@ def _stack_only_env(settings: Settings) -> dict[str, str]:
         # worth of CPU on a 2-core machine; DAG files change rarely.
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "120",
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(stack.task_heartbeat_timeout),
+        "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.25",
         # A restarted scheduler only fails tasks it queued itself; those of the dead one are
         # reset (and so run again) by its orphan check: every minute, not Airflow's 5.
         "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "60",
@@ -189,6 +192,7 @@ def _stack_only_env(settings: Settings) -> dict[str, str]:
                 "AIRFLOW__CELERY__BROKER_URL": redis,
                 "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + sqlalchemy_url(settings, "psycopg2"),
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(stack.worker_concurrency),
+                "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": CELERY_CONFIG_PATH,
             }
         )
     return env

@@ -34,5 +34,11 @@ def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
         if not any(isinstance(f, SecretMaskingFilter) for f in handler.filters):
             handler.addFilter(mask)
     install_url_log_redaction()
+    quiet_noisy_libraries()
+
+
+def quiet_noisy_libraries() -> None:
+    """Only warnings from the libraries that log chatter at INFO (Great Expectations logs
+    about 200 lines while it is imported)."""
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

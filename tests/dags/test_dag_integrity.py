@@ -81,7 +81,9 @@ def test_transform_dag_runs_on_every_raw_table_and_gates_before_publishing(dag_b
     assert dag.get_task("validate_raw").upstream_task_ids == {"has_new_loads"}
     assert dag.get_task("has_new_loads").upstream_task_ids == {"wait_for_ingests"}
     assert dag.get_task("has_new_loads").pool == "warehouse_writer"
-    assert dag.get_task("wait_for_ingests").mode == "reschedule"
+    wait = dag.get_task("wait_for_ingests")
+    assert wait.mode == "poke"  # reschedule mode with a short interval races the executor
+    assert wait.poke_interval <= 5  # the day's last ingest is usually seconds away
 
 
 def _uris(condition):

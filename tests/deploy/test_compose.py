@@ -153,6 +153,7 @@ def test_celery_executor_is_one_setting_shared_with_the_native_stack(
     compose as in `make airflow`; the Celery services are in the celery profile."""
     from socialmart.airflow_env import airflow_env
     from socialmart.settings import load_settings
+    from socialmart.stack.executors import CELERY_CONFIG_PATH, executor_class_path
 
     celery = {
         **env_example,
@@ -167,6 +168,7 @@ def test_celery_executor_is_one_setting_shared_with_the_native_stack(
         assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
         assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql+psycopg2://")
         assert env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == "2"
+        assert env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"] == CELERY_CONFIG_PATH
     worker = services["airflow-worker"]
     assert worker["command"] == ["airflow", "celery", "worker"]
     assert str(worker["deploy"]["replicas"]) == "3"
@@ -174,7 +176,8 @@ def test_celery_executor_is_one_setting_shared_with_the_native_stack(
     assert services["airflow-scheduler"]["depends_on"]["redis"]["required"] is False
 
     native = airflow_env(load_settings(), stack=True)  # the defaults of .env.example
-    assert native["AIRFLOW__CORE__EXECUTOR"] == env_example["AIRFLOW_EXECUTOR"]
+    # Natively the LocalExecutor is the warm one; compose runs Airflow's own (see DECISIONS).
+    assert native["AIRFLOW__CORE__EXECUTOR"] == executor_class_path(env_example["AIRFLOW_EXECUTOR"])
     for name in ("AIRFLOW_EXECUTOR", "AIRFLOW_CELERY_WORKERS", "AIRFLOW_WORKER_CONCURRENCY"):
         assert name in variables_used(raw), name
 

@@ -31,7 +31,7 @@ def test_every_listener_comes_from_settings(home, monkeypatch) -> None:
     assert env["AIRFLOW__API__BASE_URL"] == "http://127.0.0.2:18123"
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("@127.0.0.2:15999/airflow")
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
-    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "socialmart.stack.executors.WarmLocalExecutor"
     assert env["AIRFLOW__LOGGING__COLORED_CONSOLE_LOG"] == "False"
     assert env["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"] == "True"
     assert not [key for key, value in env.items() if "0.0.0.0" in value]
