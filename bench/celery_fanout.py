@@ -182,7 +182,7 @@ def analyse(
 
     Args:
         requests: The stand-in's request-log lines of the run.
-        expected: Source -> the accounts its ``accounts`` task listed.
+        expected: Source -> the accounts its ``plan`` task listed.
         extracts: Every extract task instance of the runs.
         units: (source, stream, account) of every spool manifest the runs wrote.
         loads: (source, stream, account) of every ``raw._loads`` row of the runs.
@@ -294,9 +294,10 @@ class Fanout(Soak):
         return self.client.api("GET", path)["task_instances"]
 
     def listed_accounts(self, dag_id: str, run_id: str) -> list[str]:
-        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/accounts/xcomEntries/return_value"
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/plan/xcomEntries/return_value"
         value = self.client.api("GET", path)["value"]
-        return ast.literal_eval(value) if isinstance(value, str) else list(value or [])
+        planned = ast.literal_eval(value) if isinstance(value, str) else list(value or [])
+        return [extract["account"] for extract in planned]
 
     def reported_units(self, dag_id: str, run_id: str, map_index: int) -> int:
         """The spool units an extract reported (its return value's ``units``)."""

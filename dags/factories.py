@@ -63,7 +63,7 @@ and `load` are *skipped* (the load's log names the settings), no asset event is 
 and the skip shows on the data-health page ("Skipped sources").
 
 **When it fails.**
-- *accounts*: the credential cannot list accounts; the log names the setting to fix.
+- *plan*: the credential cannot list accounts; the log names the setting to fix.
 - *extract [n]*: that account failed; the others go on. Throttling and transient errors were
   already retried; a fatal error (expired token, missing permission) fails at once and the
   message names the fix. Fix it, then clear the task.
@@ -135,17 +135,14 @@ def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
         params=WINDOW_PARAMS,
     )
     def ingest() -> None:
+        # One task for the window and the accounts (each task start costs a process, and six
+        # DAGs start theirs together): one extract per element.
         @task
-        def plan(params=None, data_interval_start=None, data_interval_end=None) -> dict:
-            from socialmart.orchestration import source_window
+        def plan(params=None, data_interval_start=None, data_interval_end=None) -> list[dict]:
+            from socialmart.orchestration import source_accounts, source_window
 
-            return source_window(source, params, data_interval_start, data_interval_end)
-
-        @task
-        def accounts() -> list[str]:
-            from socialmart.orchestration import source_accounts
-
-            return source_accounts(source)
+            window = source_window(source, params, data_interval_start, data_interval_end)
+            return [{"account": account, "window": window} for account in source_accounts(source)]
 
         @task(execution_timeout=timedelta(hours=3), max_active_tis_per_dagrun=4)
         def extract(account: str, window: dict, run_id=None) -> dict:
@@ -154,19 +151,20 @@ def ingest_dag(source: str, outlets: Sequence[Asset]) -> DAG:
             return extract_source_account(source, account, window, run_id)
 
         @task(trigger_rule="all_done", outlets=list(outlets), pool=WAREHOUSE_POOL)
-        def load(accounts: list[str], ti=None, run_id=None, outlet_events=None) -> dict:
+        def load(planned: list[dict], ti=None, run_id=None, outlet_events=None) -> dict:
             from socialmart.orchestration import extracted_accounts, load_run, skip_unconfigured
 
+            accounts = [one["account"] for one in planned]
             skip_unconfigured(source, accounts, run_id)  # no accounts: skipped, no asset event
             counts = load_run(source, run_id, accounts, extracted_accounts(ti, accounts))
             for asset in outlets:
                 outlet_events[asset].extra = counts.get(asset.name, {})
             return counts
 
-        names = accounts()
+        planned = plan()
         # The load reads which extracts succeeded from their task states, not their XComs: a
         # failed extract has none, and asking for it logs an error per account.
-        extract.partial(window=plan()).expand(account=names) >> load(names)
+        extract.expand_kwargs(planned) >> load(planned)
 
     return ingest()
 
