@@ -161,7 +161,7 @@ def load_run(
     from socialmart.pipeline import load, safe_run_id
 
     settings = task_settings()
-    reports = load(settings, safe_run_id(run_id))
+    reports = load(settings, safe_run_id(run_id), sources=(source_name,))
     counts = {
         f"raw.{spec.raw_table}": {"rows_seen": 0, "rows_inserted": 0, "tombstones": 0}
         for spec in get_source(source_name).streams

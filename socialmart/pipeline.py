@@ -163,8 +163,16 @@ def extract(
     return outcome
 
 
-def load(settings: Settings, run_id: str) -> list[LoadReport]:
-    """Merge the run's spool into the versioned raw tables, then drop the spool.
+def load(
+    settings: Settings, run_id: str, sources: tuple[str, ...] | None = None
+) -> list[LoadReport]:
+    """Merge the run's spool into the versioned raw tables, then drop what was loaded.
+
+    With ``sources``, only those sources' part of the run's spool (``<run>/<source>/``) is
+    loaded and dropped: Airflow gives the ingest DAGs of one logical date the same run id
+    (``scheduled__...``, ``backfill__...``), so each DAG's load must leave the folders the
+    other DAGs' extracts may still be writing. (Loading the whole folder loaded their
+    finished units and deleted the unfinished ones: data lost without an error.)
 
     Holds the run lock (shared on PostgreSQL: loads of other sources go on beside it).
     Afterwards, other runs' spool folders left behind by killed runs are removed or reported
@@ -173,15 +181,22 @@ def load(settings: Settings, run_id: str) -> list[LoadReport]:
     warehouse = engine(settings)
     with warehouse_lock(settings, run_id, "load", shared=True):
         spool = run_spool_dir(settings, run_id)
-        if not spool.exists():
-            log.warning("run %s extracted nothing: %s does not exist", run_id, spool)
+        parts = [spool] if sources is None else [spool / source for source in sources]
+        if not any(part.exists() for part in parts):
+            log.warning("run %s extracted nothing: %s does not exist", run_id, parts[0])
             reports = []
         else:
             with warehouse.connect(settings) as con:
                 reports = warehouse.land.load_spool(
-                    con, spool, run_id, _load_policy(settings), **warehouse.load_options
+                    con,
+                    spool,
+                    run_id,
+                    _load_policy(settings),
+                    sources,
+                    **warehouse.load_options,
                 )
-            shutil.rmtree(spool)
+            for part in parts:
+                shutil.rmtree(part, ignore_errors=True)
         for report in reports:
             log.info("loaded %s", report)
         sweep_stale_spool(settings, keep=run_id)

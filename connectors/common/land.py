@@ -165,6 +165,7 @@ def load_spool(
     run_dir: Path,
     run_id: str,
     policy: LoadPolicy = LoadPolicy(),
+    sources: Collection[str] | None = None,
 ) -> list[LoadReport]:
     """Load every complete unit under a run's spool folder into its raw table.
 
@@ -177,6 +178,7 @@ def load_spool(
         run_dir: ``<spool_dir>/<run_id>``.
         run_id: The run; stored as ``_sync_id``. Must match the manifests.
         policy: When a pull may delete what it no longer returns.
+        sources: Only these sources' units (``<run_dir>/<source>/``); None: every unit.
 
     Returns:
         One report per unit loaded now, in path order.
@@ -186,22 +188,27 @@ def load_spool(
         KeyError: A manifest names a stream no connector declares.
     """
     reports = []
-    for spec, units in pending_units(run_dir, run_id):
+    for spec, units in pending_units(run_dir, run_id, sources):
         loaded = load_units(con, spec, units, policy)
         settle_units(units, loaded)
         reports += loaded
     return reports
 
 
-def pending_units(run_dir: Path, run_id: str) -> list[tuple[StreamSpec, list[Unit]]]:
-    """The complete, not yet loaded units under a run's spool folder, grouped by stream.
+def pending_units(
+    run_dir: Path, run_id: str, sources: Collection[str] | None = None
+) -> list[tuple[StreamSpec, list[Unit]]]:
+    """The complete, not yet loaded units under a run's spool folder (of ``sources`` only,
+    if given), grouped by stream.
 
     Raises:
         ValueError: A manifest belongs to another run.
         KeyError: A manifest names a stream no connector declares.
     """
     pending = []
-    for manifest_path in sorted(Path(run_dir).glob(f"*/*/*/{MANIFEST_NAME}")):
+    folders = sorted(sources) if sources is not None else ["*"]
+    manifests = (p for f in folders for p in Path(run_dir).glob(f"{f}/*/*/{MANIFEST_NAME}"))
+    for manifest_path in sorted(manifests):
         manifest = read_manifest(manifest_path)
         if manifest.run_id != run_id:
             raise ValueError(f"{manifest_path} belongs to run {manifest.run_id}, not {run_id}")

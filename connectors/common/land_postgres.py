@@ -21,7 +21,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -122,6 +122,7 @@ def load_spool(
     run_dir: Path,
     run_id: str,
     policy: LoadPolicy = _DEFAULT_POLICY,
+    sources: Collection[str] | None = None,
     *,
     lock_timeout_seconds: float,
 ) -> list[LoadReport]:
@@ -135,6 +136,7 @@ def load_spool(
         run_dir: ``<spool_dir>/<run_id>``.
         run_id: The run; stored as ``_sync_id``. Must match the manifests.
         policy: When a pull may delete what it no longer returns.
+        sources: Only these sources' units (``<run_dir>/<source>/``); None: every unit.
         lock_timeout_seconds: How long to wait for another load of the same stream
             (``settings.lock_timeout_seconds``).
 
@@ -148,7 +150,7 @@ def load_spool(
             streams before it stay loaded, it and those after it stay pending.
     """
     reports = []
-    for spec, units in pending_units(run_dir, run_id):
+    for spec, units in pending_units(run_dir, run_id, sources):
         loaded = load_units(con, spec, units, policy, lock_timeout_seconds=lock_timeout_seconds)
         settle_units(units, loaded)
         reports += loaded
@@ -160,6 +162,7 @@ def load_units(
     spec: StreamSpec,
     units: Sequence[Unit],
     policy: LoadPolicy = _DEFAULT_POLICY,
+    sources: Collection[str] | None = None,
     *,
     lock_timeout_seconds: float,
 ) -> list[LoadReport]:
