@@ -196,7 +196,8 @@ def load(
                     **warehouse.load_options,
                 )
             for part in parts:
-                shutil.rmtree(part, ignore_errors=True)
+                if part.exists():
+                    shutil.rmtree(part)
         for report in reports:
             log.info("loaded %s", report)
         sweep_stale_spool(settings, keep=run_id)

@@ -162,7 +162,6 @@ def load_units(
     spec: StreamSpec,
     units: Sequence[Unit],
     policy: LoadPolicy = _DEFAULT_POLICY,
-    sources: Collection[str] | None = None,
     *,
     lock_timeout_seconds: float,
 ) -> list[LoadReport]:
