@@ -196,12 +196,13 @@ def transform_dag(assets: Sequence[Asset], manifest_path: Path | None = None) ->
     def transform() -> None:
         whole_pool = _whole_pool()
 
-        # Poke mode, every 3 s: a day's last ingest is usually seconds away. In reschedule
-        # mode a 30 s interval cost 18 s of a 100 s run (make bench-airflow), and a 5 s one
-        # raced Airflow: the executor reported the previous poke after the task was queued
-        # again, and the scheduler failed it ("finished with state success, but the task
-        # instance's state attribute is queued"). The price: one worker slot while it waits.
-        @task.sensor(poke_interval=3, timeout=TRANSFORM_RUN_TIMEOUT, mode="poke")
+        # Poke mode, every second: a day's last ingest is usually seconds away, and a poke
+        # is six cheap API calls. In reschedule mode a 30 s interval cost 18 s of a 100 s
+        # run (make bench-airflow), and a 5 s one raced Airflow: the executor reported the
+        # previous poke after the task was queued again, and the scheduler failed it
+        # ("finished with state success, but the task instance's state attribute is
+        # queued"). The price: one worker slot while it waits.
+        @task.sensor(poke_interval=1, timeout=TRANSFORM_RUN_TIMEOUT, mode="poke")
         def wait_for_ingests(ti=None, dag_run=None) -> bool:
             from socialmart.orchestration import ingests_in_flight
 

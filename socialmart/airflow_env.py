@@ -21,6 +21,10 @@ WAREHOUSE_POOL = "warehouse_writer"  # the same name as dags/factories.py
 LOCAL_USER = "admin"
 
 
+#: Processes of the stack's API server: one can serve tasks while the other is busy.
+API_SERVER_WORKERS = 2
+
+
 def airflow_home(settings: Settings) -> Path:
     """``<SOCIALMART_HOME>/airflow``: metadata database, logs, generated passwords."""
     return settings.home / "airflow"
@@ -175,7 +179,7 @@ def _stack_only_env(settings: Settings) -> dict[str, str]:
         "AIRFLOW__CORE__PARALLELISM": "16",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets["jwt_secret"],
         "AIRFLOW__API__SECRET_KEY": secrets["api_secret_key"],
-        "AIRFLOW__API__WORKERS": "2",
+        "AIRFLOW__API__WORKERS": str(API_SERVER_WORKERS),
         # Re-parsing the transform DAG (Cosmos renders ~100 tasks) every 30 s cost a core's
         # worth of CPU on a 2-core machine; DAG files change rarely.
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "120",

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import re
 import signal
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from socialmart.airflow_env import airflow_env, standin_env
 from socialmart.settings import PROJECT_ROOT, load_settings
-from socialmart.stack.supervisor import Component, Supervisor, build_components
+from socialmart.stack.supervisor import (
+    Component,
+    Supervisor,
+    build_components,
+    warm_execution_api,
+)
 
 
 @pytest.fixture
@@ -56,6 +63,58 @@ def test_components_bind_the_settings_and_start_no_log_server(home, monkeypatch)
     assert api[api.index("--host") + 1] == "127.0.0.1"
     env = components["scheduler"].env
     assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://127.0.0.1:16380/0"
+
+
+def test_the_supervisor_builds_the_execution_api_before_any_task_starts(home, monkeypatch) -> None:
+    """The execution API builds itself on its first request (about 3 s, every request of the
+    server waits): the supervisor pays that before it starts the scheduler."""
+    asked: list[str] = []
+
+    class FakeApiServer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeApiServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AIRFLOW_API_PORT", str(server.server_address[1]))
+    supervisor = Supervisor.__new__(Supervisor)
+    supervisor.settings, supervisor.stopping = load_settings(), False
+    try:
+        supervisor._wait_for_api(timeout=10)
+    finally:
+        server.shutdown()
+
+    # One round of concurrent requests (two per API server process): all answered at once.
+    assert asked == ["/api/v2/monitor/health"] + ["/execution/health"] * 4
+
+
+def test_the_execution_api_is_asked_until_every_process_answers_at_once(home) -> None:
+    """A process still building answers late: another round follows."""
+    slow = iter([True])
+
+    class BuildsOnFirstRequest(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if next(slow, False):
+                time.sleep(1.5)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BuildsOnFirstRequest)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        rounds = warm_execution_api(f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+
+    assert rounds == 2
 
 
 def test_an_unknown_executor_is_refused(monkeypatch) -> None:
