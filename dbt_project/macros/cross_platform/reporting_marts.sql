@@ -33,16 +33,20 @@
 {%- endmacro %}
 
 {#-
-    The configuration of an incremental reporting fact: delete+insert of the lookback window
-    (delete_lookback_window deletes it first, in_lookback_window rebuilds it), refusing a
-    changed column set (on_schema_change fail: rebuild with --full-refresh).
+    The configuration of a model incremental by day (the reporting facts; the staging of
+    Meta insights and TikTok Shop orders): delete+insert of the lookback window
+    (delete_lookback_window deletes the days from lookback_start on by `date_column`,
+    in_lookback_window or lookback_first_day rebuilds them), refusing a changed column set
+    (on_schema_change fail: rebuild with --full-refresh).
 -#}
-{% macro lookback_incremental_config(unique_key=none, incremental_strategy='delete+insert') -%}
+{% macro lookback_incremental_config(
+    unique_key=none, incremental_strategy='delete+insert', date_column='report_date'
+) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy=incremental_strategy,
         unique_key=unique_key,
         on_schema_change='fail',
-        pre_hook=["{{ delete_lookback_window() }}"],
+        pre_hook=["{{ delete_lookback_window('%s') }}" | format(date_column)],
     ) }}
 {%- endmacro %}

@@ -67,3 +67,13 @@
             lookback_start(this, date_column, var('incremental_lookback_days', 28)) }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    The first day an incremental run of the calling model re-derives (lookback_start by
+    `date_column`, as a date literal), or none on a first build or a full refresh.
+-#}
+{% macro lookback_first_day(date_column='report_date') -%}
+    {{- return(lookback_start(this, date_column, var('incremental_lookback_days', 28))
+        if is_incremental() else none) -}}
+{%- endmacro %}

@@ -3,15 +3,26 @@
     become exact decimals (whole prices arrive as "99"); commission rates arrive in
     hundredths of a percent ("1550" = 15.5 %) and become fractions (0.155).
 
-    A table, not a view: the latest-version pick runs over every stored version, and its
-    key has no date a reader's filter could narrow it by, so each test and model reading
-    a view would repeat it over the whole history.
+    Incremental by order day (lookback_incremental_config): the latest-version pick over every
+    stored version was the costliest step of a daily build at scale (7 s of 43 s at the
+    `large` preset, rebuilt in full every day). Orders are pulled by creation day, the
+    lookback re-pulling recent ones for their status and commission changes, so new raw
+    versions land only inside a load's window, and every version of an order line shares
+    its creation day.
 -#}
-{{ config(materialized='table') }}
+{{ lookback_incremental_config(incremental_strategy='append', date_column='order_date') }}
+{%- set first_day = lookback_first_day('order_date') -%}
 
-{% call present_rows_staging(
-    source('tiktok_shop', 'affiliate_orders'), ['shop_cipher', 'order_id', 'line_number'],
-) -%}
+with {{ latest_live_raw_rows(
+    source('tiktok_shop', 'affiliate_orders'),
+    ['shop_cipher', 'order_id', 'line_number'],
+    'create_date',
+    first_day,
+) }},
+
+renamed as (
+
+    select
         ---------- ids
         shop_cipher,
         order_id,
@@ -57,4 +68,8 @@
         ---------- load metadata
         _sync_id as sync_id,
         _pulled_at as pulled_at
-{%- endcall %}
+    from latest_live_raw
+
+)
+
+select * from renamed
