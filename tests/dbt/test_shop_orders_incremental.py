@@ -1,6 +1,6 @@
 """stg_tiktok_shop__affiliate_orders built incrementally equals it built in full.
 
-A daily run re-derives only the order days from lookback_start on (lookback_incremental);
+A daily run re-derives only the order days from lookback_start on (lookback_first_day);
 a restated order line inside that window changes, one before it is left alone until a load
 covers its day again (a backfill) or a full refresh rebuilds everything.
 """

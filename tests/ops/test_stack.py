@@ -7,6 +7,8 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -65,29 +67,36 @@ def test_components_bind_the_settings_and_start_no_log_server(home, monkeypatch)
     assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://127.0.0.1:16380/0"
 
 
-def test_the_supervisor_builds_the_execution_api_before_any_task_starts(home, monkeypatch) -> None:
-    """The execution API builds itself on its first request (about 3 s, every request of the
-    server waits): the supervisor pays that before it starts the scheduler."""
-    asked: list[str] = []
+@contextmanager
+def _fake_api_server(on_get: Callable[[str], object]) -> Iterator[int]:
+    """A local HTTP server answering 200 to every GET after ``on_get(path)``; yields its port."""
 
-    class FakeApiServer(BaseHTTPRequestHandler):
+    class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            asked.append(self.path)
+            on_get(self.path)
             self.send_response(200)
             self.end_headers()
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeApiServer)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AIRFLOW_API_PORT", str(server.server_address[1]))
-    supervisor = Supervisor.__new__(Supervisor)
-    supervisor.settings, supervisor.stopping = load_settings(), False
     try:
-        supervisor._wait_for_api(timeout=10)
+        yield server.server_address[1]
     finally:
         server.shutdown()
+
+
+def test_the_supervisor_builds_the_execution_api_before_any_task_starts(home, monkeypatch) -> None:
+    """The execution API builds itself on its first request (about 3 s, every request of the
+    server waits): the supervisor pays that before it starts the scheduler."""
+    asked: list[str] = []
+    supervisor = Supervisor.__new__(Supervisor)
+    with _fake_api_server(lambda path: asked.append(path)) as port:
+        monkeypatch.setenv("AIRFLOW_API_PORT", str(port))
+        supervisor.settings, supervisor.stopping = load_settings(), False
+        supervisor._wait_for_api(timeout=10)
 
     # One round of concurrent requests (two per API server process): all answered at once.
     assert asked == ["/api/v2/monitor/health"] + ["/execution/health"] * 4
@@ -97,22 +106,12 @@ def test_the_execution_api_is_asked_until_every_process_answers_at_once(home) ->
     """A process still building answers late: another round follows."""
     slow = iter([True])
 
-    class BuildsOnFirstRequest(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            if next(slow, False):
-                time.sleep(1.5)
-            self.send_response(200)
-            self.end_headers()
+    def builds_on_first_request(_: str) -> None:
+        if next(slow, False):
+            time.sleep(1.5)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BuildsOnFirstRequest)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        rounds = warm_execution_api(f"http://127.0.0.1:{server.server_address[1]}")
-    finally:
-        server.shutdown()
+    with _fake_api_server(builds_on_first_request) as port:
+        rounds = warm_execution_api(f"http://127.0.0.1:{port}")
 
     assert rounds == 2
 

@@ -8,9 +8,9 @@
     lookback_start on (the days delete_lookback_window deleted first); nothing otherwise.
 -#}
 {% macro in_lookback_window(date_column='report_date') -%}
-    {%- if is_incremental() -%}
-        where {{ date_column }} >= {{ lookback_start(
-            this, date_column, var('incremental_lookback_days', 28) | int) }}
+    {%- set first_day = lookback_first_day(date_column) -%}
+    {%- if first_day is not none -%}
+        where {{ date_column }} >= {{ first_day }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -62,9 +62,9 @@
     replaces restated and vanished rows. Nothing on a first build or a full refresh.
 #}
 {% macro delete_lookback_window(date_column='report_date') -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} where {{ date_column }} >= {{
-            lookback_start(this, date_column, var('incremental_lookback_days', 28)) }}
+    {%- set first_day = lookback_first_day(date_column) -%}
+    {%- if first_day is not none -%}
+        delete from {{ this }} where {{ date_column }} >= {{ first_day }}
     {%- endif -%}
 {%- endmacro %}
 

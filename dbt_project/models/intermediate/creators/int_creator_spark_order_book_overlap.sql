@@ -20,8 +20,8 @@
 {{ config(materialized='table') }}
 {#-
     A table, not a view: its five tests and int_creator_paid_content_daily each computed
-    the view over the whole history, however narrow their day filter (at the `large` preset the 14 tests of
-    the two creator views took 11 s of a 58 s daily run).
+    the view over the whole history, however narrow their day filter (at the `large`
+    preset the 14 tests of the two creator views took 11 s of a 58 s daily run).
 -#}
 {%- set match = var('tiktok_spark_order_match', 'shop_ads_commission_rate') -%}
 {%- if match not in ['shop_ads_commission_rate', 'post_and_day'] -%}
