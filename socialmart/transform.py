@@ -134,13 +134,14 @@ def build(
         args.append("--full-refresh")
     try:
         _run_dbt(settings, args)
-    except TransformError:
+    except TransformError as error:
         failed = {unique_id for unique_id, _ in _failed_nodes(_run_results_path(settings))}
         tests = mart_test_results(settings)
         record_build_end(settings, run_id, started_at, succeeded=False, tests=tests)
         contract_failures = {test.unique_id for test in tests if test.failed}
         if not failed or not failed <= contract_failures:
-            raise
+            samples = _failing_rows_listing(settings, failed - contract_failures)
+            raise TransformError(f"{error}{samples}") from error
         logger.warning(
             "dbt build: %d data test(s) of the marts failed; the gate will block the publish",
             len(failed),
@@ -244,20 +245,56 @@ def record_build_end(
 def _with_failing_rows(con: Connection, test: MartTestResult) -> MartTestResult:
     """``test`` with a few of the rows its query returns (none when it passed or could not
     run); the marts are as the build left them, so the rows are the failures dbt counted."""
-    import psycopg2
-
     if not test.failures or not test.compiled_sql or test.status == "error":
         return test
+    return dataclasses.replace(
+        test, failing_rows=_failing_rows(con, test.unique_id, test.compiled_sql)
+    )
+
+
+def _failing_rows(con: Connection, unique_id: str, compiled_sql: str) -> tuple[dict[str, Any], ...]:
+    """A few of the rows a failed test's query returns (none when they cannot be read: the
+    failure count stays the finding)."""
+    import psycopg2
+
     try:
         cursor = con.execute(
-            f"select * from ({test.compiled_sql}) as failing limit {_FAILING_ROWS_SAMPLE}"
+            f"select * from ({compiled_sql}) as failing limit {_FAILING_ROWS_SAMPLE}"
         )
-    except (duckdb.Error, psycopg2.Error) as error:  # the count stays the finding
-        logger.warning("could not read the failing rows of %s: %s", test.unique_id, error)
-        return test
+    except (duckdb.Error, psycopg2.Error) as error:
+        logger.warning("could not read the failing rows of %s: %s", unique_id, error)
+        return ()
     names = [column[0] for column in cursor.description]
-    rows = tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
-    return dataclasses.replace(test, failing_rows=rows)
+    return tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+
+
+def _failing_rows_listing(settings: Settings, unique_ids: set[str]) -> str:
+    """Lines for an error message: a few failing rows of each failed test in ``unique_ids``
+    (a combined null check's rows name the column), or nothing."""
+    run_results = _run_results_path(settings)
+    if not unique_ids or not run_results.exists():
+        return ""
+    failed_tests = [
+        result
+        for result in json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+        if result["unique_id"] in unique_ids
+        and result.get("status") == "fail"
+        and result.get("compiled_code")
+    ]
+    if not failed_tests:
+        return ""
+    with engines.connect(settings) as con:
+        lines = [
+            f"  - {result['unique_id']}: "
+            + "; ".join(
+                json.dumps(row, default=str)
+                for row in _failing_rows(con, result["unique_id"], result["compiled_code"])
+            )
+            for result in failed_tests
+        ]
+    return "\nfailing rows (at most {} per test):\n{}".format(
+        _FAILING_ROWS_SAMPLE, "\n".join(lines)
+    )
 
 
 def _mart_test_rows(

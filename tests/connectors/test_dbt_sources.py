@@ -2,7 +2,8 @@
 
 Every registered stream is a table of the dbt source named after its connector source (table
 name = stream name, identifier = raw table), no source table lacks a stream, and every column
-the YAML names (to test or describe it) is a column of the stream or a load-metadata column.
+the YAML names (to describe it or check it for nulls) is a column of the stream or a
+load-metadata column.
 """
 
 from __future__ import annotations
@@ -45,5 +46,11 @@ def test_source_table_matches_its_stream(spec: StreamSpec) -> None:
     assert table is not None, f"{spec.raw_table} is not declared in a dbt sources YAML"
     assert table.get("identifier") == spec.raw_table
     named = [column["name"] for column in table.get("columns", [])]
+    named += [
+        column
+        for test in table.get("data_tests", [])
+        if isinstance(test, dict) and "not_null_columns" in test
+        for column in test["not_null_columns"]["arguments"]["columns"]
+    ]
     undeclared = set(named) - set(spec.columns) - set(METADATA_COLUMNS)
     assert not undeclared, f"{spec.raw_table}: YAML columns {sorted(undeclared)} not in the spec"

@@ -222,6 +222,20 @@ def test_a_failing_mart_test_blocks_the_gate_with_the_node_name(
         enforce(outcome)
 
 
+def test_a_null_key_fails_the_build_naming_its_column(
+    copied_settings: Settings, copy_raw_placement_rows: Callable[..., None]
+) -> None:
+    """One query checks all the not-null columns of a table (not_null_columns): a null in
+    one of them fails the build, and the error's sample rows say which column and how many."""
+    copy_raw_placement_rows("null as ad_id, 'run-null' as _sync_id", "ad_id = '305'", limit=1)
+    with pytest.raises(transform.TransformError) as failure:
+        transform.build(copied_settings, "run-null-key", select=PLACEMENT_BUILD)
+    samples = str(failure.value).split("failing rows", 1)[1].splitlines()
+    [raw_check] = [line for line in samples if "source_not_null_columns_meta_ad_insights" in line]
+    # the other checked columns (account_id, date_start) hold no null: no row for them
+    assert raw_check.endswith(': {"column_name": "ad_id", "null_rows": 1}')
+
+
 def test_parse_manifest_writes_the_manifest(built_settings: Settings) -> None:
     # The module's build left a manifest (and a parse to reuse); the parse writes it anew.
     (built_settings.dbt_target_dir / "manifest.json").unlink()
