@@ -24,9 +24,11 @@ def _freshness(settings: Settings, target_dir: Path, env: dict[str, str]) -> dic
 def test_every_source_has_freshness_and_thresholds_follow_the_settings(
     copied_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # One target folder while the vars stay the same: dbt then parses only once.
+    target_dir = copied_settings.dbt_target_dir
     manifest = json.loads(
-        run_dbt(copied_settings, ["parse"], tmp_path / "parse").returncode == 0
-        and (tmp_path / "parse" / "manifest.json").read_text()
+        run_dbt(copied_settings, ["parse"], target_dir).returncode == 0
+        and (target_dir / "manifest.json").read_text()
     )
     for unique_id, node in manifest["sources"].items():
         assert node["loaded_at_field"] == "_pulled_at", unique_id
@@ -34,7 +36,7 @@ def test_every_source_has_freshness_and_thresholds_follow_the_settings(
     assert set(manifest["sources"]) >= SOURCES
 
     # The fixture rows were pulled in June 2026 or earlier than "now": stale.
-    statuses = _freshness(copied_settings, tmp_path / "stale", {})
+    statuses = _freshness(copied_settings, target_dir, {})
     assert {statuses[source] for source in SOURCES} == {"error"}
 
     with duckdb.connect(str(copied_settings.warehouse_path)) as con:
@@ -42,7 +44,7 @@ def test_every_source_has_freshness_and_thresholds_follow_the_settings(
             "update raw.meta__ad_insights_placement set _pulled_at = now() - interval 40 hour"
         )
         con.execute("update raw.fx__ecb_rates set _pulled_at = now() - interval 1 hour")
-    statuses = _freshness(copied_settings, tmp_path / "default", {})
+    statuses = _freshness(copied_settings, target_dir, {})
     assert statuses["source.socialmart.meta.ad_insights_placement"] == "warn"  # 40 h > 36 h
     assert statuses["source.socialmart.fx.ecb_rates"] == "pass"
 
