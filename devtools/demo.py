@@ -4,7 +4,8 @@ stand-in APIs.
 Starts the stand-in in this process, runs every ingest DAG once with `airflow dags test` for a
 fixed demo window (so the story in the data, e.g. Threads switched on inside an Advantage+
 campaign on 2026-10-01, is always visible), then the transform DAG (dbt build, gate, publish;
-`dags test` does not follow asset triggers, so it runs explicitly), printing each DAG's progress
+`dags test` does not follow asset triggers, so it runs explicitly), all in one Airflow process
+(:mod:`devtools.dags_test`), printing each DAG's progress
 and each dbt model as it is built. It then tells the story (each Advantage+ campaign that paid
 for Threads without opting in), shows spend by platform and placement, reconciles the published
 marts with the stand-in's ground truth and prints where to look. The runs are recorded in the
@@ -27,13 +28,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from socialmart.airflow_env import airflow_command, airflow_env, prepare_airflow
+from devtools import dags_test
+from socialmart.airflow_env import airflow_env, prepare_airflow
 from socialmart.engines import published_location
 from socialmart.orchestration import ingest_dag_ids
 from socialmart.settings import PROJECT_ROOT, Settings
@@ -100,44 +102,75 @@ class DagProgress:
 
 
 def run_dag(settings: Settings, dag_id: str, conf: dict) -> None:
-    """Run one DAG once with `airflow dags test`, printing its progress; raise if it fails.
+    """Run one DAG once with `airflow dags test` (see :func:`run_dags`)."""
+    run_dags(settings, [(dag_id, conf)])
+
+
+def run_dags(settings: Settings, runs: list[tuple[str, dict]]) -> None:
+    """Run each DAG of ``runs`` (dag id, run conf) once with `airflow dags test`, in order, in
+    one Airflow process (:mod:`devtools.dags_test`), printing each one's progress; raise if
+    one fails (the DAGs after it do not run).
 
     No logical date is given (it defaults to now): `dags test` records a run's start as its
-    logical date, so a past date made every demo run last weeks (the window is in ``conf``).
-    The whole output goes to ``<SOCIALMART_HOME>/airflow/dags-test/<dag_id>.log`` as it comes.
+    logical date, so a past date made every demo run last weeks (the window is in the conf).
+    Each DAG's output goes to ``<SOCIALMART_HOME>/airflow/dags-test/<dag_id>.log`` as it
+    comes; the process's start-up output goes to the first DAG's log, its exit to the last's.
     """
-    log_path = settings.home / "airflow" / "dags-test" / f"{dag_id}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    progress = DagProgress(dag_id, time.monotonic())
-    print(f"  {dag_id} ...", flush=True)
-    with (
-        log_path.open("w") as log,
-        subprocess.Popen(
-            airflow_command("dags", "test", dag_id, "--conf", json.dumps(conf)),
-            env={**airflow_env(settings), "PYTHONUNBUFFERED": "1"},
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        ) as process,
-    ):
+    log_dir = settings.home / "airflow" / "dags-test"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    dag_ids = [dag_id for dag_id, _ in runs]
+    outcome: dict[str, str] = {}
+    progress = DagProgress(dag_ids[0], time.monotonic())
+    with ExitStack() as stack:
+        logs = {
+            dag_id: stack.enter_context((log_dir / f"{dag_id}.log").open("w")) for dag_id in dag_ids
+        }
+        process = stack.enter_context(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "devtools.dags_test",
+                    json.dumps([list(run) for run in runs]),
+                ],
+                env={**airflow_env(settings), "PYTHONUNBUFFERED": "1"},
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
         assert process.stdout is not None
         for line in process.stdout:
-            log.write(line)
-            if shown := progress.feed(line, time.monotonic()):
+            if line.startswith(dags_test.BEGIN):
+                progress = DagProgress(line[len(dags_test.BEGIN) :].strip(), time.monotonic())
+                print(f"  {progress.dag_id} ...", flush=True)
+            logs[progress.dag_id].write(line)
+            if line.startswith(dags_test.END):
+                took = _elapsed(time.monotonic() - progress.started)
+                ok = line.rstrip().endswith(" ok") and not progress.failed
+                outcome[progress.dag_id] = "ok" if ok else "failed"
+                if ok:
+                    print(
+                        f"  {progress.dag_id} done: {progress.tasks_done} tasks in {took}",
+                        flush=True,
+                    )
+                else:
+                    print(f"  {progress.dag_id} failed after {took}", flush=True)
+            elif shown := progress.feed(line, time.monotonic()):
                 print(shown, flush=True)
-    took = _elapsed(time.monotonic() - progress.started)
-    if process.returncode != 0 or progress.failed:
-        print(f"  {dag_id} failed after {took}", flush=True)
-        raise RuntimeError(f"the Airflow run of {dag_id} failed; its log is in {log_path}")
-    print(f"  {dag_id} done: {progress.tasks_done} tasks in {took}", flush=True)
+    failed = next((d for d in dag_ids if outcome.get(d) != "ok"), None)
+    if failed is not None or process.returncode != 0:
+        failed = failed or progress.dag_id
+        raise RuntimeError(
+            f"the Airflow run of {failed} failed; its log is in {log_dir / f'{failed}.log'}"
+        )
 
 
 def run_pipeline_dags(settings: Settings, start: date, end: date) -> None:
     """Every ingest DAG for ``start..end`` (a backfill), then the transform DAG once."""
-    for dag_id in ingest_dag_ids():
-        run_dag(settings, dag_id, {"start": start.isoformat(), "end": end.isoformat()})
-    run_dag(settings, TRANSFORM_DAG_ID, {})
+    window = {"start": start.isoformat(), "end": end.isoformat()}
+    run_dags(settings, [*((dag_id, window) for dag_id in ingest_dag_ids()), (TRANSFORM_DAG_ID, {})])
 
 
 _HEADLINE_SQL = """

@@ -19,10 +19,12 @@ from e2e_support import (
     raw_state,
 )
 
-from devtools.demo import run_pipeline_dags
+from devtools import dags_test
+from devtools.demo import TRANSFORM_DAG_ID, run_pipeline_dags
 from devtools.reconcile import reconcile_placements
 from socialmart import pipeline
 from socialmart.airflow_env import prepare_airflow
+from socialmart.orchestration import ingest_dag_ids
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +60,13 @@ def test_run_publishes_the_ground_truth_and_rerunning_changes_nothing(settings):
 def test_airflow_dag_run_publishes_the_ground_truth(settings):
     prepare_airflow(settings)
     run_pipeline_dags(settings, WINDOW.start, WINDOW.end)
+
+    # One Airflow process ran every DAG; each DAG's log holds its own run.
+    logs = settings.home / "airflow" / "dags-test"
+    for dag_id in [*ingest_dag_ids(), TRANSFORM_DAG_ID]:
+        log = (logs / f"{dag_id}.log").read_text()
+        assert f"{dags_test.BEGIN}{dag_id}\n" in log and f"{dags_test.END}{dag_id} ok" in log
+        assert log.count(dags_test.BEGIN) == 1, dag_id
 
     verdict = reconcile_placements(settings.published_marts_path, SEED, WINDOW.start, WINDOW.end)
     assert verdict.ok, verdict.mismatches[:5]
