@@ -121,6 +121,7 @@ def run_dags(settings: Settings, runs: list[tuple[str, dict]]) -> None:
     dag_ids = [dag_id for dag_id, _ in runs]
     outcome: dict[str, str] = {}
     progress = DagProgress(dag_ids[0], time.monotonic())
+    print("  starting Airflow ...", flush=True)
     with ExitStack() as stack:
         logs = {
             dag_id: stack.enter_context((log_dir / f"{dag_id}.log").open("w")) for dag_id in dag_ids
@@ -147,6 +148,7 @@ def run_dags(settings: Settings, runs: list[tuple[str, dict]]) -> None:
                 print(f"  {progress.dag_id} ...", flush=True)
             logs[progress.dag_id].write(line)
             if line.startswith(dags_test.END):
+                logs[progress.dag_id].flush()  # whole once the DAG is done, not at the end
                 took = _elapsed(time.monotonic() - progress.started)
                 ok = line.rstrip().endswith(" ok") and not progress.failed
                 outcome[progress.dag_id] = "ok" if ok else "failed"
