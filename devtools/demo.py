@@ -119,7 +119,7 @@ def run_dags(settings: Settings, runs: list[tuple[str, dict]]) -> None:
     log_dir = settings.home / "airflow" / "dags-test"
     log_dir.mkdir(parents=True, exist_ok=True)
     dag_ids = [dag_id for dag_id, _ in runs]
-    outcome: dict[str, str] = {}
+    succeeded: set[str] = set()
     progress = DagProgress(dag_ids[0], time.monotonic())
     print("  starting Airflow ...", flush=True)
     with ExitStack() as stack:
@@ -128,12 +128,7 @@ def run_dags(settings: Settings, runs: list[tuple[str, dict]]) -> None:
         }
         process = stack.enter_context(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "devtools.dags_test",
-                    json.dumps([list(run) for run in runs]),
-                ],
+                [sys.executable, "-m", "devtools.dags_test", json.dumps(runs)],
                 env={**airflow_env(settings), "PYTHONUNBUFFERED": "1"},
                 cwd=PROJECT_ROOT,
                 stdout=subprocess.PIPE,
@@ -150,9 +145,8 @@ def run_dags(settings: Settings, runs: list[tuple[str, dict]]) -> None:
             if line.startswith(dags_test.END):
                 logs[progress.dag_id].flush()  # whole once the DAG is done, not at the end
                 took = _elapsed(time.monotonic() - progress.started)
-                ok = line.rstrip().endswith(" ok") and not progress.failed
-                outcome[progress.dag_id] = "ok" if ok else "failed"
-                if ok:
+                if line.rstrip().endswith(" ok") and not progress.failed:
+                    succeeded.add(progress.dag_id)
                     print(
                         f"  {progress.dag_id} done: {progress.tasks_done} tasks in {took}",
                         flush=True,
@@ -161,7 +155,7 @@ def run_dags(settings: Settings, runs: list[tuple[str, dict]]) -> None:
                     print(f"  {progress.dag_id} failed after {took}", flush=True)
             elif shown := progress.feed(line, time.monotonic()):
                 print(shown, flush=True)
-    failed = next((d for d in dag_ids if outcome.get(d) != "ok"), None)
+    failed = next((d for d in dag_ids if d not in succeeded), None)
     if failed is not None or process.returncode != 0:
         failed = failed or progress.dag_id
         raise RuntimeError(
