@@ -294,6 +294,8 @@ def _dbt_group(manifest: Path) -> None:
         RenderConfig,
     )
 
+    from socialmart.transform import BUILD_FLAGS
+
     settings = load_settings()
     project = settings.dbt_project_dir
 
@@ -327,6 +329,7 @@ def _dbt_group(manifest: Path) -> None:
             "env": "{{ ti.xcom_pull(task_ids='dbt_build.begin')['env'] }}",
             "append_env": True,
             "install_deps": False,
+            "dbt_cmd_flags": list(BUILD_FLAGS),  # the producer's `dbt build`, as the pipeline's
             "poke_interval": 2,
         },
         default_args=DEFAULT_ARGS,

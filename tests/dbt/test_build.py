@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_cli import run_dbt
 
 from expectations.gate import GateFailed, enforce, run_gate
 from socialmart import publish, transform
@@ -133,6 +135,27 @@ def test_nothing_is_written_into_the_repository(built_settings: Settings) -> Non
         assert not (built_settings.dbt_project_dir / folder).exists()
     assert (built_settings.dbt_target_dir / "run_results.json").exists()
     assert (transform.dbt_log_dir(built_settings) / "dbt.log").exists()
+
+
+def test_the_unit_tests_pass(built_settings: Settings, tmp_path: Path) -> None:
+    """The pipeline's builds leave dbt's unit tests out (``transform.BUILD_FLAGS``): here they
+    run, all of them, once per ``make test``."""
+    ran = _unit_test_results(built_settings.dbt_target_dir)
+    assert ran == {}, "the pipeline's build ran unit tests"
+
+    target = tmp_path / "dbt-target"
+    result = run_dbt(built_settings, ["test", "--select", "test_type:unit"], target)
+    assert result.returncode == 0, result.stdout[-6000:]
+    defined = json.loads((target / "manifest.json").read_text())["unit_tests"]
+    ran = _unit_test_results(target)
+    assert len(defined) >= 20 and set(ran) == set(defined)
+    assert set(ran.values()) == {"pass"}
+
+
+def _unit_test_results(target: Path) -> dict[str, str]:
+    """Unit test -> status in the ``run_results.json`` of ``target``."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
 
 
 def test_gate_and_publish_on_the_built_mart(built_settings: Settings) -> None:
