@@ -8,9 +8,8 @@ import subprocess
 import time
 from dataclasses import dataclass
 
-from socialmart.settings import Settings
+from socialmart.settings import DBT_BUILD_FLAGS, Settings
 from socialmart.transform import (
-    BUILD_FLAGS,
     dbt_command,
     dbt_env_overrides,
     record_build_end,
@@ -83,14 +82,14 @@ def run(settings: Settings, args: list[str]) -> DbtTimings:
 
 
 def build(settings: Settings, args: list[str], run_id: str) -> DbtTimings:
-    """``dbt build <args>`` with the pipeline's flags (``BUILD_FLAGS``: no unit tests),
+    """``dbt build <args>`` with the pipeline's flags (``DBT_BUILD_FLAGS``: no unit tests),
     recorded in ``audit.dbt_builds`` as ``socialmart.transform.build`` records it: incremental
     windows (``lookback_start``) and the tests' window read that log, so a benchmark build
     without it would not behave like the pipeline's."""
     full_refresh = "--full-refresh" in args
     started_at = record_build_start(settings, run_id, full_refresh=full_refresh)
     try:
-        timings = run(settings, ["build", *BUILD_FLAGS, *args])
+        timings = run(settings, ["build", *DBT_BUILD_FLAGS, *args])
     except RuntimeError:
         record_build_end(settings, run_id, started_at, succeeded=False)
         raise

@@ -17,7 +17,7 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, dag, task, task_group
 
-from socialmart.settings import load_settings
+from socialmart.settings import DBT_BUILD_FLAGS, load_settings
 
 OWNER = "socialmart"
 WAREHOUSE_POOL = "warehouse_writer"
@@ -294,8 +294,6 @@ def _dbt_group(manifest: Path) -> None:
         RenderConfig,
     )
 
-    from socialmart.transform import BUILD_FLAGS
-
     settings = load_settings()
     project = settings.dbt_project_dir
 
@@ -329,7 +327,7 @@ def _dbt_group(manifest: Path) -> None:
             "env": "{{ ti.xcom_pull(task_ids='dbt_build.begin')['env'] }}",
             "append_env": True,
             "install_deps": False,
-            "dbt_cmd_flags": list(BUILD_FLAGS),  # the producer's `dbt build`, as the pipeline's
+            "dbt_cmd_flags": list(DBT_BUILD_FLAGS),  # the producer's `dbt build`, as the pipeline's
             "poke_interval": 2,
         },
         default_args=DEFAULT_ARGS,

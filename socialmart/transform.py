@@ -33,7 +33,7 @@ import duckdb
 
 from socialmart import engines, warehouse
 from socialmart.publish import MARTS_SCHEMA
-from socialmart.settings import Settings
+from socialmart.settings import DBT_BUILD_FLAGS, Settings
 
 if TYPE_CHECKING:
     from socialmart.pg_warehouse import Connection as PostgresConnection
@@ -91,14 +91,6 @@ class MartTestResult:
         return self.status in _FAILED_STATUSES
 
 
-#: Flags of every pipeline ``dbt build``. dbt's unit tests check models' SQL on fixed inputs,
-#: not the warehouse's data, so a production build gains nothing from them (dbt's advice:
-#: run them in development and CI only); they cost about 5 s of every build (21 of them,
-#: about 0.24 s each, issue 19). ``make test`` runs them once
-#: (tests/dbt/test_build.py::test_the_unit_tests_pass).
-BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
-
-
 def build(
     settings: Settings,
     run_id: str,
@@ -135,7 +127,7 @@ def build(
         logger.warning("%s: rebuilding every model from the raw tables (full refresh)", switched)
         full_refresh = True
     started_at = record_build_start(settings, run_id, select=select, full_refresh=full_refresh)
-    args = ["build", *BUILD_FLAGS]
+    args = ["build", *DBT_BUILD_FLAGS]
     if select:
         args += ["--select", select]
     if full_refresh:

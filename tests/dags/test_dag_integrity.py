@@ -109,3 +109,25 @@ def test_dag_files_import_no_heavy_library_at_parse_time(dag_file):
     parse_time, heavy = result.stdout.split("\n")[-3:-1]
     print(f"{dag_file.name}: {parse_time}")
     assert heavy == "", f"{dag_file.name} imports {heavy} at parse time"
+
+
+def test_per_node_dbt_tasks_run_the_pipelines_dbt_build(tmp_path, monkeypatch):
+    """``SOCIALMART_DBT_TASKS=per_node``: a task per dbt node (Cosmos), and the one ``dbt
+    build`` behind them carries the pipeline's flags (no unit tests)."""
+    from airflow.dag_processing.dagbag import BundleDagBag
+
+    from socialmart.settings import DBT_BUILD_FLAGS, load_settings
+    from socialmart.transform import parse_manifest
+
+    monkeypatch.setenv("SOCIALMART_HOME", str(tmp_path))
+    monkeypatch.setenv("SOCIALMART_DBT_TASKS", "per_node")
+    parse_manifest(load_settings())
+    bag = BundleDagBag(dag_folder=DAGS_FOLDER, bundle_path=DAGS_FOLDER)
+    assert bag.import_errors == {}
+    dag = bag.dags["transform_publish"]
+    assert "dbt_build.models.fct_placement_performance_daily.run" in dag.task_ids
+    producer = dag.get_task("dbt_build.models.dbt_producer_watcher")
+    command = producer.build_cmd({})[0]
+    assert command[:2] == ["dbt", "build"]
+    flags = list(DBT_BUILD_FLAGS)
+    assert any(command[i : i + len(flags)] == flags for i in range(len(command))), command

@@ -138,7 +138,7 @@ def test_nothing_is_written_into_the_repository(built_settings: Settings) -> Non
 
 
 def test_the_unit_tests_pass(built_settings: Settings, tmp_path: Path) -> None:
-    """The pipeline's builds leave dbt's unit tests out (``transform.BUILD_FLAGS``): here they
+    """The pipeline's builds leave dbt's unit tests out (``settings.DBT_BUILD_FLAGS``): here they
     run, all of them, once per ``make test``."""
     ran = _unit_test_results(built_settings.dbt_target_dir)
     assert ran == {}, "the pipeline's build ran unit tests"
