@@ -71,8 +71,14 @@ setting_versions as (
 )
 {%- endmacro %}
 
-{#- True when `day` lies in a version's [valid_from_date, valid_to_date) (nulls: open). -#}
+{#-
+    True when `day` lies in a version's [valid_from_date, valid_to_date) (nulls: open ends,
+    read as the first and last day a date can hold). Two plain comparisons, not `is null or`:
+    in a left join's condition an OR keeps DuckDB from hashing on the other, equality,
+    conditions, and it compared every row with every version instead (a nested-loop join:
+    43 s of the placement mart's 17.5 M rows at `large`, 0.3 s as a hash join).
+-#}
 {% macro in_effect_on(day, versions) -%}
-    ({{ versions }}.valid_from_date is null or {{ versions }}.valid_from_date <= {{ day }})
-    and ({{ versions }}.valid_to_date is null or {{ day }} < {{ versions }}.valid_to_date)
+    coalesce({{ versions }}.valid_from_date, cast('0001-01-01' as date)) <= {{ day }}
+    and {{ day }} < coalesce({{ versions }}.valid_to_date, cast('9999-12-31' as date))
 {%- endmacro %}
