@@ -1,9 +1,10 @@
 """The pipeline on a PostgreSQL warehouse (``SOCIALMART_WAREHOUSE=postgres``).
 
-The same runs (a first pull, a re-pull after Meta restated conversions, a backfill of older
-days) go through every step on the stand-in APIs once on DuckDB and once on PostgreSQL:
-PostgreSQL's publication (schema ``published``) reconciles to the stand-in's ground truth and
-equals DuckDB's published file row by row; a failed gate leaves ``published`` untouched. The
+Three runs (a first pull, a re-pull after Meta restated conversions, a backfill of older
+days) go through every step on the stand-in APIs into PostgreSQL: the publication (schema
+``published``) reconciles to the stand-in's ground truth and equals, row by row, what a full
+refresh builds from the same raw rows (tests/dbt/test_postgres.py shows PostgreSQL's full
+build equal to DuckDB's, row by row); a failed gate leaves ``published`` untouched. The
 build's bookkeeping, the run lock (an advisory lock) and the demo's cluster are tested too.
 """
 
@@ -16,7 +17,6 @@ import subprocess
 import sys
 from datetime import UTC, date
 
-import duckdb
 import pytest
 from e2e_support import SEED
 from pg_support import fetch_sorted
@@ -171,7 +171,7 @@ def test_the_demo_cluster_starts_under_the_home_with_the_settings_login_and_stop
         pg_warehouse.connect(settings)
 
 
-# --- the whole pipeline, DuckDB and PostgreSQL side by side ---------------------------------
+# --- the whole pipeline on PostgreSQL ------------------------------------------------------
 
 #: The runs, in order: (run id, window, the stand-ins' "now"). The first pull is a day after
 #: its window, so Meta's conversions of its last days are still maturing; the re-pull two
@@ -188,8 +188,11 @@ SPAN = pipeline.Window(WEEK_BEFORE.start, WEEK.end)
 RUN_TIME_COLUMNS = {"first_pulled_at", "latest_pulled_at", "pulled_at", "loaded_at"}
 
 
-def _run_everything(stand_in, home, extra_env: dict[str, str]):
+@pytest.fixture(scope="module")
+def postgres_runs(stand_in, pg_cluster, tmp_path_factory):
     """Every run of :data:`RUNS` against the stand-in, as `socialmart run` does; the settings."""
+    database = pg_cluster.new_database("pipeline_runs")
+    home = tmp_path_factory.mktemp("postgres-runs")
     with pytest.MonkeyPatch.context() as env:
         for name, value in {
             "SOCIALMART_HOME": str(home),
@@ -198,7 +201,7 @@ def _run_everything(stand_in, home, extra_env: dict[str, str]):
             "SANDBOX_SEED": str(SEED),
             "HTTP_BACKOFF_BASE_SECONDS": "0.01",
             **client_env(),
-            **extra_env,
+            **database.warehouse_env(),
         }.items():
             env.setenv(name, value)
         settings = load_settings()
@@ -209,41 +212,19 @@ def _run_everything(stand_in, home, extra_env: dict[str, str]):
     return settings
 
 
-@pytest.fixture(scope="module")
-def duckdb_runs(stand_in, tmp_path_factory):
-    return _run_everything(stand_in, tmp_path_factory.mktemp("duckdb-runs"), {})
-
-
-@pytest.fixture(scope="module")
-def postgres_runs(stand_in, pg_cluster, tmp_path_factory):
-    database = pg_cluster.new_database("pipeline_runs")
-    home = tmp_path_factory.mktemp("postgres-runs")
-    return _run_everything(stand_in, home, database.warehouse_env())
-
-
-def _published_postgres(settings) -> dict[str, tuple[list[str], list[tuple]]]:
-    """Every table of schema ``published`` but ``_publication``: (columns, sorted rows)."""
+def _tables(settings, schema: str, names=None) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every table of ``schema`` but ``_publication`` (or those ``names``): (columns, sorted
+    rows)."""
     with pg_warehouse.connect(settings) as con:
-        tables = [
+        tables = names or [
             name
             for (name,) in con.execute(
                 "select table_name from information_schema.tables "
-                "where table_schema = 'published' and table_name <> '_publication' order by 1"
+                "where table_schema = ? and table_name <> '_publication' order by 1",
+                [schema],
             ).fetchall()
         ]
-        return {table: _rows(con.execute(f'select * from published."{table}"')) for table in tables}
-
-
-def _published_duckdb(settings) -> dict[str, tuple[list[str], list[tuple]]]:
-    with duckdb.connect(str(settings.published_marts_path), read_only=True) as con:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'main' and table_name <> '_publication' order by 1"
-            ).fetchall()
-        ]
-        return {table: _rows(con.execute(f'select * from main."{table}"')) for table in tables}
+        return {table: _rows(con.execute(f'select * from {schema}."{table}"')) for table in tables}
 
 
 def _rows(cursor) -> tuple[list[str], list[tuple]]:
@@ -274,20 +255,22 @@ def test_postgres_runs_publish_the_ground_truth_with_restatements_and_a_backfill
     assert pipeline.unbuilt_loads(settings, "check") == 0  # every load is in a published build
 
 
-def test_every_published_mart_equals_duckdb_row_by_row(duckdb_runs, postgres_runs) -> None:
-    duck = _published_duckdb(duckdb_runs)
-    pg = _published_postgres(postgres_runs)
-    assert sorted(pg) == sorted(duck)
-    assert pg["fct_placement_performance_daily"][1], "no placement rows: the test proves nothing"
-    for table, (columns, rows) in duck.items():
-        assert pg[table][0] == columns, table
+def test_the_published_marts_equal_a_full_refresh_row_by_row(postgres_runs) -> None:
+    """The runs built incrementally (restated versions, a backfill of older days); a full
+    refresh from the same raw rows builds the same marts, every column, every row."""
+    published = _tables(postgres_runs, "published")
+    assert published["fct_placement_performance_daily"][1], "no placement rows: proves nothing"
+    transform.build(postgres_runs, "full-refresh", full_refresh=True)
+    rebuilt = _tables(postgres_runs, "marts", sorted(published))
+    for table, (columns, rows) in published.items():
+        assert rebuilt[table][0] == columns, table
         # Decimals compare exactly (Decimal == Decimal), dates as dates, no float anywhere.
-        assert pg[table][1] == rows, table
+        assert rebuilt[table][1] == rows, table
 
 
 def test_a_failed_gate_leaves_published_untouched(postgres_runs) -> None:
     settings = postgres_runs
-    before = _published_postgres(settings)
+    before = _tables(settings, "published")
     with pg_warehouse.connect(settings) as con:
         # A negative spend makes a negative share of its campaign's day (an expectation).
         corrupted = con.execute(
@@ -300,7 +283,7 @@ def test_a_failed_gate_leaves_published_untouched(postgres_runs) -> None:
         pipeline.validate(settings, "corrupted")
     with pytest.raises(PublishRefused, match="gate failed for run corrupted"):
         pipeline.publish(settings, "corrupted")
-    assert _published_postgres(settings) == before
+    assert _tables(settings, "published") == before
     with pg_warehouse.connect(settings) as con:
         gates = con.execute("select run_id, passed from health.gate_runs order by validated_at")
         assert gates.fetchall()[-1] == ("corrupted", False)  # the health tables show it
