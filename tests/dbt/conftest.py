@@ -178,6 +178,14 @@ def create_raw_warehouse(settings: Settings) -> None:
     prepare_raw_tables(settings)
 
 
+@pytest.fixture
+def raw_settings(settings: Settings) -> Settings:
+    """``settings`` of a warehouse that holds the fixture raw tables and nothing built: for
+    dbt commands that read only the sources (source freshness)."""
+    create_raw_warehouse(settings)
+    return settings
+
+
 @pytest.fixture(scope="module")
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings of a warehouse whose fixture raw data dbt has built into the marts."""

@@ -22,12 +22,12 @@ def _freshness(settings: Settings, target_dir: Path, env: dict[str, str]) -> dic
 
 
 def test_every_source_has_freshness_and_thresholds_follow_the_settings(
-    copied_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    raw_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One target folder while the vars stay the same: dbt then parses only once.
-    target_dir = copied_settings.dbt_target_dir
+    target_dir = raw_settings.dbt_target_dir
     manifest = json.loads(
-        run_dbt(copied_settings, ["parse"], target_dir).returncode == 0
+        run_dbt(raw_settings, ["parse"], target_dir).returncode == 0
         and (target_dir / "manifest.json").read_text()
     )
     for unique_id, node in manifest["sources"].items():
@@ -36,21 +36,21 @@ def test_every_source_has_freshness_and_thresholds_follow_the_settings(
     assert set(manifest["sources"]) >= SOURCES
 
     # The fixture rows were pulled in June 2026 or earlier than "now": stale.
-    statuses = _freshness(copied_settings, target_dir, {})
+    statuses = _freshness(raw_settings, target_dir, {})
     assert {statuses[source] for source in SOURCES} == {"error"}
 
-    with duckdb.connect(str(copied_settings.warehouse_path)) as con:
+    with duckdb.connect(str(raw_settings.warehouse_path)) as con:
         con.execute(
             "update raw.meta__ad_insights_placement set _pulled_at = now() - interval 40 hour"
         )
         con.execute("update raw.fx__ecb_rates set _pulled_at = now() - interval 1 hour")
-    statuses = _freshness(copied_settings, target_dir, {})
+    statuses = _freshness(raw_settings, target_dir, {})
     assert statuses["source.socialmart.meta.ad_insights_placement"] == "warn"  # 40 h > 36 h
     assert statuses["source.socialmart.fx.ecb_rates"] == "pass"
 
     relaxed = replace(
-        copied_settings,
-        dbt=replace(copied_settings.dbt, freshness_warn_hours=48, freshness_error_hours=96),
+        raw_settings,
+        dbt=replace(raw_settings.dbt, freshness_warn_hours=48, freshness_error_hours=96),
     )
     statuses = _freshness(relaxed, tmp_path / "relaxed", {})
     assert statuses["source.socialmart.meta.ad_insights_placement"] == "pass"
