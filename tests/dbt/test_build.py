@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -144,7 +145,8 @@ def test_the_unit_tests_pass(built_settings: Settings, tmp_path: Path) -> None:
     assert ran == {}, "the pipeline's build ran unit tests"
 
     target = tmp_path / "dbt-target"
-    result = run_dbt(built_settings, ["test", "--select", "test_type:unit"], target)
+    unit_tests = ["test", "--select", "test_type:unit"]
+    result = run_dbt(built_settings, unit_tests, target, parsed_in=built_settings.dbt_target_dir)
     assert result.returncode == 0, result.stdout[-6000:]
     defined = json.loads((target / "manifest.json").read_text())["unit_tests"]
     ran = _unit_test_results(target)
@@ -184,38 +186,43 @@ def test_gate_and_publish_on_the_built_mart(built_settings: Settings) -> None:
     assert published == [(Decimal("5512.40"), Decimal("4.00"))]
 
 
-def _reels_row_built_with(monkeypatch: pytest.MonkeyPatch, setting: str, value: str) -> dict:
-    """Ad 301's Instagram Reels row of the mart, rebuilt with ``setting`` = ``value``.
+@pytest.fixture(scope="module")
+def reels_row_with_other_settings(
+    built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> dict:
+    """Ad 301's Instagram Reels row of the mart, rebuilt on a copy of the module's warehouse
+    with another purchase action type and two of the five attribution windows.
 
-    Only the mart and the models it reads are rebuilt: the row depends on nothing else (the
-    module's build ran every model and test once).
+    One build serves the two settings' tests (each changes the dbt vars, so each build parses
+    the whole project again). Only the mart and the models it reads are rebuilt: the row
+    depends on nothing else (the module's build ran every model and test once).
     """
-    monkeypatch.setenv(setting, value)
-    settings = load_settings()
-    transform.build(settings, f"run-{setting.lower()}", select=PLACEMENT_MODELS)
-    return _mart_row(settings, "301", "instagram_reels")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOCIALMART_HOME", str(tmp_path_factory.mktemp("other-settings")))
+        patch.setenv("META_PURCHASE_ACTION_TYPE", "offsite_conversion.fb_pixel_purchase")
+        patch.setenv("META_ATTRIBUTION_WINDOWS", "7d_click,1d_view")
+        settings = load_settings()
+        shutil.copy(built_settings.warehouse_path, settings.warehouse_path)
+        transform.build(settings, "run-other-settings", select=PLACEMENT_MODELS)
+        return _mart_row(settings, "301", "instagram_reels")
 
 
-def test_configured_purchase_action_type_is_used(
-    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    row = _reels_row_built_with(
-        monkeypatch, "META_PURCHASE_ACTION_TYPE", "offsite_conversion.fb_pixel_purchase"
-    )
+def test_configured_purchase_action_type_is_used(reels_row_with_other_settings: dict) -> None:
+    row = reels_row_with_other_settings
     assert (row["purchases"], row["purchase_value"]) == (Decimal("2"), Decimal("99.98"))
-    assert row["purchases_1d_view"] == 0
+    # a requested window that this action type's payload lacks is 0
+    assert (row["purchases_7d_click"], row["purchases_1d_view"]) == (2, 0)
 
 
 def test_a_window_left_out_of_the_setting_is_null_not_zero(
-    copied_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    reels_row_with_other_settings: dict,
 ) -> None:
-    # The raw rows carry 1d_ev and 1d_click; a window not requested is unknown, whatever the
-    # payload holds (a real pull without it would omit the key, which reads as 0).
-    row = _reels_row_built_with(monkeypatch, "META_ATTRIBUTION_WINDOWS", "7d_click,1d_view")
-    assert (row["purchases_7d_click"], row["purchases_1d_view"]) == (3, 1)
+    # A window not requested is unknown, whatever the payload holds (a real pull without it
+    # would omit the key, which reads as 0); 7d_click and 1d_view are requested.
+    row = reels_row_with_other_settings
     assert row["purchases_1d_ev"] is None and row["purchase_value_1d_ev"] is None
     assert row["purchases_1d_click"] is None and row["purchases_28d_click"] is None
-    assert row["purchases"] == Decimal("4")
+    assert row["purchase_value_7d_click"] == Decimal("99.98")
 
 
 def test_a_failing_mart_test_blocks_the_gate_with_the_node_name(
