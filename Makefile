@@ -63,13 +63,14 @@ system-deps: ## Debian packages the tests and the stack use (PostgreSQL, Redis, 
 	bash scripts/install-chromium.sh
 
 # The one-day soak (marker `longest`, ~8 min) runs beside the others from the start, in a
-# process of its own: pytest-xdist hands out the files with the most tests first, so inside
-# the pool it would start last. Its output: var/test-artifacts/soak.log.
+# process of its own. Its output: var/test-artifacts/soak.log. In the pool, the long files go
+# first (tests/conftest.py orders them; --no-loadscope-reorder keeps pytest-xdist from
+# re-sorting the files by their number of tests, which put the one-test e2e files last).
 SOAK_LOG := var/test-artifacts/soak.log
 test: setup system-deps lint ## lint, then every test (offline)
 	@mkdir -p $(dir $(SOAK_LOG))
 	$(VENV)/bin/pytest -m longest -p no:cacheprovider > $(SOAK_LOG) 2>&1 & soak=$$!; \
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not longest"; others=$$?; \
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not longest"; others=$$?; \
 	wait $$soak; soaked=$$?; tail -n 5 $(SOAK_LOG); \
 	if [ $$soaked -ne 0 ]; then cat $(SOAK_LOG); fi; \
 	exit $$(( others || soaked ))

@@ -241,10 +241,15 @@ DBT_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 
 @dataclass(frozen=True)
 class DbtSettings:
-    """Settings the dbt project reads as vars: source freshness thresholds (hours)."""
+    """Settings the dbt project reads as vars (source freshness thresholds, hours), and how
+    dbt starts."""
 
     freshness_warn_hours: int
     freshness_error_hours: int
+    #: A saved dbt parse (``partial_parse.msgpack``) a DuckDB build starts from when its
+    #: target folder holds none, instead of parsing the whole project (the test suite's
+    #: many homes; socialmart.transform). ``None``: dbt's own behaviour.
+    parse_seed: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -602,6 +607,7 @@ def _dbt_settings() -> DbtSettings:
     return DbtSettings(
         freshness_warn_hours=int(_env("SOURCE_FRESHNESS_WARN_HOURS", "36")),
         freshness_error_hours=int(_env("SOURCE_FRESHNESS_ERROR_HOURS", "72")),
+        parse_seed=Path(seed) if (seed := _env("SOCIALMART_DBT_PARSE_SEED", "")) else None,
     )
 
 

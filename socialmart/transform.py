@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 _FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 _OUTPUT_TAIL_LINES = 40
+#: dbt's saved parse, in its target folder.
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 #: Failing rows of a test kept with its result, so the gate can name what failed.
 _FAILING_ROWS_SAMPLE = 5
@@ -449,9 +451,9 @@ def dbt_command(
         "--target",
         target or settings.dbt_target,
         "--target-path",
-        str(target_path or settings.dbt_target_dir),
+        str((target_path or settings.dbt_target_dir).resolve()),
         "--log-path",
-        str(log_path or dbt_log_dir(settings)),
+        str((log_path or dbt_log_dir(settings)).resolve()),
         "--vars",
         json.dumps(dbt_vars(settings) if variables is None else variables),
         "--no-use-colors",
@@ -476,11 +478,12 @@ def _run_dbt(settings: Settings, args: list[str]) -> None:
 def _stream(command: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
     """Run dbt, logging each output line as dbt prints it (progress while a build runs)."""
     lines = []
+    folder, env = dbt_process(settings)
     with tempfile.TemporaryFile(mode="w+") as stderr:
         with subprocess.Popen(
-            command,
-            cwd=settings.dbt_project_dir,
-            env={**_dbt_env(settings), "PYTHONUNBUFFERED": "1"},
+            [*command, *parse_seed_flags(settings, settings.dbt_target_dir)],
+            cwd=folder,
+            env={**env, "PYTHONUNBUFFERED": "1"},
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
@@ -492,6 +495,31 @@ def _stream(command: list[str], settings: Settings) -> subprocess.CompletedProce
         stderr.seek(0)
         errors = stderr.read()
     return subprocess.CompletedProcess(command, process.returncode, "".join(lines), errors)
+
+
+def dbt_process(settings: Settings) -> tuple[Path, dict[str, str]]:
+    """The folder dbt runs in and its environment.
+
+    On DuckDB, dbt runs in the warehouse file's folder and the profile names the file alone.
+    dbt keys its saved parse on the profile (the path included): with the file's name only,
+    warehouses in different homes share one saved parse (``SOCIALMART_DBT_PARSE_SEED``), and
+    a relative ``SOCIALMART_WAREHOUSE_PATH`` names the same file for dbt as for socialmart.
+    """
+    env = _dbt_env(settings)
+    if settings.warehouse == "postgres":
+        return settings.dbt_project_dir, env
+    warehouse_file = settings.warehouse_path.resolve()
+    warehouse_file.parent.mkdir(parents=True, exist_ok=True)
+    return warehouse_file.parent, {**env, "SOCIALMART_WAREHOUSE_PATH": warehouse_file.name}
+
+
+def parse_seed_flags(settings: Settings, target_dir: Path) -> list[str]:
+    """dbt's flag to start from the saved parse ``SOCIALMART_DBT_PARSE_SEED`` when the target
+    folder holds none of its own (dbt then parses only what differs, and writes its own)."""
+    seed = settings.dbt.parse_seed
+    if seed is None or (target_dir / PARTIAL_PARSE_FILE).exists():
+        return []
+    return ["--partial-parse-file-path", str(seed.resolve())]
 
 
 def dbt_vars(settings: Settings) -> dict[str, str]:

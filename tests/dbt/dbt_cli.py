@@ -9,7 +9,7 @@ from pathlib import Path
 
 from socialmart import pipeline
 from socialmart.settings import Settings
-from socialmart.transform import dbt_command, dbt_vars
+from socialmart.transform import dbt_command, dbt_process, dbt_vars, parse_seed_flags
 
 
 def run_dbt(
@@ -39,15 +39,15 @@ def run_dbt(
         log_path=target_dir / "logs",
         variables=dbt_vars(settings),  # looked up here: tests patch this module's dbt_vars
     )
-    child_env = {
-        **os.environ,
-        "SOCIALMART_WAREHOUSE_PATH": str(settings.warehouse_path),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        **(env or {}),
-    }
+    if target == "local":  # where the pipeline runs dbt, so the test homes' parse seed fits
+        folder, child_env = dbt_process(settings)
+        command += parse_seed_flags(settings, target_dir)
+    else:
+        folder, child_env = settings.dbt_project_dir, dict(os.environ)
+    child_env |= {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})}
     return subprocess.run(
         command,
-        cwd=settings.dbt_project_dir,
+        cwd=folder,
         env=child_env,
         capture_output=True,
         text=True,
