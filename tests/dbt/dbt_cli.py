@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,18 +18,12 @@ def run_dbt(
     *,
     target: str = "local",
     env: dict[str, str] | None = None,
-    parsed_in: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` on the project in a child process; return it (never raises).
 
-    ``parsed_in``: a target folder whose last command ran with the same profile and vars (a
-    build of the same warehouse): its saved parse is copied into ``target_dir`` first, so dbt
-    parses only what changed instead of the whole project (a full parse is about 10 s of CPU).
+    On the ``local`` target dbt runs as the pipeline runs it, so a new ``target_dir``
+    starts from the test run's saved parse (``SOCIALMART_DBT_PARSE_SEED``, tests/conftest.py).
     """
-    saved_parse = parsed_in / "partial_parse.msgpack" if parsed_in else None
-    if saved_parse and saved_parse.exists() and not (target_dir / saved_parse.name).exists():
-        target_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copy(saved_parse, target_dir)
     command = dbt_command(
         settings,
         args,

@@ -146,7 +146,7 @@ def test_the_unit_tests_pass(built_settings: Settings, tmp_path: Path) -> None:
 
     target = tmp_path / "dbt-target"
     unit_tests = ["test", "--select", "test_type:unit"]
-    result = run_dbt(built_settings, unit_tests, target, parsed_in=built_settings.dbt_target_dir)
+    result = run_dbt(built_settings, unit_tests, target)
     assert result.returncode == 0, result.stdout[-6000:]
     defined = json.loads((target / "manifest.json").read_text())["unit_tests"]
     ran = _unit_test_results(target)

@@ -25,12 +25,7 @@ def docs_artifacts(
 ) -> tuple[dict, dict]:
     """The manifest and the catalog ``dbt docs generate`` wrote for the built warehouse."""
     target_dir = tmp_path_factory.mktemp("dbt-docs")
-    result = run_dbt(
-        creator_warehouse,
-        ["docs", "generate"],
-        target_dir,
-        parsed_in=creator_warehouse.dbt_target_dir,
-    )
+    result = run_dbt(creator_warehouse, ["docs", "generate"], target_dir)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     return tuple(
         json.loads((target_dir / name).read_text()) for name in ("manifest.json", "catalog.json")
