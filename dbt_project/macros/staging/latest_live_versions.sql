@@ -67,15 +67,30 @@ select * from renamed
 
 
 {#
-    latest_live_staging of only the objects the source still returns (a removed object's
-    last version left out): readings, insights and order lines that stop counting once the
-    platform stops returning them.
+    The body of a staging model over only the objects the source still returns: for every
+    key, its latest version, left out when that version is a tombstone (readings, insights
+    and order lines stop counting once the platform stops returning them), renamed and
+    cast by the select list of the calling block, optionally filtered further by `where`.
+    The latest version comes from latest_live_raw_rows: one ranking (on DuckDB, of the
+    keys whose hash repeats only), where latest_live_versions ranks the table twice to
+    keep a removed object's last payload, which these rows do not need.
 #}
-{% macro present_rows_staging(relation, key_columns) -%}
-    {{ latest_live_staging(
-        relation, key_columns, where='not is_removed_from_source', caller=caller
-    ) }}
-{%- endmacro %}
+{% macro present_rows_staging(relation, key_columns, where=none) %}
+with {{ latest_live_raw_rows(relation, key_columns, none, none) }},
+
+renamed as (
+
+    select
+        {{ caller() }}
+    from latest_live_raw
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
+
+)
+
+select * from renamed
+{% endmacro %}
 
 
 {#

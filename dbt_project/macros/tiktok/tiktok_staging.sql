@@ -63,13 +63,11 @@
     relation, key_columns, id_columns, fields,
     breakdown_columns=[], without_smart_plus_creatives=false
 ) %}
-{%- set live_rows -%}
-    not is_removed_from_source
-    {%- if without_smart_plus_creatives %}
-        and {{ tiktok_not_smart_plus_creative() }}
-    {%- endif %}
-{%- endset -%}
-{% call latest_live_staging(relation, key_columns, where=live_rows) -%}
+{% call present_rows_staging(
+    relation,
+    key_columns,
+    where=tiktok_not_smart_plus_creative() if without_smart_plus_creatives else none,
+) -%}
         ---------- ids
         {{ id_columns | join(',\n        ') }},
         {%- if breakdown_columns %}
