@@ -11,10 +11,17 @@ from zero), shaped for a small machine (2 threads, a few GB of memory):
 * FX: a small table of micro-rates per day and account currency (ECB rates carried forward
   over a calendar, EUR always 1), joined to the rows by equality.
 
+The placement floor computes every row and column of the mart: Meta's rows from the raw
+placement insights, TikTok's from the two raw AUDIENCE reports (auction ads by ``ad_id``,
+Upgraded Smart+ ads by ``ad_id_v2``). The small lookups beside them (at most tens of
+thousands of rows: the Meta ad sets' automation settings over time, the TikTok ads with
+their ad groups and campaigns, the advertisers' currencies, the placement map and the ad
+groups' placement modes over time) are read from dbt's own views (``LOOKUPS``) instead of
+rewriting their version logic; a view is computed when read, so the floor pays for them.
+
 ``FLOORS`` maps each mart that has a floor to its builder, ``COVERS`` to the mart rows it
-computes (the placement floor: Meta's; the TikTok rows are checked against the generator's
-truth instead, :func:`bench.reconcile.tiktok_placement_truth_mismatches`); marts without a
-floor are reported as such by the benchmark.
+computes (the placement floor: all of them); marts without a floor are reported as such
+by the benchmark.
 """
 
 from __future__ import annotations
@@ -25,9 +32,23 @@ from datetime import date
 import duckdb
 
 SCHEMA = "bench_floor"
-WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
+WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view", "1d_ev")
 _PLACEMENTS = "raw.meta__ad_insights_placement"
 _VERSION_KEY = "account_id, ad_id, date_start, publisher_platform, platform_position"
+#: TikTok's AUDIENCE reports by placement: raw table -> (its ad id column, whether its ads
+#: are Upgraded Smart+ ads).
+_TIKTOK_PLACEMENTS = {
+    "raw.tiktok__ad_placement_report_daily": ("ad_id", False),
+    "raw.tiktok__smart_plus_ad_placement_report_daily": ("ad_id_v2", True),
+}
+#: dbt's views the floor reads its small lookups from (see the module docstring).
+LOOKUPS = {
+    "meta_automation": "intermediate.int_meta__adset_automation_versions",
+    "tiktok_ads": "intermediate.int_tiktok__ads_joined",
+    "tiktok_advertisers": "staging.stg_tiktok__advertisers",
+    "tiktok_placements": "intermediate.int_tiktok__placements",
+    "tiktok_placement_modes": "intermediate.int_tiktok__adgroup_placement_mode_versions",
+}
 _ACTION_TYPE = (
     '[{"action_type": "VARCHAR", "value": "VARCHAR"'
     + "".join(f', "{w}": "VARCHAR"' for w in WINDOWS)
@@ -65,9 +86,9 @@ def _convert(amount: str) -> str:
     )
 
 
-def _days_from(since: date | None) -> str:
-    """Condition on raw placement rows: report days from ``since`` on (all when None)."""
-    return f"date_start >= date '{since.isoformat()}'" if since else "true"
+def _days_from(since: date | None, day_column: str = "date_start") -> str:
+    """Condition on raw report rows: report days from ``since`` on (all when None)."""
+    return f"{day_column} >= date '{since.isoformat()}'" if since else "true"
 
 
 def _fx_micro_select(reporting_currency: str, carry_days: int) -> str:
@@ -119,48 +140,54 @@ def _fx_micro_select(reporting_currency: str, carry_days: int) -> str:
     """
 
 
-def _superseded_select(since: date | None) -> str:
-    """Rowids of raw placement rows that are not their key's live latest version: tombstones,
+def _superseded_select(table: str, key: str, day_column: str, since: date | None) -> str:
+    """Rowids of ``table``'s rows that are not their key's live latest version: tombstones,
     and older versions. Only keys whose hash repeats can have older versions, so only their
     rows (a small share) are ranked, on the exact key.
     """
-    key_hash = f"hash({_VERSION_KEY})"
+    days = _days_from(since, day_column)
     return f"""
     with repeated_keys as (
-        select {key_hash} as key_hash
-        from {_PLACEMENTS}
-        where {_days_from(since)}
+        select hash({key}) as key_hash
+        from {table}
+        where {days}
         group by key_hash
         having count(*) > 1
     )
     select rowid as superseded_rowid
-    from {_PLACEMENTS}
-    semi join repeated_keys on repeated_keys.key_hash = {key_hash}
-    where {_days_from(since)}
+    from {table}
+    semi join repeated_keys on repeated_keys.key_hash = hash({key})
+    where {days}
     qualify row_number() over (
-        partition by {_VERSION_KEY} order by _pulled_at desc, _sync_id desc
+        partition by {key} order by _pulled_at desc, _sync_id desc
     ) > 1
     union all
     select rowid
-    from {_PLACEMENTS}
+    from {table}
     where _is_deleted is distinct from false
-    and {_days_from(since)}
+    and {days}
     """
 
 
-def placement_select(
-    reporting_currency: str, carry_days: int, purchase_type: str, since: date | None = None
-) -> str:
-    """SELECT of ``fct_placement_performance_daily``'s Meta rows (days from ``since`` when
-    given)."""
+def _in_effect(day: str, versions: str) -> str:
+    """``day`` lies in the validity period of ``versions`` (null bounds are open)."""
+    return (
+        f"coalesce({versions}.valid_from_date, date '0001-01-01') <= {day} "
+        f"and {day} < coalesce({versions}.valid_to_date, date '9999-12-31')"
+    )
+
+
+def _meta_rows(purchase_type: str, since: date | None) -> str:
+    """Meta's rows: latest live raw placement insights with the purchase action's amounts
+    and the ad set's automation settings in effect on the day."""
     windows = "".join(
         f",\n        {_amount('purchase_action', w)} as purchases_{w}"
         f",\n        {_amount('purchase_value_action', w)} as purchase_value_{w}"
         for w in WINDOWS
     )
+    superseded = _superseded_select(_PLACEMENTS, _VERSION_KEY, "date_start", since)
     return f"""
-    with superseded as ({_superseded_select(since)}),
-    fx_micro as ({_fx_micro_select(reporting_currency, carry_days)}),
+    with superseded as ({superseded}),
     latest as (
         select
             placements.*,
@@ -172,29 +199,154 @@ def placement_select(
     )
     select
         'meta' as platform,
-        date_start as report_date,
-        account_id as ad_account_id,
-        account_currency,
-        campaign_id,
-        campaign_name,
-        adset_id,
-        adset_name,
-        ad_id,
-        ad_name,
-        publisher_platform,
-        platform_position,
-        cast(spend as decimal(18, 2)) as spend,
-        cast(impressions as bigint) as impressions,
-        cast(clicks as bigint) as clicks,
+        latest.date_start as report_date,
+        latest.account_id as ad_account_id,
+        latest.account_currency,
+        latest.campaign_id,
+        latest.campaign_name,
+        latest.adset_id,
+        latest.adset_name,
+        latest.ad_id,
+        latest.ad_name,
+        latest.publisher_platform,
+        latest.platform_position,
+        cast(latest.spend as decimal(18, 2)) as spend,
+        cast(latest.impressions as bigint) as impressions,
+        cast(latest.clicks as bigint) as clicks,
         {_amount("purchase_action", "value")} as purchases,
         {_amount("purchase_value_action", "value")} as purchase_value{windows},
-        '{reporting_currency}' as reporting_currency,
-        {_convert("cast(spend as decimal(18, 2))")} as spend_reporting,
-        {_convert(_amount("purchase_value_action", "value"))} as purchase_value_reporting
+        automation.is_advantage_plus_campaign,
+        automation.placement_mode,
+        automation.threads_inclusion
     from latest
+    left join {LOOKUPS["meta_automation"]} as automation
+        on automation.adset_id = latest.adset_id
+        and {_in_effect("latest.date_start", "automation")}
+    """
+
+
+def _tiktok_metric(field: str, sql_type: str) -> str:
+    """A TikTok report field (a string; "-" or empty for no value) as ``sql_type``."""
+    return f"cast(nullif(nullif(trim({field}), '-'), '') as {sql_type})"
+
+
+def _tiktok_rows(since: date | None) -> str:
+    """TikTok's rows: the latest live rows of both AUDIENCE reports (the auction report's
+    Upgraded Smart+ creatives left out), with their ad's names and ids, the placement
+    mapped, the advertiser's currency and the ad group's placement mode on the day."""
+    reports = []
+    for table, (ad_id_column, smart_plus) in _TIKTOK_PLACEMENTS.items():
+        key = f"advertiser_id, {ad_id_column}, stat_time_day, placement"
+        creatives = (
+            ""
+            if smart_plus
+            else "and coalesce(report.campaign_automation_type, '') "
+            "<> 'UPGRADED_SMART_PLUS_CREATIVE'"
+        )
+        reports.append(f"""
+        select
+            report.advertiser_id,
+            report.{ad_id_column} as ad_id,
+            {smart_plus} as is_smart_plus_ad,
+            report.stat_time_day as report_date,
+            report.placement,
+            {_tiktok_metric("report.spend", "decimal(18, 2)")} as spend,
+            {_tiktok_metric("report.impressions", "bigint")} as impressions,
+            {_tiktok_metric("report.clicks", "bigint")} as clicks,
+            {_tiktok_metric("report.complete_payment", "decimal(18, 2)")} as purchases,
+            {_tiktok_metric("report.total_complete_payment_rate", "decimal(18, 2)")}
+                as purchase_value
+        from {table} as report
+        anti join ({_superseded_select(table, key, "stat_time_day", since)}) as superseded
+            on superseded.superseded_rowid = report.rowid
+        where {_days_from(since, "report.stat_time_day")} {creatives}""")
+    no_windows = "".join(
+        f",\n        cast(null as decimal(18, 2)) as {measure}_{w}"
+        for w in WINDOWS
+        for measure in ("purchases", "purchase_value")
+    )
+    return f"""
+    with report_rows as ({" union all ".join(reports)})
+    select
+        'tiktok' as platform,
+        report_rows.report_date,
+        report_rows.advertiser_id as ad_account_id,
+        advertisers.account_currency,
+        ads.campaign_id,
+        ads.campaign_name,
+        ads.adgroup_id as adset_id,
+        ads.adgroup_name as adset_name,
+        report_rows.ad_id,
+        ads.ad_name,
+        coalesce(placements.publisher_platform, report_rows.placement) as publisher_platform,
+        coalesce(placements.platform_position, 'all') as platform_position,
+        report_rows.spend,
+        report_rows.impressions,
+        report_rows.clicks,
+        report_rows.purchases,
+        report_rows.purchase_value{no_windows},
+        false as is_advantage_plus_campaign,
+        modes.placement_mode,
+        cast(null as varchar) as threads_inclusion
+    from report_rows
+    left join {LOOKUPS["tiktok_ads"]} as ads
+        on ads.advertiser_id = report_rows.advertiser_id
+        and ads.ad_id = report_rows.ad_id
+        and ads.is_smart_plus_ad = report_rows.is_smart_plus_ad
+    left join {LOOKUPS["tiktok_placements"]} as placements
+        on placements.placement = report_rows.placement
+    left join {LOOKUPS["tiktok_advertisers"]} as advertisers
+        on advertisers.advertiser_id = report_rows.advertiser_id
+    left join {LOOKUPS["tiktok_placement_modes"]} as modes
+        on modes.advertiser_id = report_rows.advertiser_id
+        and modes.adgroup_id = ads.adgroup_id
+        and {_in_effect("report_rows.report_date", "modes")}
+    """
+
+
+def placement_select(
+    reporting_currency: str, carry_days: int, purchase_type: str, since: date | None = None
+) -> str:
+    """SELECT of ``fct_placement_performance_daily``'s rows (days from ``since`` when
+    given): every column, Meta's rows and TikTok's, money converted per row."""
+    windows = "".join(
+        f",\n        rows.purchases_{w},\n        rows.purchase_value_{w}" for w in WINDOWS
+    )
+    return f"""
+    with fx_micro as ({_fx_micro_select(reporting_currency, carry_days)}),
+    rows as (
+        select * from ({_meta_rows(purchase_type, since)})
+        union all by name
+        select * from ({_tiktok_rows(since)})
+    )
+    select
+        rows.platform,
+        rows.report_date,
+        rows.ad_account_id,
+        rows.account_currency,
+        rows.campaign_id,
+        rows.campaign_name,
+        rows.adset_id,
+        rows.adset_name,
+        rows.ad_id,
+        rows.ad_name,
+        rows.publisher_platform,
+        rows.platform_position,
+        rows.spend,
+        rows.impressions,
+        rows.clicks,
+        rows.purchases,
+        rows.purchase_value{windows},
+        '{reporting_currency}' as reporting_currency,
+        {_convert("rows.spend")} as spend_reporting,
+        {_convert("rows.purchase_value")} as purchase_value_reporting,
+        rows.is_advantage_plus_campaign,
+        rows.placement_mode,
+        rows.threads_inclusion
+    from rows
     left join fx_micro
-        on fx_micro.rate_date = latest.date_start
-        and fx_micro.currency = latest.account_currency
+        on fx_micro.rate_date = rows.report_date
+        and fx_micro.currency = rows.account_currency
     """
 
 
@@ -234,4 +386,4 @@ FLOORS: dict[str, Callable[[duckdb.DuckDBPyConnection, str, int, str], None]] = 
     "fct_placement_performance_daily": build_placement,
 }
 #: The rows of each mart in ``FLOORS`` that its floor computes (a SQL condition on the mart).
-COVERS: dict[str, str] = {"fct_placement_performance_daily": "platform = 'meta'"}
+COVERS: dict[str, str] = {"fct_placement_performance_daily": "true"}

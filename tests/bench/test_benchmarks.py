@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 
 import duckdb
@@ -62,35 +63,51 @@ def test_truth_checks_catch_a_wrong_number(con, platform):
         con.execute("rollback")
 
 
-def test_hand_written_floor_equals_the_dbt_mart_rows_it_covers(con):
-    covers = floor.COVERS["fct_placement_performance_daily"]
-    assert con.execute(f"select count(*) from {FLOOR}").fetchone()[0] > 0
-    assert reconcile.floor_mismatches(con, MART, FLOOR, covers) == 0
-    # The mart's other rows (TikTok's) are not the floor's: compared with them, it differs.
-    assert reconcile.floor_mismatches(con, MART, FLOOR) > 0
+def test_hand_written_floor_equals_every_row_and_column_of_the_dbt_mart(con):
+    assert floor.COVERS["fct_placement_performance_daily"] == "true"
+    assert reconcile.columns_without_floor(con, MART, FLOOR) == []
+    platforms = con.execute(f"select platform, count(*) from {FLOOR} group by 1").fetchall()
+    assert {platform for platform, rows in platforms if rows > 0} == {"meta", "tiktok"}
+    assert reconcile.floor_mismatches(con, MART, FLOOR) == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        f"delete from {FLOOR} where ad_id = (select min(ad_id) from {FLOOR})",
+        f"update {FLOOR} set placement_mode = 'manual' where platform = 'tiktok' "
+        "and placement_mode = 'automatic'",
+        f"update {FLOOR} set threads_inclusion = null where platform = 'meta'",
+    ],
+    ids=["row missing", "tiktok placement mode", "meta threads inclusion"],
+)
+def test_floor_check_catches_a_difference(con, change):
     con.execute("begin")
-    con.execute(f"delete from {FLOOR} where ad_id = (select min(ad_id) from {FLOOR})")
+    con.execute(change)
     try:
-        assert reconcile.floor_mismatches(con, MART, FLOOR, covers) > 0
+        assert reconcile.floor_mismatches(con, MART, FLOOR) > 0
     finally:
         con.execute("rollback")
 
 
 def test_incremental_floor_equals_a_full_rebuild(built, tmp_path):
-    path = tmp_path / "w.duckdb"
-    generate(path, PRESET, SEED)
+    """The built warehouse (the floor reads dbt's small lookup views), one more day appended:
+    replacing the days from the lookback on equals building the floor again."""
+    path = tmp_path / built.warehouse_path.name
+    shutil.copyfile(built.warehouse_path, path)
     with duckdb.connect(str(path)) as c:
         floor.build_placement(c, "EUR", 7, "omni_purchase")
-        generate_day = PRESET.days
-    generate(path, PRESET, SEED, day_from=generate_day, day_to=generate_day + 1)
-    since = PRESET.first_day + timedelta(days=generate_day - 28)
+    generate(path, PRESET, SEED, day_from=PRESET.days, day_to=PRESET.days + 1)
+    since = PRESET.first_day + timedelta(days=PRESET.days - 28)
     with duckdb.connect(str(path)) as c:
         floor.refresh_placement_since(c, since, "EUR", 7, "omni_purchase")
         c.execute(f"create table incremental as select * from {FLOOR}")
         floor.build_placement(c, "EUR", 7, "omni_purchase")
         assert reconcile.floor_mismatches(c, "incremental", FLOOR) == 0
-        (days,) = c.execute(f"select count(distinct report_date) from {FLOOR}").fetchone()
-    assert days == PRESET.days + 1
+        days = c.execute(
+            f"select platform, count(distinct report_date) from {FLOOR} group by 1 order by 1"
+        ).fetchall()
+    assert days == [("meta", PRESET.days + 1), ("tiktok", PRESET.days + 1)]
 
 
 def test_gate_as_sql_passes_on_good_data_and_counts_violations(con):
