@@ -41,10 +41,10 @@
 {#
     The body of a staging model over a versioned raw table: the latest live version per
     `key_columns` (latest_live_versions above), renamed and cast by the select list of the
-    calling block, optionally filtered by `where`:
+    calling block:
         {% call latest_live_staging(source('x', 'y'), ['id']) %} id as y_id {% endcall %}
 #}
-{% macro latest_live_staging(relation, key_columns, where=none) %}
+{% macro latest_live_staging(relation, key_columns) %}
 with source as (
 
     {{ latest_live_versions(relation, key_columns) }}
@@ -56,9 +56,6 @@ renamed as (
     select
         {{ caller() }}
     from source
-    {%- if where %}
-    where {{ where }}
-    {%- endif %}
 
 )
 
