@@ -381,7 +381,8 @@ def reconciliation_check(
 
     Each side compares the mart rows its ``mart_filter`` selects (filters of one
     reconciliation are disjoint) with its staging relation; without a recorded load of the
-    side's source every date is compared.
+    side's source every date is compared (every date the relation holds, for a side that
+    does not hold every day).
     """
     sides = reconciliation.sides
     if not all(
@@ -399,6 +400,11 @@ def reconciliation_check(
             "({date} >= cast($start_{i} as date) or $start_{i} is null) "
             "and ({date} <= cast($end_{i} as date) or $end_{i} is null)"
         )
+        if not side.holds_every_day:
+            in_window += (
+                " and {date} >= coalesce("
+                f"(select min({side.date}) from {side.relation}), cast('1900-01-01' as date))"
+            )
         mart_date = in_window.format(date=_q(reconciliation.date_column), i=i)
         mart_selects.append(
             f"select {by}, {_q(reconciliation.measure)} as measure from {spec.dataset} "

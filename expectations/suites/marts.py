@@ -60,6 +60,7 @@ def _platform_side(
     by_day: bool = False,
     measure: str = "spend",
     requires: tuple[str, ...] = (),
+    holds_every_day: bool = True,
 ) -> StagingSide:
     """The staging side of one platform stream (``staging.stg_<platform>__<stream>``) in a
     fact reconciled per platform and ad account (and day, with ``by_day``)."""
@@ -74,6 +75,7 @@ def _platform_side(
         mart_filter=mart_filter,
         load=(platform, stream),
         requires=requires,
+        holds_every_day=holds_every_day,
     )
 
 
@@ -108,7 +110,10 @@ FCT_PLACEMENT_PERFORMANCE_DAILY = MartSpec(
         date_column="report_date",
         count_rows=True,
         sides=(
-            _platform_side("meta", "ad_insights_placement", "platform = 'meta'"),
+            # Meta's placement staging holds only the days incremental runs re-derive.
+            _platform_side(
+                "meta", "ad_insights_placement", "platform = 'meta'", holds_every_day=False
+            ),
             _platform_side(
                 "tiktok",
                 "ad_placement_report_daily",

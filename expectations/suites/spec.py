@@ -50,6 +50,9 @@ class StagingSide:
         where: Extra SQL condition on ``relation`` rows (e.g. cancelled orders out).
         load: ``(source, stream)`` whose latest load window limits the comparison.
         requires: Further relations the SQL reads (the check is skipped without them).
+        holds_every_day: False for a staging table that holds only the days incremental
+            runs re-derive (Meta's placement staging): days before its earliest are not
+            compared (the mart computed them from raw; an empty table limits nothing).
     """
 
     relation: str
@@ -60,6 +63,7 @@ class StagingSide:
     where: str = "true"
     load: tuple[str, str] | None = None
     requires: tuple[str, ...] = ()
+    holds_every_day: bool = True
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,39 @@ def test_reconciles_each_platform_with_its_staging_over_the_loaded_window(
     assert "6.000000" in failed[("mart_spend", "staging_spend")]
 
 
+def test_meta_placements_reconcile_over_the_days_their_staging_holds(
+    settings: Settings, write_mart, write_table, good_rows
+) -> None:
+    """Meta's placement staging holds only recent days (the mart rebuilt older ones from raw):
+    without a recorded load, the mart's days before the staging's earliest are not compared;
+    the days it holds still are, a missing row among them fails; an empty staging limits
+    nothing. TikTok's staging holds every day and limits nothing."""
+    older = good_rows[0] | {"report_date": "2026-05-01", "spend": "7.00"}
+    tiktok_older = older | {"platform": "tiktok", "ad_account_id": "t1"}
+    write_mart([*good_rows, older, tiktok_older])
+    held = [
+        ("2026-06-01", "111", "EUR", "41.87"),
+        ("2026-06-01", "111", "EUR", "41.87"),
+        ("2026-06-01", "222", "USD", "41.87"),
+    ]
+    _staging(write_table, held, [("2026-05-01", "t1", "7.00")])
+    outcome = run_gate(settings, "run-held")
+    reconciliation = _by_suite(outcome, f"{DATASET}.reconciliation")
+    assert reconciliation and all(r.success for r in reconciliation), outcome.summary()
+
+    for meta_rows in (held[1:], []):  # a held row missing; nothing staged at all
+        _staging(write_table, meta_rows, [("2026-05-01", "t1", "7.00")])
+        outcome = run_gate(settings, "run-missing")
+        failed = {r.columns for r in _by_suite(outcome, f"{DATASET}.reconciliation")}
+        assert not outcome.passed and ("mart_rows", "staging_rows") in {
+            r.columns for r in outcome.errors
+        }, failed
+
+    _staging(write_table, held, [])  # TikTok's older day is compared: its staging lost it
+    outcome = run_gate(settings, "run-tiktok")
+    assert ("mart_rows", "staging_rows") in {r.columns for r in outcome.errors}
+
+
 def test_reconciliation_waits_when_raw_changed_after_the_build(
     settings: Settings, write_mart, write_raw, write_table, good_rows
 ) -> None:

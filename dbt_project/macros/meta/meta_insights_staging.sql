@@ -11,11 +11,31 @@
     successful build covered older days). New raw versions land only inside a load's
     window, and a key's versions all share its report day, so older days cannot change and
     the latest version of every key in the window is still exact.
--#}
-{% macro meta_insights_staging(source_relation, breakdown_columns=[]) %}
-{{ lookback_incremental_config(incremental_strategy='append') }}
-{%- set first_day = lookback_first_day('report_date') -%}
 
+    With `holds_every_day` false, a build without the table (first build, full refresh)
+    writes only the days an incremental run would re-derive, counted back from raw's newest
+    day (lookback_start of the raw table), instead of every day: the placement report's
+    only reader rebuilds from raw on such a build (fct_placement_performance_daily), so its
+    17 M older rows would be written for nothing. Incremental runs then add their days as
+    usual, so the table holds every day from its first build's window on.
+-#}
+{% macro meta_insights_staging(source_relation, breakdown_columns=[], holds_every_day=true) %}
+{{ lookback_incremental_config(incremental_strategy='append') }}
+{%- if is_incremental() or holds_every_day -%}
+    {%- set first_day = lookback_first_day('report_date') -%}
+{%- else -%}
+    {%- set first_day = lookback_start(
+        source_relation, 'date_start', var('incremental_lookback_days', 28)) -%}
+{%- endif -%}
+{{ meta_insights_rows(source_relation, breakdown_columns, first_day) }}
+{% endmacro %}
+
+
+{#
+    The select of meta_insights_staging: the report's staged rows from `first_day` on
+    (a SQL date expression; none: every day).
+#}
+{% macro meta_insights_rows(source_relation, breakdown_columns, first_day) -%}
 with {{ latest_live_raw_rows(
     source_relation,
     ['account_id', 'ad_id', 'date_start'] + breakdown_columns,
@@ -63,7 +83,7 @@ renamed as (
 )
 
 select * from renamed
-{% endmacro %}
+{%- endmacro %}
 
 
 {#

@@ -5,6 +5,8 @@
     dashboards. Money in the reporting currency follows the fx_conversion_rule doc:
     converted and rounded per row, never from summed amounts. Automation flags are the
     settings in effect on the report day (int_placement_performance_daily_unioned).
+    A build without the table reads every day straight from raw, an incremental run the
+    staged days (placement_performance_input).
 
     Incremental like fct_ad_performance_daily: a run rebuilds only the last
     incremental_lookback_days days (counted back from the newest report_date already built),
@@ -18,9 +20,12 @@
     'publisher_platform', 'platform_position',
 ]) }}
 
+-- depends_on: {{ ref('int_placement_performance_daily_unioned') }}
+-- depends_on: {{ ref('stg_meta__ad_insights_placement') }}
+
 with placement_performance as (
 
-    select * from {{ ref('int_placement_performance_daily_unioned') }}
+    select * from {{ placement_performance_input() }}
     {{ in_lookback_window() }}
 
 ),

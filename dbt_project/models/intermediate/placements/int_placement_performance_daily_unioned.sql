@@ -1,15 +1,13 @@
 {#-
     Every platform's rows of the placement-performance shape in one relation, over the
     column list placement_performance_columns declares (union_platforms: by column name,
-    one cast each, so both platforms agree on the types).
+    one cast each, so both platforms agree on the types). Meta's rows are the days its
+    staging table holds (see placement_performance_input).
 -#}
 
 with unioned as (
 
-    {{ union_platforms(placement_performance_columns(), [
-        {'platform': 'meta', 'relation': ref('int_meta__placement_performance_daily')},
-        {'platform': 'tiktok', 'relation': ref('int_tiktok__placement_performance_daily')},
-    ]) }}
+    {{ placement_performance_unioned(ref('int_meta__placement_performance_daily')) }}
 
 )
 
