@@ -8,10 +8,12 @@ import subprocess
 import time
 from dataclasses import dataclass
 
+from socialmart import dbt_state
 from socialmart.settings import DBT_BUILD_FLAGS, Settings
 from socialmart.transform import (
     dbt_command,
     dbt_env_overrides,
+    dbt_vars,
     record_build_end,
     record_build_start,
 )
@@ -85,8 +87,14 @@ def build(settings: Settings, args: list[str], run_id: str) -> DbtTimings:
     """``dbt build <args>`` with the pipeline's flags (``DBT_BUILD_FLAGS``: no unit tests),
     recorded in ``audit.dbt_builds`` as ``socialmart.transform.build`` records it: incremental
     windows (``lookback_start``) and the tests' window read that log, so a benchmark build
-    without it would not behave like the pipeline's."""
+    without it would not behave like the pipeline's. Like the pipeline's, a build of the
+    whole project leaves alone the views unchanged since the last one
+    (``socialmart.dbt_state``)."""
     full_refresh = "--full-refresh" in args
+    whole_project = "--select" not in args
+    variables = dbt_vars(settings)
+    if whole_project and not full_refresh:
+        args = [*args, *dbt_state.selection_args(settings, variables)]
     started_at = record_build_start(settings, run_id, full_refresh=full_refresh)
     try:
         timings = run(settings, ["build", *DBT_BUILD_FLAGS, *args])
@@ -94,6 +102,8 @@ def build(settings: Settings, args: list[str], run_id: str) -> DbtTimings:
         record_build_end(settings, run_id, started_at, succeeded=False)
         raise
     record_build_end(settings, run_id, started_at, succeeded=True)
+    if whole_project:
+        dbt_state.save(settings, variables, run_id, started_at)
     return timings
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from socialmart import engines, warehouse
+from socialmart import dbt_state, engines, warehouse
 from socialmart.publish import MARTS_SCHEMA
 from socialmart.settings import DBT_BUILD_FLAGS, Settings
 
@@ -119,6 +119,8 @@ def build(
 
     A changed ``REPORTING_CURRENCY`` (built marts hold another currency) makes the build a
     full refresh: incremental marts would otherwise keep older rows in the old currency.
+    A build of the whole project that is no full refresh leaves alone the views unchanged
+    since the last one (``socialmart.dbt_state``); every test still runs.
 
     Raises:
         TransformError: dbt reported failing nodes other than the marts' data tests, or
@@ -128,12 +130,15 @@ def build(
     if switched:
         logger.warning("%s: rebuilding every model from the raw tables (full refresh)", switched)
         full_refresh = True
-    started_at = record_build_start(settings, run_id, select=select, full_refresh=full_refresh)
+    variables = dbt_vars(settings)
     args = ["build", *DBT_BUILD_FLAGS]
     if select:
         args += ["--select", select]
     if full_refresh:
         args.append("--full-refresh")
+    if not select and not full_refresh:
+        args += dbt_state.selection_args(settings, variables)
+    started_at = record_build_start(settings, run_id, select=select, full_refresh=full_refresh)
     try:
         _run_dbt(settings, args)
     except TransformError as error:
@@ -152,6 +157,8 @@ def build(
     record_build_end(
         settings, run_id, started_at, succeeded=True, tests=mart_test_results(settings)
     )
+    if not select:
+        dbt_state.save(settings, variables, run_id, started_at)
 
 
 def currency_switch(settings: Settings) -> str | None:
