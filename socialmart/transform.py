@@ -1,7 +1,7 @@
 """Run the dbt project (``dbt_project/``) against the warehouse.
 
-dbt runs in a child process (``python -m dbt.cli.main``), not in-process through
-``dbtRunner``, because:
+dbt runs in a child process (``python -m socialmart.dbt_main``: dbt's command line, minus
+rewrites of an unchanged manifest), not in-process through ``dbtRunner``, because:
 
 * DuckDB locks the warehouse file per process. A child that exits is guaranteed to have
   released its lock and flushed its writes, so the gate and publish can open the file
@@ -442,14 +442,14 @@ def dbt_command(
     log_path: Path | None = None,
     variables: dict[str, Any] | None = None,
 ) -> list[str]:
-    """The command line of a dbt invocation: ``python -m dbt.cli.main <args>`` on the
+    """The command line of a dbt invocation: ``python -m socialmart.dbt_main <args>`` on the
     project. The pipeline's defaults: the configured warehouse's target
     (``settings.dbt_target``), the target and log folders under SOCIALMART_HOME and
     :func:`dbt_vars` (run it with :func:`dbt_env_overrides` in the environment)."""
     return [
         sys.executable,
         "-m",
-        "dbt.cli.main",
+        "socialmart.dbt_main",
         *args,
         "--project-dir",
         str(settings.dbt_project_dir),

@@ -1,6 +1,7 @@
 """A whole-project build leaves the views alone while nothing they are created from changed,
 still runs every data test, and re-creates every view after a code change or after a build
-that failed (socialmart.dbt_state; the cases without dbt are in test_dbt_state.py)."""
+that failed (socialmart.dbt_state; the cases without dbt are in test_dbt_state.py). Its dbt
+rewrites manifest.json only when the project changed (socialmart.dbt_main)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def _ran(settings: Settings) -> set[str]:
 
 def _nodes(settings: Settings) -> dict[str, dict]:
     return json.loads((settings.dbt_target_dir / "manifest.json").read_text("utf-8"))["nodes"]
+
+
+def _written_ns(settings: Settings, name: str) -> int:
+    return (settings.dbt_target_dir / name).stat().st_mtime_ns
 
 
 def _view_sql(settings: Settings) -> str:
@@ -65,10 +70,16 @@ def test_views_are_re_created_only_when_they_may_have_changed(
     assert f"model.socialmart.{VIEW}" in views
     assert views | other_models | data_tests <= _ran(settings)
 
-    # Nothing changed: every view is left alone, every other model and every test runs.
+    manifest_written = _written_ns(settings, "manifest.json")
+    results_written = _written_ns(settings, "run_results.json")
+
+    # Nothing changed: every view is left alone, every other model and every test runs;
+    # the manifest is not rewritten, the run's results are.
     transform.build(settings, "run-2")
     assert not views & _ran(settings)
     assert other_models | data_tests <= _ran(settings)
+    assert _written_ns(settings, "manifest.json") == manifest_written
+    assert _written_ns(settings, "run_results.json") > results_written
 
     # A changed view (same columns and rows, other SQL): every view is re-created, this one
     # from its new SQL.
@@ -76,6 +87,7 @@ def test_views_are_re_created_only_when_they_may_have_changed(
     transform.build(settings, "run-3")
     assert views | data_tests <= _ran(settings)
     assert "changed by the test" in _view_sql(settings)
+    assert "changed by the test" in _nodes(settings)[f"model.socialmart.{VIEW}"]["raw_code"]
 
     # A build that fails may have re-created views from other code: after it, the next
     # build re-creates every view even though its code is the state's again.
