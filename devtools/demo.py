@@ -52,7 +52,10 @@ DEMO_PG_PASSWORDS = {
 
 
 _TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(?P<task>\S+) map_index=(?P<map>-?\d+)")
-_DBT_FOUND = re.compile(r"dbt: \S+\s+Found (?P<models>\d+) models?, (?:(?P<seeds>\d+) seeds?, )?")
+# dbt's count of the project's data tests ("Found 74 models, 344 data tests, 1 seed, ...").
+_DBT_FOUND_TESTS = re.compile(r"dbt: \S+\s+Found .*?\b(?P<tests>\d+) data tests?\b")
+# Any node line of `dbt build` ("12 of 362 START ..."): the run's selected nodes, tests included.
+_DBT_NODE_OF = re.compile(r"dbt: \S+\s+\d+ of (?P<selected>\d+) ")
 # A finished model or seed of `dbt build` (tests print PASS/FAIL/WARN and are not shown).
 _DBT_NODE_DONE = re.compile(
     r"dbt: \S+\s+\d+ of \d+ (?P<status>OK|ERROR|SKIP|NO-OP)\b.*?"
@@ -76,6 +79,7 @@ class DagProgress:
         self.started = started
         self.tasks_done = 0
         self.failed = False
+        self._data_tests: int | None = None
         self._models_total = 0
         self._models_done = 0
 
@@ -87,18 +91,25 @@ class DagProgress:
             if task["map"] == "-1" and self._models_total:
                 return f"    task {task['task']} done ({_elapsed(now - self.started)})"
             return None
-        if found := _DBT_FOUND.search(line):
-            self._models_total = int(found["models"]) + int(found["seeds"] or 0)
-            return f"    dbt: {self._models_total} models and seeds to build"
+        if found := _DBT_FOUND_TESTS.search(line):
+            self._data_tests = int(found["tests"])
+            return None
+        shown = []
+        selected = _DBT_NODE_OF.search(line)
+        if selected and self._data_tests is not None and not self._models_total:
+            # Every data test runs in the pipeline's builds; the rest are models and seeds
+            # (fewer than the project's when unchanged views are left alone).
+            self._models_total = int(selected["selected"]) - self._data_tests
+            shown.append(f"    dbt: {self._models_total} models and seeds to build")
         if node := _DBT_NODE_DONE.search(line):
             self._models_done += 1
             width = len(str(self._models_total))
             count = f"{self._models_done:>{width}}/{self._models_total}"
-            return (
+            shown.append(
                 f"    dbt [{count}] {node['node']:<52} {node['result']:<18} "
                 f"({_elapsed(now - self.started)})"
             )
-        return None
+        return "\n".join(shown) or None
 
 
 def run_dag(settings: Settings, dag_id: str, conf: dict) -> None:

@@ -10,7 +10,7 @@ from devtools.demo import DagProgress, _print_summary
 
 _LINES = [
     "[i] [DAG TEST] end task task_id=plan map_index=-1",
-    "[i] dbt: 05:42:00  Found 2 models, 1 seed, 4 operations, 9 data tests",
+    "[i] dbt: 05:42:00  Found 2 models, 2 data tests, 1 seed, 4 operations, 9 unit tests",
     "[i] dbt: 05:42:01  1 of 5 START sql view model staging.stg_a ....... [RUN]",
     "[i] dbt: 05:42:01  1 of 5 OK created sql view model staging.stg_a .. [OK in 0.09s] [s]",
     "[i] dbt: 05:42:01  2 of 5 OK loaded seed file reference.registry  [INSERT 6 in 0.06s]",
@@ -37,6 +37,23 @@ def test_progress_shows_each_model_with_counts_and_elapsed_time():
     assert shown[1].split()[-4:] == ["OK", "in", "0.09s", "(1:05)"]
     assert "ERROR in 0.5s" in shown[3]
     assert progress.tasks_done == 3 and progress.failed
+
+
+def test_progress_counts_the_models_the_build_runs():
+    # A build that leaves the unchanged views alone runs fewer models than the project has.
+    progress = DagProgress("transform_publish", started=100.0)
+    lines = [
+        "[i] dbt: 05:42:00  Found 3 models, 2 data tests, 1 seed, 4 operations",
+        "[i] dbt: 05:42:01  1 of 4 START sql table model marts.fct_b ...... [RUN]",
+        "[i] dbt: 05:42:01  1 of 4 OK created sql table model marts.fct_b .. [OK in 0.2s]",
+        "[i] dbt: 05:42:01  2 of 4 OK loaded seed file reference.registry  [INSERT 6 in 0.06s]",
+    ]
+    shown = [s for line in lines if (s := progress.feed(line, now=101.0))]
+    assert [s.split()[:3] for s in shown] == [
+        ["dbt:", "2", "models"],
+        ["dbt", "[1/2]", "marts.fct_b"],
+        ["dbt", "[2/2]", "reference.registry"],
+    ]
 
 
 def _headline_from_sql(con) -> list[tuple]:
