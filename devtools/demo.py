@@ -54,8 +54,9 @@ DEMO_PG_PASSWORDS = {
 _TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(?P<task>\S+) map_index=(?P<map>-?\d+)")
 # dbt's count of the project's data tests ("Found 74 models, 344 data tests, 1 seed, ...").
 _DBT_FOUND_TESTS = re.compile(r"dbt: \S+\s+Found .*?\b(?P<tests>\d+) data tests?\b")
-# Any node line of `dbt build` ("12 of 362 START ..."): the run's selected nodes, tests included.
-_DBT_NODE_OF = re.compile(r"dbt: \S+\s+\d+ of (?P<selected>\d+) ")
+# Any node line of `dbt build` ("12 of 362 START ..."): the run's selected nodes, tests
+# included. Its hooks are counted apart ("1 of 4 START hook: ...").
+_DBT_NODE_OF = re.compile(r"dbt: \S+\s+\d+ of (?P<selected>\d+) (?!\S+ hook: )")
 # A finished model or seed of `dbt build` (tests print PASS/FAIL/WARN and are not shown).
 _DBT_NODE_DONE = re.compile(
     r"dbt: \S+\s+\d+ of \d+ (?P<status>OK|ERROR|SKIP|NO-OP)\b.*?"

@@ -40,19 +40,22 @@ def test_progress_shows_each_model_with_counts_and_elapsed_time():
 
 
 def test_progress_counts_the_models_the_build_runs():
-    # A build that leaves the unchanged views alone runs fewer models than the project has.
+    # A build that leaves the unchanged views alone runs fewer models than the project has
+    # (2 models, 1 seed, 2 tests); its hooks are numbered apart.
     progress = DagProgress("transform_publish", started=100.0)
     lines = [
         "[i] dbt: 05:42:00  Found 3 models, 2 data tests, 1 seed, 4 operations",
-        "[i] dbt: 05:42:01  1 of 4 START sql table model marts.fct_b ...... [RUN]",
-        "[i] dbt: 05:42:01  1 of 4 OK created sql table model marts.fct_b .. [OK in 0.2s]",
-        "[i] dbt: 05:42:01  2 of 4 OK loaded seed file reference.registry  [INSERT 6 in 0.06s]",
+        "[i] dbt: 05:42:01  1 of 4 START hook: socialmart.on-run-start.0 ...... [RUN]",
+        "[i] dbt: 05:42:01  1 of 4 OK hook: socialmart.on-run-start.0 ......... [OK in 0.01s]",
+        "[i] dbt: 05:42:01  1 of 5 START sql table model marts.fct_b ...... [RUN]",
+        "[i] dbt: 05:42:01  1 of 5 OK created sql table model marts.fct_b .. [OK in 0.2s]",
+        "[i] dbt: 05:42:01  2 of 5 OK loaded seed file reference.registry  [INSERT 6 in 0.06s]",
     ]
     shown = [s for line in lines if (s := progress.feed(line, now=101.0))]
     assert [s.split()[:3] for s in shown] == [
-        ["dbt:", "2", "models"],
-        ["dbt", "[1/2]", "marts.fct_b"],
-        ["dbt", "[2/2]", "reference.registry"],
+        ["dbt:", "3", "models"],
+        ["dbt", "[1/3]", "marts.fct_b"],
+        ["dbt", "[2/3]", "reference.registry"],
     ]
 
 
