@@ -92,9 +92,9 @@ def build(settings: Settings, args: list[str], run_id: str) -> DbtTimings:
     (``socialmart.dbt_state``)."""
     full_refresh = "--full-refresh" in args
     whole_project = "--select" not in args
-    variables = dbt_vars(settings)
+    built_from = dbt_state.fingerprint(settings, dbt_vars(settings))
     if whole_project and not full_refresh:
-        args = [*args, *dbt_state.selection_args(settings, variables)]
+        args = [*args, *dbt_state.selection_args(settings, built_from)]
     started_at = record_build_start(settings, run_id, full_refresh=full_refresh)
     try:
         timings = run(settings, ["build", *DBT_BUILD_FLAGS, *args])
@@ -103,7 +103,7 @@ def build(settings: Settings, args: list[str], run_id: str) -> DbtTimings:
         raise
     record_build_end(settings, run_id, started_at, succeeded=True)
     if whole_project:
-        dbt_state.save(settings, variables, run_id, started_at)
+        dbt_state.save(settings, built_from, run_id, started_at)
     return timings
 
 

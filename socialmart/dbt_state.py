@@ -50,14 +50,16 @@ def state_path(settings: Settings) -> Path:
     return settings.home / "dbt_state" / "build.json"
 
 
-def selection_args(settings: Settings, variables: dict[str, str]) -> list[str]:
+def selection_args(settings: Settings, built_from: dict[str, Any]) -> list[str]:
     """dbt arguments that leave the views alone, or none (re-create every view).
 
     Call before the build is recorded in ``audit.dbt_builds``.
 
     Args:
-        settings: The warehouse and the dbt project.
-        variables: The dbt vars of the coming build.
+        settings: The warehouse.
+        built_from: The coming build's :func:`fingerprint`, taken once before it runs
+            (and given to :func:`save` after it), so a project edited while dbt runs is
+            not recorded as what the views were created from.
     """
     if settings.warehouse != "duckdb":
         return []
@@ -65,7 +67,7 @@ def selection_args(settings: Settings, variables: dict[str, str]) -> list[str]:
         saved = json.loads(state_path(settings).read_text("utf-8"))
     except (OSError, ValueError):
         return []
-    if saved.get("fingerprint") != fingerprint(settings, variables):
+    if saved.get("fingerprint") != built_from:
         return []
     with engines.connect(settings) as con:
         if not _newest_build_is(con, saved["run_id"], saved["started_at"]):
@@ -75,16 +77,17 @@ def selection_args(settings: Settings, variables: dict[str, str]) -> list[str]:
     return list(KEEP_VIEWS_ARGS)
 
 
-def save(settings: Settings, variables: dict[str, str], run_id: str, started_at: datetime) -> None:
-    """Keep the state of the successful whole-project build ``run_id``, whose manifest is
-    in the dbt target folder. Written whole to a new file that then replaces the old one."""
+def save(settings: Settings, built_from: dict[str, Any], run_id: str, started_at: datetime) -> None:
+    """Keep the state of the successful whole-project build ``run_id``, whose
+    :func:`fingerprint` taken before it ran is ``built_from`` and whose manifest is in the
+    dbt target folder. Written whole to a new file that then replaces the old one."""
     if settings.warehouse != "duckdb":
         return
     manifest = json.loads((settings.dbt_target_dir / "manifest.json").read_text("utf-8"))
     state = {
         "run_id": run_id,
         "started_at": started_at.isoformat(),
-        "fingerprint": fingerprint(settings, variables),
+        "fingerprint": built_from,
         "views": sorted(_views(manifest)),
     }
     path = state_path(settings)

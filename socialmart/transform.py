@@ -130,14 +130,14 @@ def build(
     if switched:
         logger.warning("%s: rebuilding every model from the raw tables (full refresh)", switched)
         full_refresh = True
-    variables = dbt_vars(settings)
+    built_from = dbt_state.fingerprint(settings, dbt_vars(settings))
     args = ["build", *DBT_BUILD_FLAGS]
     if select:
         args += ["--select", select]
     if full_refresh:
         args.append("--full-refresh")
     if not select and not full_refresh:
-        args += dbt_state.selection_args(settings, variables)
+        args += dbt_state.selection_args(settings, built_from)
     started_at = record_build_start(settings, run_id, select=select, full_refresh=full_refresh)
     try:
         _run_dbt(settings, args)
@@ -158,7 +158,7 @@ def build(
         settings, run_id, started_at, succeeded=True, tests=mart_test_results(settings)
     )
     if not select:
-        dbt_state.save(settings, variables, run_id, started_at)
+        dbt_state.save(settings, built_from, run_id, started_at)
 
 
 def currency_switch(settings: Settings) -> str | None:
